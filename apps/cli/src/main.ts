@@ -1,0 +1,32 @@
+/** The `xrec` command: one subcommand per file under commands/, registered here. */
+import { Command, CommanderError } from 'commander';
+import { isXrecError } from '@xrec/core';
+import { registerDoctor } from './commands/doctor.js';
+import { CLI_VERSION } from './version.js';
+
+export function buildProgram(): Command {
+  const program = new Command('xrec')
+    .description('xrec: personalized and explainable recommendation with language models')
+    .version(CLI_VERSION, '-V, --version', 'print the xrec version')
+    .option('--data-dir <dir>', 'data directory for datasets xrec may not redistribute (default: $XREC_DATA_DIR or ~/.xrec/data)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerDoctor(program);
+  return program;
+}
+
+/** Run the CLI; returns the exit code. Errors from xrec packages print as one clear line. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    if (isXrecError(e)) {
+      process.stderr.write(`xrec: ${e.name} [${e.code}]: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

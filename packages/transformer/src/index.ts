@@ -1,0 +1,2 @@
+export * from './backend.js';
+export { registerWasmFixes } from './wasm-kernels.js';
