@@ -69,7 +69,9 @@ const importLayers = {
       if (source.startsWith('.')) {
         const target = resolve(dirname(file), source);
         const rel = relative(unit.root, target);
-        if (rel.startsWith('..')) context.report({ node, messageId: 'escape', data: { source, from: fromName } });
+        // Shared build and test helpers under the repository's tooling/ folder are allowed.
+        const toTooling = !relative(resolve(unit.root, '..', '..', 'tooling'), target).startsWith('..');
+        if (rel.startsWith('..') && !toTooling) context.report({ node, messageId: 'escape', data: { source, from: fromName } });
         return;
       }
       const m = /^@xrec\/([^/]+)(\/.*)?$/.exec(source);

@@ -3,7 +3,7 @@ import { Linter } from 'eslint';
 import tseslint from 'typescript-eslint';
 import plugin from './index.js';
 
-const linter = new Linter({ configType: 'flat' });
+const linter = new Linter({ configType: 'flat', cwd: '/r' });
 const config = [
   {
     files: ['**/*.ts'],
@@ -34,6 +34,7 @@ describe('xrec/import-layers', () => {
     expect(lint("import { x } from '@xrec/core/src/rng.js';", '/r/packages/data/src/a.ts')[0]).toMatch(/Deep import/);
     expect(lint("import { x } from '../../core/src/rng.js';", '/r/packages/data/src/a.ts')[0]).toMatch(/leaves the package/);
     expect(lint("import { x } from './rng.js';", '/r/packages/core/src/a.ts')).toEqual([]);
+    expect(lint("import { x } from '../../tooling/vitest.shared.mjs';", '/r/packages/core/vitest.config.ts')).toEqual([]);
   });
   it('rejects packages importing apps and dynamic upward imports', () => {
     expect(lint("import { x } from '@xrec/bench';", '/r/packages/pepler/src/a.ts')).toHaveLength(1);
