@@ -66,6 +66,8 @@ export async function initBackend(options: { force?: BackendChoice | string } = 
   if (current && (forced === undefined || forced === current.choice)) return current;
   if (pending && forced === undefined) return pending;
   pending = (async () => {
+    // Production mode: silences tfjs's console hint about tfjs-node (xrec reports the backend itself).
+    tf.enableProdMode();
     const notes: string[] = [];
     const order: BackendChoice[] = forced ? [forced] : ['node', 'wasm', 'cpu'];
     for (const choice of order) {

@@ -1,0 +1,72 @@
+import { describe, it, expect } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { buildProgram } from './main.js';
+
+const bin = join(import.meta.dirname, '..', 'dist', 'bin.js');
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
+
+function commandPaths(cmd: Command, prefix: string[] = []): string[][] {
+  const out: string[][] = [];
+  for (const c of cmd.commands) {
+    if (c.name() === 'help') continue;
+    const path = [...prefix, c.name()];
+    out.push(path);
+    out.push(...commandPaths(c, path));
+  }
+  return out;
+}
+
+describe.skipIf(!existsSync(bin))('xrec CLI (built)', () => {
+  it('--version prints the package version', () => {
+    const r = run(['--version']);
+    expect(r.status).toBe(0);
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8'));
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  it('every subcommand explains itself with --help', () => {
+    const paths = commandPaths(buildProgram());
+    expect(paths.length).toBeGreaterThan(0);
+    for (const p of paths) {
+      const r = run([...p, '--help']);
+      expect(r.status, `xrec ${p.join(' ')} --help: ${r.stderr}`).toBe(0);
+      expect(r.stdout).toMatch(/Usage: xrec/);
+    }
+  });
+
+  it('doctor reports the backend, versions, data directory and datasets, and exits 0', () => {
+    const dataDir = join(import.meta.dirname, '..', 'test', 'fixtures', 'data-dir');
+    const r = run(['--data-dir', dataDir, 'doctor', '--json'], { XREC_BACKEND: '' });
+    expect(r.status, r.stderr).toBe(0);
+    const o = JSON.parse(r.stdout);
+    expect(['node', 'wasm', 'cpu']).toContain(o.backend);
+    expect(o.node).toBe(process.version);
+    expect(o.tfjs).toMatch(/^4\./);
+    expect(o.dataDir).toBe(dataDir);
+    expect(o.datasets.find((d: { name: string }) => d.name === 'movielens-100k').found).toBe(true);
+    expect(o.datasets.find((d: { name: string }) => d.name === 'movielens-1m').found).toBe(false);
+    const text = run(['doctor'], { XREC_DATA_DIR: dataDir });
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/backend\s+(node|wasm|cpu)/);
+    expect(text.stdout).toMatch(/\[found\]\s+movielens-100k/);
+  });
+
+  it('doctor honours XREC_BACKEND=cpu and rejects an unknown backend clearly', () => {
+    const r = run(['doctor', '--json'], { XREC_BACKEND: 'cpu' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).backend).toBe('cpu');
+    const bad = run(['doctor'], { XREC_BACKEND: 'gpu9000' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/BackendError \[XREC_BACKEND\].*unknown backend 'gpu9000'/);
+  });
+
+  it('an unknown command fails with usage help', () => {
+    const r = run(['no-such-command']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/unknown command/);
+  });
+});

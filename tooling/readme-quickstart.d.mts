@@ -1,0 +1,2 @@
+export function readmeQuickStart(packageDir: string): string;
+export function runReadmeQuickStart(packageDir: string): Promise<unknown>;
