@@ -3,7 +3,7 @@ import { ConfigError, DataError, XrecError, isXrecError, ERROR_CODES, Checkpoint
 import { recordingProgress, silentProgress } from './progress.js';
 import { resolveDataDir, datasetForTest } from './data-dir.js';
 import { writeDirAtomic, writeFileAtomicSync } from './fs.js';
-import { mkdtempSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -63,5 +63,6 @@ describe('atomic writes', () => {
     expect(readFileSync(join(out, 'a.txt'), 'utf8')).toBe('one');
     expect(readdirSync(root)).toEqual(['out']);
     expect(existsSync(join(out, 'a.txt'))).toBe(true);
+    rmSync(root, { recursive: true, force: true });
   });
 });

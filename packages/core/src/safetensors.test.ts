@@ -1,5 +1,5 @@
-import { describe, it, expect } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { describe, it, expect, afterAll } from 'vitest';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -19,6 +19,14 @@ import {
   type SafeTensor,
 } from './safetensors.js';
 import { CheckpointError } from './errors.js';
+
+const temps: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'xrec-st-'));
+  temps.push(d);
+  return d;
+};
+afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const fixture = join(import.meta.dirname, '..', 'test', 'fixtures', 'handmade.safetensors');
 
@@ -50,7 +58,7 @@ describe('safetensors', () => {
     const again = serializeSafetensors(f.tensors, f.metadata);
     // Same tensors and offsets; header key order is ours (metadata first), as in the fixture.
     expect(Buffer.from(again).equals(Buffer.from(bytes))).toBe(true);
-    const dir = mkdtempSync(join(tmpdir(), 'xrec-st-'));
+    const dir = tempDir();
     const tensors = new Map<string, SafeTensor>([
       ['w', float32ToTensor(new Float32Array([Math.PI, -0, NaN, Infinity, 1e-40]), [5])],
       ['ids', intsToTensor([1, -2, 3], [3], 'I64')],
@@ -118,7 +126,7 @@ describe('safetensors', () => {
   }
 
   it('does not leave a file behind when a write fails validation', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'xrec-st-'));
+    const dir = tempDir();
     await expect(
       saveSafetensors(join(dir, 'x.safetensors'), [['a', { dtype: 'F32', shape: [3], data: new Uint8Array(4) }]]),
     ).rejects.toThrow(CheckpointError);
