@@ -1,0 +1,239 @@
+/**
+ * AdamW — Adam with decoupled weight decay (Loshchilov & Hutter 2019, "Decoupled Weight Decay
+ * Regularization", arXiv:1711.05101; Kingma & Ba 2015 for Adam), written over named `tf.Variable`s.
+ *
+ * For each variable p with gradient g at update t = 1, 2, ... (PyTorch's `torch.optim.AdamW`):
+ *
+ *   p ← p · (1 − lr · λ)                     (only where the decay filter says so)
+ *   m ← β1 · m + (1 − β1) · g
+ *   v ← β2 · v + (1 − β2) · g²
+ *   p ← p − (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε)
+ *
+ * Unlike tfjs's built-in optimizers, the slots m and v are kept **by variable name**, so a checkpoint
+ * can store them by name and a change of the trainable set can never pair a slot with the wrong
+ * variable (STACK-NOTES: tfjs keeps them by position). An `AdamW` is bound to the variable map it was
+ * created with; a new trainable set gets a new optimizer.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ConfigError, ShapeError, StateError } from '@xrec/core';
+
+export interface AdamWConfig {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  /** Decoupled weight decay λ (multiplied by the current learning rate, as in PyTorch). */
+  readonly weightDecay: number;
+}
+
+export const DEFAULT_ADAMW_CONFIG: AdamWConfig = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 };
+
+/** Decides per variable whether weight decay applies. */
+export type DecayFilter = (name: string, variable: tf.Variable) => boolean;
+
+/**
+ * The default decay filter: decay weight matrices only. Biases, normalisation weights (rank < 2 or a
+ * name containing `norm` / `ln_`) and embeddings (`wte`, `wpe`, `embed`) are not decayed — the usual
+ * GPT-2 / Llama recipe (nanoGPT decays only 2-D tensors; we also spare the embedding tables).
+ */
+export const defaultDecayFilter: DecayFilter = (name, variable) => {
+  if (variable.rank < 2) return false;
+  return !/(^|\.)bias$|norm|(^|\.)ln_|(^|\.)wte(\.|$)|(^|\.)wpe(\.|$)|embed/i.test(name);
+};
+
+/** Fill defaults and validate; errors name the field. */
+export function resolveAdamWConfig(partial: Partial<AdamWConfig> = {}): AdamWConfig {
+  const c: AdamWConfig = { ...DEFAULT_ADAMW_CONFIG, ...stripUndefined(partial) };
+  for (const k of ['beta1', 'beta2'] as const) {
+    if (!Number.isFinite(c[k]) || c[k] < 0 || c[k] >= 1) throw new ConfigError(`AdamW: ${k} must be in [0, 1), got ${c[k]}`);
+  }
+  if (!Number.isFinite(c.eps) || c.eps <= 0) throw new ConfigError(`AdamW: eps must be > 0, got ${c.eps}`);
+  if (!Number.isFinite(c.weightDecay) || c.weightDecay < 0) throw new ConfigError(`AdamW: weightDecay must be >= 0, got ${c.weightDecay}`);
+  return c;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** First and second moment of one variable. */
+export interface AdamSlots {
+  readonly m: tf.Variable;
+  readonly v: tf.Variable;
+}
+
+/** Plain-array snapshot of a slot pair, for checkpoints. */
+export interface AdamSlotValues {
+  readonly m: Float32Array;
+  readonly v: Float32Array;
+}
+
+export class AdamW {
+  readonly config: AdamWConfig;
+  /** Updates applied so far (t − 1 during the next update). */
+  get step(): number {
+    return this.t;
+  }
+  private t = 0;
+  private readonly vars: ReadonlyMap<string, tf.Variable>;
+  private readonly slots = new Map<string, AdamSlots>();
+  private readonly decay = new Map<string, boolean>();
+  private disposed = false;
+
+  /**
+   * @param variables the named trainable set (the optimizer is bound to exactly these names)
+   * @param decayFilter which variables get weight decay (default {@link defaultDecayFilter})
+   */
+  constructor(variables: ReadonlyMap<string, tf.Variable>, config: Partial<AdamWConfig> = {}, decayFilter: DecayFilter = defaultDecayFilter) {
+    this.config = resolveAdamWConfig(config);
+    if (variables.size === 0) throw new ConfigError('AdamW: the variable map is empty (nothing to train)');
+    this.vars = new Map(variables);
+    for (const [name, v] of variables) {
+      if (v.dtype !== 'float32') throw new ConfigError(`AdamW: variable '${name}' has dtype ${v.dtype}, expected float32`);
+      this.slots.set(name, {
+        m: tf.variable(tf.zerosLike(v), false, undefined, 'float32'),
+        v: tf.variable(tf.zerosLike(v), false, undefined, 'float32'),
+      });
+      this.decay.set(name, this.config.weightDecay > 0 && decayFilter(name, v));
+    }
+  }
+
+  /** Variable names this optimizer updates, in insertion order. */
+  names(): string[] {
+    return [...this.vars.keys()];
+  }
+
+  /** Whether weight decay applies to `name`. */
+  decays(name: string): boolean {
+    return this.decay.get(name) ?? false;
+  }
+
+  /**
+   * Apply one update with learning rate `lr`. `grads` maps variable names to gradients; a missing or null
+   * gradient leaves that variable and its slots untouched (as PyTorch does for `grad is None`), but the
+   * step counter t advances once per call. Safe to call inside `tf.tidy`.
+   */
+  applyGradients(grads: ReadonlyMap<string, tf.Tensor | null | undefined>, lr: number): void {
+    this.checkAlive();
+    if (!Number.isFinite(lr) || lr < 0) throw new ConfigError(`AdamW.applyGradients: lr must be a finite number >= 0, got ${lr}`);
+    for (const name of grads.keys()) {
+      if (!this.vars.has(name)) {
+        throw new StateError(`AdamW.applyGradients: gradient for '${name}', which is not in this optimizer's variable set (${this.vars.size} variables); create a new AdamW when the trainable set changes`);
+      }
+    }
+    this.t += 1;
+    const { beta1, beta2, eps, weightDecay } = this.config;
+    const bc1 = 1 - beta1 ** this.t;
+    const bc2 = 1 - beta2 ** this.t;
+    const stepSize = lr / bc1;
+    const sqrtBc2 = Math.sqrt(bc2);
+    tf.tidy(() => {
+      const b1 = tf.scalar(beta1);
+      const b1c = tf.scalar(1 - beta1);
+      const b2 = tf.scalar(beta2);
+      const b2c = tf.scalar(1 - beta2);
+      const invSqrtBc2 = tf.scalar(1 / sqrtBc2);
+      const epsT = tf.scalar(eps);
+      const negStep = tf.scalar(-stepSize);
+      const keep = tf.scalar(1 - lr * weightDecay);
+      for (const [name, p] of this.vars) {
+        const g = grads.get(name);
+        if (g === null || g === undefined) continue;
+        if (!sameShape(g.shape, p.shape)) {
+          throw new ShapeError(`AdamW.applyGradients: gradient of '${name}' has shape [${g.shape.join(', ')}], variable has [${p.shape.join(', ')}]`);
+        }
+        const s = this.slots.get(name)!;
+        const m = tf.add(tf.mul(s.m, b1), tf.mul(g, b1c));
+        const v = tf.add(tf.mul(s.v, b2), tf.mul(tf.square(g), b2c));
+        s.m.assign(m);
+        s.v.assign(v);
+        const denom = tf.add(tf.mul(tf.sqrt(v), invSqrtBc2), epsT);
+        const base = this.decay.get(name) ? tf.mul(p, keep) : p;
+        p.assign(tf.add(base, tf.mul(tf.div(m, denom), negStep)));
+      }
+    });
+  }
+
+  /** The slot variables by name (read-only use: checkpoints, tests). */
+  slotsOf(name: string): AdamSlots | undefined {
+    return this.slots.get(name);
+  }
+
+  /** Snapshot of t and every slot (for checkpoints). */
+  async getState(): Promise<{ step: number; slots: Map<string, AdamSlotValues> }> {
+    this.checkAlive();
+    const out = new Map<string, AdamSlotValues>();
+    for (const [name, s] of this.slots) {
+      out.set(name, { m: (await s.m.data()) as Float32Array, v: (await s.v.data()) as Float32Array });
+    }
+    return { step: this.t, slots: out };
+  }
+
+  /**
+   * Restore t and the slots. Every variable of this optimizer must be present with the right size;
+   * names not in this optimizer are an error (a different trainable set needs a fresh optimizer).
+   */
+  setState(step: number, slots: ReadonlyMap<string, AdamSlotValues>, where = 'AdamW.setState'): void {
+    this.checkAlive();
+    if (!Number.isInteger(step) || step < 0) throw new StateError(`${where}: step must be a non-negative integer, got ${step}`);
+    for (const name of slots.keys()) {
+      if (!this.vars.has(name)) throw new StateError(`${where}: slots for '${name}', which is not in this optimizer's variable set`);
+    }
+    for (const [name, s] of this.slots) {
+      const vals = slots.get(name);
+      if (!vals) throw new StateError(`${where}: no slots for variable '${name}'`);
+      for (const k of ['m', 'v'] as const) {
+        if (vals[k].length !== s[k].size) {
+          throw new ShapeError(`${where}: slot ${k} of '${name}' has ${vals[k].length} values, variable [${s[k].shape.join(', ')}] needs ${s[k].size}`);
+        }
+      }
+    }
+    for (const [name, s] of this.slots) {
+      const vals = slots.get(name)!;
+      tf.tidy(() => {
+        s.m.assign(tf.tensor(vals.m, s.m.shape, 'float32'));
+        s.v.assign(tf.tensor(vals.v, s.v.shape, 'float32'));
+      });
+    }
+    this.t = step;
+  }
+
+  /** Release the slot variables. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const s of this.slots.values()) {
+      s.m.dispose();
+      s.v.dispose();
+    }
+    this.slots.clear();
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new StateError('AdamW: optimizer was disposed');
+  }
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/**
+ * Global-norm gradient clipping (Pascanu et al. 2013; PyTorch's `clip_grad_norm_`):
+ *
+ *   n = √(Σ_g Σ g²),   g ← g · min(1, maxNorm / (n + 1e-6))
+ *
+ * Returns the clipped gradients (new tensors; the caller's tidy owns them) and the pre-clip norm n as a
+ * scalar tensor. `maxNorm <= 0` disables clipping (the norm is still computed). No data is read back.
+ */
+export function clipByGlobalNorm(
+  grads: ReadonlyMap<string, tf.Tensor | null | undefined>,
+  maxNorm: number,
+): { grads: Map<string, tf.Tensor>; norm: tf.Scalar } {
+  const present = [...grads].filter((e): e is [string, tf.Tensor] => e[1] !== null && e[1] !== undefined);
+  if (present.length === 0) return { grads: new Map(), norm: tf.scalar(0) };
+  const sq = present.map(([, g]) => tf.sum(tf.square(g)));
+  const norm = tf.sqrt(sq.length === 1 ? sq[0]! : tf.addN(sq)) as tf.Scalar;
+  if (!(maxNorm > 0)) return { grads: new Map(present), norm };
+  const coef = tf.minimum(tf.scalar(1), tf.div(tf.scalar(maxNorm), tf.add(norm, tf.scalar(1e-6))));
+  return { grads: new Map(present.map(([n, g]) => [n, tf.mul(g, coef)])), norm };
+}
