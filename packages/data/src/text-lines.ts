@@ -1,0 +1,69 @@
+/**
+ * Line-by-line reading of text files, plain or gzip (detected from the magic bytes 1f 8b, not the file
+ * name). A truncated or corrupt gzip stream surfaces as a DataError naming the file.
+ */
+import { createReadStream, existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { DataError, NotFoundError } from '@xrec/core';
+
+/** True when the file starts with the gzip magic bytes. */
+export function isGzipFile(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    const n = readSync(fd, head, 0, 2, 0);
+    return n === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Throw NotFoundError unless `path` is an existing regular file. */
+export function requireFile(path: string, what: string): void {
+  if (!existsSync(path) || !statSync(path).isFile()) throw new NotFoundError(`${what}: file not found: ${path}`);
+}
+
+/** One line of a file with its 1-based line number (line terminators removed). */
+export interface NumberedLine {
+  readonly line: string;
+  readonly lineNo: number;
+}
+
+/**
+ * Yield the lines of `path` (UTF-8, gzip transparently). A final empty line after a trailing newline is
+ * not yielded.
+ */
+export async function* readLines(path: string, what = 'readLines'): AsyncGenerator<NumberedLine> {
+  requireFile(path, what);
+  const raw = createReadStream(path);
+  let stream: Readable = raw;
+  let failure: Error | undefined;
+  if (isGzipFile(path)) {
+    const gunzip = createGunzip();
+    raw.on('error', (e) => gunzip.destroy(e));
+    stream = raw.pipe(gunzip);
+  }
+  stream.on('error', (e) => {
+    failure = e;
+  });
+  const rl = createInterface({ input: stream, crlfDelay: Infinity });
+  let lineNo = 0;
+  try {
+    for await (const line of rl) {
+      lineNo += 1;
+      yield { line, lineNo };
+    }
+  } catch (e) {
+    failure = e as Error;
+  } finally {
+    rl.close();
+    stream.destroy();
+  }
+  if (failure) {
+    throw new DataError(`${what}: ${path}: cannot read past line ${lineNo}: ${failure.message} (truncated or corrupt gzip?)`, {
+      cause: failure,
+    });
+  }
+}
