@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { isXrecError } from '@xrec/core';
 import { registerDoctor } from './commands/doctor.js';
+import { registerData } from './commands/data.js';
 import { CLI_VERSION } from './version.js';
 
 export function buildProgram(): Command {
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerDoctor(program);
+  registerData(program);
   return program;
 }
 
