@@ -33,14 +33,14 @@ describe('AdamW', () => {
     const b0 = [0.2, -0.4];
     const w = tf.variable(tf.tensor2d(w0, [3, 2]), true, 'ref_w');
     const b = tf.variable(tf.tensor1d(b0), true, 'ref_b');
-    const opt = new AdamW(new Map([['layer.weight', w], ['layer.bias', b]]), { beta1: 0.8, beta2: 0.95, eps: 1e-6, weightDecay: 0.1 });
+    const opt = new AdamW(new Map<string, tf.Variable>([['layer.weight', w], ['layer.bias', b]]), { beta1: 0.8, beta2: 0.95, eps: 1e-6, weightDecay: 0.1 });
     expect(opt.decays('layer.weight')).toBe(true);
     expect(opt.decays('layer.bias')).toBe(false);
     const gw = [[0.1, -0.2, 0.3, 0.05, -0.5, 1], [0.2, 0.1, -0.1, 0.3, 0.2, -0.4], [-0.3, 0.4, 0.0, 0.1, 0.05, 0.2]];
     const gb = [[1, -1], [0.5, 0.25], [-0.2, 0.1]];
     const lrs = [0.1, 0.05, 0.02];
     for (let i = 0; i < 3; i++) {
-      opt.applyGradients(new Map([['layer.weight', tf.tensor2d(gw[i]!, [3, 2])], ['layer.bias', tf.tensor1d(gb[i]!)]]), lrs[i]!);
+      opt.applyGradients(new Map<string, tf.Tensor>([['layer.weight', tf.tensor2d(gw[i]!, [3, 2])], ['layer.bias', tf.tensor1d(gb[i]!)]]), lrs[i]!);
     }
     const expW = refAdamW(w0, gw, lrs, 0.8, 0.95, 1e-6, 0.1);
     const expB = refAdamW(b0, gb, lrs, 0.8, 0.95, 1e-6, 0);
