@@ -1,5 +1,13 @@
 export * from './backend.js';
-export { registerWasmFixes } from './wasm-kernels.js';
+export { registerWasmFixes, CE_GRAD_KERNEL } from './wasm-kernels.js';
+export * from './config.js';
+export * from './linear.js';
+export * from './ops.js';
+export * from './model.js';
+export { argmax, sampleToken } from './generate.js';
+export * from './llama2c.js';
+export { loadCheckpointDir, saveCheckpointDir, CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION } from './checkpoint.js';
+export { parameterSpecs, type ParamSpec } from './params.js';
 export * from './schedule.js';
 export * from './optim.js';
 export * from './train-checkpoint.js';

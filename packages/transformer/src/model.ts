@@ -1,0 +1,496 @@
+/**
+ * Decoder-only transformer language models (Vaswani et al. 2017) in the GPT-2 (Radford et al. 2019) and
+ * Llama (Touvron et al. 2023) styles, with Hugging Face parameter names.
+ *
+ *   x₀ = E[ids] (+ P[pos] for gpt2), with optional prefix embeddings prepended      [B, S, d]
+ *   xₗ₊₁ = xₗ + Attn(Norm(xₗ));  xₗ₊₁ = xₗ₊₁ + MLP(Norm(xₗ₊₁))                       (pre-norm blocks)
+ *   logits = Norm(x_L) Eᵀ (tied) or Norm(x_L) W_out                                  [B, S, V]
+ *
+ * Everything between the embedding and the logits runs on 2-D `[B·S, d]` activations, so every linear layer
+ * is one 2-D matmul (the fast path on wasm); only the attention scores use batched `[B·H, S, S]` matmuls.
+ * Masks: causal (or bidirectional) combined with a padding mask; positions follow the padding mask
+ * (`pos = cumsum(mask) - 1`), so left-padded rows behave like unpadded ones.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { CheckpointError, ConfigError, Rng, ShapeError } from '@xrec/core';
+import type { TransformerConfig } from './config.js';
+import { resolveTransformerConfig } from './config.js';
+import { Linear, type LinearLayer } from './linear.js';
+import { geluTanh, matMulBT, silu, softmaxCrossEntropy } from './ops.js';
+import { embeddingName, parameterSpecs, type ParamSpec } from './params.js';
+import { applyRope, ropeTables, type RopeTables } from './rope.js';
+import { generateTokens, type GenerateOptions } from './generate.js';
+import { loadCheckpointDir, saveCheckpointDir } from './checkpoint.js';
+
+export type { GenerateOptions } from './generate.js';
+
+export interface ForwardInput {
+  /** int32 [B, T] */
+  ids?: tf.Tensor2D;
+  /** float32 [B, P, dModel], prepended before the token embeddings. */
+  prefix?: tf.Tensor3D;
+  /** [B, P+T], 1 = attend, 0 = padding. */
+  attentionMask?: tf.Tensor2D;
+  /** Enables dropout (seeded by the model's `dropoutRng`). */
+  training?: boolean;
+}
+
+export interface ForwardOutput {
+  /** [B, P+T, V] */
+  logits: tf.Tensor3D;
+  /** [B, P+T, d] (after the final norm) */
+  hidden: tf.Tensor3D;
+}
+
+/** Weights in compute layout, by HF name (what checkpoint readers hand to {@link TransformerLM.fromWeights}). */
+export type WeightMap = Map<string, { readonly shape: readonly number[]; readonly values: Float32Array }>;
+
+/** Key/value tensors of earlier positions, per layer: [B, nKvHeads, S_past, hd] (keys after RoPE). */
+export interface KvCache {
+  k: tf.Tensor4D[];
+  v: tf.Tensor4D[];
+}
+
+/** Input of {@link TransformerLM.runStack}: embeddings plus the per-row bookkeeping for masks and positions. */
+export interface StackInput {
+  /** [B·S, d] input embeddings (tokens and prefixes, without positions). */
+  x: tf.Tensor2D;
+  batch: number;
+  seq: number;
+  /** Position id of each of the B·S rows. */
+  positions: Int32Array;
+  /** Validity of every key position, past and current: [B, S_past + S] flattened (1 = attend). */
+  keyValid: Uint8Array;
+  /** Cached keys/values of the S_past earlier positions (empty arrays or undefined when none). */
+  past?: KvCache;
+  training: boolean;
+}
+
+interface Block {
+  norm1: [tf.Variable, tf.Variable | undefined];
+  norm2: [tf.Variable, tf.Variable | undefined];
+  /** gpt2: [c_attn]; llama: [q, k, v] */
+  qkv: Linear[];
+  out: Linear;
+  /** gpt2: [c_fc]; llama: [gate, up] */
+  mlpIn: Linear[];
+  mlpOut: Linear;
+}
+
+const NEG_INF = -1e9;
+
+function numel(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+export class TransformerLM {
+  readonly config: TransformerConfig;
+  /** Source of dropout seeds (replace to reseed). */
+  dropoutRng: Rng;
+  private readonly params = new Map<string, tf.Variable>();
+  private readonly linears: Linear[] = [];
+  private readonly blocks: Block[] = [];
+  private readonly wte: tf.Variable;
+  private readonly wpe: tf.Variable | undefined;
+  private readonly finalNorm: [tf.Variable, tf.Variable | undefined];
+  private readonly lmHead: Linear | undefined;
+  private disposed = false;
+
+  private constructor(config: TransformerConfig, init: (spec: ParamSpec) => tf.Tensor, rng: Rng) {
+    this.config = config;
+    this.dropoutRng = rng.fork('dropout');
+    const specs = parameterSpecs(config);
+    const linearOf = new Map<string, Linear>();
+    for (const spec of specs) {
+      const t = init(spec);
+      this.params.set(spec.name, tf.variable(t, true));
+      t.dispose();
+    }
+    for (const spec of specs) {
+      if (!spec.linear) continue;
+      const m = spec.linear.module;
+      const layer = new Linear(m, this.params.get(spec.name)!, this.params.get(`${m}.bias`), spec.linear.layout);
+      linearOf.set(m, layer);
+      this.linears.push(layer);
+    }
+    const P = (n: string): tf.Variable => this.params.get(n)!;
+    const Po = (n: string): tf.Variable | undefined => this.params.get(n);
+    const L = (m: string): Linear => linearOf.get(m)!;
+    this.wte = P(embeddingName(config));
+    if (config.arch === 'gpt2') {
+      this.wpe = P('transformer.wpe.weight');
+      for (let i = 0; i < config.nLayers; i++) {
+        const p = `transformer.h.${i}`;
+        this.blocks.push({
+          norm1: [P(`${p}.ln_1.weight`), P(`${p}.ln_1.bias`)],
+          norm2: [P(`${p}.ln_2.weight`), P(`${p}.ln_2.bias`)],
+          qkv: [L(`${p}.attn.c_attn`)],
+          out: L(`${p}.attn.c_proj`),
+          mlpIn: [L(`${p}.mlp.c_fc`)],
+          mlpOut: L(`${p}.mlp.c_proj`),
+        });
+      }
+      this.finalNorm = [P('transformer.ln_f.weight'), P('transformer.ln_f.bias')];
+    } else {
+      this.wpe = undefined;
+      for (let i = 0; i < config.nLayers; i++) {
+        const p = `model.layers.${i}`;
+        this.blocks.push({
+          norm1: [P(`${p}.input_layernorm.weight`), Po(`${p}.input_layernorm.bias`)],
+          norm2: [P(`${p}.post_attention_layernorm.weight`), Po(`${p}.post_attention_layernorm.bias`)],
+          qkv: [L(`${p}.self_attn.q_proj`), L(`${p}.self_attn.k_proj`), L(`${p}.self_attn.v_proj`)],
+          out: L(`${p}.self_attn.o_proj`),
+          mlpIn: [L(`${p}.mlp.gate_proj`), L(`${p}.mlp.up_proj`)],
+          mlpOut: L(`${p}.mlp.down_proj`),
+        });
+      }
+      this.finalNorm = [P('model.norm.weight'), undefined];
+    }
+    this.lmHead = config.tieEmbeddings ? undefined : L('lm_head');
+  }
+
+  /** A randomly initialised model: weights N(0, 0.02) (residual projections 0.02/√(2L)), norms 1, biases 0. */
+  static create(config: TransformerConfig, rng: Rng): TransformerLM {
+    const c = resolveTransformerConfig(config);
+    const initRng = rng.fork('init');
+    return new TransformerLM(
+      c,
+      (spec) => {
+        if (spec.init === 'zeros') return tf.zeros(spec.shape as number[]);
+        if (spec.init === 'ones') return tf.ones(spec.shape as number[]);
+        return tf.randomNormal(spec.shape as number[], 0, spec.std, 'float32', initRng.nextSeed());
+      },
+      rng,
+    );
+  }
+
+  /**
+   * A model from weights in compute layout. Every parameter of the config must be present with its exact
+   * shape, else a CheckpointError naming the tensor, the expected and the found shape (`where` names the source).
+   */
+  static fromWeights(config: TransformerConfig, weights: WeightMap, where = 'weights', rng: Rng = new Rng(0)): TransformerLM {
+    const c = resolveTransformerConfig(config);
+    for (const spec of parameterSpecs(c)) {
+      const w = weights.get(spec.name);
+      if (!w) throw new CheckpointError(`${where}: missing tensor '${spec.name}' (expected shape [${spec.shape.join(', ')}] for this config)`);
+      const same = w.shape.length === spec.shape.length && w.shape.every((d, i) => d === spec.shape[i]);
+      if (!same) {
+        throw new CheckpointError(
+          `${where}: tensor '${spec.name}' has shape [${w.shape.join(', ')}] but the config (arch ${c.arch}, vocabSize ${c.vocabSize}, ` +
+            `dModel ${c.dModel}, dFF ${c.dFF}, contextLength ${c.contextLength}) expects [${spec.shape.join(', ')}] (compute layout)`,
+        );
+      }
+      if (w.values.length !== numel(spec.shape)) {
+        throw new CheckpointError(`${where}: tensor '${spec.name}' has ${w.values.length} values, shape needs ${numel(spec.shape)}`);
+      }
+    }
+    return new TransformerLM(c, (spec) => tf.tensor(weights.get(spec.name)!.values, spec.shape as number[], 'float32'), rng);
+  }
+
+  // ---- parameters -------------------------------------------------------------------------------
+
+  /** HF names -> variables (weights of LinearLayers in [in, out] compute layout). */
+  parameters(): Map<string, tf.Variable> {
+    return new Map(this.params);
+  }
+
+  linearLayers(): LinearLayer[] {
+    return [...this.linears];
+  }
+
+  numParameters(): number {
+    let n = 0;
+    for (const v of this.params.values()) n += v.size;
+    return n;
+  }
+
+  /** Freeze/unfreeze by HF name. */
+  setTrainable(pred: (name: string) => boolean): void {
+    for (const [name, v] of this.params) v.trainable = pred(name);
+  }
+
+  trainableVariables(): Map<string, tf.Variable> {
+    return new Map([...this.params].filter(([, v]) => v.trainable));
+  }
+
+  /** Token embeddings [B, T, d] of int32 ids [B, T]. */
+  embed(ids: tf.Tensor2D): tf.Tensor3D {
+    this.checkIds(ids, 'embed');
+    const [b, t] = ids.shape;
+    return tf.tidy(() => tf.reshape(tf.gather(this.wte, tf.reshape(ids, [b * t])), [b, t, this.config.dModel]) as tf.Tensor3D);
+  }
+
+  // ---- forward ----------------------------------------------------------------------------------
+
+  forward(input: ForwardInput): ForwardOutput {
+    const { batch, seq } = this.checkInput(input, 'forward');
+    return tf.tidy(() => {
+      const hidden = this.hidden2d(input, batch, seq);
+      const logits = this.logits2d(hidden);
+      return {
+        logits: tf.reshape(logits, [batch, seq, this.config.vocabSize]) as tf.Tensor3D,
+        hidden: tf.reshape(hidden, [batch, seq, this.config.dModel]) as tf.Tensor3D,
+      };
+    });
+  }
+
+  /**
+   * Mean cross-entropy over positions whose label != ignoreIndex (-100). labels: int32 [B, P+T] aligned to the
+   * outputs (already shifted: labels[:, t] is the target predicted at position t). Only kept positions go
+   * through the output layer.
+   */
+  loss(input: ForwardInput & { labels: tf.Tensor2D; ignoreIndex?: number }): tf.Scalar {
+    const { batch, seq } = this.checkInput(input, 'loss');
+    const { labels } = input;
+    const ignore = input.ignoreIndex ?? -100;
+    if (labels.rank !== 2 || labels.shape[0] !== batch || labels.shape[1] !== seq) {
+      throw new ShapeError(`loss: labels must be [${batch}, ${seq}] (batch, prefix+tokens), got [${labels.shape.join(', ')}]`);
+    }
+    const lab = labels.dataSync();
+    const keep: number[] = [];
+    for (let i = 0; i < lab.length; i++) if (lab[i] !== ignore) keep.push(i);
+    return tf.tidy(() => {
+      const hidden = this.hidden2d(input, batch, seq); // [B·S, d]
+      if (keep.length === 0) return tf.mul(tf.sum(hidden), 0) as tf.Scalar;
+      if (keep.length === lab.length) return softmaxCrossEntropy(this.logits2d(hidden), lab as Int32Array, ignore);
+      const kept = tf.gather(hidden, tf.tensor1d(keep, 'int32')) as tf.Tensor2D; // [K, d]
+      return softmaxCrossEntropy(this.logits2d(kept), keep.map((i) => lab[i]!), ignore);
+    });
+  }
+
+  /** Final hidden states [B·S, d] for a checked input (no cache). */
+  private hidden2d(input: ForwardInput, batch: number, seq: number): tf.Tensor2D {
+    const maskVals = input.attentionMask ? input.attentionMask.dataSync() : undefined;
+    const keyValid = new Uint8Array(batch * seq);
+    const positions = new Int32Array(batch * seq);
+    for (let b = 0; b < batch; b++) {
+      let c = 0;
+      for (let s = 0; s < seq; s++) {
+        const i = b * seq + s;
+        const valid = maskVals ? maskVals[i] !== 0 : true;
+        keyValid[i] = valid ? 1 : 0;
+        if (valid) c += 1;
+        positions[i] = Math.max(0, c - 1);
+      }
+    }
+    const x = this.inputEmbeddings2d(input.ids, input.prefix, batch, seq);
+    return this.runStack({ x, batch, seq, positions, keyValid, training: input.training ?? false }).hidden;
+  }
+
+  /** Prefix and token embeddings concatenated: [B·S, d]. */
+  inputEmbeddings2d(ids: tf.Tensor2D | undefined, prefix: tf.Tensor3D | undefined, batch: number, seq: number): tf.Tensor2D {
+    const d = this.config.dModel;
+    const parts: tf.Tensor3D[] = [];
+    if (prefix) parts.push(prefix);
+    if (ids && ids.shape[1] > 0) {
+      const t = ids.shape[1];
+      parts.push(tf.reshape(tf.gather(this.wte, tf.reshape(ids, [batch * t])), [batch, t, d]) as tf.Tensor3D);
+    }
+    const x = parts.length === 1 ? parts[0]! : tf.concat(parts, 1);
+    return tf.reshape(x, [batch * seq, d]) as tf.Tensor2D;
+  }
+
+  /** Logits [N, V] of hidden states [N, d]. */
+  logits2d(hidden: tf.Tensor2D): tf.Tensor2D {
+    return this.lmHead ? this.lmHead.apply(hidden, false) : matMulBT(hidden, this.wte as unknown as tf.Tensor2D);
+  }
+
+  private norm(x: tf.Tensor2D, [w, b]: [tf.Variable, tf.Variable | undefined]): tf.Tensor2D {
+    const eps = this.config.normEps;
+    if (this.config.arch === 'gpt2') {
+      // LayerNorm: (x - μ) / √(σ² + ε) · w + b   over the feature axis of [N, d]
+      const mean = tf.mean(x, 1, true); // [N, 1]
+      const xc = tf.sub(x, mean);
+      const variance = tf.mean(tf.mul(xc, xc), 1, true);
+      const y = tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, eps))), w);
+      return (b ? tf.add(y, b) : y) as tf.Tensor2D;
+    }
+    // RMSNorm: x / √(mean(x²) + ε) · w
+    const ms = tf.mean(tf.mul(x, x), 1, true); // [N, 1]
+    const y = tf.mul(tf.mul(x, tf.rsqrt(tf.add(ms, eps))), w);
+    return (b ? tf.add(y, b) : y) as tf.Tensor2D;
+  }
+
+  private dropout<T extends tf.Tensor>(x: T, training: boolean): T {
+    const p = this.config.dropout;
+    if (!training || p === 0) return x;
+    return tf.dropout(x, p, undefined, this.dropoutRng.nextSeed()) as T;
+  }
+
+  /**
+   * The transformer stack on 2-D activations. Returns the final-norm hidden states [B·S, d] and each layer's
+   * full keys/values (past + current) for caching. Used by forward, loss and generation.
+   */
+  runStack(inp: StackInput): { hidden: tf.Tensor2D; cache: KvCache } {
+    const c = this.config;
+    const { batch: B, seq: S, training } = inp;
+    const d = c.dModel;
+    const H = c.nHeads;
+    const Hkv = c.nKvHeads;
+    const hd = d / H;
+    const N = B * S;
+    const pastLen = inp.past && inp.past.k.length > 0 ? inp.past.k[0]!.shape[2] : 0;
+    const Sk = pastLen + S;
+    if (inp.keyValid.length !== B * Sk) {
+      throw new ShapeError(`runStack: keyValid has ${inp.keyValid.length} entries, expected batch ${B} x keys ${Sk}`);
+    }
+    let x = inp.x;
+    if (this.wpe) {
+      for (let i = 0; i < inp.positions.length; i++) {
+        if (inp.positions[i]! >= c.contextLength) {
+          throw new ShapeError(`forward: position ${inp.positions[i]} exceeds contextLength ${c.contextLength}`);
+        }
+      }
+      x = tf.add(x, tf.gather(this.wpe, tf.tensor1d(inp.positions, 'int32'))) as tf.Tensor2D;
+    }
+    x = this.dropout(x, training);
+    const mask = this.attentionMask(B, S, pastLen, inp.keyValid);
+    let ropeQ: RopeTables | undefined;
+    let ropeK: RopeTables | undefined;
+    if (c.arch === 'llama') {
+      ropeQ = ropeTables(inp.positions, H, hd, c.ropeTheta);
+      ropeK = Hkv === H ? ropeQ : ropeTables(inp.positions, Hkv, hd, c.ropeTheta);
+    }
+    const scale = 1 / Math.sqrt(hd);
+    const cache: KvCache = { k: [], v: [] };
+    for (let l = 0; l < this.blocks.length; l++) {
+      const blk = this.blocks[l]!;
+      const h = this.norm(x, blk.norm1);
+      let q2: tf.Tensor2D;
+      let k2: tf.Tensor2D;
+      let v2: tf.Tensor2D;
+      if (blk.qkv.length === 1) {
+        [q2, k2, v2] = tf.split(blk.qkv[0]!.apply(h, training), 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]; // 3 x [N, d]
+      } else {
+        q2 = blk.qkv[0]!.apply(h, training); // [N, H·hd]
+        k2 = blk.qkv[1]!.apply(h, training); // [N, Hkv·hd]
+        v2 = blk.qkv[2]!.apply(h, training);
+      }
+      if (ropeQ && ropeK) {
+        q2 = applyRope(q2, ropeQ, H, hd);
+        k2 = applyRope(k2, ropeK, Hkv, hd);
+      }
+      q2 = tf.mul(q2, scale);
+      const q = tf.reshape(tf.transpose(tf.reshape(q2, [B, S, H, hd]), [0, 2, 1, 3]), [B * H, S, hd]) as tf.Tensor3D;
+      let k = tf.transpose(tf.reshape(k2, [B, S, Hkv, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, Hkv, S, hd]
+      let v = tf.transpose(tf.reshape(v2, [B, S, Hkv, hd]), [0, 2, 1, 3]) as tf.Tensor4D;
+      if (pastLen > 0) {
+        k = tf.concat([inp.past!.k[l]!, k], 2); // [B, Hkv, Sk, hd]
+        v = tf.concat([inp.past!.v[l]!, v], 2);
+      }
+      cache.k.push(k);
+      cache.v.push(v);
+      const kf = this.expandKv(k, B, Sk); // [B·H, Sk, hd]
+      const vf = this.expandKv(v, B, Sk);
+      let scores = tf.matMul(q, kf, false, true); // [B·H, S, Sk]
+      if (mask) scores = tf.add(scores, mask);
+      const probs = this.dropout(tf.softmax(scores), training);
+      const o = tf.matMul(probs, vf); // [B·H, S, hd]
+      const o2 = tf.reshape(tf.transpose(tf.reshape(o, [B, H, S, hd]), [0, 2, 1, 3]), [N, d]) as tf.Tensor2D;
+      x = tf.add(x, this.dropout(blk.out.apply(o2, training), training));
+      const h2 = this.norm(x, blk.norm2);
+      let m: tf.Tensor2D;
+      if (blk.mlpIn.length === 1) {
+        m = geluTanh(blk.mlpIn[0]!.apply(h2, training)); // [N, dFF]
+      } else {
+        m = tf.mul(silu(blk.mlpIn[0]!.apply(h2, training)), blk.mlpIn[1]!.apply(h2, training)); // SwiGLU [N, dFF]
+      }
+      x = tf.add(x, this.dropout(blk.mlpOut.apply(m, training), training));
+    }
+    return { hidden: this.norm(x, this.finalNorm), cache };
+  }
+
+  /** [B, Hkv, Sk, hd] -> [B·H, Sk, hd], query head h reading KV head ⌊h / (H/Hkv)⌋. */
+  private expandKv(k: tf.Tensor4D, B: number, Sk: number): tf.Tensor3D {
+    const { nHeads: H, nKvHeads: Hkv } = this.config;
+    const hd = this.config.dModel / H;
+    if (H === Hkv) return tf.reshape(k, [B * H, Sk, hd]);
+    const g = H / Hkv;
+    return tf.reshape(tf.tile(tf.reshape(k, [B, Hkv, 1, Sk, hd]), [1, 1, g, 1, 1]), [B * H, Sk, hd]);
+  }
+
+  /**
+   * Additive mask for scores [B·H, S, Sk] (0 = attend, -1e9 = blocked); query s sits at key index pastLen + s.
+   * Without padding: [S, Sk] broadcast over B·H (or none when bidirectional).
+   */
+  private attentionMask(B: number, S: number, pastLen: number, keyValid: Uint8Array): tf.Tensor | undefined {
+    const H = this.config.nHeads;
+    const Sk = pastLen + S;
+    const bidir = this.config.bidirectional === true;
+    const padded = keyValid.some((v) => v === 0);
+    if (!padded) {
+      if (bidir) return undefined;
+      if (S === 1) return undefined; // one query at the end: every key is earlier
+      const m = new Float32Array(S * Sk);
+      for (let s = 0; s < S; s++) for (let j = pastLen + s + 1; j < Sk; j++) m[s * Sk + j] = NEG_INF;
+      return tf.tensor2d(m, [S, Sk]);
+    }
+    const m = new Float32Array(B * H * S * Sk);
+    const row = new Float32Array(S * Sk);
+    for (let b = 0; b < B; b++) {
+      for (let s = 0; s < S; s++) {
+        for (let j = 0; j < Sk; j++) {
+          const ok = keyValid[b * Sk + j] === 1 && (bidir || j <= pastLen + s);
+          row[s * Sk + j] = ok ? 0 : NEG_INF;
+        }
+      }
+      for (let h = 0; h < H; h++) m.set(row, (b * H + h) * S * Sk);
+    }
+    return tf.tensor3d(m, [B * H, S, Sk]);
+  }
+
+  private checkIds(ids: tf.Tensor, where: string): void {
+    if (ids.rank !== 2) throw new ShapeError(`${where}: ids must be int32 [B, T], got shape [${ids.shape.join(', ')}]`);
+    if (ids.dtype !== 'int32') throw new ShapeError(`${where}: ids must be int32, got ${ids.dtype}`);
+  }
+
+  private checkInput(input: ForwardInput, where: string): { batch: number; seq: number } {
+    if (this.disposed) throw new ConfigError(`${where}: the model has been disposed`);
+    const { ids, prefix, attentionMask } = input;
+    if (!ids && !prefix) throw new ShapeError(`${where}: need ids and/or prefix`);
+    if (ids) this.checkIds(ids, where);
+    if (prefix && (prefix.rank !== 3 || prefix.shape[2] !== this.config.dModel)) {
+      throw new ShapeError(`${where}: prefix must be [B, P, ${this.config.dModel}] (dModel), got [${prefix.shape.join(', ')}]`);
+    }
+    const batch = ids ? ids.shape[0] : prefix!.shape[0];
+    if (ids && prefix && prefix.shape[0] !== batch) {
+      throw new ShapeError(`${where}: prefix batch ${prefix.shape[0]} differs from ids batch ${batch}`);
+    }
+    const seq = (ids ? ids.shape[1] : 0) + (prefix ? prefix.shape[1] : 0);
+    if (seq === 0) throw new ShapeError(`${where}: empty input (0 positions)`);
+    if (seq > this.config.contextLength) {
+      throw new ShapeError(`${where}: sequence length ${seq} exceeds contextLength ${this.config.contextLength}`);
+    }
+    if (attentionMask && (attentionMask.rank !== 2 || attentionMask.shape[0] !== batch || attentionMask.shape[1] !== seq)) {
+      throw new ShapeError(`${where}: attentionMask must be [${batch}, ${seq}] (batch, prefix+tokens), got [${attentionMask.shape.join(', ')}]`);
+    }
+    return { batch, seq };
+  }
+
+  // ---- generation, checkpoints -------------------------------------------------------------------
+
+  /** Greedy or seeded sampling with a KV cache; returns the new tokens of each row (EOS not included). */
+  generate(opts: GenerateOptions): number[][] {
+    if (this.disposed) throw new ConfigError('generate: the model has been disposed');
+    return generateTokens(this, opts);
+  }
+
+  /** Write `model.safetensors` + `config.json` (HF names and layouts) atomically into `dir`. */
+  async save(dir: string, extraMetadata: Record<string, string> = {}): Promise<void> {
+    const weights: WeightMap = new Map();
+    for (const [name, v] of this.params) weights.set(name, { shape: v.shape, values: v.dataSync() as Float32Array });
+    await saveCheckpointDir(dir, this.config, weights, extraMetadata);
+  }
+
+  /** Load an xrec or Hugging Face GPT-2 / Llama directory (config.json + model.safetensors). */
+  static async load(dir: string): Promise<TransformerLM> {
+    const { config, weights } = await loadCheckpointDir(dir);
+    return TransformerLM.fromWeights(config, weights, `${dir}/model.safetensors`);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const v of this.params.values()) v.dispose();
+  }
+}
