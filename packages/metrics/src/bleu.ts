@@ -3,7 +3,7 @@
  * call through `bleu_score(references, generated, n_gram, smooth)` with one reference per output.
  */
 import { ConfigError, DataError, ShapeError } from '@xrec/core';
-import { NgramCoder, compareSortedNgrams } from './ngram-stats.js';
+import { NgramCoder } from './ngram-stats.js';
 
 /** Corpus totals BLEU is computed from (all integers). */
 export interface BleuCounts {
@@ -78,7 +78,7 @@ export function bleuFromCounts(counts: BleuCounts, maxOrder: number, smooth = fa
   return { bleu: geoMean * brevityPenalty, precisions, brevityPenalty, ratio, translationLength: c, referenceLength: r };
 }
 
-/** An accumulator of {@link BleuCounts} over pairs of interned n-gram arrays (used by the fast suite). */
+/** An accumulator of {@link BleuCounts} over pairs (used by the fast suite). */
 export class BleuAccumulator {
   readonly matches: number[];
   readonly possible: number[];
@@ -88,13 +88,6 @@ export class BleuAccumulator {
   constructor(readonly maxOrder: number) {
     this.matches = new Array<number>(maxOrder).fill(0);
     this.possible = new Array<number>(maxOrder).fill(0);
-  }
-
-  /** Add one pair given its sorted n-gram ids per order (from {@link NgramCoder.sortedNgrams}). */
-  add(genLength: number, refLength: number, genNgrams: readonly Int32Array[], refNgrams: readonly Int32Array[]): void {
-    const clipped: number[] = [];
-    for (let k = 1; k <= this.maxOrder; k++) clipped.push(compareSortedNgrams(genNgrams[k - 1]!, refNgrams[k - 1]!).clipped);
-    this.addClipped(genLength, refLength, clipped);
   }
 
   /** Add one pair given its clipped matches per order (`clipped[k-1]` for order k). */
@@ -149,7 +142,7 @@ export function computeBleu(
   for (let i = 0; i < references.length; i++) {
     const g = coder.encodeTokens(generated[i]!);
     const r = coder.encodeTokens(references[i]!);
-    acc.add(g.length, r.length, coder.sortedNgrams(g, maxOrder), coder.sortedNgrams(r, maxOrder));
+    acc.addClipped(g.length, r.length, coder.compare(g, r, maxOrder).map((st) => st.clipped));
   }
   return bleuFromCounts(acc.counts(), maxOrder, options.smooth ?? false);
 }

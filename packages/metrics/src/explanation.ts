@@ -15,7 +15,7 @@ import { ConfigError, DataError } from '@xrec/core';
 import { BleuAccumulator, bleuFromCounts } from './bleu.js';
 import { featureDiversityFromCounts } from './features.js';
 import { PairInterner } from './interner.js';
-import { NgramCoder, compareSortedNgrams, lcsLength } from './ngram-stats.js';
+import { NgramCoder, lcsLength, type PairNgramStats } from './ngram-stats.js';
 import { RougeAccumulator, rougeLFromLcs, rougeNFromCounts, type RougeScores } from './rouge.js';
 import { rootMeanSquareError, meanAbsoluteError } from './rating.js';
 import { wordTokens } from './tokenize.js';
@@ -186,14 +186,10 @@ export function explanationMetrics(rows: readonly ExplanationRow[], options: Exp
     const ref = coder.encodeTokens(wordTokens(row.reference));
 
     // BLEU (orders 1..4) and ROUGE-1/2 from one merge per order.
-    const gn = coder.sortedNgrams(gen, 4);
-    const rn = coder.sortedNgrams(ref, 4);
-    const s1 = compareSortedNgrams(gn[0]!, rn[0]!);
-    const s2 = compareSortedNgrams(gn[1]!, rn[1]!);
-    clipped[0] = s1.clipped;
-    clipped[1] = s2.clipped;
-    clipped[2] = compareSortedNgrams(gn[2]!, rn[2]!).clipped;
-    clipped[3] = compareSortedNgrams(gn[3]!, rn[3]!).clipped;
+    const stats = coder.compare(gen, ref, 4);
+    const s1 = stats[0]!;
+    const s2 = stats[1]!;
+    for (let k = 0; k < 4; k++) clipped[k] = stats[k]!.clipped;
     bleu.addClipped(gen.length, ref.length, clipped);
 
     if (gen.length > 0 && ref.length > 0) {
@@ -207,10 +203,7 @@ export function explanationMetrics(rows: readonly ExplanationRow[], options: Exp
       // ' '.join([]) == '' and ''.split(' ') == [''], so an empty side is the one-word sentence "".
       const gw = gen.length > 0 ? gen : Int32Array.of(emptyWord);
       const rw = ref.length > 0 ? ref : Int32Array.of(emptyWord);
-      const gw2 = coder.sortedNgrams(gw, 2);
-      const rw2 = coder.sortedNgrams(rw, 2);
-      const t1 = compareSortedNgrams(gw2[0]!, rw2[0]!);
-      const t2 = compareSortedNgrams(gw2[1]!, rw2[1]!);
+      const [t1, t2] = coder.compare(gw, rw, 2) as [PairNgramStats, PairNgramStats];
       rouge.add(
         rougeNFromCounts(t1.distinctBoth, t1.distinctGen, t1.distinctRef),
         rougeNFromCounts(t2.distinctBoth, t2.distinctGen, t2.distinctRef),

@@ -40,6 +40,17 @@ export class StringInterner {
   }
 }
 
+/** A 32-bit hash of an int pair: combine, then murmur3's fmix32 finaliser (every bit mixes into the low bits). */
+function pairHash(a: number, b: number): number {
+  let h = Math.imul(a, 0x9e3779b1) ^ b;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 /**
  * Dense ids for pairs of non-negative int32 `(a, b)`: an open-addressing hash table (linear probing) over
  * typed arrays, several times faster than a `Map` keyed by `a * K + b`.
@@ -66,8 +77,7 @@ export class PairInterner {
 
   /** The id of pair `(a, b)`, assigning the next one when it is new. */
   id(a: number, b: number): number {
-    let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca6b)) >>> 0;
-    h = (h ^ (h >>> 15)) & this.mask;
+    let h = pairHash(a, b) & this.mask;
     const vals = this.vals;
     for (;;) {
       const v = vals[h]!;
@@ -100,8 +110,7 @@ export class PairInterner {
       if (v === -1) continue;
       const a = oa[i]!;
       const b = ob[i]!;
-      let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca6b)) >>> 0;
-      h = (h ^ (h >>> 15)) & this.mask;
+      let h = pairHash(a, b) & this.mask;
       while (this.vals[h] !== -1) h = (h + 1) & this.mask;
       this.keysA[h] = a;
       this.keysB[h] = b;

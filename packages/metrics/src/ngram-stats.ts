@@ -1,45 +1,12 @@
 /**
  * Per-pair n-gram statistics shared by BLEU (clipped counts) and ROUGE-N (sets), computed from interned
- * token ids: every n-gram is one integer, so a pair's order-k statistics are one merge of two sorted
- * integer arrays — O(L log L) per pair instead of hashing tuples.
+ * token ids in O(L * maxOrder) per pair (see {@link NgramCoder.compare}), and the LCS length for ROUGE-L.
  *
  * Internal to the package.
  */
-import { PairInterner, StringInterner } from './interner.js';
+import { StringInterner } from './interner.js';
 
-/** Turns token sequences into integer n-gram ids, consistently across a whole corpus. */
-export class NgramCoder {
-  readonly vocab = new StringInterner();
-  private readonly pairs: PairInterner[] = [];
-
-  /** Intern a token list: `[T]` token ids. */
-  encodeTokens(tokens: readonly string[]): Int32Array {
-    const ids = new Int32Array(tokens.length);
-    for (let i = 0; i < tokens.length; i++) ids[i] = this.vocab.id(tokens[i]!);
-    return ids;
-  }
-
-  /**
-   * Ids of the n-grams of `ids` for orders 1..maxOrder, each sorted ascending: result[k-1] has
-   * `max(0, T-k+1)` entries. Order 1 ids are the token ids; order k ids come from a per-order pair table.
-   */
-  sortedNgrams(ids: Int32Array, maxOrder: number): Int32Array[] {
-    const out: Int32Array[] = [];
-    let prev = ids;
-    out.push(Int32Array.from(ids).sort());
-    for (let k = 2; k <= maxOrder; k++) {
-      const len = Math.max(0, ids.length - k + 1);
-      const table = this.pairs[k - 2] ?? (this.pairs[k - 2] = new PairInterner());
-      const cur = new Int32Array(len);
-      for (let i = 0; i < len; i++) cur[i] = table.id(prev[i]!, ids[i + k - 1]!);
-      prev = cur;
-      out.push(Int32Array.from(cur).sort());
-    }
-    return out;
-  }
-}
-
-/** What one merge of two sorted n-gram id arrays yields. */
+/** What BLEU and ROUGE-N need from one pair at one n-gram order. */
 export interface PairNgramStats {
   /** BLEU's clipped matches: sum over distinct n-grams g of min(count_gen(g), count_ref(g)). */
   clipped: number;
@@ -51,38 +18,120 @@ export interface PairNgramStats {
   distinctBoth: number;
 }
 
-/** Merge two ascending arrays of n-gram ids into {@link PairNgramStats}. */
-export function compareSortedNgrams(gen: Int32Array, ref: Int32Array): PairNgramStats {
-  let i = 0;
-  let j = 0;
-  let clipped = 0;
-  let distinctGen = 0;
-  let distinctRef = 0;
-  let distinctBoth = 0;
-  const ng = gen.length;
-  const nr = ref.length;
-  while (i < ng || j < nr) {
-    const a = i < ng ? gen[i]! : Infinity;
-    const b = j < nr ? ref[j]! : Infinity;
-    const v = a < b ? a : b;
-    let cg = 0;
-    while (i < ng && gen[i] === v) {
-      i++;
-      cg++;
+/**
+ * Interns token strings to global ids (`encodeTokens`) and compares the n-grams of one pair (`compare`).
+ *
+ * For a pair, every n-gram of either side gets a small local id from a per-pair trie,
+ * `id(w1..wk) = local(id(w1..wk-1), wk)`, held in an open-addressing table that is reset (by a stamp) for
+ * the next pair. Equal n-grams get equal ids, so counting them is array indexing — O(L * maxOrder) per
+ * pair, no sorting, no tuples, and nothing grows with the corpus except the vocabulary.
+ */
+export class NgramCoder {
+  readonly vocab = new StringInterner();
+  private keysA = new Int32Array(0);
+  private keysB = new Int32Array(0);
+  private vals = new Int32Array(0);
+  private stamps = new Int32Array(0);
+  private stamp = 0;
+  private mask = 0;
+  private next = 0;
+  private countGen = new Int32Array(0);
+  private countRef = new Int32Array(0);
+  private idsGen = new Int32Array(0);
+  private idsRef = new Int32Array(0);
+
+  /** Intern a token list: `[T]` token ids. */
+  encodeTokens(tokens: readonly string[]): Int32Array {
+    const ids = new Int32Array(tokens.length);
+    for (let i = 0; i < tokens.length; i++) ids[i] = this.vocab.id(tokens[i]!);
+    return ids;
+  }
+
+  private reset(maxEntries: number): void {
+    if (this.vals.length < maxEntries * 2) {
+      let cap = 64;
+      while (cap < maxEntries * 2) cap <<= 1;
+      this.keysA = new Int32Array(cap);
+      this.keysB = new Int32Array(cap);
+      this.vals = new Int32Array(cap);
+      this.stamps = new Int32Array(cap);
+      this.stamp = 0;
+      this.mask = cap - 1;
     }
-    let cr = 0;
-    while (j < nr && ref[j] === v) {
-      j++;
-      cr++;
+    if (this.countGen.length < maxEntries) {
+      this.countGen = new Int32Array(maxEntries);
+      this.countRef = new Int32Array(maxEntries);
     }
-    if (cg > 0) distinctGen++;
-    if (cr > 0) distinctRef++;
-    if (cg > 0 && cr > 0) {
-      distinctBoth++;
-      clipped += cg < cr ? cg : cr;
+    this.stamp++;
+    this.next = 0;
+  }
+
+  /** Local id of the n-gram `prefix + token` (prefix 0 = the empty n-gram, else local id + 1). */
+  private local(prefix: number, token: number): number {
+    let h = Math.imul(prefix, 0x9e3779b1) ^ token;
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h &= this.mask;
+    const stamps = this.stamps;
+    for (;;) {
+      if (stamps[h] !== this.stamp) {
+        stamps[h] = this.stamp;
+        this.keysA[h] = prefix;
+        this.keysB[h] = token;
+        this.vals[h] = this.next;
+        return this.next++;
+      }
+      if (this.keysA[h] === prefix && this.keysB[h] === token) return this.vals[h]!;
+      h = (h + 1) & this.mask;
     }
   }
-  return { clipped, distinctGen, distinctRef, distinctBoth };
+
+  /**
+   * N-gram statistics of one pair for orders 1..maxOrder (`result[k-1]` for order k) from token ids.
+   * Order k has max(0, T - k + 1) n-grams per side.
+   */
+  compare(gen: Int32Array, ref: Int32Array, maxOrder: number): PairNgramStats[] {
+    const lg = gen.length;
+    const lr = ref.length;
+    this.reset((lg + lr) * maxOrder + 1);
+    if (this.idsGen.length < lg) this.idsGen = new Int32Array(lg * 2);
+    if (this.idsRef.length < lr) this.idsRef = new Int32Array(lr * 2);
+    const ig = this.idsGen;
+    const ir = this.idsRef;
+    const cg = this.countGen;
+    const cr = this.countRef;
+    const out: PairNgramStats[] = [];
+    for (let k = 1; k <= maxOrder; k++) {
+      // ids of order k overwrite those of order k-1 in place: ig[i] covers gen[i .. i+k-1].
+      const ng = Math.max(0, lg - k + 1);
+      const nr = Math.max(0, lr - k + 1);
+      const first = this.next;
+      for (let i = 0; i < ng; i++) ig[i] = this.local(k === 1 ? 0 : ig[i]! + 1, gen[i + k - 1]!);
+      for (let i = 0; i < nr; i++) ir[i] = this.local(k === 1 ? 0 : ir[i]! + 1, ref[i + k - 1]!);
+      const last = this.next;
+      cg.fill(0, first, last);
+      cr.fill(0, first, last);
+      for (let i = 0; i < ng; i++) cg[ig[i]!]!++;
+      for (let i = 0; i < nr; i++) cr[ir[i]!]!++;
+      let clipped = 0;
+      let distinctGen = 0;
+      let distinctRef = 0;
+      let distinctBoth = 0;
+      for (let id = first; id < last; id++) {
+        const a = cg[id]!;
+        const b = cr[id]!;
+        if (a > 0) distinctGen++;
+        if (b > 0) distinctRef++;
+        if (a > 0 && b > 0) {
+          distinctBoth++;
+          clipped += a < b ? a : b;
+        }
+      }
+      out.push({ clipped, distinctGen, distinctRef, distinctBoth });
+    }
+    return out;
+  }
 }
 
 /**

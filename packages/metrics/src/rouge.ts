@@ -4,9 +4,9 @@
  * ROUGE-L is sentence-level LCS with the F form whose beta is P/R, and F/P/R are averaged over pairs.
  * Sentences are split on single spaces (Python `str.split(" ")`), so an empty sentence is one empty word.
  */
-import { DataError } from '@xrec/core';
+import { ConfigError, DataError } from '@xrec/core';
 import { checkParallel } from './bleu.js';
-import { NgramCoder, compareSortedNgrams, lcsLength } from './ngram-stats.js';
+import { NgramCoder, lcsLength, type PairNgramStats } from './ngram-stats.js';
 
 /** F-measure, precision and recall of one pair, as fractions. */
 export interface RougeTriple {
@@ -70,9 +70,8 @@ export function splitOnSpace(s: string): string[] {
 /** ROUGE-N of one pair of word lists (generated = evaluated). */
 export function rougeN(evaluatedWords: readonly string[], referenceWords: readonly string[], n: number): RougeTriple {
   const coder = new NgramCoder();
-  const e = coder.sortedNgrams(coder.encodeTokens(evaluatedWords), n)[n - 1]!;
-  const r = coder.sortedNgrams(coder.encodeTokens(referenceWords), n)[n - 1]!;
-  const s = compareSortedNgrams(e, r);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`rougeN: n must be an integer >= 1, got ${n}`);
+  const s = coder.compare(coder.encodeTokens(evaluatedWords), coder.encodeTokens(referenceWords), n)[n - 1]!;
   return rougeNFromCounts(s.distinctBoth, s.distinctGen, s.distinctRef);
 }
 
@@ -138,10 +137,7 @@ export function rougeScore(references: readonly string[], generated: readonly st
   for (let i = 0; i < references.length; i++) {
     const e = coder.encodeTokens(splitOnSpace(generated[i]!));
     const r = coder.encodeTokens(splitOnSpace(references[i]!));
-    const eg = coder.sortedNgrams(e, 2);
-    const rg = coder.sortedNgrams(r, 2);
-    const s1 = compareSortedNgrams(eg[0]!, rg[0]!);
-    const s2 = compareSortedNgrams(eg[1]!, rg[1]!);
+    const [s1, s2] = coder.compare(e, r, 2) as [PairNgramStats, PairNgramStats];
     if (scratch.length <= r.length) scratch = new Int32Array(r.length * 2 + 1);
     acc.add(
       rougeNFromCounts(s1.distinctBoth, s1.distinctGen, s1.distinctRef),

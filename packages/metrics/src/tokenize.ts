@@ -14,10 +14,6 @@
  * `\t \n \v \f \r`, `\x1c-\x1f`, space, `\x85`, `\xa0`, `\u1680`, `\u2000-\u200a`, `\u2028`, `\u2029`,
  * `\u202f`, `\u205f`, `\u3000`. JavaScript's `\s` differs (it adds `\ufeff` and lacks `\x1c-\x1f`, `\x85`).
  */
-const PY_WS = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const PY_WS_RUN = new RegExp(`[${PY_WS}]+`);
-const PY_WS_LEAD = new RegExp(`^[${PY_WS}]+`);
-const PY_WS_TRAIL = new RegExp(`[${PY_WS}]+$`);
 
 /** The substitutions of `postprocessing`, applied in this order (each one to the result of the previous). */
 const APOSTROPHE_RULES: readonly (readonly [RegExp, string])[] = [
@@ -41,15 +37,38 @@ const PUNCT_RULES: readonly (readonly [RegExp, string])[] = [
 ];
 const PUNCT_CHARS = /[(),:;.!?]/;
 
+/** True when UTF-16 code unit `c` is Python whitespace (the list above; all are single code units). */
+function isPyWs(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
+  if (c < 0x85) return false;
+  return (
+    c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 ||
+    c === 0x202f || c === 0x205f || c === 0x3000
+  );
+}
+
 /** Python `str.strip()` (no argument). */
 export function pythonStrip(s: string): string {
-  return s.replace(PY_WS_LEAD, '').replace(PY_WS_TRAIL, '');
+  let a = 0;
+  let b = s.length;
+  while (a < b && isPyWs(s.charCodeAt(a))) a++;
+  while (b > a && isPyWs(s.charCodeAt(b - 1))) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
 /** Python `str.split()` (no argument): split on runs of whitespace, no empty strings. */
 export function pythonSplit(s: string): string[] {
-  const t = pythonStrip(s);
-  return t === '' ? [] : t.split(PY_WS_RUN);
+  const out: string[] = [];
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && isPyWs(s.charCodeAt(i))) i++;
+    if (i >= n) break;
+    const start = i;
+    while (i < n && !isPyWs(s.charCodeAt(i))) i++;
+    out.push(s.slice(start, i));
+  }
+  return out;
 }
 
 /**
