@@ -1,1 +1,8 @@
-export {};
+export * from './config.js';
+export * from './peft-config.js';
+export type { LinearAdapterLike, LinearLayerLike, LoraHost } from './host.js';
+export { matchesModule, concreteTargets, selectTargets, selectModulesToSave, OUTPUT_HEAD_NAMES } from './targets.js';
+export { LoraLayer, deltaWeight, initialLoraValues, type LoraWeights } from './layer.js';
+export * from './lora-model.js';
+export * from './verbs.js';
+export * from './io.js';
