@@ -1,0 +1,564 @@
+/**
+ * PEPLER — Personalized Prompt Learning for Explainable Recommendation (Li, Zhang & Chen, ACM TOIS 2023;
+ * reference code lileipisces/PEPLER). Four variants over one pre-trained language model:
+ *
+ * - PEPLER-D (`discrete`): prompt = the pair's feature words; the LM is fine-tuned (lr 1e-4).
+ * - PEPLER (`continuous`): prefix [u; i] of two learned vectors of the model width; sequential tuning —
+ *   stage 1 trains only u, i with the LM frozen, stage 2 trains u, i and the LM (or LoRA adapters, xrec's
+ *   extension) — each stage with early stopping on validation loss.
+ * - PEPLER-MF / PEPLER-MLP (`mf`, `mlp`): the continuous prompt plus a rating head on (u, i), trained in one
+ *   stage on L = textReg · L_text + λ · MSE(r̂, r).
+ *
+ * The text loss is the mean cross-entropy over the explanation tokens `<bos> e <eos>` only.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { copyFile, mkdir, readFile, readdir } from 'node:fs/promises';
+import { join, extname } from 'node:path';
+import {
+  CheckpointError,
+  ConfigError,
+  DataError,
+  Rng,
+  StateError,
+  checkFormat,
+  float32ToTensor,
+  loadSafetensors,
+  saveSafetensors,
+  silentProgress,
+  tensorToFloat32,
+  writeFileAtomic,
+  type Progress,
+} from '@xrec/core';
+import { train, type TrainerConfig } from '@xrec/transformer';
+import { resolvePeplerConfig, type PeplerConfig } from './config.js';
+import { EntityIndex } from './entity-index.js';
+import { FeatureProfiles } from './feature-prompt.js';
+import { batchesOf, IGNORE_INDEX, type BatchShape, type PeplerBatch, type PeplerExample } from './batches.js';
+import { MfHead, MlpHead, type RatingHead } from './rating-head.js';
+import { decodeUntilEos, encodeText, specialIds, truncateIds, type PeplerTokenizer, type SpecialIds } from './tokens.js';
+import type { PeplerLM } from './lm.js';
+import { uniqueVariableName } from './variable-name.js';
+import { attachLora, type LoraHandle } from './lora-stage.js';
+
+export const PEPLER_FORMAT = 'xrec-pepler';
+export const PEPLER_FORMAT_VERSION = 1;
+
+/** The fields of an explanation record PEPLER reads (an `@xrec/data` ExplanationRecord fits). */
+export interface PeplerRecord {
+  readonly user: string;
+  readonly item: string;
+  readonly rating: number;
+  readonly feature: string;
+  readonly sentence: string;
+}
+
+/** Records plus the row numbers of one split. */
+export interface PeplerTrainData {
+  readonly records: readonly PeplerRecord[];
+  readonly train: ArrayLike<number>;
+  readonly validation: ArrayLike<number>;
+}
+
+export type PeplerStage = 'prompt' | 'full' | 'lora' | 'joint';
+
+export interface PeplerEpochLog {
+  readonly stage: PeplerStage;
+  readonly epoch: number;
+  readonly trainLoss: number;
+  readonly valLoss?: number;
+}
+
+export interface PeplerStageReport {
+  readonly stage: PeplerStage;
+  readonly lr: number;
+  readonly epochs: number;
+  readonly bestEpoch: number;
+  readonly bestValLoss: number;
+  readonly stoppedEarly: boolean;
+  readonly tokensPerSecond: number;
+  readonly seconds: number;
+  readonly trainableParameters: number;
+}
+
+export interface PeplerTrainReport {
+  readonly config: PeplerConfig;
+  readonly stages: PeplerStageReport[];
+  readonly epochs: PeplerEpochLog[];
+  readonly seconds: number;
+  /** Scored tokens per second over all stages. */
+  readonly tokensPerSecond: number;
+  readonly trainExamples: number;
+  readonly validationExamples: number;
+  /** Validation rows dropped because their user or item is not in the training split. */
+  readonly validationSkipped: number;
+}
+
+export interface PeplerTrainOptions {
+  readonly lm: PeplerLM;
+  readonly tokenizer: PeplerTokenizer;
+  /** The tokenizer's file, copied into saved models so `Pepler.load` can restore it. */
+  readonly tokenizerFile?: string;
+  readonly data: PeplerTrainData;
+  readonly config?: Partial<PeplerConfig>;
+  readonly progress?: Progress;
+  readonly label?: string;
+  readonly onEpochEnd?: (e: PeplerEpochLog) => void;
+}
+
+export interface UserItemPair {
+  readonly user: string;
+  readonly item: string;
+}
+
+interface PeplerState {
+  readonly config: PeplerConfig;
+  readonly lm: PeplerLM;
+  readonly tokenizer: PeplerTokenizer;
+  readonly tokenizerFile?: string;
+  readonly users: EntityIndex;
+  readonly items: EntityIndex;
+  readonly features: FeatureProfiles;
+  readonly ratingRange: { readonly min: number; readonly max: number };
+  readonly userEmb?: tf.Variable; // [nUsers, d]
+  readonly itemEmb?: tf.Variable; // [nItems, d]
+  readonly head?: RatingHead;
+}
+
+function uniformTensor(rows: number, cols: number, range: number, rng: Rng): tf.Tensor2D {
+  const v = new Float32Array(rows * cols);
+  for (let k = 0; k < v.length; k++) v[k] = (rng.float() * 2 - 1) * range;
+  return tf.tensor2d(v, [rows, cols]);
+}
+
+export class Pepler {
+  readonly config: PeplerConfig;
+  readonly lm: PeplerLM;
+  readonly tokenizer: PeplerTokenizer;
+  readonly users: EntityIndex;
+  readonly items: EntityIndex;
+  readonly features: FeatureProfiles;
+  readonly ratingRange: { readonly min: number; readonly max: number };
+  private readonly special: SpecialIds;
+  private readonly tokenizerFile: string | undefined;
+  private readonly userEmb: tf.Variable | undefined;
+  private readonly itemEmb: tf.Variable | undefined;
+  private readonly head: RatingHead | undefined;
+
+  private constructor(s: PeplerState) {
+    this.config = s.config;
+    this.lm = s.lm;
+    this.tokenizer = s.tokenizer;
+    this.tokenizerFile = s.tokenizerFile;
+    this.users = s.users;
+    this.items = s.items;
+    this.features = s.features;
+    this.ratingRange = s.ratingRange;
+    this.userEmb = s.userEmb;
+    this.itemEmb = s.itemEmb;
+    this.head = s.head;
+    this.special = specialIds(s.tokenizer);
+    if (s.lm.config.vocabSize < s.tokenizer.vocabSize) {
+      throw new ConfigError(`pepler: tokenizer has ${s.tokenizer.vocabSize} tokens but the language model's vocabSize is ${s.lm.config.vocabSize}`);
+    }
+  }
+
+  get variant(): PeplerConfig['variant'] {
+    return this.config.variant;
+  }
+
+  /** Train a PEPLER model on one split. The LM is trained in place and becomes owned by the result. */
+  static async train(opts: PeplerTrainOptions): Promise<{ model: Pepler; report: PeplerTrainReport }> {
+    const config = resolvePeplerConfig(opts.config);
+    const { records } = opts.data;
+    const trainRows = Array.from(opts.data.train);
+    if (trainRows.length === 0) throw new DataError('pepler.train: the training split is empty');
+    const users = new EntityIndex('user');
+    const items = new EntityIndex('item');
+    const features = new FeatureProfiles();
+    let rMin = Infinity;
+    let rMax = -Infinity;
+    for (const row of trainRows) {
+      const r = records[row];
+      if (!r) throw new DataError(`pepler.train: training row ${row} is past the end of the records (${records.length})`);
+      users.add(r.user);
+      items.add(r.item);
+      features.add(r.user, r.item, r.feature);
+      if (!Number.isFinite(r.rating)) throw new DataError(`pepler.train: record ${row} has a non-finite rating ${r.rating}`);
+      rMin = Math.min(rMin, r.rating);
+      rMax = Math.max(rMax, r.rating);
+    }
+    const rng = new Rng(config.seed);
+    const d = opts.lm.config.dModel;
+    const prefixVariant = config.variant !== 'discrete';
+    let userEmb: tf.Variable | undefined;
+    let itemEmb: tf.Variable | undefined;
+    let head: RatingHead | undefined;
+    if (prefixVariant) {
+      const initRng = rng.fork('prompts');
+      userEmb = tf.variable(uniformTensor(users.size, d, config.initRange, initRng), true, uniqueVariableName('pepler.user_embeddings'));
+      itemEmb = tf.variable(uniformTensor(items.size, d, config.initRange, initRng), true, uniqueVariableName('pepler.item_embeddings'));
+    }
+    if (config.variant === 'mf') head = new MfHead();
+    if (config.variant === 'mlp') head = new MlpHead(d, config.mlpHidden, config.mlpLayers, rng.fork('mlp'), config.initRange);
+    const model = new Pepler({
+      config,
+      lm: opts.lm,
+      tokenizer: opts.tokenizer,
+      ...(opts.tokenizerFile === undefined ? {} : { tokenizerFile: opts.tokenizerFile }),
+      users,
+      items,
+      features,
+      ratingRange: { min: rMin, max: rMax },
+      ...(userEmb ? { userEmb } : {}),
+      ...(itemEmb ? { itemEmb } : {}),
+      ...(head ? { head } : {}),
+    });
+    const report = await model.fit(opts, trainRows, rng);
+    return { model, report };
+  }
+
+  private shape(): BatchShape {
+    return { bos: this.special.bos, eos: this.special.eos, pad: this.special.pad, prefix: this.config.variant !== 'discrete' };
+  }
+
+  /** Discrete prompt ids of a pair: feature words, cut to `promptTokens`. */
+  promptIds(user: string, item: string): number[] {
+    const words = this.features.promptFeatures(user, item).join(' ');
+    return words === '' ? [] : encodeText(this.tokenizer, words, this.special).slice(0, this.config.promptTokens);
+  }
+
+  private example(r: PeplerRecord): PeplerExample {
+    return {
+      user: this.users.get(r.user),
+      item: this.items.get(r.item),
+      rating: r.rating,
+      expl: truncateIds(this.tokenizer, r.sentence, this.config.words, this.special),
+      prompt: this.config.variant === 'discrete' ? this.promptIds(r.user, r.item) : [],
+    };
+  }
+
+  private async fit(opts: PeplerTrainOptions, trainRows: number[], rng: Rng): Promise<PeplerTrainReport> {
+    const c = this.config;
+    const progress = opts.progress ?? silentProgress;
+    const label = opts.label ?? `pepler-${c.variant}`;
+    const records = opts.data.records;
+    const trainEx = trainRows.map((row) => this.example(records[row]!));
+    const valEx: PeplerExample[] = [];
+    let validationSkipped = 0;
+    for (const row of Array.from(opts.data.validation)) {
+      const r = records[row];
+      if (!r) throw new DataError(`pepler.train: validation row ${row} is past the end of the records (${records.length})`);
+      if (!this.users.has(r.user) || !this.items.has(r.item)) {
+        validationSkipped++;
+        continue;
+      }
+      valEx.push(this.example(r));
+    }
+    this.checkContext(trainEx.concat(valEx));
+    const shape = this.shape();
+    const valBatches = valEx.length > 0 ? batchesOf(valEx, c.batchSize, shape) : undefined;
+    const lossFn = (b: PeplerBatch, training: boolean): tf.Scalar => this.batchLoss(b, training);
+    const epochs: PeplerEpochLog[] = [];
+    const stages: PeplerStageReport[] = [];
+    const t0 = Date.now();
+    let tokens = 0;
+
+    const runStage = async (stage: PeplerStage, variables: Map<string, tf.Variable>, lr: number, maxEpochs: number): Promise<void> => {
+      const s0 = Date.now();
+      const stageRng = rng.fork(`stage-${stage}`);
+      const config: Partial<TrainerConfig> = {
+        epochs: maxEpochs,
+        lr,
+        weightDecay: c.weightDecay,
+        betas: [0.9, 0.999],
+        eps: 1e-6,
+        clipNorm: c.clipNorm,
+        warmupSteps: 0,
+        schedule: 'constant',
+        seed: stageRng.uint32(),
+        ...(valBatches ? { patience: c.patience } : {}),
+      };
+      const trainable = [...variables.values()].reduce((a, v) => a + v.size, 0);
+      const res = await train<PeplerBatch>({
+        variables,
+        lossFn,
+        trainBatches: (_epoch: number, r: Rng) => batchesOf(trainEx, c.batchSize, shape, r),
+        ...(valBatches ? { valBatches: () => valBatches } : {}),
+        config,
+        progress,
+        label: `${label} ${stage}`,
+        onEpochEnd: (e: { epoch: number; trainLoss: number; valLoss?: number }) => {
+          const log: PeplerEpochLog = { stage, epoch: e.epoch, trainLoss: e.trainLoss, ...(e.valLoss === undefined ? {} : { valLoss: e.valLoss }) };
+          epochs.push(log);
+          opts.onEpochEnd?.(log);
+        },
+      });
+      const seconds = (Date.now() - s0) / 1000;
+      const epochsRun = res.epochs.length;
+      tokens += res.tokensPerSecond * seconds;
+      stages.push({
+        stage,
+        lr,
+        epochs: epochsRun,
+        bestEpoch: res.bestEpoch ?? epochsRun - 1,
+        bestValLoss: res.bestValLoss ?? Number.NaN,
+        stoppedEarly: res.stoppedEarly,
+        tokensPerSecond: res.tokensPerSecond,
+        seconds,
+        trainableParameters: trainable,
+      });
+    };
+
+    const prompts = this.promptVariables();
+    const lmVars = this.lm.parameters();
+    if (c.variant === 'continuous') {
+      await runStage('prompt', prompts, c.lr, c.stage1Epochs);
+      if (c.stage2 === 'lora') {
+        const lora: LoraHandle = attachLora(this.lm, { r: c.loraR, alpha: c.loraAlpha, seed: rng.fork('lora').uint32() });
+        try {
+          await runStage('lora', new Map([...prompts, ...lora.variables()]), c.lr2, c.epochs);
+        } finally {
+          lora.mergeAndDetach();
+        }
+      } else {
+        await runStage('full', new Map([...prompts, ...lmVars]), c.lr2, c.epochs);
+      }
+    } else if (c.variant === 'discrete') {
+      await runStage('full', lmVars, c.lr, c.epochs);
+    } else {
+      await runStage('joint', new Map([...prompts, ...(this.head?.variables() ?? []), ...lmVars]), c.lr, c.epochs);
+    }
+    const seconds = (Date.now() - t0) / 1000;
+    return {
+      config: c,
+      stages,
+      epochs,
+      seconds,
+      tokensPerSecond: seconds > 0 ? tokens / seconds : 0,
+      trainExamples: trainEx.length,
+      validationExamples: valEx.length,
+      validationSkipped,
+    };
+  }
+
+  private checkContext(ex: readonly PeplerExample[]): void {
+    let longest = 0;
+    for (const e of ex) longest = Math.max(longest, e.prompt.length + e.expl.length + 2);
+    const need = Math.max(longest, (this.config.variant === 'discrete' ? this.config.promptTokens : 0) + this.config.maxNewTokens + 1) + (this.config.variant === 'discrete' ? 0 : 2);
+    if (need > this.lm.config.contextLength) {
+      throw new ConfigError(`pepler: sequences need ${need} positions but the language model's contextLength is ${this.lm.config.contextLength} (lower words/promptTokens/maxNewTokens)`);
+    }
+  }
+
+  /** The prompt variables (user/item embeddings), by name. */
+  private promptVariables(): Map<string, tf.Variable> {
+    const m = new Map<string, tf.Variable>();
+    if (this.userEmb) m.set('user_embeddings.weight', this.userEmb);
+    if (this.itemEmb) m.set('item_embeddings.weight', this.itemEmb);
+    return m;
+  }
+
+  /** [B] indices -> prefix [B, 2, d] and the two [B, d] halves. */
+  private prefixOf(users: Int32Array, items: Int32Array): { prefix: tf.Tensor3D; u: tf.Tensor2D; i: tf.Tensor2D } {
+    if (!this.userEmb || !this.itemEmb) throw new StateError(`pepler: variant '${this.variant}' has no prompt embeddings`);
+    const u = tf.gather(this.userEmb, tf.tensor1d(users, 'int32')) as tf.Tensor2D; // [B, d]
+    const i = tf.gather(this.itemEmb, tf.tensor1d(items, 'int32')) as tf.Tensor2D; // [B, d]
+    const prefix = tf.stack([u, i], 1) as tf.Tensor3D; // [B, 2, d]
+    return { prefix, u, i };
+  }
+
+  /**
+   * Loss of one batch. Training: textReg · L_text + λ · MSE. Validation (early stopping): L_text + MSE,
+   * as reg.py's `val_loss = val_t_loss + val_r_loss`.
+   */
+  private batchLoss(b: PeplerBatch, training: boolean): tf.Scalar {
+    return tf.tidy(() => {
+      const ids = tf.tensor2d(b.ids, [b.size, b.idsLength], 'int32'); // [B, T]
+      const labels = tf.tensor2d(b.labels, [b.size, b.labelsLength], 'int32'); // [B, C + T]
+      if (b.prefixLength === 0) return this.lm.loss({ ids, labels, ignoreIndex: IGNORE_INDEX, training });
+      const { prefix, u, i } = this.prefixOf(b.users, b.items);
+      const text = this.lm.loss({ ids, prefix, labels, ignoreIndex: IGNORE_INDEX, training });
+      if (!this.head) return text;
+      const rating = tf.losses.meanSquaredError(tf.tensor1d(b.ratings), this.head.predict(u, i)) as tf.Scalar;
+      if (!training) return tf.add(text, rating) as tf.Scalar;
+      return tf.add(tf.mul(text, this.config.textReg), tf.mul(rating, this.config.ratingReg)) as tf.Scalar;
+    });
+  }
+
+  /** Greedy explanation of one pair (at most `maxNewTokens` tokens, stopping at `<eos>`). */
+  async explain(user: string, item: string): Promise<string> {
+    const [out] = await this.explainBatch([{ user, item }]);
+    return out!;
+  }
+
+  /** Greedy explanations of many pairs, `batchSize` at a time. Unseen users/items throw NotFoundError. */
+  async explainBatch(pairs: readonly UserItemPair[], opts: { batchSize?: number; progress?: Progress } = {}): Promise<string[]> {
+    const bs = opts.batchSize ?? this.config.batchSize;
+    const idx = pairs.map((p) => ({ u: this.users.get(p.user), i: this.items.get(p.item), p }));
+    const out: string[] = [];
+    const task = (opts.progress ?? silentProgress).start(`explain ${this.variant}`, pairs.length);
+    for (let s = 0; s < idx.length; s += bs) {
+      const chunk = idx.slice(s, s + bs);
+      const ids = await this.generateIds(chunk);
+      for (const row of ids) out.push(decodeUntilEos(this.tokenizer, row, this.special));
+      task.tick(chunk.length);
+    }
+    task.finish();
+    return out;
+  }
+
+  private async generateIds(chunk: readonly { u: number; i: number; p: UserItemPair }[]): Promise<number[][]> {
+    const bos = this.special.bos;
+    const maxNewTokens = this.config.maxNewTokens;
+    if (this.config.variant === 'discrete') {
+      const prompts = chunk.map((c) => this.promptIds(c.p.user, c.p.item));
+      const P = Math.max(...prompts.map((p) => p.length));
+      // left-pad with <pad> to one length, as in training (attended like the reference's padded prompts)
+      const rows = prompts.map((p) => [...new Array<number>(P - p.length).fill(this.special.pad), ...p, bos]);
+      return await this.lm.generate({ prompts: rows, maxNewTokens, eosId: this.special.eos, greedy: true });
+    }
+    const prefix = tf.tidy(() => this.prefixOf(Int32Array.from(chunk.map((c) => c.u)), Int32Array.from(chunk.map((c) => c.i))).prefix);
+    try {
+      const rows = chunk.map(() => [bos]);
+      return await this.lm.generate({ prompts: rows, prefix, maxNewTokens, eosId: this.special.eos, greedy: true });
+    } finally {
+      prefix.dispose();
+    }
+  }
+
+  /** Whether this variant predicts ratings (MF, MLP). */
+  get hasRatingHead(): boolean {
+    return this.head !== undefined;
+  }
+
+  /** Predicted rating, clipped to the training rating range (as the reference's evaluation clips). */
+  predictRating(user: string, item: string): number {
+    return this.predictRatingBatch([{ user, item }])[0]!;
+  }
+
+  predictRatingBatch(pairs: readonly UserItemPair[]): number[] {
+    const head = this.head;
+    if (!head) throw new StateError(`pepler: variant '${this.variant}' has no rating head (use 'mf' or 'mlp' to predict ratings)`);
+    const users = Int32Array.from(pairs.map((p) => this.users.get(p.user)));
+    const items = Int32Array.from(pairs.map((p) => this.items.get(p.item)));
+    const r = tf.tidy(() => {
+      const { u, i } = this.prefixOf(users, items);
+      return head.predict(u, i);
+    });
+    const v = Array.from(r.dataSync());
+    r.dispose();
+    return v.map((x) => Math.min(this.ratingRange.max, Math.max(this.ratingRange.min, x)));
+  }
+
+  /** The reference explanation as PEPLER sees it: the first `words` tokens, decoded. */
+  referenceText(sentence: string): string {
+    return this.tokenizer.decode(truncateIds(this.tokenizer, sentence, this.config.words, this.special)).trim();
+  }
+
+  /**
+   * Save to a directory: `pepler.json` (format, version, config, users, items, features, rating range),
+   * `prompts.safetensors` (prompt embeddings and rating head), `lm/` (the LM) and the tokenizer file.
+   */
+  async save(dir: string): Promise<void> {
+    await mkdir(join(dir, 'lm'), { recursive: true });
+    await this.lm.save(join(dir, 'lm'), { pepler_variant: this.variant });
+    let tokenizerName: string | undefined;
+    if (this.tokenizerFile) {
+      tokenizerName = `tokenizer${extname(this.tokenizerFile) || '.json'}`;
+      await copyFile(this.tokenizerFile, join(dir, tokenizerName));
+    }
+    const tensors = new Map<string, ReturnType<typeof float32ToTensor>>();
+    const named = new Map([...this.promptVariables(), ...(this.head?.variables() ?? [])]);
+    for (const [name, v] of named) tensors.set(name, float32ToTensor(v.dataSync() as Float32Array, v.shape));
+    await saveSafetensors(join(dir, 'prompts.safetensors'), tensors, { format: PEPLER_FORMAT });
+    const meta = {
+      format: PEPLER_FORMAT,
+      format_version: PEPLER_FORMAT_VERSION,
+      config: this.config,
+      tokenizer: tokenizerName ?? null,
+      rating_range: this.ratingRange,
+      users: this.users.toArray(),
+      items: this.items.toArray(),
+      features: this.features.toJSON(),
+    };
+    await writeFileAtomic(join(dir, 'pepler.json'), JSON.stringify(meta));
+  }
+
+  /**
+   * Load a saved model. `loaders` supplies the LM and tokenizer readers (from `@xrec/transformer` and
+   * `@xrec/tokenizer`); `tokenizer` overrides the saved tokenizer file.
+   */
+  static async load(
+    dir: string,
+    loaders: { loadLM: (dir: string) => Promise<PeplerLM>; loadTokenizer?: (path: string) => Promise<PeplerTokenizer> | PeplerTokenizer; tokenizer?: PeplerTokenizer },
+  ): Promise<Pepler> {
+    const metaPath = join(dir, 'pepler.json');
+    let meta: Record<string, unknown>;
+    try {
+      meta = JSON.parse(await readFile(metaPath, 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      throw new CheckpointError(`${metaPath}: cannot read PEPLER metadata (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+    }
+    checkFormat(metaPath, meta, { format: PEPLER_FORMAT, maxVersion: PEPLER_FORMAT_VERSION }, (m) => new CheckpointError(m));
+    const config = resolvePeplerConfig(meta.config as Partial<PeplerConfig>);
+    let tokenizer = loaders.tokenizer;
+    if (!tokenizer) {
+      const name = meta.tokenizer;
+      if (typeof name !== 'string' || !loaders.loadTokenizer) {
+        const files = await readdir(dir);
+        throw new CheckpointError(`${dir}: no tokenizer saved with the model and none given (files: ${files.join(', ')})`);
+      }
+      tokenizer = await loaders.loadTokenizer(join(dir, name));
+    }
+    const lm = await loaders.loadLM(join(dir, 'lm'));
+    const file = await loadSafetensors(join(dir, 'prompts.safetensors'));
+    const get = (name: string): tf.Tensor => {
+      const t = file.tensors.get(name);
+      if (!t) throw new CheckpointError(`${dir}/prompts.safetensors: missing tensor '${name}'`);
+      return tf.tensor(tensorToFloat32(t, name), [...t.shape]);
+    };
+    const d = lm.config.dModel;
+    let userEmb: tf.Variable | undefined;
+    let itemEmb: tf.Variable | undefined;
+    let head: RatingHead | undefined;
+    const users = new EntityIndex('user', meta.users as string[]);
+    const items = new EntityIndex('item', meta.items as string[]);
+    if (config.variant !== 'discrete') {
+      const u = get('user_embeddings.weight');
+      const i = get('item_embeddings.weight');
+      if (u.shape[0] !== users.size || u.shape[1] !== d || i.shape[0] !== items.size || i.shape[1] !== d) {
+        throw new CheckpointError(`${dir}: prompt embeddings [${u.shape}] / [${i.shape}] do not match ${users.size} users, ${items.size} items, dModel ${d}`);
+      }
+      userEmb = tf.variable(u, true, uniqueVariableName('pepler.user_embeddings'));
+      itemEmb = tf.variable(i, true, uniqueVariableName('pepler.item_embeddings'));
+    }
+    if (config.variant === 'mf') head = new MfHead();
+    if (config.variant === 'mlp') {
+      const values = new Map<string, tf.Tensor>();
+      for (const name of file.tensors.keys()) if (name.startsWith('rec.')) values.set(name.slice(4), get(name));
+      head = new MlpHead(d, config.mlpHidden, config.mlpLayers, new Rng(0), config.initRange, values);
+      for (const t of values.values()) t.dispose();
+    }
+    const rr = meta.rating_range as { min: number; max: number };
+    return new Pepler({
+      config,
+      lm,
+      tokenizer,
+      users,
+      items,
+      features: FeatureProfiles.fromJSON(meta.features as Parameters<typeof FeatureProfiles.fromJSON>[0]),
+      ratingRange: rr,
+      ...(userEmb ? { userEmb } : {}),
+      ...(itemEmb ? { itemEmb } : {}),
+      ...(head ? { head } : {}),
+    });
+  }
+
+  /** Release the prompt variables, the rating head and the LM. */
+  dispose(): void {
+    this.userEmb?.dispose();
+    this.itemEmb?.dispose();
+    this.head?.dispose();
+    this.lm.dispose();
+  }
+}

@@ -1,0 +1,104 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NotFoundError, Rng, StateError } from '@xrec/core';
+import { TransformerLM, initBackend, resolveTransformerConfig } from '@xrec/transformer';
+import { Pepler, type PeplerConfig, type PeplerEpochLog } from '../src/index.js';
+import { WordTokenizer, syntheticRecords } from './helpers.js';
+
+const data = syntheticRecords();
+const tok = new WordTokenizer(data.records.map((r) => r.sentence));
+const tmp = mkdtempSync(join(tmpdir(), 'pepler-test-'));
+
+function tinyLM(seed = 1): TransformerLM {
+  const config = resolveTransformerConfig({ arch: 'gpt2', vocabSize: tok.vocabSize, contextLength: 32, dModel: 32, nLayers: 1, nHeads: 2, dFF: 64, dropout: 0 });
+  return TransformerLM.create(config, new Rng(seed));
+}
+
+async function trainVariant(variant: PeplerConfig['variant'], extra: Partial<PeplerConfig> = {}) {
+  const logs: PeplerEpochLog[] = [];
+  const r = await Pepler.train({
+    lm: tinyLM(),
+    tokenizer: tok,
+    data,
+    config: { variant, words: 8, promptTokens: 8, batchSize: 16, epochs: 6, stage1Epochs: 2, patience: 3, lr: 1e-2, lr2: 5e-3, seed: 3, ...extra },
+    onEpochEnd: (e) => logs.push(e),
+  });
+  return { ...r, logs };
+}
+
+beforeAll(async () => {
+  await initBackend();
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('Pepler', () => {
+  it('continuous: sequential tuning lowers validation loss, explains, saves and loads identically', async () => {
+    const { model, report, logs } = await trainVariant('continuous');
+    expect(report.stages.map((s) => s.stage)).toEqual(['prompt', 'full']);
+    expect(logs[0]!.stage).toBe('prompt');
+    const val = logs.map((l) => l.valLoss!);
+    expect(Math.min(...val)).toBeLessThan(val[0]!);
+    const pairs = data.test.map((r) => ({ user: data.records[r]!.user, item: data.records[r]!.item }));
+    const before = tf.memory().numTensors;
+    const out = await model.explainBatch(pairs);
+    expect(tf.memory().numTensors).toBe(before); // generation leaks nothing
+    expect(out).toHaveLength(pairs.length);
+    expect(out.every((s) => typeof s === 'string')).toBe(true);
+    // the model learnt the template "the <feature> is <opinion>"
+    expect(out.filter((s) => s.startsWith('the ')).length).toBeGreaterThan(pairs.length / 2);
+    expect(() => model.predictRating('u0', 'i0')).toThrow(StateError);
+    await expect(model.explain('nobody', 'i0')).rejects.toThrow(NotFoundError);
+    const dir = join(tmp, 'continuous');
+    await model.save(dir);
+    const loaded = await Pepler.load(dir, { loadLM: (d) => TransformerLM.load(d), tokenizer: tok });
+    expect(await loaded.explainBatch(pairs)).toEqual(out);
+    const held = tf.memory().numTensors;
+    const own = (model.lm as TransformerLM).parameters().size + 2;
+    model.dispose();
+    loaded.dispose();
+    expect(tf.memory().numTensors).toBeLessThanOrEqual(held - 2 * own);
+  });
+
+  it('discrete: fine-tunes the LM on feature prompts', async () => {
+    const { model, report } = await trainVariant('discrete', { lr: 3e-3 });
+    expect(report.stages.map((s) => s.stage)).toEqual(['full']);
+    expect(model.promptIds('u0', 'i0').length).toBeGreaterThan(0);
+    const s = await model.explain('u0', 'i0');
+    expect(typeof s).toBe('string');
+    const dir = join(tmp, 'discrete');
+    await model.save(dir);
+    const loaded = await Pepler.load(dir, { loadLM: (d) => TransformerLM.load(d), tokenizer: tok });
+    expect(await loaded.explain('u0', 'i0')).toBe(s);
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it('mf and mlp: predict ratings within the training range; save/load keeps them', async () => {
+    for (const variant of ['mf', 'mlp'] as const) {
+      const { model, report } = await trainVariant(variant, { epochs: 3 });
+      expect(report.stages.map((s) => s.stage)).toEqual(['joint']);
+      const r = model.predictRating('u1', 'i3');
+      expect(r).toBeGreaterThanOrEqual(1);
+      expect(r).toBeLessThanOrEqual(5);
+      const dir = join(tmp, variant);
+      await model.save(dir);
+      const loaded = await Pepler.load(dir, { loadLM: (d) => TransformerLM.load(d), tokenizer: tok });
+      expect(loaded.predictRating('u1', 'i3')).toBeCloseTo(r, 5);
+      model.dispose();
+      loaded.dispose();
+    }
+  });
+
+  it('continuous with LoRA stage 2 trains adapters and leaves a plain model', async () => {
+    const { model, report } = await trainVariant('continuous', { stage2: 'lora', loraR: 4, loraAlpha: 8, epochs: 3 });
+    expect(report.stages.map((s) => s.stage)).toEqual(['prompt', 'lora']);
+    const full = report.stages[1]!.trainableParameters;
+    expect(full).toBeLessThan(model.lm.parameters().size * 0 + (model.lm as TransformerLM).numParameters());
+    expect((model.lm as TransformerLM).linearLayers().every((l) => l.adapter === undefined)).toBe(true);
+    expect(typeof (await model.explain('u2', 'i6'))).toBe('string');
+    model.dispose();
+  });
+});
