@@ -1,5 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError, StateError } from '@xrec/core';
 import { initBackend } from './backend.js';
 import { AdamW, clipByGlobalNorm, defaultDecayFilter } from './optim.js';
@@ -118,5 +120,29 @@ describe('clipByGlobalNorm', () => {
       expect(off.norm.dataSync()[0]).toBeCloseTo(3, 5);
     });
     for (const t of g.values()) t.dispose();
+  });
+});
+
+describe('AdamW + clipByGlobalNorm against PyTorch', () => {
+  it('reproduces torch.optim.AdamW with clip_grad_norm_ over 5 steps (test/fixtures/adamw-torch.json)', () => {
+    const fx = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'test', 'fixtures', 'adamw-torch.json'), 'utf8')) as {
+      betas: [number, number]; eps: number; weight_decay: number; clip_norm: number; lrs: number[]; w0: number[]; b0: number[];
+      w_shape: [number, number]; grads: { w: number[]; b: number[] }[]; norms: number[]; w: number[]; b: number[];
+    };
+    const w = tf.variable(tf.tensor2d(fx.w0, fx.w_shape), true, 'torch_w');
+    const b = tf.variable(tf.tensor1d(fx.b0), true, 'torch_b');
+    const opt = new AdamW(new Map<string, tf.Variable>([['fc.weight', w], ['fc.bias', b]]), { beta1: fx.betas[0], beta2: fx.betas[1], eps: fx.eps, weightDecay: fx.weight_decay });
+    fx.grads.forEach((g, i) => {
+      tf.tidy(() => {
+        const c = clipByGlobalNorm(new Map<string, tf.Tensor>([['fc.weight', tf.tensor2d(g.w, fx.w_shape)], ['fc.bias', tf.tensor1d(g.b)]]), fx.clip_norm);
+        expect(c.norm.dataSync()[0]).toBeCloseTo(fx.norms[i]!, 5);
+        opt.applyGradients(c.grads, fx.lrs[i]!);
+      });
+    });
+    Array.from(w.dataSync()).forEach((x, i) => expect(x).toBeCloseTo(fx.w[i]!, 5));
+    Array.from(b.dataSync()).forEach((x, i) => expect(x).toBeCloseTo(fx.b[i]!, 5));
+    opt.dispose();
+    w.dispose();
+    b.dispose();
   });
 });
