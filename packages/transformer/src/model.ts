@@ -406,7 +406,7 @@ export class TransformerLM {
     const hd = this.config.dModel / H;
     if (H === Hkv) return tf.reshape(k, [B * H, Sk, hd]);
     const g = H / Hkv;
-    return tf.reshape(tf.tile(tf.reshape(k, [B, Hkv, 1, Sk, hd]), [1, 1, g, 1, 1]), [B * H, Sk, hd]);
+    return tf.reshape(tf.tile(tf.reshape(k, [B * Hkv, 1, Sk * hd]), [1, g, 1]), [B * H, Sk, hd]); // rank-3 tile (has a gradient)
   }
 
   /**

@@ -1,0 +1,203 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '@xrec/core';
+import { initBackend } from './backend.js';
+import { geluTanh, matMul2d, matMulBT, softmaxCrossEntropy } from './ops.js';
+import { registerCpuCeGrad } from './wasm-kernels.js';
+
+// Gradients of the custom ops on wasm are checked (1) against the cpu backend running plain tfjs ops with
+// tfjs's own gradients and (2) against central finite differences of a float64 JS implementation.
+
+function randn(rng: Rng, n: number, std = 1): Float64Array {
+  return Float64Array.from({ length: n }, () => rng.normal(0, std));
+}
+
+/** ‖a - b‖ / ‖b‖ */
+function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < b.length; i++) {
+    num += (a[i]! - b[i]!) ** 2;
+    den += b[i]! ** 2;
+  }
+  return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-12);
+}
+
+/** Central-difference gradient of f at x (float64). */
+function fdGrad(f: (x: Float64Array) => number, x: Float64Array, eps = 1e-5): Float64Array {
+  const g = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const xi = x[i]!;
+    x[i] = xi + eps;
+    const fp = f(x);
+    x[i] = xi - eps;
+    const fm = f(x);
+    x[i] = xi;
+    g[i] = (fp - fm) / (2 * eps);
+  }
+  return g;
+}
+
+function matmulF64(a: Float64Array, b: Float64Array, n: number, k: number, m: number): Float64Array {
+  const c = new Float64Array(n * m);
+  for (let i = 0; i < n; i++) for (let p = 0; p < k; p++) for (let j = 0; j < m; j++) c[i * m + j]! += a[i * k + p]! * b[p * m + j]!;
+  return c;
+}
+
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+/** Gradients of scalar fn(...inputs) on a backend, from float64 data. */
+async function gradsOn(backend: 'wasm' | 'cpu', shapes: number[][], data: Float64Array[], fn: (...x: tf.Tensor[]) => tf.Scalar): Promise<{ value: number; grads: Float32Array[] }> {
+  await initBackend({ force: backend });
+  return tf.tidy(() => {
+    const xs = data.map((d, i) => tf.tensor(Float32Array.from(d), shapes[i]!));
+    const { value, grads } = tf.valueAndGrads((...a: tf.Tensor[]) => fn(...a))(xs);
+    return { value: value.dataSync()[0]!, grads: grads.map((g) => g.dataSync() as Float32Array) };
+  });
+}
+
+describe('custom ops: values and gradients vs cpu backend and finite differences', () => {
+  beforeAll(async () => {
+    await initBackend({ force: 'wasm' });
+    registerCpuCeGrad();
+  });
+  afterAll(async () => {
+    await initBackend({ force: 'wasm' });
+  });
+
+  it('matMul2d: explicit-transpose gradient', async () => {
+    const rng = new Rng(1);
+    const [n, k, m] = [5, 7, 3];
+    const a = randn(rng, n * k);
+    const b = randn(rng, k * m);
+    const r = randn(rng, n * m); // loss = Σ (a@b) ⊙ r
+    const lossOf = (f: (x: tf.Tensor2D, y: tf.Tensor2D) => tf.Tensor2D) => (x: tf.Tensor, y: tf.Tensor) =>
+      tf.sum(tf.mul(f(x as tf.Tensor2D, y as tf.Tensor2D), tf.tensor2d(Float32Array.from(r), [n, m])));
+    const wasm = await gradsOn('wasm', [[n, k], [k, m]], [a, b], lossOf(matMul2d));
+    const cpu = await gradsOn('cpu', [[n, k], [k, m]], [a, b], lossOf((x, y) => tf.matMul(x, y)));
+    expect(Math.abs(wasm.value - cpu.value)).toBeLessThan(1e-4);
+    for (let i = 0; i < 2; i++) expect(relErr(wasm.grads[i]!, cpu.grads[i]!)).toBeLessThan(1e-5);
+    const fa = fdGrad((x) => dot(matmulF64(x, b, n, k, m), r), a.slice());
+    const fb = fdGrad((y) => dot(matmulF64(a, y, n, k, m), r), b.slice());
+    expect(relErr(wasm.grads[0]!, fa)).toBeLessThan(1e-3);
+    expect(relErr(wasm.grads[1]!, fb)).toBeLessThan(1e-3);
+  });
+
+  it('matMul2d skips the gradient of a frozen variable but still returns the input gradient', async () => {
+    await initBackend({ force: 'wasm' });
+    const w = tf.variable(tf.tensor2d([[1, 2], [3, 4]]), false);
+    const x = tf.tensor2d([[1, 1]]);
+    const g = tf.grad((xx: tf.Tensor) => tf.sum(matMul2d(xx as tf.Tensor2D, w as unknown as tf.Tensor2D)))(x);
+    expect(Array.from(g.dataSync())).toEqual([3, 7]);
+    tf.dispose([w, x, g]);
+  });
+
+  it('matMulBT: a @ bᵀ with explicit-transpose gradient', async () => {
+    const rng = new Rng(2);
+    const [n, k, m] = [4, 6, 9];
+    const a = randn(rng, n * k);
+    const b = randn(rng, m * k);
+    const r = randn(rng, n * m);
+    const bT = (y: Float64Array): Float64Array => {
+      const t = new Float64Array(k * m);
+      for (let i = 0; i < m; i++) for (let j = 0; j < k; j++) t[j * m + i] = y[i * k + j]!;
+      return t;
+    };
+    const lossOf = (f: (x: tf.Tensor2D, y: tf.Tensor2D) => tf.Tensor2D) => (x: tf.Tensor, y: tf.Tensor) =>
+      tf.sum(tf.mul(f(x as tf.Tensor2D, y as tf.Tensor2D), tf.tensor2d(Float32Array.from(r), [n, m])));
+    const wasm = await gradsOn('wasm', [[n, k], [m, k]], [a, b], lossOf(matMulBT));
+    const cpu = await gradsOn('cpu', [[n, k], [m, k]], [a, b], lossOf((x, y) => tf.matMul(x, y, false, true)));
+    for (let i = 0; i < 2; i++) expect(relErr(wasm.grads[i]!, cpu.grads[i]!)).toBeLessThan(1e-5);
+    const fa = fdGrad((x) => dot(matmulF64(x, bT(b), n, k, m), r), a.slice());
+    const fb = fdGrad((y) => dot(matmulF64(a, bT(y), n, k, m), r), b.slice());
+    expect(relErr(wasm.grads[0]!, fa)).toBeLessThan(1e-3);
+    expect(relErr(wasm.grads[1]!, fb)).toBeLessThan(1e-3);
+  });
+
+  it('softmaxCrossEntropy: hand-written gradient with ignore-index masking', async () => {
+    const rng = new Rng(3);
+    const [n, v] = [6, 11];
+    const z = randn(rng, n * v, 2);
+    const labels = [3, -100, 0, 10, -100, 7];
+    const ceF64 = (x: Float64Array): number => {
+      let s = 0;
+      let k = 0;
+      for (let i = 0; i < n; i++) {
+        if (labels[i] === -100) continue;
+        const row = x.subarray(i * v, (i + 1) * v);
+        const mx = Math.max(...row);
+        const lse = mx + Math.log(row.reduce((acc, t) => acc + Math.exp(t - mx), 0));
+        s += lse - row[labels[i]!]!;
+        k += 1;
+      }
+      return s / k;
+    };
+    const plainCe = (x: tf.Tensor): tf.Scalar => {
+      const keep = labels.map((l) => (l === -100 ? 0 : 1));
+      const onehot = tf.oneHot(tf.tensor1d(labels.map((l) => Math.max(l, 0)), 'int32'), v);
+      const nll = tf.neg(tf.sum(tf.mul(tf.logSoftmax(x), onehot), 1));
+      return tf.div(tf.sum(tf.mul(nll, tf.tensor1d(keep))), keep.reduce((a, b) => a + b, 0)) as tf.Scalar;
+    };
+    const wasm = await gradsOn('wasm', [[n, v]], [z], (x) => softmaxCrossEntropy(x as tf.Tensor2D, labels));
+    const cpuPlain = await gradsOn('cpu', [[n, v]], [z], plainCe);
+    const cpuCustom = await gradsOn('cpu', [[n, v]], [z], (x) => softmaxCrossEntropy(x as tf.Tensor2D, labels));
+    expect(Math.abs(wasm.value - ceF64(z))).toBeLessThan(1e-5);
+    expect(Math.abs(wasm.value - cpuPlain.value)).toBeLessThan(1e-5);
+    expect(relErr(wasm.grads[0]!, cpuPlain.grads[0]!)).toBeLessThan(1e-5);
+    expect(relErr(cpuCustom.grads[0]!, cpuPlain.grads[0]!)).toBeLessThan(1e-5);
+    const fd = fdGrad(ceF64, z.slice());
+    expect(relErr(wasm.grads[0]!, fd)).toBeLessThan(1e-3);
+    // Ignored rows get exactly zero gradient.
+    expect(Array.from(wasm.grads[0]!.subarray(v, 2 * v)).every((g) => g === 0)).toBe(true);
+  });
+
+  it('softmaxCrossEntropy: extreme logits stay finite; all-ignored gives 0; bad labels are errors', async () => {
+    await initBackend({ force: 'wasm' });
+    const z = tf.tensor2d([[1000, 0, -1000], [0, 0, 0]]);
+    const l = softmaxCrossEntropy(z, [2, 1]).dataSync()[0]!;
+    expect(l).toBeCloseTo((2000 + Math.log(3)) / 2, 3);
+    expect(softmaxCrossEntropy(z, [-100, -100]).dataSync()[0]).toBe(0);
+    expect(() => softmaxCrossEntropy(z, [3, 0])).toThrow(/label 3 at row 0 is outside \[0, 3\)/);
+    expect(() => softmaxCrossEntropy(z, [0])).toThrow(/1 labels for 2 logit rows/);
+    z.dispose();
+  });
+
+  it('geluTanh: closed-form gradient', async () => {
+    const rng = new Rng(4);
+    const x = randn(rng, 40, 2);
+    const r = randn(rng, 40);
+    const geluF64 = (t: number): number => 0.5 * t * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (t + 0.044715 * t ** 3)));
+    const plain = (t: tf.Tensor): tf.Tensor =>
+      tf.mul(tf.mul(t, 0.5), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(t, tf.mul(0.044715, tf.pow(t, 3)))))));
+    const rT = () => tf.tensor1d(Float32Array.from(r));
+    const wasm = await gradsOn('wasm', [[40]], [x], (t) => tf.sum(tf.mul(geluTanh(t), rT())));
+    const cpu = await gradsOn('cpu', [[40]], [x], (t) => tf.sum(tf.mul(plain(t), rT())));
+    expect(Math.abs(wasm.value - cpu.value)).toBeLessThan(1e-4);
+    expect(relErr(wasm.grads[0]!, cpu.grads[0]!)).toBeLessThan(1e-5);
+    const fd = fdGrad((t) => t.reduce((s, ti, i) => s + geluF64(ti) * r[i]!, 0), x.slice());
+    expect(relErr(wasm.grads[0]!, fd)).toBeLessThan(1e-3);
+  });
+
+  it('UnsortedSegmentSum kernel on wasm = cpu; embedding (gather) gradient = cpu and finite differences', async () => {
+    const rng = new Rng(5);
+    const [V, d] = [9, 4];
+    const e = randn(rng, V * d);
+    const ids = [3, 0, 3, 8, 5, 3];
+    const r = randn(rng, ids.length * d);
+    const seg = async (b: 'wasm' | 'cpu') => {
+      await initBackend({ force: b });
+      return tf.tidy(() => tf.unsortedSegmentSum(tf.tensor2d(Float32Array.from(r), [ids.length, d]), tf.tensor1d(ids, 'int32'), V).dataSync());
+    };
+    expect(Array.from(await seg('wasm'))).toEqual(Array.from(await seg('cpu')));
+    const lossFn = (t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, tf.tensor1d(ids, 'int32')), tf.tensor2d(Float32Array.from(r), [ids.length, d])));
+    const wasm = await gradsOn('wasm', [[V, d]], [e], lossFn);
+    const cpu = await gradsOn('cpu', [[V, d]], [e], lossFn);
+    expect(relErr(wasm.grads[0]!, cpu.grads[0]!)).toBeLessThan(1e-6);
+    const fd = fdGrad((t) => ids.reduce((s, id, i) => s + dot(t.subarray(id * d, id * d + d), r.subarray(i * d, i * d + d)), 0), e.slice());
+    expect(relErr(wasm.grads[0]!, fd)).toBeLessThan(1e-3);
+  });
+});
