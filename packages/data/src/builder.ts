@@ -14,7 +14,7 @@
 import { DataError, silentProgress, type ExplanationRecord, type Progress, type ReviewRecord } from '@xrec/core';
 import { resolveBuilderConfig, type BuilderConfig } from './builder-config.js';
 import { buildFeatureLexicon, buildOpinionLexicon, findMentions, isAdjectiveCandidate, type FeatureEntry, type OpinionEntry } from './lexicon.js';
-import { tagText, type TaggedSentence } from './nlp.js';
+import { createTagger, type TaggedSentence } from './nlp.js';
 import { makeSplits } from './splits.js';
 import type { Split } from './split-index.js';
 import { computeStats, type DatasetStats } from './stats.js';
@@ -51,17 +51,20 @@ export function buildExplanationDataset(
   const cfg = resolveBuilderConfig(config);
   if (reviews.length === 0) throw new DataError('buildExplanationDataset: no reviews to build from');
 
+  const tagger = createTagger();
   const tagTask = progress.start('tagging reviews', reviews.length);
   const tagged: TaggedSentence[][] = [];
   for (let i = 0; i < reviews.length; i++) {
-    tagged.push(tagText((reviews[i] as ReviewRecord).text));
+    tagged.push(tagger.tag((reviews[i] as ReviewRecord).text));
     if ((i + 1) % 200 === 0 || i + 1 === reviews.length) tagTask.update(i + 1);
   }
   tagTask.finish();
 
   const lexTask = progress.start('lexicons', 2);
-  const featureLexicon = buildFeatureLexicon(tagged, cfg);
-  const featureSet = new Set(featureLexicon.map((f) => f.feature));
+  const lexicon = buildFeatureLexicon(tagged, cfg);
+  const featureLexicon = lexicon.entries;
+  const featureKeys = lexicon.byKey;
+  const featureSet = new Set<string>([...featureKeys.keys(), ...featureKeys.values()]);
   lexTask.tick();
   let sentences = 0;
   let inRange = 0;
@@ -71,10 +74,10 @@ export function buildExplanationDataset(
       sentences += 1;
       if (s.wordCount < cfg.minWords || s.wordCount > cfg.maxWords) continue;
       inRange += 1;
-      if (findMentions(s, featureSet).length > 0) withFeature.push({ review: r, sentence: s, rating: (reviews[r] as ReviewRecord).rating });
+      if (findMentions(s, featureKeys).length > 0) withFeature.push({ review: r, sentence: s, rating: (reviews[r] as ReviewRecord).rating });
     }
   });
-  const opinionLexicon = buildOpinionLexicon(withFeature, featureSet, cfg);
+  const opinionLexicon = buildOpinionLexicon(withFeature, featureSet, cfg, (w) => tagger.polarity(w));
   const polarity = new Map(opinionLexicon.map((o) => [o.word, o.polarity]));
   lexTask.tick();
   lexTask.finish();
@@ -83,7 +86,7 @@ export function buildExplanationDataset(
   let positive = 0;
   let negative = 0;
   for (const { review, sentence } of withFeature) {
-    const mentions = findMentions(sentence, featureSet);
+    const mentions = findMentions(sentence, featureKeys);
     let best: { feature: string; opinion: string; sentiment: number; dist: number } | undefined;
     sentence.tokens.forEach((t, j) => {
       if (!isAdjectiveCandidate(t)) return;

@@ -23,9 +23,9 @@ export {
 } from './movielens-fetch.js';
 export { loadXrecExplanations, XREC_IMPLICIT_RATING, type XrecRow, type XrecExplanations } from './xrec.js';
 export { loadInsuranceTsv, type InsuranceData } from './insurance.js';
-export { tagText, lexiconPolarity, type TaggedSentence, type TaggedToken } from './nlp.js';
+export { tagText, createTagger, type Tagger, type TaggedSentence, type TaggedToken } from './nlp.js';
 export { DEFAULT_BUILDER_CONFIG, resolveBuilderConfig, type BuilderConfig } from './builder-config.js';
-export { buildFeatureLexicon, buildOpinionLexicon, findMentions, GENERIC_NOUNS, NON_OPINION_ADJECTIVES, type FeatureEntry, type OpinionEntry, type Mention } from './lexicon.js';
+export { buildFeatureLexicon, buildOpinionLexicon, findMentions, GENERIC_NOUNS, NON_OPINION_ADJECTIVES, type FeatureEntry, type FeatureLexicon, type OpinionEntry, type Mention } from './lexicon.js';
 export { buildExplanationDataset, type BuiltExplanationDataset, type BuildCounts } from './builder.js';
 export { coverageSplit, makeSplits, coverageViolations } from './splits.js';
 export { computeStats, formatStatsTable, wordCount, type DatasetStats } from './stats.js';

@@ -10,7 +10,7 @@
  *   ratingPolarityMargin; neutral adjectives are dropped.
  */
 import type { BuilderConfig } from './builder-config.js';
-import { lexiconPolarity, type TaggedSentence, type TaggedToken } from './nlp.js';
+import type { TaggedSentence, TaggedToken } from './nlp.js';
 
 /** Nouns too generic to be product features. */
 export const GENERIC_NOUNS: ReadonlySet<string> = new Set(
@@ -70,10 +70,35 @@ export function phraseKey(a: TaggedToken, b: TaggedToken): string {
   return `${a.w} ${b.l}`;
 }
 
-/** Count review-level document frequencies of noun and noun-phrase candidates. */
-export function buildFeatureLexicon(reviews: readonly (readonly TaggedSentence[])[], cfg: BuilderConfig): FeatureEntry[] {
+/** The feature lexicon: entries plus the lookup from candidate key to feature name. */
+export interface FeatureLexicon {
+  readonly entries: readonly FeatureEntry[];
+  /** Candidate key (noun lemma, or "first-word second-lemma") → feature name. */
+  readonly byKey: ReadonlyMap<string, string>;
+}
+
+function bump(m: Map<string, Map<string, number>>, key: string, surface: string): void {
+  let s = m.get(key);
+  if (!s) m.set(key, (s = new Map()));
+  s.set(surface, (s.get(surface) ?? 0) + 1);
+}
+
+/** Most frequent surface form (ties: alphabetical). */
+function topSurface(s: ReadonlyMap<string, number>): string {
+  let best = '';
+  let bestN = -1;
+  for (const [w, n] of s) if (n > bestN || (n === bestN && w < best)) [best, bestN] = [w, n];
+  return best;
+}
+
+/**
+ * Count review-level document frequencies of noun (by lemma) and two-noun phrase candidates; a
+ * feature is named by its most frequent surface form ("strings", "pop filter").
+ */
+export function buildFeatureLexicon(reviews: readonly (readonly TaggedSentence[])[], cfg: BuilderConfig): FeatureLexicon {
   const uni = new Map<string, number>();
   const bi = new Map<string, number>();
+  const surfaces = new Map<string, Map<string, number>>();
   for (const sentences of reviews) {
     const seenU = new Set<string>();
     const seenB = new Set<string>();
@@ -81,25 +106,40 @@ export function buildFeatureLexicon(reviews: readonly (readonly TaggedSentence[]
       const t = s.tokens;
       for (let i = 0; i < t.length; i++) {
         const a = t[i] as TaggedToken;
-        if (a.p === 'NOUN' && WORDLIKE.test(a.l) && !GENERIC_NOUNS.has(a.l)) seenU.add(a.l);
+        if (a.p === 'NOUN' && WORDLIKE.test(a.l) && WORDLIKE.test(a.w) && !GENERIC_NOUNS.has(a.l)) {
+          seenU.add(a.l);
+          bump(surfaces, a.l, a.w);
+        }
         const b = t[i + 1];
-        if (b && isNoun(a) && isNoun(b) && WORDLIKE.test(a.w) && WORDLIKE.test(b.l) && !GENERIC_NOUNS.has(b.l) && !GENERIC_NOUNS.has(a.w)) {
-          seenB.add(phraseKey(a, b));
+        if (b && isNoun(a) && isNoun(b) && WORDLIKE.test(a.w) && WORDLIKE.test(b.l) && WORDLIKE.test(b.w) && !GENERIC_NOUNS.has(b.l) && !GENERIC_NOUNS.has(a.w)) {
+          const k = phraseKey(a, b);
+          seenB.add(k);
+          bump(surfaces, k, `${a.w} ${b.w}`);
         }
       }
     }
     for (const k of seenU) uni.set(k, (uni.get(k) ?? 0) + 1);
     for (const k of seenB) bi.set(k, (bi.get(k) ?? 0) + 1);
   }
+  const cands: { key: string; df: number }[] = [];
+  for (const [key, df] of uni) if (df >= cfg.minFeatureReviews) cands.push({ key, df });
+  for (const [key, df] of bi) if (df >= cfg.minPhraseReviews) cands.push({ key, df });
+  cands.sort((x, y) => y.df - x.df || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
   const entries: FeatureEntry[] = [];
-  for (const [feature, df] of uni) if (df >= cfg.minFeatureReviews) entries.push({ feature, df });
-  for (const [feature, df] of bi) if (df >= cfg.minPhraseReviews) entries.push({ feature, df });
-  entries.sort((x, y) => y.df - x.df || (x.feature < y.feature ? -1 : x.feature > y.feature ? 1 : 0));
-  return entries.slice(0, cfg.maxFeatures);
+  const byKey = new Map<string, string>();
+  const used = new Set<string>();
+  for (const { key, df } of cands.slice(0, cfg.maxFeatures)) {
+    let name = topSurface(surfaces.get(key) ?? new Map());
+    if (name === '' || used.has(name)) name = key;
+    used.add(name);
+    byKey.set(key, name);
+    entries.push({ feature: name, df });
+  }
+  return { entries, byKey };
 }
 
 /** Feature mentions of a sentence; a two-noun phrase wins over its parts. */
-export function findMentions(s: TaggedSentence, features: ReadonlySet<string>): Mention[] {
+export function findMentions(s: TaggedSentence, byKey: ReadonlyMap<string, string>): Mention[] {
   const out: Mention[] = [];
   const t = s.tokens;
   for (let i = 0; i < t.length; i++) {
@@ -107,14 +147,15 @@ export function findMentions(s: TaggedSentence, features: ReadonlySet<string>): 
     if (!isNoun(a)) continue;
     const b = t[i + 1];
     if (b && isNoun(b)) {
-      const k = phraseKey(a, b);
-      if (features.has(k)) {
-        out.push({ feature: k, start: i, end: i + 2 });
+      const name = byKey.get(phraseKey(a, b));
+      if (name !== undefined) {
+        out.push({ feature: name, start: i, end: i + 2 });
         i += 1;
         continue;
       }
     }
-    if (features.has(a.l)) out.push({ feature: a.l, start: i, end: i + 1 });
+    const name = byKey.get(a.l);
+    if (name !== undefined) out.push({ feature: name, start: i, end: i + 1 });
   }
   return out;
 }
@@ -132,6 +173,7 @@ export function buildOpinionLexicon(
   sentences: readonly { readonly sentence: TaggedSentence; readonly rating: number }[],
   features: ReadonlySet<string>,
   cfg: BuilderConfig,
+  lexiconPolarity: (word: string) => number,
 ): OpinionEntry[] {
   const count = new Map<string, number>();
   const ratingSum = new Map<string, number>();
@@ -139,7 +181,7 @@ export function buildOpinionLexicon(
   for (const { sentence, rating } of sentences) {
     totalRating += rating;
     const seen = new Set<string>();
-    for (const t of sentence.tokens) if (isAdjectiveCandidate(t) && !features.has(t.w)) seen.add(t.w);
+    for (const t of sentence.tokens) if (isAdjectiveCandidate(t) && !features.has(t.w) && !features.has(t.l)) seen.add(t.w);
     for (const w of seen) {
       count.set(w, (count.get(w) ?? 0) + 1);
       ratingSum.set(w, (ratingSum.get(w) ?? 0) + rating);

@@ -28,15 +28,36 @@ export interface TaggedSentence {
 }
 
 type Nlp = ReturnType<typeof winkNLP>;
-let nlpInstance: Nlp | undefined;
-function nlp(): Nlp {
-  nlpInstance ??= winkNLP(model);
-  return nlpInstance;
+
+/**
+ * A tagger with its own wink-nlp instance. wink-nlp grows its vocabulary with every text it reads, and
+ * tags of later texts can depend on it, so every build uses a fresh tagger: one input, one output.
+ */
+export interface Tagger {
+  /** Split `text` into sentences of tagged tokens. */
+  tag(text: string): TaggedSentence[];
+  /** wink-nlp's sentiment score of a single word, in [-1, 1] (0 when its lexicon does not know it). */
+  polarity(word: string): number;
 }
 
-/** Split `text` into sentences of tagged tokens. */
-export function tagText(text: string): TaggedSentence[] {
-  const n = nlp();
+/** A fresh tagger (loads the English lite model into a new wink-nlp instance). */
+export function createTagger(): Tagger {
+  const n = winkNLP(model);
+  const cache = new Map<string, number>();
+  return {
+    tag: (text) => tagWith(n, text),
+    polarity(word) {
+      let v = cache.get(word);
+      if (v === undefined) {
+        v = Number(n.readDoc(word).out(n.its.sentiment));
+        cache.set(word, v);
+      }
+      return v;
+    },
+  };
+}
+
+function tagWith(n: Nlp, text: string): TaggedSentence[] {
   const its = n.its;
   const out: TaggedSentence[] = [];
   n.readDoc(text)
@@ -62,14 +83,7 @@ export function tagText(text: string): TaggedSentence[] {
   return out;
 }
 
-const polarityCache = new Map<string, number>();
-/** wink-nlp's sentiment score of a single word, in [-1, 1] (0 when the lexicon does not know it). */
-export function lexiconPolarity(word: string): number {
-  let v = polarityCache.get(word);
-  if (v === undefined) {
-    const n = nlp();
-    v = Number(n.readDoc(word).out(n.its.sentiment));
-    polarityCache.set(word, v);
-  }
-  return v;
+/** Tag one text with a fresh tagger (convenience; a build uses one {@link createTagger} for all texts). */
+export function tagText(text: string): TaggedSentence[] {
+  return createTagger().tag(text);
 }
