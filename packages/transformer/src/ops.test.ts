@@ -51,11 +51,11 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** Gradients of scalar fn(...inputs) on a backend, from float64 data. */
-async function gradsOn(backend: 'wasm' | 'cpu', shapes: number[][], data: Float64Array[], fn: (...x: tf.Tensor[]) => tf.Scalar): Promise<{ value: number; grads: Float32Array[] }> {
+async function gradsOn(backend: 'wasm' | 'cpu', shapes: number[][], data: Float64Array[], fn: (...x: any[]) => tf.Tensor): Promise<{ value: number; grads: Float32Array[] }> {
   await initBackend({ force: backend });
   return tf.tidy(() => {
     const xs = data.map((d, i) => tf.tensor(Float32Array.from(d), shapes[i]!));
-    const { value, grads } = tf.valueAndGrads((...a: tf.Tensor[]) => fn(...a))(xs);
+    const { value, grads } = tf.valueAndGrads((...a: tf.Tensor[]) => fn(...a) as tf.Scalar)(xs);
     return { value: value.dataSync()[0]!, grads: grads.map((g) => g.dataSync() as Float32Array) };
   });
 }
@@ -140,7 +140,8 @@ describe('custom ops: values and gradients vs cpu backend and finite differences
       const keep = labels.map((l) => (l === -100 ? 0 : 1));
       const onehot = tf.oneHot(tf.tensor1d(labels.map((l) => Math.max(l, 0)), 'int32'), v);
       const nll = tf.neg(tf.sum(tf.mul(tf.logSoftmax(x), onehot), 1));
-      return tf.div(tf.sum(tf.mul(nll, tf.tensor1d(keep))), keep.reduce((a, b) => a + b, 0)) as tf.Scalar;
+      const total = keep.reduce<number>((a, b) => a + b, 0);
+      return tf.div(tf.sum(tf.mul(nll, tf.tensor1d(keep))), tf.scalar(total)) as tf.Scalar;
     };
     const wasm = await gradsOn('wasm', [[n, v]], [z], (x) => softmaxCrossEntropy(x as tf.Tensor2D, labels));
     const cpuPlain = await gradsOn('cpu', [[n, v]], [z], plainCe);
