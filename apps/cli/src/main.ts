@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { isXrecError } from '@xrec/core';
 import { registerDoctor } from './commands/doctor.js';
 import { registerData } from './commands/data.js';
+import { registerMetrics } from './commands/metrics.js';
 import { CLI_VERSION } from './version.js';
 
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDoctor(program);
   registerData(program);
+  registerMetrics(program);
   return program;
 }
 
