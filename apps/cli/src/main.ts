@@ -4,6 +4,8 @@ import { isXrecError } from '@xrec/core';
 import { registerDoctor } from './commands/doctor.js';
 import { registerData } from './commands/data.js';
 import { registerMetrics } from './commands/metrics.js';
+import { registerTrain } from './commands/train.js';
+import { registerBenchSpeed } from './commands/bench-speed.js';
 import { CLI_VERSION } from './version.js';
 
 export function buildProgram(): Command {
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerData(program);
   registerMetrics(program);
+  registerTrain(program);
+  registerBenchSpeed(program);
   return program;
 }
 

@@ -1,0 +1,251 @@
+/**
+ * `xrec train lm`: pre-train a GPT-2- or Llama-style language model on plain text (one document per line)
+ * with the shared trainer of @xrec/transformer (AdamW, clipping, warm-up + cosine decay, validation,
+ * per-epoch checkpoints, `--resume`).
+ *
+ * Data: every line is encoded with the tokenizer, documents are joined with an end-of-text separator
+ * into one stream, and the stream is cut into windows of `seq + 1` tokens (inputs = first `seq`, labels =
+ * the next token at each position). A seeded split holds out `--val-fraction` of the windows.
+ */
+import type { Command } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { ConfigError, DataError, Rng, writeFileAtomic } from '@xrec/core';
+import {
+  initBackend,
+  describeBackend,
+  resolveTransformerConfig,
+  train,
+  TransformerLM,
+  type Arch,
+  type TrainBatch,
+  type TransformerConfig,
+} from '@xrec/transformer';
+import { loadTokenizer } from '@xrec/tokenizer';
+import { terminalProgress } from '../progress.js';
+
+/** Parse a positive (or >= min) integer option; errors name the flag. */
+export function cliInt(flag: string, min = 1): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new ConfigError(`${flag}: expected an integer >= ${min}, got '${v}'`);
+    return n;
+  };
+}
+
+/** Parse a finite number option (>= min); errors name the flag. */
+export function cliFloat(flag: string, min = 0): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n < min) throw new ConfigError(`${flag}: expected a number >= ${min}, got '${v}'`);
+    return n;
+  };
+}
+
+export function cliArch(v: string): Arch {
+  if (v !== 'gpt2' && v !== 'llama') throw new ConfigError(`--arch: expected gpt2 or llama, got '${v}'`);
+  return v;
+}
+
+/** A window batch of `size` rows of `seq + 1` token ids, row-major. */
+export interface LmBatch extends TrainBatch {
+  readonly ids: Int32Array;
+  readonly seq: number;
+}
+
+/**
+ * Shifted next-token loss of one window batch: inputs ids[:, :T], labels ids[:, 1:]. `seed` reseeds the
+ * model's dropout (the trainer's per-step seed), so a resumed run draws the same dropout masks.
+ */
+export function lmLoss(model: TransformerLM, b: LmBatch, training: boolean, seed?: number): tf.Scalar {
+  if (seed !== undefined) model.dropoutRng = new Rng(seed);
+  const all = tf.tensor2d(b.ids, [b.size, b.seq + 1], 'int32'); // [B, T+1]
+  const ids = tf.slice(all, [0, 0], [b.size, b.seq]) as tf.Tensor2D; // [B, T]
+  const labels = tf.slice(all, [0, 1], [b.size, b.seq]) as tf.Tensor2D; // [B, T]
+  return model.loss({ ids, labels, training });
+}
+
+/** Group windows (each `seq + 1` ids) into batches in the given order. */
+export function batchWindows(windows: readonly Int32Array[], order: readonly number[], batch: number, seq: number): LmBatch[] {
+  const out: LmBatch[] = [];
+  for (let i = 0; i < order.length; i += batch) {
+    const rows = order.slice(i, i + batch);
+    const ids = new Int32Array(rows.length * (seq + 1));
+    rows.forEach((r, k) => ids.set(windows[r]!, k * (seq + 1)));
+    out.push({ size: rows.length, tokens: rows.length * seq, ids, seq });
+  }
+  return out;
+}
+
+interface TrainLmOptions {
+  text: string;
+  tokenizer: string;
+  arch: Arch;
+  out: string;
+  dModel?: number;
+  layers?: number;
+  heads?: number;
+  kvHeads?: number;
+  dFf?: number;
+  context?: number;
+  vocabSize?: number;
+  dropout?: number;
+  tie?: boolean;
+  epochs: number;
+  lr: number;
+  minLr?: number;
+  weightDecay: number;
+  clip: number;
+  warmup: number;
+  schedule: 'constant' | 'linear' | 'cosine';
+  batch: number;
+  seq: number;
+  seed: number;
+  valFraction: number;
+  patience?: number;
+  maxDocs?: number;
+  resume?: boolean;
+}
+
+export function registerTrain(program: Command): void {
+  const trainCmd = program.commands.find((c) => c.name() === 'train') ?? program.command('train').description('train models');
+  trainCmd
+    .command('lm')
+    .description('pre-train a GPT-2- or Llama-style language model on plain text (one document per line)')
+    .requiredOption('--text <file>', 'plain-text corpus, one document per line')
+    .requiredOption('--tokenizer <file>', 'tokenizer file (loaded with @xrec/tokenizer loadTokenizer)')
+    .requiredOption('--arch <arch>', 'gpt2 or llama', cliArch)
+    .requiredOption('--out <dir>', 'output directory: model (model.safetensors + config.json), checkpoint/, train-log.jsonl')
+    .option('--d-model <n>', 'model width', cliInt('--d-model'), 128)
+    .option('--layers <n>', 'transformer blocks', cliInt('--layers'), 2)
+    .option('--heads <n>', 'attention heads', cliInt('--heads'), 4)
+    .option('--kv-heads <n>', 'key/value heads (llama grouped-query attention; default = heads)', cliInt('--kv-heads'))
+    .option('--d-ff <n>', 'MLP width (default: gpt2 4*d, llama SwiGLU rule)', cliInt('--d-ff'))
+    .option('--context <n>', 'max positions (default: --seq)', cliInt('--context'))
+    .option('--vocab-size <n>', 'embedding rows (default: the tokenizer vocabulary size)', cliInt('--vocab-size'))
+    .option('--dropout <p>', 'dropout probability', cliFloat('--dropout'), 0.1)
+    .option('--no-tie', 'untied output layer (llama; gpt2 is always tied)')
+    .option('--epochs <n>', 'epochs', cliInt('--epochs'), 5)
+    .option('--lr <x>', 'peak learning rate', cliFloat('--lr'), 1e-3)
+    .option('--min-lr <x>', 'final learning rate of the decay', cliFloat('--min-lr'))
+    .option('--weight-decay <x>', 'AdamW decoupled weight decay', cliFloat('--weight-decay'), 0.01)
+    .option('--clip <x>', 'global gradient-norm clip (0 = off)', cliFloat('--clip'), 1)
+    .option('--warmup <n>', 'warm-up updates', cliInt('--warmup', 0), 50)
+    .option('--schedule <kind>', 'constant, linear or cosine decay after warm-up', 'cosine')
+    .option('--batch <n>', 'windows per batch', cliInt('--batch'), 16)
+    .option('--seq <n>', 'tokens per window', cliInt('--seq'), 64)
+    .option('--seed <n>', 'seed for init, shuffling, split and dropout', cliInt('--seed', 0), 0)
+    .option('--val-fraction <x>', 'share of windows held out for validation', cliFloat('--val-fraction'), 0.05)
+    .option('--patience <n>', 'early stopping: epochs without validation improvement (restores the best weights)', cliInt('--patience'))
+    .option('--max-docs <n>', 'use only the first N lines', cliInt('--max-docs'))
+    .option('--resume', 'continue from OUT/checkpoint if a killed run left one')
+    .action(async (o: TrainLmOptions) => {
+      await trainLm(o);
+    });
+}
+
+async function trainLm(o: TrainLmOptions): Promise<void> {
+  if (o.schedule !== 'constant' && o.schedule !== 'linear' && o.schedule !== 'cosine') {
+    throw new ConfigError(`--schedule: expected constant, linear or cosine, got '${String(o.schedule)}'`);
+  }
+  if (o.valFraction >= 1) throw new ConfigError(`--val-fraction: expected a number < 1, got ${o.valFraction}`);
+  const progress = terminalProgress();
+  const backend = await initBackend();
+  progress.log(`backend: ${describeBackend(backend)}`);
+  const textPath = resolve(o.text);
+  if (!existsSync(textPath)) throw new DataError(`--text: file not found: ${textPath}`);
+  const tokenizer = await loadTokenizer(resolve(o.tokenizer));
+  let lines = readFileSync(textPath, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  if (o.maxDocs !== undefined) lines = lines.slice(0, o.maxDocs);
+  if (lines.length === 0) throw new DataError(`${textPath}: no non-empty lines (one document per line expected)`);
+
+  // Encode and join documents with an end-of-text separator into one stream.
+  const sep = tokenizer.eosId ?? tokenizer.bosId;
+  const stream: number[] = [];
+  for (const line of lines) {
+    const ids = tokenizer.encode(line);
+    for (const id of ids) stream.push(id);
+    if (sep !== undefined) stream.push(sep);
+  }
+  const vocabSize = o.vocabSize ?? tokenizer.vocabSize;
+  const maxId = stream.reduce((m, x) => Math.max(m, x), 0);
+  if (maxId >= vocabSize) throw new ConfigError(`--vocab-size ${vocabSize} is too small: the tokenizer produced id ${maxId}`);
+  const width = o.seq + 1;
+  const nWindows = Math.floor((stream.length - 1) / o.seq);
+  if (nWindows < 2) throw new DataError(`${textPath}: ${stream.length} tokens make fewer than 2 windows of ${o.seq}+1 tokens; lower --seq or add text`);
+  const windows: Int32Array[] = [];
+  for (let w = 0; w < nWindows; w++) windows.push(Int32Array.from(stream.slice(w * o.seq, w * o.seq + width)));
+  const splitRng = new Rng(o.seed).fork('split');
+  const perm = splitRng.permutation(nWindows);
+  const nVal = Math.min(nWindows - 1, Math.max(o.valFraction > 0 ? 1 : 0, Math.round(nWindows * o.valFraction)));
+  const valIdx = perm.slice(0, nVal);
+  const trainIdx = perm.slice(nVal);
+
+  const config: TransformerConfig = resolveTransformerConfig({
+    arch: o.arch,
+    vocabSize,
+    contextLength: o.context ?? o.seq,
+    dModel: o.dModel,
+    nLayers: o.layers,
+    nHeads: o.heads,
+    dropout: o.dropout,
+    ...(o.kvHeads !== undefined ? { nKvHeads: o.kvHeads } : {}),
+    ...(o.dFf !== undefined ? { dFF: o.dFf } : {}),
+    ...(o.arch === 'llama' ? { tieEmbeddings: o.tie !== false } : {}),
+  });
+  if (o.seq > config.contextLength) throw new ConfigError(`--seq ${o.seq} exceeds --context ${config.contextLength}`);
+  const model = TransformerLM.create(config, new Rng(o.seed).fork('init'));
+  progress.log(
+    `model: ${o.arch}, ${model.numParameters().toLocaleString('en-US')} parameters; data: ${lines.length} documents, ${stream.length} tokens, ${trainIdx.length} train / ${valIdx.length} val windows of ${o.seq}`,
+  );
+  const out = resolve(o.out);
+  try {
+    const result = await train<LmBatch>({
+      variables: model.trainableVariables(),
+      lossFn: (b, training, ctx) => lmLoss(model, b, training, ctx.seed),
+      trainBatches: (_epoch, rng) => batchWindows(windows, rng.shuffle([...trainIdx]), o.batch, o.seq),
+      ...(valIdx.length > 0 ? { valBatches: () => batchWindows(windows, valIdx, o.batch, o.seq) } : {}),
+      config: {
+        epochs: o.epochs,
+        lr: o.lr,
+        ...(o.minLr !== undefined ? { minLr: o.minLr } : {}),
+        weightDecay: o.weightDecay,
+        clipNorm: o.clip,
+        warmupSteps: o.warmup,
+        schedule: o.schedule,
+        ...(o.patience !== undefined ? { patience: o.patience } : {}),
+        checkpointDir: join(out, 'checkpoint'),
+        resume: Boolean(o.resume),
+        logFile: join(out, 'train-log.jsonl'),
+        seed: o.seed,
+      },
+      progress,
+      label: `train ${o.arch}`,
+    });
+    await model.save(out, { trained_by: 'xrec train lm', tokenizer: resolve(o.tokenizer) });
+    const summary = {
+      out,
+      backend: backend.choice,
+      arch: o.arch,
+      parameters: model.numParameters(),
+      epochs: result.epochs,
+      bestEpoch: result.bestEpoch,
+      bestValLoss: result.bestValLoss,
+      stoppedEarly: result.stoppedEarly,
+      restoredBest: result.restoredBest,
+      steps: result.steps,
+      startEpoch: result.startEpoch,
+      tokensPerSecond: result.tokensPerSecond,
+      config,
+      data: { text: textPath, documents: lines.length, tokens: stream.length, trainWindows: trainIdx.length, valWindows: valIdx.length, seq: o.seq, batch: o.batch },
+    };
+    await writeFileAtomic(join(out, 'train-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    const last = result.epochs[result.epochs.length - 1];
+    progress.log(
+      `done: ${result.epochs.length} epochs, train loss ${last?.trainLoss.toFixed(4)}${result.bestValLoss !== undefined ? `, best val loss ${result.bestValLoss.toFixed(4)} (epoch ${result.bestEpoch! + 1})` : ''}, ${Math.round(result.tokensPerSecond)} tokens/s; model written to ${out}`,
+    );
+  } finally {
+    model.dispose();
+  }
+}
