@@ -23,6 +23,8 @@ export interface BuildFromFileResult {
   readonly built: BuiltExplanationDataset;
   readonly loadStats: AmazonLoadStats;
   readonly outDir: string;
+  /** Dataset name written to meta.json. */
+  readonly name: string;
 }
 
 /** Load `reviewsFile`, build, write to `outDir`; nothing is written when any step fails. */
@@ -33,5 +35,5 @@ export async function buildDatasetFromFile(reviewsFile: string, outDir: string, 
   const built = buildExplanationDataset(records, opts.config, progress);
   const name = opts.name ?? basename(reviewsFile).replace(/\.(json|jsonl)?(\.gz)?$/i, '');
   await writeExplanationDataset(outDir, built, { name, source: { file: reviewsFile, sha256: sha256Hex(readFileSync(reviewsFile)) } });
-  return { built, loadStats: stats, outDir };
+  return { built, loadStats: stats, outDir, name };
 }

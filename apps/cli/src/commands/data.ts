@@ -93,7 +93,7 @@ export function registerData(program: Command): void {
       if (opts.minPhraseReviews !== undefined) config.minPhraseReviews = opts.minPhraseReviews;
       if (opts.maxFeatures !== undefined) config.maxFeatures = opts.maxFeatures;
       if (opts.minOpinionCount !== undefined) config.minOpinionCount = opts.minOpinionCount;
-      const { built, loadStats } = await buildDatasetFromFile(opts.reviews, opts.out, {
+      const { built, loadStats, name } = await buildDatasetFromFile(opts.reviews, opts.out, {
         config,
         lenient: opts.lenient ?? false,
         progress: terminalProgress(),
@@ -104,7 +104,7 @@ export function registerData(program: Command): void {
         process.stderr.write(`skipped ${loadStats.skippedMalformed} malformed lines, e.g. ${loadStats.malformedExamples.map((m) => `line ${m.lineNo}`).join(', ')}\n`);
       }
       const [tr, va, te] = [built.splits[0]?.train.length, built.splits[0]?.validation.length, built.splits[0]?.test.length];
-      process.stdout.write(`${formatStatsTable(opts.name ?? opts.out, built.stats)}\n`);
+      process.stdout.write(`${formatStatsTable(name, built.stats)}\n`);
       process.stdout.write(`${built.counts.records} records (${built.counts.positive} positive, ${built.counts.negative} negative) from ${built.counts.reviews} reviews; ` +
         `${built.featureLexicon.length} lexicon features, ${built.opinionLexicon.length} opinion words; split 1: ${tr}/${va}/${te}\nwrote ${opts.out}\n`);
     });
