@@ -1,1 +1,15 @@
-export {};
+/**
+ * @xrec/bench — the benchmark app: `xrec bench explain` runs PEPLER (Li, Zhang & Chen, TOIS 2023) variants,
+ * the no-pre-training ablation and a retrieval baseline over splits and seeds and writes a report;
+ * `xrec explain` explains one user-item pair with a saved model.
+ */
+export * from './profiles.js';
+export * from './retrieval.js';
+export * from './split-data.js';
+export * from './svg.js';
+export * from './pretrain.js';
+export * from './stories.js';
+export * from './environment.js';
+export * from './report.js';
+export * from './run-explain.js';
+export * from './explain-model.js';

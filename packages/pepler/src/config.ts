@@ -26,7 +26,7 @@ export interface PeplerConfig {
   readonly batchSize: number;
   /** Max epochs per stage (reference 100, with early stopping). */
   readonly epochs: number;
-  /** Early stopping patience (reference `endure_times` 5). */
+  /** Early stopping patience (reference `endure_times` 5); 0 = no early stopping (train all epochs). */
   readonly patience: number;
   /** Learning rate of stage 1 / the only stage (reference: 1e-3 continuous and reg, 1e-4 discrete). */
   readonly lr: number;

@@ -276,7 +276,7 @@ export class Pepler {
         warmupSteps: 0,
         schedule: 'constant',
         seed: stageRng.uint32(),
-        ...(valBatches ? { patience: c.patience } : {}),
+        ...(valBatches && c.patience > 0 ? { patience: c.patience } : {}),
       };
       const trainable = [...variables.values()].reduce((a, v) => a + v.size, 0);
       const res = await train<PeplerBatch>({

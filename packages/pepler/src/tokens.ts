@@ -7,7 +7,7 @@ import { VocabError } from '@xrec/core';
 export interface PeplerTokenizer {
   readonly vocabSize: number;
   encode(text: string): ArrayLike<number>;
-  decode(ids: ArrayLike<number>): string;
+  decode(ids: readonly number[]): string;
   tokenToId?(token: string): number | undefined;
   readonly bosId?: number;
   readonly eosId?: number;

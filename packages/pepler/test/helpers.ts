@@ -19,7 +19,7 @@ export class WordTokenizer implements PeplerTokenizer {
   encode(text: string): number[] {
     return text.split(/\s+/).filter(Boolean).map((w) => this.index.get(w) ?? 3);
   }
-  decode(ids: ArrayLike<number>): string {
+  decode(ids: readonly number[]): string {
     return Array.from(ids, (i) => this.words[i] ?? '<unk>').join(' ');
   }
   tokenToId(t: string): number | undefined {

@@ -1,0 +1,122 @@
+/**
+ * Benchmark profiles of `xrec bench explain`. `smoke` proves the whole path in seconds (CI), `quick` is the
+ * README's main job (bundled data, one split, a small model; budget 15 minutes on 2 cores with wasm),
+ * `full` is the paper-style run (five splits, three seeds, a larger model, early stopping).
+ */
+import { ConfigError } from '@xrec/core';
+
+export const METHOD_IDS = [
+  'retrieval',
+  'pepler-d',
+  'pepler',
+  'pepler-lora',
+  'pepler-mf',
+  'pepler-mlp',
+  'pepler-stories',
+  'pepler-nopretrain',
+] as const;
+export type MethodId = (typeof METHOD_IDS)[number];
+
+export interface LmShape {
+  readonly dModel: number;
+  readonly nLayers: number;
+  readonly nHeads: number;
+  readonly dFF: number;
+  readonly contextLength: number;
+  readonly dropout: number;
+}
+
+export interface BenchProfile {
+  readonly name: 'smoke' | 'quick' | 'full';
+  /** Number of splits run (the first n of the dataset's splits). */
+  readonly splits: number;
+  readonly seeds: number;
+  /** Caps on rows per split part (smoke only; 0 = all). */
+  readonly maxTrain: number;
+  readonly maxValidation: number;
+  readonly maxTest: number;
+  /** Vocabulary of the BPE tokenizer trained on the training split (base model (a) and (c)). */
+  readonly tokenizerVocab: number;
+  /** GPT-2-style base model shape for (a) pre-trained and (c) random init. */
+  readonly lm: LmShape;
+  /** Causal-LM pre-training of (a) on the training split's explanations. */
+  readonly pretrain: { readonly epochs: number; readonly lr: number; readonly batchSize: number; readonly patience: number };
+  /** PEPLER settings shared by every variant (the rest are the reference defaults). */
+  readonly pepler: {
+    readonly batchSize: number;
+    readonly epochs: number;
+    readonly stage1Epochs: number;
+    readonly patience: number;
+    /** lr of the discrete variant (reference 1e-4); 0 keeps the reference. */
+    readonly discreteLr: number;
+  };
+  /** Explanation token budget for the stories260K run (tok512 pieces are ~3x shorter than BPE tokens). */
+  readonly storiesWords: number;
+  readonly methods: readonly MethodId[];
+}
+
+export const PROFILES: Readonly<Record<BenchProfile['name'], BenchProfile>> = {
+  smoke: {
+    name: 'smoke',
+    splits: 1,
+    seeds: 1,
+    maxTrain: 240,
+    maxValidation: 40,
+    maxTest: 40,
+    tokenizerVocab: 400,
+    lm: { dModel: 32, nLayers: 1, nHeads: 2, dFF: 64, contextLength: 64, dropout: 0 },
+    pretrain: { epochs: 1, lr: 3e-3, batchSize: 64, patience: 0 },
+    pepler: { batchSize: 64, epochs: 1, stage1Epochs: 1, patience: 0, discreteLr: 0 },
+    storiesWords: 40,
+    methods: METHOD_IDS,
+  },
+  quick: {
+    name: 'quick',
+    splits: 1,
+    seeds: 1,
+    maxTrain: 0,
+    maxValidation: 0,
+    maxTest: 0,
+    tokenizerVocab: 2000,
+    lm: { dModel: 64, nLayers: 2, nHeads: 4, dFF: 256, contextLength: 64, dropout: 0.1 },
+    pretrain: { epochs: 3, lr: 3e-3, batchSize: 64, patience: 2 },
+    pepler: { batchSize: 128, epochs: 2, stage1Epochs: 1, patience: 2, discreteLr: 0 },
+    storiesWords: 40,
+    methods: METHOD_IDS,
+  },
+  full: {
+    name: 'full',
+    splits: 5,
+    seeds: 3,
+    maxTrain: 0,
+    maxValidation: 0,
+    maxTest: 0,
+    tokenizerVocab: 8000,
+    lm: { dModel: 128, nLayers: 4, nHeads: 4, dFF: 512, contextLength: 64, dropout: 0.1 },
+    pretrain: { epochs: 20, lr: 1e-3, batchSize: 64, patience: 3 },
+    pepler: { batchSize: 128, epochs: 100, stage1Epochs: 100, patience: 5, discreteLr: 0 },
+    storiesWords: 40,
+    methods: METHOD_IDS,
+  },
+};
+
+export function getProfile(name: string): BenchProfile {
+  if (name === 'smoke' || name === 'quick' || name === 'full') return PROFILES[name];
+  throw new ConfigError(`bench explain: --profile must be smoke, quick or full, got '${name}'`);
+}
+
+/** Parse a `--methods a,b,c` list (order kept, duplicates removed). */
+export function parseMethods(list: string | undefined, profile: BenchProfile): MethodId[] {
+  if (list === undefined || list.trim() === '') return [...profile.methods];
+  const out: MethodId[] = [];
+  for (const raw of list.split(',')) {
+    const m = raw.trim();
+    if (m === '') continue;
+    if (!(METHOD_IDS as readonly string[]).includes(m)) {
+      throw new ConfigError(`bench explain: unknown method '${m}' in --methods (known: ${METHOD_IDS.join(', ')})`);
+    }
+    if (!out.includes(m as MethodId)) out.push(m as MethodId);
+  }
+  if (out.length === 0) throw new ConfigError('bench explain: --methods is empty');
+  return out;
+}
