@@ -5,6 +5,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerData } from './commands/data.js';
 import { registerMetrics } from './commands/metrics.js';
 import { registerTrain } from './commands/train.js';
+import { registerLora } from './commands/lora.js';
 import { registerBenchSpeed } from './commands/bench-speed.js';
 import { CLI_VERSION } from './version.js';
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerData(program);
   registerMetrics(program);
   registerTrain(program);
+  registerLora(program);
   registerBenchSpeed(program);
   return program;
 }

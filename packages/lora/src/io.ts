@@ -18,7 +18,6 @@ import {
   NotFoundError,
   serializeSafetensors,
   tensorToFloat32,
-  writeDirAtomic,
   writeFileAtomic,
   type SafeTensor,
 } from '@xrec/core';
@@ -77,17 +76,17 @@ export function adapterStateDict<M extends LoraHost>(lm: LoraModel<M>, adapterNa
   return out;
 }
 
-/** Write `dir/adapter_config.json` + `dir/adapter_model.safetensors` (the directory is replaced atomically). */
+/**
+ * Write `dir/adapter_config.json` + `dir/adapter_model.safetensors` (peft's `save_pretrained`). Each file is
+ * written atomically (weights first, config last); other files in `dir` are left alone.
+ */
 export async function saveAdapter<M extends LoraHost>(lm: LoraModel<M>, dir: string, options: SaveAdapterOptions = {}): Promise<void> {
   const name = options.adapterName ?? lm.activeAdapter;
   const info = lm.adapter(name);
   const tensors = adapterStateDict(lm, name);
   const json = toPeftConfig(info.config, { baseModelNameOrPath: options.baseModelNameOrPath ?? null });
-  const bytes = serializeSafetensors(tensors, { format: 'pt' });
-  await writeDirAtomic(dir, async (tmp) => {
-    await writeFileAtomic(join(tmp, ADAPTER_CONFIG_FILE), `${JSON.stringify(json, null, 2)}\n`);
-    await writeFileAtomic(join(tmp, ADAPTER_WEIGHTS_FILE), bytes);
-  });
+  await writeFileAtomic(join(dir, ADAPTER_WEIGHTS_FILE), serializeSafetensors(tensors, { format: 'pt' }));
+  await writeFileAtomic(join(dir, ADAPTER_CONFIG_FILE), `${JSON.stringify(json, null, 2)}\n`);
 }
 
 /** Read and validate `dir/adapter_config.json`. */

@@ -1,0 +1,222 @@
+/**
+ * `xrec train lora`: LoRA fine-tuning (Hu et al. 2022) of a saved model on new plain text (one document per
+ * line), with the shared trainer. Writes a peft adapter directory (`adapter_config.json` +
+ * `adapter_model.safetensors`), the training log and a summary; `--merge` also writes the merged model.
+ *
+ * The base is an xrec / Hugging Face model directory (config.json + model.safetensors) or a llama2.c `.bin`.
+ */
+import type { Command } from 'commander';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError, DataError, loadSafetensors, Rng, writeFileAtomic } from '@xrec/core';
+import { describeBackend, initBackend, loadLlama2c, train, TransformerLM } from '@xrec/transformer';
+import { injectLora, resolveLoraConfig, saveAdapter, type LoraBias, type LoraConfigInput } from '@xrec/lora';
+import { loadTokenizer } from '@xrec/tokenizer';
+import { terminalProgress } from '../progress.js';
+import { batchWindows, cliFloat, cliInt, lmLoss, type LmBatch } from './train.js';
+
+interface TrainLoraOptions {
+  base: string;
+  text: string;
+  tokenizer?: string;
+  out: string;
+  r: number;
+  alpha: number;
+  dropout: number;
+  target?: string;
+  bias: string;
+  rslora?: boolean;
+  modulesToSave?: string;
+  epochs: number;
+  lr: number;
+  weightDecay: number;
+  clip: number;
+  warmup: number;
+  schedule: 'constant' | 'linear' | 'cosine';
+  batch: number;
+  seq: number;
+  seed: number;
+  valFraction: number;
+  maxDocs?: number;
+  resume?: boolean;
+  merge?: boolean;
+}
+
+/** Load a base model: a llama2.c `.bin` file or a model directory. */
+export async function loadBaseModel(path: string): Promise<TransformerLM> {
+  const p = resolve(path);
+  if (!existsSync(p)) throw new DataError(`--base: not found: ${p} (expected a model directory with config.json + model.safetensors, or a llama2.c .bin)`);
+  return statSync(p).isDirectory() ? TransformerLM.load(p) : loadLlama2c(p);
+}
+
+/** The tokenizer of a base model: `--tokenizer`, else BASE/tokenizer.json, else the path `xrec train lm` recorded in the weights' metadata. */
+export async function baseTokenizerPath(base: string, flag: string | undefined): Promise<string> {
+  if (flag !== undefined) return resolve(flag);
+  const p = resolve(base);
+  if (statSync(p).isDirectory()) {
+    if (existsSync(join(p, 'tokenizer.json'))) return join(p, 'tokenizer.json');
+    const st = join(p, 'model.safetensors');
+    if (existsSync(st)) {
+      const recorded = (await loadSafetensors(st)).metadata.tokenizer;
+      if (recorded && existsSync(recorded)) return recorded;
+    }
+  }
+  throw new ConfigError(`--tokenizer: needed: ${p} holds no tokenizer.json and records no tokenizer path`);
+}
+
+/** `--target`: comma-separated module names, `all-linear`, or `re:<regex>`; omitted = peft's default for the architecture. */
+export function parseTargets(v: string | undefined): LoraConfigInput['targetModules'] {
+  if (v === undefined) return null;
+  if (v === 'all-linear') return v;
+  if (v.startsWith('re:')) return v.slice(3);
+  return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+export function registerLora(program: Command): void {
+  const trainCmd = program.commands.find((c) => c.name() === 'train') ?? program.command('train').description('train models');
+  trainCmd
+    .command('lora')
+    .description('LoRA fine-tuning of a saved model on plain text (one document per line); writes a peft adapter directory')
+    .requiredOption('--base <path>', 'base model: directory (config.json + model.safetensors) or llama2.c .bin')
+    .requiredOption('--text <file>', 'plain-text corpus, one document per line')
+    .requiredOption('--out <dir>', 'output directory: adapter_config.json, adapter_model.safetensors, train-log.jsonl, train-summary.json')
+    .option('--tokenizer <path>', 'tokenizer (default: BASE/tokenizer.json or the one recorded by xrec train lm)')
+    .option('--r <n>', 'LoRA rank', cliInt('--r'), 8)
+    .option('--alpha <x>', 'LoRA alpha (scale alpha/r)', cliFloat('--alpha'), 16)
+    .option('--dropout <p>', 'dropout on the adapter input', cliFloat('--dropout'), 0)
+    .option('--target <list>', "modules: comma-separated names (q_proj,v_proj), 'all-linear', or 're:<regex>' (default: peft's per-architecture default)")
+    .option('--bias <kind>', 'none, all or lora_only', 'none')
+    .option('--rslora', 'scale alpha/sqrt(r) (rsLoRA)')
+    .option('--modules-to-save <list>', 'comma-separated modules trained in full and saved with the adapter')
+    .option('--epochs <n>', 'epochs', cliInt('--epochs'), 3)
+    .option('--lr <x>', 'peak learning rate', cliFloat('--lr'), 5e-3)
+    .option('--weight-decay <x>', 'AdamW decoupled weight decay', cliFloat('--weight-decay'), 0)
+    .option('--clip <x>', 'global gradient-norm clip (0 = off)', cliFloat('--clip'), 1)
+    .option('--warmup <n>', 'warm-up updates', cliInt('--warmup', 0), 10)
+    .option('--schedule <kind>', 'constant, linear or cosine decay after warm-up', 'cosine')
+    .option('--batch <n>', 'windows per batch', cliInt('--batch'), 16)
+    .option('--seq <n>', 'tokens per window', cliInt('--seq'), 64)
+    .option('--seed <n>', 'seed for adapter init, shuffling, split and dropout', cliInt('--seed', 0), 0)
+    .option('--val-fraction <x>', 'share of windows held out for validation', cliFloat('--val-fraction'), 0.1)
+    .option('--max-docs <n>', 'use only the first N lines', cliInt('--max-docs'))
+    .option('--resume', 'continue from OUT/checkpoint if a killed run left one')
+    .option('--merge', 'also write the merged model (mergeAndUnload) to OUT/merged')
+    .action(async (o: TrainLoraOptions) => {
+      await trainLora(o);
+    });
+}
+
+async function trainLora(o: TrainLoraOptions): Promise<void> {
+  if (o.schedule !== 'constant' && o.schedule !== 'linear' && o.schedule !== 'cosine') {
+    throw new ConfigError(`--schedule: expected constant, linear or cosine, got '${String(o.schedule)}'`);
+  }
+  if (o.valFraction >= 1) throw new ConfigError(`--val-fraction: expected a number < 1, got ${o.valFraction}`);
+  const loraConfig = resolveLoraConfig({
+    r: o.r,
+    loraAlpha: o.alpha,
+    loraDropout: o.dropout,
+    targetModules: parseTargets(o.target),
+    bias: o.bias as LoraBias,
+    useRslora: Boolean(o.rslora),
+    modulesToSave: o.modulesToSave ? o.modulesToSave.split(',').map((s) => s.trim()).filter((s) => s !== '') : null,
+  });
+  const progress = terminalProgress();
+  const backend = await initBackend();
+  progress.log(`backend: ${describeBackend(backend)}`);
+  const textPath = resolve(o.text);
+  if (!existsSync(textPath)) throw new DataError(`--text: file not found: ${textPath}`);
+  const model = await loadBaseModel(o.base);
+  try {
+    const tokenizer = await loadTokenizer(await baseTokenizerPath(o.base, o.tokenizer));
+    let lines = readFileSync(textPath, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+    if (o.maxDocs !== undefined) lines = lines.slice(0, o.maxDocs);
+    if (lines.length === 0) throw new DataError(`${textPath}: no non-empty lines (one document per line expected)`);
+    const sep = tokenizer.eosId ?? tokenizer.bosId;
+    const stream: number[] = [];
+    for (const line of lines) {
+      for (const id of tokenizer.encode(line)) stream.push(id);
+      if (sep !== undefined) stream.push(sep);
+    }
+    const maxId = stream.reduce((m, x) => Math.max(m, x), 0);
+    if (maxId >= model.config.vocabSize) {
+      throw new ConfigError(`--tokenizer: produced id ${maxId} but the base model has only ${model.config.vocabSize} embeddings (wrong tokenizer for this model?)`);
+    }
+    if (o.seq > model.config.contextLength) throw new ConfigError(`--seq ${o.seq} exceeds the base model's contextLength ${model.config.contextLength}`);
+    const nWindows = Math.floor((stream.length - 1) / o.seq);
+    if (nWindows < 2) throw new DataError(`${textPath}: ${stream.length} tokens make fewer than 2 windows of ${o.seq}+1 tokens; lower --seq or add text`);
+    const windows: Int32Array[] = [];
+    for (let w = 0; w < nWindows; w++) windows.push(Int32Array.from(stream.slice(w * o.seq, w * o.seq + o.seq + 1)));
+    const perm = new Rng(o.seed).fork('split').permutation(nWindows);
+    const nVal = Math.min(nWindows - 1, Math.max(o.valFraction > 0 ? 1 : 0, Math.round(nWindows * o.valFraction)));
+    const valIdx = perm.slice(0, nVal);
+    const trainIdx = perm.slice(nVal);
+    const valBatches = () => batchWindows(windows, valIdx, o.batch, o.seq);
+    const meanLoss = (bs: LmBatch[]) => {
+      let s = 0;
+      let n = 0;
+      for (const b of bs) {
+        const l = lmLoss(model, b, false);
+        s += l.dataSync()[0]! * b.tokens!;
+        n += b.tokens!;
+        l.dispose();
+      }
+      return n > 0 ? s / n : undefined;
+    };
+    const baseValLoss = valIdx.length > 0 ? meanLoss(valBatches()) : undefined;
+
+    const lm = injectLora(model, loraConfig, { seed: o.seed });
+    const targets = lm.adapter().layers;
+    progress.log(`LoRA on ${lm.adapter().layers.length} layers (${JSON.stringify(lm.adapter().config.targetModules)}): ${lm.trainableParametersText()}`);
+    progress.log(`data: ${lines.length} documents, ${stream.length} tokens, ${trainIdx.length} train / ${valIdx.length} val windows of ${o.seq}`);
+    const out = resolve(o.out);
+    const result = await train<LmBatch>({
+      variables: lm.trainableVariables(),
+      lossFn: (b, training, ctx) => lmLoss(model, b, training, ctx.seed),
+      trainBatches: (_epoch, rng) => batchWindows(windows, rng.shuffle([...trainIdx]), o.batch, o.seq),
+      ...(valIdx.length > 0 ? { valBatches } : {}),
+      config: {
+        epochs: o.epochs,
+        lr: o.lr,
+        weightDecay: o.weightDecay,
+        clipNorm: o.clip,
+        warmupSteps: o.warmup,
+        schedule: o.schedule,
+        checkpointDir: join(out, 'checkpoint'),
+        resume: Boolean(o.resume),
+        logFile: join(out, 'train-log.jsonl'),
+        seed: o.seed,
+      },
+      progress,
+      label: 'train lora',
+    });
+    await saveAdapter(lm, out, { baseModelNameOrPath: resolve(o.base) });
+    const report = lm.parameterReport();
+    if (o.merge) {
+      const merged = lm.mergeAndUnload();
+      await merged.save(join(out, 'merged'), { trained_by: 'xrec train lora --merge', base: resolve(o.base) });
+    }
+    const summary = {
+      out,
+      backend: backend.choice,
+      base: resolve(o.base),
+      lora: loraConfig,
+      targets,
+      parameters: report,
+      baseValLoss,
+      epochs: result.epochs,
+      bestValLoss: result.bestValLoss,
+      steps: result.steps,
+      tokensPerSecond: result.tokensPerSecond,
+      data: { text: textPath, documents: lines.length, tokens: stream.length, trainWindows: trainIdx.length, valWindows: valIdx.length, seq: o.seq, batch: o.batch },
+    };
+    await writeFileAtomic(join(out, 'train-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    const last = result.epochs[result.epochs.length - 1];
+    progress.log(
+      `done: ${result.epochs.length} epochs, train loss ${last?.trainLoss.toFixed(4)}` +
+        (baseValLoss !== undefined && last?.valLoss !== undefined ? `, val loss ${baseValLoss.toFixed(4)} (base) -> ${last.valLoss.toFixed(4)}` : '') +
+        `, ${Math.round(result.tokensPerSecond)} tokens/s; adapter written to ${out}${o.merge ? ` (merged model in ${join(out, 'merged')})` : ''}`,
+    );
+  } finally {
+    model.dispose();
+  }
+}
