@@ -41,9 +41,9 @@ describe('MovieLens-100K import and download', () => {
 
   it('download while offline (unreachable URL) is a NetworkError that names the import command', async () => {
     const dataDir = tmp();
-    const err = await downloadMovieLens100K({ dataDir, url: 'http://127.0.0.1:9/ml-100k.zip' }).catch((e: unknown) => e);
+    const err = await downloadMovieLens100K({ dataDir, url: 'http://127.0.0.1:59999/ml-100k.zip' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NetworkError);
-    expect((err as Error).message).toMatch(/could not download http:\/\/127\.0\.0\.1:9\/ml-100k\.zip/);
+    expect((err as Error).message).toMatch(/could not download http:\/\/127\.0\.0\.1:59999\/ml-100k\.zip/);
     expect((err as Error).message).toContain('xrec data import movielens-100k --from');
     expect(readdirSync(dataDir)).toEqual([]);
   });

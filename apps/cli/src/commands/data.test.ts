@@ -86,7 +86,7 @@ describe('xrec data', () => {
 
   it('download offline is a NetworkError naming the import command; unknown datasets are refused', async () => {
     const dataDir = tmp();
-    const err = await run(['--data-dir', dataDir, 'data', 'download', 'movielens-100k', '--url', 'http://127.0.0.1:9/ml-100k.zip']).catch((e: unknown) => e);
+    const err = await run(['--data-dir', dataDir, 'data', 'download', 'movielens-100k', '--url', 'http://127.0.0.1:59999/ml-100k.zip']).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NetworkError);
     expect((err as Error).message).toContain('xrec data import movielens-100k --from');
     await expect(run(['data', 'import', 'imagenet', '--from', dataDir])).rejects.toThrow(/unknown dataset 'imagenet'/);
