@@ -4,6 +4,8 @@
  *   unixReviewTime, reviewTime`;
  * - 2018 edition adds `vote` (a string such as "1,234"), `style` (an object), `verified` (bool), `image`.
  *
+ * Lines of the older 2014 dumps that are Python dict literals (`{'reviewerID': …}`) are read too.
+ *
  * Output: an Arrow table with core's REVIEW_SCHEMA. `vote` is the 2018 `vote`, or the 2014 `helpful[0]`
  * (helpful votes); `style` is the JSON text of the 2018 object. Reviews without text or without a rating
  * are skipped and counted. A malformed line (not JSON, not an object, no `reviewerID`/`asin`) is a
@@ -12,6 +14,7 @@
 import type { Table } from 'apache-arrow';
 import { DataError, REVIEW_SCHEMA, type ReviewRecord } from '@xrec/core';
 import { tableFromColumns } from './arrow-table.js';
+import { parsePythonLiteral } from './python-literal.js';
 import { readLines } from './text-lines.js';
 
 export interface AmazonLoadOptions {
@@ -111,8 +114,18 @@ export async function loadAmazonReviews(path: string, opts: AmazonLoadOptions = 
     try {
       parsed = JSON.parse(line);
     } catch (e) {
-      malformed(lineNo, `not valid JSON (${(e as Error).message}): ${line.slice(0, 60)}`);
-      continue;
+      // The older 2014 dumps hold Python dict literals ({'reviewerID': ...}); read those without eval.
+      if (/^\s*\{\s*'/.test(line)) {
+        try {
+          parsed = parsePythonLiteral(line);
+        } catch (pe) {
+          malformed(lineNo, `neither JSON nor a Python dict literal (${(pe as Error).message}): ${line.slice(0, 60)}`);
+          continue;
+        }
+      } else {
+        malformed(lineNo, `not valid JSON (${(e as Error).message}): ${line.slice(0, 60)}`);
+        continue;
+      }
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       malformed(lineNo, `expected a JSON object, got ${Array.isArray(parsed) ? 'an array' : typeof parsed}`);

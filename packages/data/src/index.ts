@@ -4,6 +4,7 @@
  */
 export { tableFromColumns, rowsOf, type Columns } from './arrow-table.js';
 export { readLines, isGzipFile, type NumberedLine } from './text-lines.js';
+export { parsePythonLiteral } from './python-literal.js';
 export { loadAmazonReviews, type AmazonLoadOptions, type AmazonLoadStats, type AmazonReviews } from './amazon.js';
 export { loadPeterDataset, peterRecordsFromPickle, unpickle, explanationTable, type PeterDataset } from './peter.js';
 export { parseIndexFile, readSplitFolders, countSplitFolders, formatIndexFile, SPLIT_PARTS, type Split, type SplitPart } from './split-index.js';
