@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { explanationMetrics } from '@xrec/metrics';
+import { main } from '../main.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'xrec-cli-metrics-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const rows = [
+  { reference: 'The room was clean, and the staff were friendly!', generated: 'the room was clean', feature: 'room', rating: 4, predicted: 4.6 },
+  { reference: 'Great location near the station.', generated: 'the staff were friendly', feature: 'location', rating: 2, predicted: 0.5 },
+  { reference: "Breakfast wasn't great.", generated: 'the room was clean', feature: 'breakfast', rating: 5, predicted: 5.2 },
+];
+const KEYS = ['n', 'bleu1', 'bleu4', 'rouge1_f', 'rouge1_p', 'rouge1_r', 'rouge2_f', 'rouge2_p', 'rouge2_r', 'rougeL_f', 'rougeL_p', 'rougeL_r', 'usr', 'usn', 'fmr', 'fcr', 'div'];
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+  try {
+    return { code: await main(['node', 'xrec', ...args]), out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+describe('xrec metrics explain', () => {
+  const input = join(dir, 'rows.jsonl');
+  const features = join(dir, 'features.txt');
+  writeFileSync(input, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
+  writeFileSync(features, 'room\nstaff\nlocation\nbreakfast\npool\n');
+
+  it('prints exactly the documented keys (+ rmse, mae with ratings) and the library values', async () => {
+    const r = await run(['metrics', 'explain', '--input', input, '--features', features, '--min-rating', '1', '--max-rating', '5']);
+    expect(r.code).toBe(0);
+    const printed = JSON.parse(r.out) as Record<string, number>;
+    expect(Object.keys(printed)).toEqual([...KEYS, 'rmse', 'mae']);
+    expect(printed).toEqual(explanationMetrics(rows, { features: ['room', 'staff', 'location', 'breakfast', 'pool'], minRating: 1, maxRating: 5 }));
+  });
+
+  it('without ratings: exactly the 17 keys; without --features: a note on stderr', async () => {
+    const plain = join(dir, 'plain.jsonl');
+    writeFileSync(plain, rows.map(({ reference, generated, feature }) => JSON.stringify({ reference, generated, feature })).join('\n'));
+    const r = await run(['metrics', 'explain', '--input', plain]);
+    expect(r.code).toBe(0);
+    expect(Object.keys(JSON.parse(r.out) as object)).toEqual(KEYS);
+    expect(r.err).toMatch(/no --features file/);
+  });
+
+  it('clear errors: missing files, empty input, bad rows, half a rating range', async () => {
+    expect((await run(['metrics', 'explain', '--input', join(dir, 'none.jsonl')])).err).toMatch(/NotFoundError.*none.jsonl does not exist/);
+    expect((await run(['metrics', 'explain', '--input', input, '--features', join(dir, 'f.txt')])).err).toMatch(/feature file .*f.txt does not exist/);
+    writeFileSync(join(dir, 'empty.jsonl'), '');
+    expect((await run(['metrics', 'explain', '--input', join(dir, 'empty.jsonl')])).err).toMatch(/holds no rows/);
+    writeFileSync(join(dir, 'bad.jsonl'), '{"reference":"a","generated":"b","feature":"x"}\n{"reference":"a"}\n');
+    const bad = await run(['metrics', 'explain', '--input', join(dir, 'bad.jsonl')]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/bad.jsonl line 2: field 'generated' must be a string/);
+    expect((await run(['metrics', 'explain', '--input', input, '--min-rating', '1'])).err).toMatch(/both --min-rating and --max-rating/);
+    expect((await run(['metrics', 'explain', '--input', input, '--min-rating', 'x', '--max-rating', '5'])).err).toMatch(/--min-rating must be a number/);
+  });
+});
