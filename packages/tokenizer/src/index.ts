@@ -4,3 +4,7 @@ export * from './pretokenize.js';
 export * from './bpe-model.js';
 export * from './bpe-tokenizer.js';
 export * from './gpt2-files.js';
+export * from './hf-json.js';
+export * from './train.js';
+export * from './llama2c.js';
+export * from './load.js';
