@@ -109,6 +109,15 @@ export class LoraLayer implements LinearAdapterLike {
     this.base = base;
   }
 
+  /**
+   * Install this object in the layer's adapter slot only while some active adapter is unmerged; otherwise
+   * leave the slot empty, so a merged (or inactive) layer costs exactly what the plain layer costs.
+   */
+  refresh(): void {
+    const needed = this.active.some((n) => this.adapters.has(n) && !this.merged.includes(n));
+    this.base.adapter = needed ? this : undefined;
+  }
+
   addAdapter(w: LoraWeights): void {
     if (this.adapters.has(w.adapterName)) throw new StateError(`lora: layer '${this.base.name}' already has an adapter named '${w.adapterName}'`);
     this.adapters.set(w.adapterName, w);
@@ -154,6 +163,7 @@ export class LoraLayer implements LinearAdapterLike {
     weight.assign(next);
     next.dispose();
     this.merged.push(...todo);
+    this.refresh();
   }
 
   /** Restore the exact pre-merge base weight. */
@@ -164,6 +174,7 @@ export class LoraLayer implements LinearAdapterLike {
     this.backup.dispose();
     this.backup = undefined;
     this.merged = [];
+    this.refresh();
   }
 
   /** Forget the pre-merge copy (the merged weight becomes the new base; used by mergeAndUnload). */
@@ -181,6 +192,7 @@ export class LoraLayer implements LinearAdapterLike {
     w.b.dispose();
     this.adapters.delete(name);
     this.active = this.active.filter((n) => n !== name);
+    this.refresh();
   }
 
   dispose(): void {

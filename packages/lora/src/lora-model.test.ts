@@ -113,13 +113,16 @@ describe('training, merge, unmerge', () => {
 
     const unmerged = logits(m);
     expect(maxAbsDiff(unmerged, before)).toBeGreaterThan(1e-2);
+    expect(m.layer('c_attn').adapter).toBe(lm.loraLayers().get('transformer.h.0.attn.c_attn'));
     mergeLora(lm);
     expect(lm.mergedAdapters).toEqual(['default']);
+    expect(m.layers.every((l) => l.adapter === undefined)).toBe(true); // merged layers run as plain layers
     expect(bitsEqual(m.snapshot().get('transformer.h.0.attn.c_attn.weight')!, base.get('transformer.h.0.attn.c_attn.weight')!)).toBe(false);
     expect(allClose(logits(m), unmerged)).toBe(true);
     unmergeLora(lm);
     for (const [n, v] of m.snapshot()) expect(bitsEqual(v, base.get(n)!), n).toBe(true);
     expect(maxAbsDiff(logits(m), unmerged)).toBe(0);
+    expect(m.layer('up_proj').adapter).toBeDefined();
 
     // disableAdapters: the base model inside, the adapter after (also when merged)
     mergeLora(lm);

@@ -173,7 +173,6 @@ export class LoraModel<M extends LoraHost> {
         }
         ll = new LoraLayer(layer);
         this.layers.set(layer.name, ll);
-        layer.adapter = ll;
       }
       ll.addAdapter(w);
     }
@@ -199,7 +198,10 @@ export class LoraModel<M extends LoraHost> {
     this.adapter(name);
     if (this.mergedAdapters.length > 0) throw new StateError(`lora.setAdapter: adapters ${this.mergedAdapters.join(', ')} are merged; unmerge first`);
     this.active = name;
-    for (const l of this.layers.values()) l.active = l.adapters.has(name) ? [name] : [];
+    for (const l of this.layers.values()) {
+      l.active = l.adapters.has(name) ? [name] : [];
+      l.refresh();
+    }
     this.syncSaved(name);
     this.applyTrainable();
   }
