@@ -22,7 +22,10 @@ export const GENERIC_NOUNS: ReadonlySet<string> = new Set(
     'difference complaint change choice amount store home beginner musician player guitarist addition touch option feature ' +
     'position space ear song rock review reviewer seller shipping company manufacturer lesson note line level side head ' +
     'top bottom front back inch foot hand finger mind word name spot room area trouble first super course sounding ' +
-    'plenty result purpose').split(' '),
+    'plenty result purpose im luck man mine will go must like best alot em thanks self try eyes folks chance surprise ' +
+    'terms rating check trick night house fall show example sense degree page move step source research preference concern ' +
+    'downside fault abuse expectations fan dozen school church baby toy test process market comparison customer user ' +
+    'feeling solution investment alternative improvement bonus situations effort mm pair').split(' '),
 );
 
 /** Adjectives that carry no opinion about a feature. */
@@ -33,7 +36,7 @@ export const NON_OPINION_ADJECTIVES: ReadonlySet<string> = new Set(
     'left right new old ready aware willing careful interested important necessary true free lower upper newer older ' +
     'shaped relative accessory hooked endless mute minimal obvious subjective greater big bigger small smaller huge ' +
     'little long short large larger longer shorter hard harder possible impossible likely unlikely same yellow black white red ' +
-    'blue green silver brown electric acoustic classical digital analog standard').split(' '),
+    'blue green silver brown electric acoustic classical digital analog standard straight').split(' '),
 );
 
 const WORDLIKE = /^[a-z][a-z-]*[a-z]$/;
