@@ -13,3 +13,4 @@ export * from './environment.js';
 export * from './report.js';
 export * from './run-explain.js';
 export * from './explain-model.js';
+export * from './log-progress.js';

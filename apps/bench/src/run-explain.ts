@@ -19,6 +19,7 @@ import { writeReport } from './report.js';
 import { RetrievalBaseline } from './retrieval.js';
 import { splitRows, type SplitRows } from './split-data.js';
 import { findStories } from './stories.js';
+import { loggingProgress } from './log-progress.js';
 
 export interface BenchExplainOptions {
   /** 'default', an XRec set name, a `xrec data build` directory or a PETER directory. */
@@ -164,6 +165,7 @@ export async function runBenchExplain(opts: BenchExplainOptions): Promise<BenchE
   const needsBase = runMethods.some((m) => METHOD_BASE[m] === 'gpt2-pretrained' || METHOD_BASE[m] === 'gpt2-random');
   const total = nSplits * (runMethods.length * seeds + (needsBase ? 1 : 0));
   const task = progress.start(`bench explain ${ds.name} (${profile.name})`, total);
+  const inner = loggingProgress(progress);
   const runs: RunResult[] = [];
   const splitInfos: SplitInfo[] = [];
   const dsKey = { name: ds.name, source: ds.source, records: ds.records.length };
@@ -206,7 +208,7 @@ export async function runBenchExplain(opts: BenchExplainOptions): Promise<BenchE
       } else {
         const lm = TransformerLM.create(lmConfig, new Rng(1000 + splitNo));
         try {
-          const rep = await pretrainLM(lm, tokenizer, trainTexts, valTexts, { ...profile.pretrain, seed: 1000 + splitNo }, undefined);
+          const rep = await pretrainLM(lm, tokenizer, trainTexts, valTexts, { ...profile.pretrain, seed: 1000 + splitNo }, inner);
           for (const e of rep.epochs) progress.log(`split ${splitNo} pre-train epoch ${e.epoch + 1}: train ${e.trainLoss.toFixed(4)} val ${e.valLoss?.toFixed(4) ?? '-'}`);
           await lm.save(baseDir, { xrec_bench: 'base LM (a): pre-trained on the training split text only' });
           await writeFileAtomic(join(splitDir, 'pretrain.json'), JSON.stringify({ ...rep, key: preKey }, null, 1));
@@ -272,6 +274,7 @@ export async function runBenchExplain(opts: BenchExplainOptions): Promise<BenchE
             data: { records: trainRecords, train: rows.train, validation: rows.validation },
             config,
             label: method,
+            progress: inner,
             onEpochEnd: (e) =>
               progress.log(`split ${splitNo} seed ${s} ${method} ${e.stage} epoch ${e.epoch + 1}: train ${e.trainLoss.toFixed(4)} val ${e.valLoss?.toFixed(4) ?? '-'}`),
           });

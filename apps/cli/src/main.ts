@@ -7,6 +7,8 @@ import { registerMetrics } from './commands/metrics.js';
 import { registerTrain } from './commands/train.js';
 import { registerLora } from './commands/lora.js';
 import { registerBenchSpeed } from './commands/bench-speed.js';
+import { registerBenchExplain } from './commands/bench-explain.js';
+import { registerTokenizer } from './commands/tokenizer.js';
 import { CLI_VERSION } from './version.js';
 
 export function buildProgram(): Command {
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerLora(program);
   registerBenchSpeed(program);
+  registerBenchExplain(program);
+  registerTokenizer(program);
   return program;
 }
 

@@ -1,0 +1,61 @@
+/**
+ * `xrec bench explain`: PEPLER variants + ablation + retrieval baseline on an explanation dataset, with a
+ * report (report.json, report.md, SVG charts, per-run generated.jsonl) — see @xrec/bench.
+ * `xrec explain --model DIR --user U --item I`: explanation and predicted rating from a saved PEPLER model.
+ */
+import type { Command } from 'commander';
+import { ConfigError, resolveDataDir } from '@xrec/core';
+import { explainPair, runBenchExplain } from '@xrec/bench';
+import { terminalProgress } from '../progress.js';
+
+interface BenchExplainCliOptions {
+  dataset: string;
+  profile: string;
+  seeds?: string;
+  methods?: string;
+  out: string;
+}
+
+export function registerBenchExplain(program: Command): void {
+  const bench = program.commands.find((c) => c.name() === 'bench') ?? program.command('bench').description('benchmarks');
+  bench
+    .command('explain')
+    .description('PEPLER-D, PEPLER (+LoRA), PEPLER-MF/MLP, the no-pre-training ablation and a retrieval baseline on each split and seed; writes report.json, report.md, SVG charts, generated.jsonl per run')
+    .option('--dataset <name|dir>', "'default', xrec-yelp|xrec-amazon|xrec-google, a `xrec data build` directory or a PETER directory", 'default')
+    .option('--profile <name>', 'smoke | quick | full', 'quick')
+    .option('--seeds <n>', 'seeds per split (default: the profile\'s)')
+    .option('--methods <list>', 'comma-separated: retrieval,pepler-d,pepler,pepler-lora,pepler-mf,pepler-mlp,pepler-stories,pepler-nopretrain')
+    .requiredOption('--out <dir>', 'output directory (finished runs in it are reused)')
+    .action(async (opts: BenchExplainCliOptions, cmd: Command) => {
+      const dataDir = resolveDataDir(cmd.optsWithGlobals<{ dataDir?: string }>().dataDir);
+      let seeds: number | undefined;
+      if (opts.seeds !== undefined) {
+        seeds = Number(opts.seeds);
+        if (!Number.isInteger(seeds) || seeds < 1) throw new ConfigError(`--seeds must be a positive integer, got '${opts.seeds}'`);
+      }
+      const r = await runBenchExplain({
+        dataset: opts.dataset,
+        dataDir: dataDir.path,
+        profile: opts.profile as 'quick',
+        ...(seeds === undefined ? {} : { seeds }),
+        ...(opts.methods === undefined ? {} : { methods: opts.methods }),
+        out: opts.out,
+        progress: terminalProgress(),
+        command: `xrec ${process.argv.slice(2).join(' ')}`,
+      });
+      process.stdout.write(`wrote ${r.reportFiles.join(', ')} (${r.runs.length} runs, ${(r.wallSeconds / 60).toFixed(1)} min)\n`);
+    });
+
+  program
+    .command('explain')
+    .description('explain a user-item pair with a saved PEPLER model (and predict the rating for PEPLER-MF/MLP)')
+    .requiredOption('--model <dir>', 'a model directory saved by PEPLER (e.g. <bench out>/runs/pepler-mf/split1-seed1/model)')
+    .requiredOption('--user <id>', 'user id (as in the training data)')
+    .requiredOption('--item <id>', 'item id (as in the training data)')
+    .option('--json', 'print one JSON object')
+    .action(async (opts: { model: string; user: string; item: string; json?: boolean }) => {
+      const r = await explainPair(opts.model, opts.user, opts.item);
+      if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+      else process.stdout.write(`${r.explanation}\npredicted rating: ${r.rating === undefined ? `n/a (${r.variant} has no rating head)` : r.rating.toFixed(3)}\n`);
+    });
+}
