@@ -3,6 +3,7 @@
  * call through `bleu_score(references, generated, n_gram, smooth)` with one reference per output.
  */
 import { ConfigError, DataError, ShapeError } from '@xrec/core';
+import { checkParallel } from './check.js';
 import { NgramCoder } from './ngram-stats.js';
 
 /** Corpus totals BLEU is computed from (all integers). */
@@ -108,15 +109,6 @@ export class BleuAccumulator {
       translationLength: this.translationLength,
       referenceLength: this.referenceLength,
     };
-  }
-}
-
-/** Check that two parallel corpora have the same number of rows. */
-export function checkParallel(where: string, references: readonly unknown[], generated: readonly unknown[]): void {
-  if (references.length !== generated.length) {
-    throw new ShapeError(
-      `${where}: references and generated must have the same length, got ${references.length} references and ${generated.length} generated`,
-    );
   }
 }
 

@@ -104,6 +104,7 @@ describe('files: parseExplanationRows, parseFeatureList, explainFiles', () => {
     expect(() => parseExplanationRows('[1]', 'r.jsonl')).toThrow(/line 1: expected a JSON object, got an array/);
     expect(() => parseExplanationRows('{"reference":"a","generated":"b","rating":"4"}', 'r.jsonl')).toThrow(/'rating' must be a finite number/);
     expect(parseFeatureList(' room \r\n\nstaff\nroom\n')).toEqual(['room', 'staff']);
+    expect(parseExplanationRows('\ufeff{"reference":"a","generated":"b"}\r\n').rows).toEqual([{ reference: 'a', generated: 'b' }]);
   });
 
   it('explainFiles prints exactly the documented keys, in order, and names files in errors', () => {

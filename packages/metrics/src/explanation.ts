@@ -185,7 +185,7 @@ export function explanationMetrics(rows: readonly ExplanationRow[], options: Exp
     const gen = coder.encodeTokens(wordTokens(row.generated));
     const ref = coder.encodeTokens(wordTokens(row.reference));
 
-    // BLEU (orders 1..4) and ROUGE-1/2 from one merge per order.
+    // BLEU (orders 1..4) and ROUGE-1/2 from one counting pass per order.
     const stats = coder.compare(gen, ref, 4);
     const s1 = stats[0]!;
     const s2 = stats[1]!;

@@ -15,12 +15,13 @@ export interface ExplanationRowsFile {
 
 /**
  * Parse JSON Lines of `{"reference": str, "generated": str, "feature"?: str, "rating"?: number,
- * "predicted"?: number}`. Other fields are ignored; `null` counts as absent; blank lines are skipped.
+ * "predicted"?: number}`. Other fields are ignored; `null` counts as absent; blank lines and a leading BOM
+ * are skipped.
  */
 export function parseExplanationRows(text: string, source = '<input>'): ExplanationRowsFile {
   const rows: ExplanationRow[] = [];
   const lines: number[] = [];
-  const all = text.split('\n');
+  const all = text.replace(/^\ufeff/, '').split('\n');
   for (let ln = 0; ln < all.length; ln++) {
     const line = all[ln]!.replace(/\r$/, '');
     if (line.trim() === '') continue;
@@ -69,7 +70,7 @@ export function readExplanationRows(path: string): ExplanationRowsFile {
 /** One feature per line; surrounding whitespace is trimmed, blank lines skipped, duplicates kept once. */
 export function parseFeatureList(text: string): string[] {
   const seen = new Set<string>();
-  for (const line of text.split('\n')) {
+  for (const line of text.replace(/^\ufeff/, '').split('\n')) {
     const f = line.trim();
     if (f !== '') seen.add(f);
   }

@@ -5,7 +5,7 @@
  * Sentences are split on single spaces (Python `str.split(" ")`), so an empty sentence is one empty word.
  */
 import { ConfigError, DataError } from '@xrec/core';
-import { checkParallel } from './bleu.js';
+import { checkParallel } from './check.js';
 import { NgramCoder, lcsLength, type PairNgramStats } from './ngram-stats.js';
 
 /** F-measure, precision and recall of one pair, as fractions. */
