@@ -261,3 +261,30 @@ describe('train', () => {
     y.dispose();
   });
 });
+
+describe('train (edge cases)', () => {
+  it('rejects empty epochs and batches without examples', async () => {
+    const x = tf.variable(tf.ones([2]), true, 'edge_x');
+    const lossFn = () => tf.sum(tf.square(x)) as tf.Scalar;
+    await expect(train({ variables: new Map([['x', x]]), lossFn, trainBatches: () => [], config: {} })).rejects.toThrow(/no batches/);
+    await expect(train({ variables: new Map([['x', x]]), lossFn, trainBatches: () => [{ size: 1 }, { size: 0 }], config: {} })).rejects.toThrow(/batch 1 of epoch 1 has size 0/);
+    x.dispose();
+  });
+
+  it('extending a finished run with more epochs on resume continues training with a stretched schedule', async () => {
+    const dir = tmp();
+    const x = tf.variable(tf.tensor1d([2, -2]), true, 'ext_x');
+    const opts = { variables: new Map([['x', x]]), lossFn: () => tf.sum(tf.square(x)) as tf.Scalar, trainBatches: () => Array.from({ length: 4 }, () => ({ size: 1 })) };
+    const first = await train({ ...opts, config: { epochs: 2, lr: 0.1, checkpointDir: dir, seed: 0 } });
+    expect(first.steps).toBe(8);
+    const again = await train({ ...opts, config: { epochs: 2, lr: 0.1, checkpointDir: dir, seed: 0, resume: true } });
+    expect(again.steps).toBe(8); // nothing left to do
+    expect(again.epochs).toHaveLength(2);
+    const more = await train({ ...opts, config: { epochs: 4, lr: 0.1, checkpointDir: dir, seed: 0, resume: true } });
+    expect(more.startEpoch).toBe(2);
+    expect(more.steps).toBe(16);
+    expect(readTrainState(dir).totalSteps).toBe(16);
+    expect(more.epochs[2]!.lr).toBeGreaterThan(0);
+    x.dispose();
+  });
+});

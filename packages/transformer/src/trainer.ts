@@ -22,6 +22,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import {
   ConfigError,
+  DataError,
   hashString,
   Rng,
   silentProgress,
@@ -290,6 +291,12 @@ export async function train<B extends TrainBatch>(opts: TrainOptions<B>): Promis
       startEpoch = s.epoch + 1;
       step = s.step;
       totalSteps = s.totalSteps;
+      const savedEpochs = s.config.epochs;
+      if (config.totalSteps === undefined && typeof savedEpochs === 'number' && savedEpochs !== config.epochs) {
+        // The run was extended or shortened: stretch the schedule to the new number of epochs.
+        totalSteps = Math.max(1, Math.round((s.totalSteps / savedEpochs) * config.epochs));
+        progress.log(`${label}: epochs changed from ${savedEpochs} to ${config.epochs}; the schedule now spans ${totalSteps} updates`);
+      }
       bestValLoss = s.bestValLoss ?? undefined;
       bestEpoch = s.bestEpoch ?? undefined;
       patienceCounter = s.patienceCounter;
@@ -307,6 +314,11 @@ export async function train<B extends TrainBatch>(opts: TrainOptions<B>): Promis
     for (let epoch = startEpoch; epoch < config.epochs && !stoppedEarly; epoch++) {
       const batches = Array.from(opts.trainBatches(epoch, rng));
       if (batches.length === 0) throw new ConfigError(`train: trainBatches(${epoch}) yielded no batches`);
+      batches.forEach((b, i) => {
+        if (!Number.isInteger(b.size) || b.size <= 0 || (b.tokens !== undefined && !(Number.isFinite(b.tokens) && b.tokens > 0))) {
+          throw new DataError(`train: batch ${i} of epoch ${epoch + 1} has size ${b.size}${b.tokens !== undefined ? ` and tokens ${b.tokens}` : ''}; both must be positive`);
+        }
+      });
       totalSteps ??= batches.length * config.epochs;
       const schedule: LrScheduleConfig = { kind: config.schedule, lr: config.lr, warmupSteps: config.warmupSteps, totalSteps, minLr: config.minLr };
       const task = progress.start(`${label} epoch ${epoch + 1}/${config.epochs}`, batches.length);
