@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '@xrec/core';
-import { matMul2d } from './ops.js';
+import { linear2d } from './ops.js';
 
 export interface LinearAdapter {
   /** Return the adapted output given the 2-D input and the base layer's output. */
@@ -65,8 +65,7 @@ export class Linear implements LinearLayer {
     if (x.rank !== 2 || x.shape[1] !== this.inFeatures) {
       throw new ShapeError(`${this.name}: input must be [N, ${this.inFeatures}], got [${x.shape.join(', ')}]`);
     }
-    let y = matMul2d(x, this.weight as unknown as tf.Tensor2D); // [N, out]
-    if (this.bias) y = tf.add(y, this.bias);
+    let y = linear2d(x, this.weight as unknown as tf.Tensor2D, this.bias as unknown as tf.Tensor1D | undefined); // [N, out]
     if (this.adapter && !this.adapterDisabled) y = this.adapter.apply(x, y, training);
     return y;
   }

@@ -16,7 +16,7 @@ import { CheckpointError, ConfigError, Rng, ShapeError } from '@xrec/core';
 import type { TransformerConfig } from './config.js';
 import { resolveTransformerConfig } from './config.js';
 import { Linear, type LinearLayer } from './linear.js';
-import { geluTanh, matMulBT, silu, softmaxCrossEntropy } from './ops.js';
+import { geluTanh, layerNorm, matMulBT, outputCrossEntropy, rmsNorm, silu, softmaxCrossEntropy } from './ops.js';
 import { embeddingName, parameterSpecs, type ParamSpec } from './params.js';
 import { applyRope, ropeTables, type RopeTables } from './rope.js';
 import { generateTokens, type GenerateOptions } from './generate.js';
@@ -252,9 +252,10 @@ export class TransformerLM {
     return tf.tidy(() => {
       const hidden = this.hidden2d(input, batch, seq); // [B·S, d]
       if (keep.length === 0) return tf.mul(tf.sum(hidden), 0) as tf.Scalar;
-      if (keep.length === lab.length) return softmaxCrossEntropy(this.logits2d(hidden), lab as Int32Array, ignore);
-      const kept = tf.gather(hidden, tf.tensor1d(keep, 'int32')) as tf.Tensor2D; // [K, d]
-      return softmaxCrossEntropy(this.logits2d(kept), keep.map((i) => lab[i]!), ignore);
+      const all = keep.length === lab.length;
+      const kept = all ? hidden : (tf.gather(hidden, tf.tensor1d(keep, 'int32')) as tf.Tensor2D); // [K, d]
+      const keptLabels = all ? (lab as Int32Array) : keep.map((i) => lab[i]!);
+      return this.outputLoss(kept, keptLabels, ignore, input.training ?? false);
     });
   }
 
@@ -290,25 +291,27 @@ export class TransformerLM {
     return tf.reshape(x, [batch * seq, d]) as tf.Tensor2D;
   }
 
+  /** Mean CE of the output layer on hidden states [N, d] (fused output-layer + CE unless lm_head has an adapter). */
+  private outputLoss(hidden: tf.Tensor2D, labels: ArrayLike<number>, ignore: number, training: boolean): tf.Scalar {
+    const lab = Array.from(labels);
+    if (!this.lmHead) return outputCrossEntropy(hidden, this.wte as unknown as tf.Tensor2D, 'vd', lab, ignore);
+    if (!this.lmHead.adapter || this.lmHead.adapterDisabled) {
+      return outputCrossEntropy(hidden, this.lmHead.weight as unknown as tf.Tensor2D, 'dv', lab, ignore);
+    }
+    return softmaxCrossEntropy(this.lmHead.apply(hidden, training), lab, ignore);
+  }
+
   /** Logits [N, V] of hidden states [N, d]. */
   logits2d(hidden: tf.Tensor2D): tf.Tensor2D {
     return this.lmHead ? this.lmHead.apply(hidden, false) : matMulBT(hidden, this.wte as unknown as tf.Tensor2D);
   }
 
+  /** LayerNorm (gpt2) or RMSNorm (llama) over the feature axis of [N, d]. */
   private norm(x: tf.Tensor2D, [w, b]: [tf.Variable, tf.Variable | undefined]): tf.Tensor2D {
     const eps = this.config.normEps;
-    if (this.config.arch === 'gpt2') {
-      // LayerNorm: (x - μ) / √(σ² + ε) · w + b   over the feature axis of [N, d]
-      const mean = tf.mean(x, 1, true); // [N, 1]
-      const xc = tf.sub(x, mean);
-      const variance = tf.mean(tf.mul(xc, xc), 1, true);
-      const y = tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, eps))), w);
-      return (b ? tf.add(y, b) : y) as tf.Tensor2D;
-    }
-    // RMSNorm: x / √(mean(x²) + ε) · w
-    const ms = tf.mean(tf.mul(x, x), 1, true); // [N, 1]
-    const y = tf.mul(tf.mul(x, tf.rsqrt(tf.add(ms, eps))), w);
-    return (b ? tf.add(y, b) : y) as tf.Tensor2D;
+    const w1 = w as unknown as tf.Tensor1D;
+    const b1 = b as unknown as tf.Tensor1D | undefined;
+    return this.config.arch === 'gpt2' ? layerNorm(x, w1, b1, eps) : rmsNorm(x, w1, eps);
   }
 
   private dropout<T extends tf.Tensor>(x: T, training: boolean): T {

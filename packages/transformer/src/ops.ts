@@ -7,14 +7,16 @@
  * - {@link softmaxCrossEntropy}: mean token cross-entropy with an ignore index and a hand-written
  *   gradient `(softmax(z) - onehot(y)) · w` (w = 1/#valid on kept rows, 0 on ignored rows), computed by one
  *   fused kernel instead of a broadcast `Equal` over the vocabulary.
- * - {@link geluTanh}: GPT-2's tanh-approximated GELU with a closed-form gradient.
+ * - {@link linear2d}: `x W + b` whose bias gradient is the matmul `1ᵀ dY` (a column sum over N rows is slow on wasm).
+ * - {@link geluTanh}: GPT-2's tanh-approximated GELU with a closed-form gradient (one fused kernel each way).
+ * - {@link layerNorm} / {@link rmsNorm}: fused normalisation over the last axis with a hand-written backward.
  *
  * All of them compute exactly what the plain tfjs ops compute on every backend; the tests compare their
  * values and gradients with the cpu backend and with finite differences.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '@xrec/core';
-import { CE_GRAD_KERNEL } from './wasm-kernels.js';
+import { CE_GRAD_KERNEL, CE_GRAD_T_KERNEL, CE_ROW_LOSS_KERNEL, GELU_GRAD_KERNEL, GELU_KERNEL, NORM_GRAD_KERNEL, NORM_KERNEL, registerJsKernels } from './wasm-kernels.js';
 
 type SaveFn = (tensors: tf.Tensor[]) => void;
 type GradFn = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
@@ -66,6 +68,44 @@ export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   return (frozen ? mmFrozenB(a, b) : mmFull(a, b)) as unknown as tf.Tensor2D;
 }
 
+type LinearBody = (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: SaveFn) => { value: tf.Tensor; gradFunc: GradFn };
+
+function linearOp(gradW: boolean, gradB: boolean) {
+  return customOp(((x, w, b, save) => {
+    save([x, w]);
+    return {
+      value: tf.add(tf.matMul(x, w), b), // [N, out]
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const dy2 = dy as tf.Tensor2D;
+        const n = sx.shape[0];
+        const dx = tf.matMul(dy2, tf.transpose(sw)); // [N, in]
+        const dw = gradW ? tf.matMul(tf.transpose(sx), dy2) : tf.zerosLike(sw); // [in, out]
+        const db = gradB ? tf.reshape(tf.matMul(tf.ones([1, n]), dy2), [sw.shape[1]]) : tf.zeros([sw.shape[1]]); // 1ᵀ dY
+        return [dx, dw, db];
+      },
+    };
+  }) as LinearBody as unknown as OpBody);
+}
+
+const linearOps = [linearOp(false, false), linearOp(false, true), linearOp(true, false), linearOp(true, true)];
+
+/**
+ * `x W + b` for x [N, in], W [in, out], b [out] with explicit-transpose gradients and the bias gradient as
+ * the matmul `1ᵀ dY`; without `b` it is {@link matMul2d}. Frozen (non-trainable) variables get no gradient work.
+ */
+export function linear2d(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
+  if (!b) return matMul2d(x, w);
+  check2d(x, 'x', 'linear2d');
+  check2d(w, 'w', 'linear2d');
+  if (x.shape[1] !== w.shape[0] || b.rank !== 1 || b.shape[0] !== w.shape[1]) {
+    throw new ShapeError(`linear2d: x [${x.shape.join(', ')}], w [${w.shape.join(', ')}], b [${b.shape.join(', ')}] do not fit`);
+  }
+  const gw = !(w instanceof tf.Variable && !w.trainable);
+  const gb = !(b instanceof tf.Variable && !b.trainable);
+  return linearOps[(gw ? 2 : 0) + (gb ? 1 : 0)]!(x, w, b) as tf.Tensor2D;
+}
+
 const mmBT = customOp(((a: tf.Tensor2D, b: tf.Tensor2D, save: SaveFn) => {
   save([a, b]);
   return {
@@ -105,22 +145,49 @@ export function softmaxCrossEntropy(
 ): tf.Scalar {
   check2d(logits, 'logits', 'softmaxCrossEntropy');
   const [n, v] = logits.shape;
+  const t = prepareLabels(labels, n, v, ignoreIndex, 'softmaxCrossEntropy');
+  registerJsKernels();
+  const ce = customOp(((z: tf.Tensor2D, save: SaveFn) => {
+    const p = tf.softmax(z); // [N, V]
+    save([p]);
+    return {
+      value: ceValue(z, p, t),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sp] = saved as [tf.Tensor2D];
+        const scale = tf.mul(tf.tensor1d(t.weight), dy) as tf.Tensor1D; // [N]
+        return [ceGradFromSoftmax(sp, t.safe, scale)];
+      },
+    };
+  }) as OpBody);
+  return ce(logits) as unknown as tf.Scalar;
+}
+
+interface PreparedLabels {
+  /** Labels with ignored rows replaced by 0. */
+  safe: Int32Array;
+  /** Row index * V + label. */
+  flat: Int32Array;
+  /** 1/|K| on kept rows, 0 on ignored rows. */
+  weight: Float32Array;
+}
+
+function prepareLabels(labels: tf.Tensor1D | Int32Array | readonly number[], n: number, v: number, ignoreIndex: number, where: string): PreparedLabels {
   const lab: ArrayLike<number> = labels instanceof tf.Tensor ? (labels.dataSync() as Int32Array) : labels;
   if (lab.length !== n) {
-    throw new ShapeError(`softmaxCrossEntropy: ${lab.length} labels for ${n} logit rows (logits [${n}, ${v}])`);
+    throw new ShapeError(`${where}: ${lab.length} labels for ${n} logit rows (logits [${n}, ${v}])`);
   }
-  const safe = new Int32Array(n);
-  const flat = new Int32Array(n);
-  const weight = new Float32Array(n);
   let kept = 0;
   for (let i = 0; i < n; i++) {
     const y = lab[i]!;
     if (y === ignoreIndex) continue;
     if (!Number.isInteger(y) || y < 0 || y >= v) {
-      throw new ShapeError(`softmaxCrossEntropy: label ${y} at row ${i} is outside [0, ${v}) and is not the ignore index ${ignoreIndex}`);
+      throw new ShapeError(`${where}: label ${y} at row ${i} is outside [0, ${v}) and is not the ignore index ${ignoreIndex}`);
     }
     kept += 1;
   }
+  const safe = new Int32Array(n);
+  const flat = new Int32Array(n);
+  const weight = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const y = lab[i]!;
     const keep = y !== ignoreIndex;
@@ -128,23 +195,69 @@ export function softmaxCrossEntropy(
     flat[i] = i * v + (keep ? y : 0);
     weight[i] = keep ? 1 / kept : 0;
   }
-  const ce = customOp(((z: tf.Tensor2D, save: SaveFn) => {
-    const p = tf.softmax(z); // [N, V]
-    save([p]);
-    const w = tf.tensor1d(weight);
+  return { safe, flat, weight };
+}
+
+/** Σ_i w_i (logsumexp(z_i) - z_{i,y_i}) from logits z and p = softmax(z). */
+function ceValue(z: tf.Tensor2D, p: tf.Tensor2D, t: PreparedLabels): tf.Scalar {
+  const [n, v] = z.shape;
+  const w = tf.tensor1d(t.weight);
+  let rowLoss: tf.Tensor1D; // logsumexp(z_i) - z_{i,y_i}  [N]
+  if (tf.getKernel(CE_ROW_LOSS_KERNEL, tf.getBackend())) {
+    const labs = tf.tensor1d(t.safe.map((y, i) => (t.weight[i] === 0 ? -1 : y)), 'int32');
+    rowLoss = tf.engine().runKernel(CE_ROW_LOSS_KERNEL, { logits: z, probs: p, labels: labs }, {}) as tf.Tensor1D;
+  } else {
     const lse = tf.sub(tf.max(z, 1), tf.log(tf.max(p, 1))); // [N]
-    const picked = tf.gather(tf.reshape(z, [n * v]), tf.tensor1d(flat, 'int32')); // [N]
-    const value = tf.sum(tf.mul(tf.sub(lse, picked), w));
+    rowLoss = tf.sub(lse, tf.gather(tf.reshape(z, [n * v]), tf.tensor1d(t.flat, 'int32')));
+  }
+  return tf.sum(tf.mul(rowLoss, w));
+}
+
+/**
+ * Output layer and cross-entropy fused: `softmaxCrossEntropy(h Wᵀ, labels)` for the output matrix given as
+ * `weight: [V, d]` (`layout: 'vd'`, a tied embedding) or `[d, V]` (`'dv'`, a Linear in compute layout).
+ * The backward pass builds the logit gradient G [N, V] and its transpose Gᵀ [V, N] directly (fused kernels),
+ * so every product is a plain 2-D matmul whose second operand is small:
+ *   dh = G W_vd (= G W_dvᵀ),  dW_vd = Gᵀ h  (dW_dv = (Gᵀ h)ᵀ).
+ */
+export function outputCrossEntropy(
+  hidden: tf.Tensor2D,
+  weight: tf.Tensor2D,
+  layout: 'vd' | 'dv',
+  labels: tf.Tensor1D | Int32Array | readonly number[],
+  ignoreIndex = -100,
+): tf.Scalar {
+  check2d(hidden, 'hidden', 'outputCrossEntropy');
+  check2d(weight, 'weight', 'outputCrossEntropy');
+  const [n, d] = hidden.shape;
+  const [v, wd] = layout === 'vd' ? weight.shape : [weight.shape[1], weight.shape[0]];
+  if (wd !== d) {
+    throw new ShapeError(`outputCrossEntropy: hidden [${hidden.shape.join(', ')}] and ${layout} weight [${weight.shape.join(', ')}] disagree on d`);
+  }
+  const t = prepareLabels(labels, n, v, ignoreIndex, 'outputCrossEntropy');
+  registerJsKernels();
+  const gradW = !(weight instanceof tf.Variable && !weight.trainable);
+  const op = customOp(((h: tf.Tensor2D, w: tf.Tensor2D, save: SaveFn) => {
+    const wT = layout === 'vd' ? (tf.transpose(w) as tf.Tensor2D) : w; // [d, V]
+    const z = tf.matMul(h, wT) as tf.Tensor2D; // [N, V]
+    const p = tf.softmax(z) as tf.Tensor2D;
+    save([h, w, p]);
     return {
-      value,
+      value: ceValue(z, p, t),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sp] = saved as [tf.Tensor2D];
-        const scale = tf.mul(tf.tensor1d(weight), dy); // [N]
-        return [ceGradFromSoftmax(sp, safe, scale as tf.Tensor1D)];
+        const [sh, sw, sp] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        const scale = tf.mul(tf.tensor1d(t.weight), dy) as tf.Tensor1D;
+        const g = ceGradFromSoftmax(sp, t.safe, scale); // [N, V]
+        const dh = tf.matMul(g, layout === 'vd' ? sw : tf.transpose(sw)); // [N, d]
+        if (!gradW) return [dh, tf.zerosLike(sw)];
+        const lab = tf.tensor1d(t.safe, 'int32');
+        const gT = tf.engine().runKernel(CE_GRAD_T_KERNEL, { probs: sp, labels: lab, scale }, {}) as tf.Tensor2D; // [V, N]
+        const dwVd = tf.matMul(gT, sh); // [V, d]
+        return [dh, layout === 'vd' ? dwVd : tf.transpose(dwVd)];
       },
     };
   }) as OpBody);
-  return ce(logits) as unknown as tf.Scalar;
+  return op(hidden, weight) as unknown as tf.Scalar;
 }
 
 /** `(p - onehot(labels)) * scale[:, None]` for `p: [N, V]` in one pass (kernel on wasm and cpu, ops elsewhere). */
@@ -162,31 +275,65 @@ export function ceGradFromSoftmax(p: tf.Tensor2D, labels: Int32Array, scale: tf.
   });
 }
 
-const GELU_C = Math.sqrt(2 / Math.PI);
-
 const geluOp = customOp(((x: tf.Tensor, save: SaveFn) => {
-  // u = c (x + 0.044715 x³);  gelu = 0.5 x (1 + tanh u)
-  const x2 = tf.mul(x, x);
-  const u = tf.mul(tf.mul(x, tf.add(tf.mul(x2, 0.044715), 1)), GELU_C);
-  const th = tf.tanh(u);
-  save([x, th]);
+  save([x]);
   return {
-    value: tf.mul(tf.mul(x, 0.5), tf.add(th, 1)),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sx, st] = saved as [tf.Tensor, tf.Tensor];
-      // d/dx = 0.5 (1 + t) + 0.5 x (1 - t²) c (1 + 3·0.044715 x²)
-      const sx2 = tf.mul(sx, sx);
-      const sech2 = tf.sub(1, tf.mul(st, st));
-      const du = tf.mul(tf.add(tf.mul(sx2, 3 * 0.044715), 1), GELU_C);
-      const d = tf.add(tf.mul(tf.add(st, 1), 0.5), tf.mul(tf.mul(tf.mul(sx, 0.5), sech2), du));
-      return [tf.mul(dy, d)];
-    },
+    value: tf.engine().runKernel(GELU_KERNEL, { x }, {}) as tf.Tensor,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.engine().runKernel(GELU_GRAD_KERNEL, { dy, x: saved[0]! }, {}) as tf.Tensor],
   };
 }) as OpBody);
 
-/** GELU with the tanh approximation (GPT-2's `gelu_new`): `0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))`. */
+/**
+ * GELU with the tanh approximation (GPT-2's `gelu_new`): `0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))`;
+ * derivative `0.5 (1 + t) + 0.5 x (1 - t²) √(2/π) (1 + 3·0.044715 x²)` with t the tanh above.
+ */
 export function geluTanh<T extends tf.Tensor>(x: T): T {
+  registerJsKernels();
   return geluOp(x) as unknown as T;
+}
+
+function normOp(rms: boolean, eps: number, withBias: boolean) {
+  return customOp(((...args: (tf.Tensor | SaveFn)[]) => {
+    const save = args[args.length - 1] as SaveFn;
+    const [x, w, b] = args as tf.Tensor[];
+    const inputs: tf.NamedTensorMap = withBias ? { x: x!, w: w!, b: b! } : { x: x!, w: w! };
+    const [y, mean, rstd] = tf.engine().runKernel(NORM_KERNEL, inputs, { eps, rms }) as tf.Tensor[];
+    save([x!, w!, mean!, rstd!]);
+    return {
+      value: y!,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sw, sm, sr] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        const [dx, dw, db] = tf.engine().runKernel(NORM_GRAD_KERNEL, { dy, x: sx, w: sw, mean: sm, rstd: sr }, { rms }) as tf.Tensor[];
+        return withBias ? [dx!, dw!, db!] : [dx!, dw!];
+      },
+    };
+  }) as OpBody);
+}
+
+const normCache = new Map<string, (...inputs: tf.Tensor[]) => tf.Tensor>();
+
+function runNorm(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D | undefined, eps: number, rms: boolean, name: string): tf.Tensor2D {
+  if (x.rank !== 2 || w.rank !== 1 || w.shape[0] !== x.shape[1] || (b && (b.rank !== 1 || b.shape[0] !== x.shape[1]))) {
+    throw new ShapeError(`${name}: need x [N, d], weight [d], bias [d]; got [${x.shape.join(', ')}], [${w.shape.join(', ')}]${b ? `, [${b.shape.join(', ')}]` : ''}`);
+  }
+  registerJsKernels();
+  const key = `${rms}:${eps}:${b !== undefined}`;
+  let op = normCache.get(key);
+  if (!op) {
+    op = normOp(rms, eps, b !== undefined);
+    normCache.set(key, op);
+  }
+  return (b ? op(x, w, b) : op(x, w)) as tf.Tensor2D;
+}
+
+/** LayerNorm over the last axis: `(x - μ) / √(σ² + ε) ⊙ w + b` for x [N, d]. */
+export function layerNorm(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D | undefined, eps: number): tf.Tensor2D {
+  return runNorm(x, w, b, eps, false, 'layerNorm');
+}
+
+/** RMSNorm over the last axis: `x / √(mean(x²) + ε) ⊙ w` for x [N, d]. */
+export function rmsNorm(x: tf.Tensor2D, w: tf.Tensor1D, eps: number): tf.Tensor2D {
+  return runNorm(x, w, undefined, eps, true, 'rmsNorm');
 }
 
 /** SiLU `x · σ(x)` (Llama's MLP activation). */

@@ -6,6 +6,16 @@
  *   `out[s, :] = Σ_{r : ids[r] = s} x[r, :]`, ids outside `[0, numSegments)` dropped as in TensorFlow.
  * - `XrecSoftmaxCeGrad` (wasm and cpu): the fused cross-entropy gradient
  *   `out[i, j] = (probs[i, j] - [j = labels[i]]) · scale[i]` used by `softmaxCrossEntropy`.
+ * - `XrecCeRowLoss` (wasm and cpu): per-row `logsumexp(z_i) - z_{i,y_i}` from logits and their softmax,
+ *   with logsumexp = `max(z_i) - log(p_{i, argmax})` (one pass, no underflow).
+ * - `XrecNorm` / `XrecNormGrad` (wasm and cpu): fused LayerNorm / RMSNorm forward and backward over the
+ *   last axis of [N, d] (see `ops.ts` for the formulas).
+ * - `XrecGelu` / `XrecGeluGrad` (wasm and cpu): tanh-GELU and its derivative in one pass.
+ * - `Identity` on wasm shares the input's memory (reference count, like the cpu backend and like wasm's
+ *   own `Reshape`) instead of copying it: tfjs clones every tensor it saves for a gradient.
+ *
+ * The fused kernels are plain JS loops over the backend's memory: on wasm, element-wise chains of tfjs ops
+ * cost several ms per op at these sizes, while one JS pass costs about a millisecond.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -48,7 +58,212 @@ function ceGrad(p: Float32Array, labels: ArrayLike<number>, scale: ArrayLike<num
   }
 }
 
+/** A JS kernel: output shapes from input shapes, and a function filling the outputs. */
+export interface JsKernel {
+  readonly name: string;
+  outShapes(inShapes: number[][], attrs: Record<string, unknown>): number[][];
+  compute(inputs: tf.TypedArray[], outputs: Float32Array[], inShapes: number[][], attrs: Record<string, unknown>): void;
+}
+
+/** Register a {@link JsKernel} on the wasm and cpu backends (inputs in the declared order of `inputNames`). */
+export function registerJsKernel(k: JsKernel, inputNames: readonly string[]): void {
+  const gather = (inputs: tf.NamedTensorInfoMap): tf.TensorInfo[] => inputNames.map((n) => inputs[n]!).filter((t) => t !== undefined);
+  if (!tf.getKernel(k.name, 'wasm')) {
+    tf.registerKernel({
+      kernelName: k.name,
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, attrs, backend }) => {
+        const b = backend as unknown as HeapBackend;
+        const ins = gather(inputs as tf.NamedTensorInfoMap);
+        const shapes = ins.map((t) => [...t.shape]);
+        const outs = k.outShapes(shapes, attrs as Record<string, unknown>).map((s) => b.makeOutput(s, 'float32'));
+        // Views are taken after every allocation (which may grow, and so detach, the wasm heap).
+        k.compute(ins.map((t) => b.typedArrayFromHeap(t)), outs.map((o) => b.typedArrayFromHeap(o) as Float32Array), shapes, attrs as Record<string, unknown>);
+        return outs.length === 1 ? outs[0]! : outs;
+      },
+    });
+  }
+  if (!tf.getKernel(k.name, 'cpu')) {
+    tf.registerKernel({
+      kernelName: k.name,
+      backendName: 'cpu',
+      kernelFunc: ({ inputs, attrs, backend }) => {
+        const b = backend as unknown as CpuBackend;
+        const ins = gather(inputs as tf.NamedTensorInfoMap);
+        const shapes = ins.map((t) => [...t.shape]);
+        const outShapes = k.outShapes(shapes, attrs as Record<string, unknown>);
+        const outs = outShapes.map((s) => new Float32Array(s.reduce((a, c) => a * c, 1)));
+        k.compute(ins.map((t) => b.readSync(t.dataId)), outs, shapes, attrs as Record<string, unknown>);
+        const infos = outs.map((o, i) => b.makeTensorInfo(outShapes[i]!, 'float32', o));
+        return infos.length === 1 ? infos[0]! : infos;
+      },
+    });
+  }
+}
+
+export const CE_ROW_LOSS_KERNEL = 'XrecCeRowLoss';
+export const CE_GRAD_T_KERNEL = 'XrecSoftmaxCeGradT';
+export const NORM_KERNEL = 'XrecNorm';
+export const NORM_GRAD_KERNEL = 'XrecNormGrad';
+export const GELU_KERNEL = 'XrecGelu';
+export const GELU_GRAD_KERNEL = 'XrecGeluGrad';
+
+const ceRowLoss: JsKernel = {
+  name: CE_ROW_LOSS_KERNEL,
+  outShapes: (s) => [[s[0]![0]!]],
+  compute: ([z, p, labels], [out], [shape]) => {
+    const [n, v] = shape as [number, number];
+    for (let i = 0; i < n; i++) {
+      const y = labels![i]!;
+      if (y < 0) {
+        out![i] = 0;
+        continue;
+      }
+      const o = i * v;
+      let best = o;
+      let m = z![o]!;
+      for (let j = o + 1; j < o + v; j++) {
+        if (z![j]! > m) {
+          m = z![j]!;
+          best = j;
+        }
+      }
+      out![i] = m - Math.log(p![best]!) - z![o + y]!;
+    }
+  },
+};
+
+// y = x̂ ⊙ w (+ b), x̂ = (x - μ) · r (LayerNorm) or x · r (RMSNorm), r = 1/√(var + ε) or 1/√(mean(x²) + ε).
+// Outputs: y [N, d], μ [N], r [N].
+const norm: JsKernel = {
+  name: NORM_KERNEL,
+  outShapes: (s) => [s[0]!, [s[0]![0]!], [s[0]![0]!]],
+  compute: ([x, w, b], [y, mu, rs], [shape], attrs) => {
+    const [n, d] = shape as [number, number];
+    const eps = attrs.eps as number;
+    const rms = attrs.rms as boolean;
+    for (let i = 0; i < n; i++) {
+      const o = i * d;
+      let mean = 0;
+      if (!rms) {
+        for (let j = 0; j < d; j++) mean += x![o + j]!;
+        mean /= d;
+      }
+      let v = 0;
+      for (let j = 0; j < d; j++) {
+        const c = x![o + j]! - mean;
+        v += c * c;
+      }
+      const r = 1 / Math.sqrt(v / d + eps);
+      mu![i] = mean;
+      rs![i] = r;
+      if (b) for (let j = 0; j < d; j++) y![o + j] = (x![o + j]! - mean) * r * w![j]! + b[j]!;
+      else for (let j = 0; j < d; j++) y![o + j] = (x![o + j]! - mean) * r * w![j]!;
+    }
+  },
+};
+
+// dx = r (ĝ - mean(ĝ) - x̂ mean(ĝ ⊙ x̂)) with ĝ = dy ⊙ w (the mean(ĝ) term only for LayerNorm);
+// dw = Σ_rows dy ⊙ x̂; db = Σ_rows dy.  Inputs dy, x, w, μ, r. Outputs dx [N, d], dw [d], db [d].
+const normGrad: JsKernel = {
+  name: NORM_GRAD_KERNEL,
+  outShapes: (s) => [s[0]!, [s[0]![1]!], [s[0]![1]!]],
+  compute: ([dy, x, w, mu, rs], [dx, dw, db], [shape], attrs) => {
+    const [n, d] = shape as [number, number];
+    const rms = attrs.rms as boolean;
+    dw!.fill(0);
+    db!.fill(0);
+    const xh = new Float64Array(d);
+    for (let i = 0; i < n; i++) {
+      const o = i * d;
+      const m = mu![i]!;
+      const r = rs![i]!;
+      let sg = 0;
+      let sgx = 0;
+      for (let j = 0; j < d; j++) {
+        const h = (x![o + j]! - m) * r;
+        xh[j] = h;
+        const g = dy![o + j]! * w![j]!;
+        sg += g;
+        sgx += g * h;
+        dw![j]! += dy![o + j]! * h;
+        db![j]! += dy![o + j]!;
+      }
+      const mg = rms ? 0 : sg / d;
+      const mgx = sgx / d;
+      for (let j = 0; j < d; j++) dx![o + j] = r * (dy![o + j]! * w![j]! - mg - xh[j]! * mgx);
+    }
+  },
+};
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+
+const gelu: JsKernel = {
+  name: GELU_KERNEL,
+  outShapes: (s) => [s[0]!],
+  compute: ([x], [y]) => {
+    for (let i = 0; i < x!.length; i++) {
+      const t = x![i]!;
+      y![i] = 0.5 * t * (1 + Math.tanh(GELU_C * (t + 0.044715 * t * t * t)));
+    }
+  },
+};
+
+// d gelu/dx = 0.5 (1 + th) + 0.5 x (1 - th²) c (1 + 3·0.044715 x²); inputs dy, x.
+const geluGrad: JsKernel = {
+  name: GELU_GRAD_KERNEL,
+  outShapes: (s) => [s[0]!],
+  compute: ([dy, x], [dx]) => {
+    for (let i = 0; i < x!.length; i++) {
+      const t = x![i]!;
+      const t2 = t * t;
+      const th = Math.tanh(GELU_C * (t + 0.044715 * t2 * t));
+      dx![i] = dy![i]! * (0.5 * (1 + th) + 0.5 * t * (1 - th * th) * GELU_C * (1 + 3 * 0.044715 * t2));
+    }
+  },
+};
+
+// Transposed CE gradient: out[j, i] = (p[i, j] - [j = y_i]) · s_i, out: [V, N]; inputs probs, labels, scale.
+// Written in 64x64 tiles so both the reads and the transposed writes stay in cache.
+const ceGradT: JsKernel = {
+  name: CE_GRAD_T_KERNEL,
+  outShapes: (s) => [[s[0]![1]!, s[0]![0]!]],
+  compute: ([p, labels, scale], [out], [shape]) => {
+    const [n, v] = shape as [number, number];
+    const B = 64;
+    for (let i0 = 0; i0 < n; i0 += B) {
+      const i1 = Math.min(n, i0 + B);
+      for (let j0 = 0; j0 < v; j0 += B) {
+        const j1 = Math.min(v, j0 + B);
+        for (let i = i0; i < i1; i++) {
+          const s = scale![i]!;
+          const row = i * v;
+          for (let j = j0; j < j1; j++) out![j * n + i] = p![row + j]! * s;
+        }
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      const s = scale![i]!;
+      if (s !== 0) out![labels![i]! * n + i]! -= s;
+    }
+  },
+};
+
 let registered = false;
+let jsRegistered = false;
+
+/** Register the fused JS kernels (on wasm and cpu; idempotent). */
+export function registerJsKernels(): void {
+  if (jsRegistered) return;
+  jsRegistered = true;
+  registerJsKernel(ceRowLoss, ['logits', 'probs', 'labels']);
+  registerJsKernel(ceGradT, ['probs', 'labels', 'scale']);
+  registerJsKernel(norm, ['x', 'w', 'b']);
+  registerJsKernel(normGrad, ['dy', 'x', 'w', 'mean', 'rstd']);
+  registerJsKernel(gelu, ['x']);
+  registerJsKernel(geluGrad, ['dy', 'x']);
+  registerCpuCeGrad();
+}
 
 /** Register xrec's wasm kernel fixes (idempotent). Also registers the fused CE gradient on cpu. */
 export function registerWasmFixes(): void {
@@ -90,7 +305,18 @@ export function registerWasmFixes(): void {
       },
     });
   }
-  registerCpuCeGrad();
+  // Identity shares memory (as Reshape does) instead of copying.
+  tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel({
+    kernelName: 'Identity',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const { x } = inputs as { x: tf.TensorInfo };
+      (backend as unknown as { incRef(id: unknown): void }).incRef(x.dataId);
+      return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+    },
+  });
+  registerJsKernels();
 }
 
 /** Register the fused CE gradient on the cpu backend (used by tests that compare backends). */
