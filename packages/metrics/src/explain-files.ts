@@ -42,7 +42,12 @@ export function explainFiles(options: ExplainFilesOptions): ExplainFilesResult {
       'no --features file: the feature set for FCR is the distinct row features (PEPLER uses every feature of the dataset; pass --features for comparable FCR)',
     );
   }
+  const withoutFeature = file.rows.filter((r) => r.feature === undefined).length;
+  if (withoutFeature > 0) {
+    notes.push(`${withoutFeature} of ${file.rows.length} rows have no 'feature': they count as not matched in FMR (as the reference's \`None in fea_set\`)`);
+  }
   const metrics = explanationMetrics(file.rows, {
+    missingFeature: 'unmatched',
     ...(features ? { features } : {}),
     ...(minRating !== undefined && maxRating !== undefined ? { minRating, maxRating } : {}),
     rowLabel: (i) => `${file.source} line ${file.lines[i]}`,

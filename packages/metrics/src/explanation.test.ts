@@ -77,6 +77,9 @@ describe('explanationMetrics', () => {
     expectData(() => explanationMetrics([rows[0]!, { reference: 'a', generated: 'b', feature: 'x', rating: 3 }]), /only one of 'rating' and 'predicted'/);
     expectData(() => explanationMetrics([rows[0]!, { reference: 'a', generated: 7 as unknown as string, feature: 'x' }]), /'generated' must be a string/);
     expectData(() => explanationMetrics(rows, { features: [] }), /feature set is empty/);
+    expectData(() => explanationMetrics([{ reference: 'a', generated: 'b' }, { reference: 'a', generated: 'b' }], { missingFeature: 'unmatched' }), /no feature set/);
+    const half = explanationMetrics([rows[0]!, { reference: 'a', generated: 'room', rating: 3, predicted: 3 }], { features, missingFeature: 'unmatched' });
+    expect(half.fmr).toBe(1 / 2); // row 0 matches 'room'; row 1 has no feature → not matched
     expectData(() => explanationMetrics(rows, { minRating: 1 }), /both minRating and maxRating/);
     expectData(() => explanationMetrics([rows[0]!, { reference: 'a', generated: 'b' }], { rowLabel: (i) => `x.jsonl line ${i + 3}` }), /x.jsonl line 4/);
   });
@@ -123,7 +126,11 @@ describe('files: parseExplanationRows, parseFeatureList, explainFiles', () => {
     writeFileSync(join(dir, 'empty.jsonl'), '\n');
     expect(() => explainFiles({ input: join(dir, 'empty.jsonl') })).toThrow(/holds no rows/);
     writeFileSync(join(dir, 'nofeat.jsonl'), '{"reference":"a","generated":"b"}\n{"reference":"c","generated":"d"}\n');
-    expect(() => explainFiles({ input: join(dir, 'nofeat.jsonl') })).toThrow(/nofeat.jsonl line 1 has no 'feature'/);
+    expect(() => explainFiles({ input: join(dir, 'nofeat.jsonl') })).toThrow(/no feature set/);
+    // with a feature file, rows without 'feature' count as unmatched in FMR (Python: None in set is False)
+    const nofeat = explainFiles({ input: join(dir, 'nofeat.jsonl'), features: feats });
+    expect(nofeat.metrics.fmr).toBe(0);
+    expect(nofeat.notes.join(' ')).toMatch(/2 of 2 rows have no 'feature'/);
     expect(() => explainFiles({ input, minRating: 5, maxRating: 1 })).toThrow(/above --max-rating/);
   });
 });

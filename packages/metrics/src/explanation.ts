@@ -38,6 +38,11 @@ export interface ExplanationMetricsOptions {
   /** Rating range for clipping predictions; give both or neither. Default: min / max of the rows' ratings. */
   readonly minRating?: number;
   readonly maxRating?: number;
+  /**
+   * A row without `feature`: 'error' (default) throws; 'unmatched' counts it as not matched in FMR, as the
+   * reference's `None in fea_set` would.
+   */
+  readonly missingFeature?: 'error' | 'unmatched';
   /** Names rows in error messages, e.g. `(i) => \`rows.jsonl line ${i + 1}\``. Default `row ${i}`. */
   readonly rowLabel?: (index: number) => string;
 }
@@ -102,16 +107,26 @@ function checkRows(rows: readonly ExplanationRow[], label: (i: number) => string
 }
 
 /** Resolve the feature set and each row's ground-truth feature, or say what is missing. */
-function resolveFeatures(rows: readonly ExplanationRow[], options: ExplanationMetricsOptions, label: (i: number) => string): { featureSet: Set<string>; rowFeatures: string[] } {
+function resolveFeatures(rows: readonly ExplanationRow[], options: ExplanationMetricsOptions, label: (i: number) => string): { featureSet: Set<string>; rowFeatures: (string | undefined)[] } {
+  const mode = options.missingFeature ?? 'error';
+  if (mode !== 'error' && mode !== 'unmatched') {
+    throw new ConfigError(`explanationMetrics: missingFeature must be 'error' or 'unmatched', got ${JSON.stringify(mode)}`);
+  }
   const missing = rows.findIndex((r) => r.feature === undefined);
-  if (missing >= 0) {
+  if (missing >= 0 && mode === 'error') {
     throw new DataError(
-      `explanationMetrics: ${label(missing)} has no 'feature' (FMR needs the ground-truth feature of every row)`,
+      `explanationMetrics: ${label(missing)} has no 'feature' (FMR needs the ground-truth feature of every row; missingFeature: 'unmatched' counts such rows as not matched)`,
     );
   }
-  const rowFeatures = rows.map((r) => r.feature as string);
-  const featureSet = options.features === undefined ? new Set(rowFeatures) : new Set(options.features);
-  if (featureSet.size === 0) throw new DataError('explanationMetrics: the feature set is empty (FCR divides by its size)');
+  const rowFeatures = rows.map((r) => r.feature);
+  const featureSet = new Set(options.features ?? rowFeatures.filter((f): f is string => f !== undefined));
+  if (featureSet.size === 0) {
+    throw new DataError(
+      options.features === undefined
+        ? "explanationMetrics: no feature set: pass options.features (the dataset's features) or give rows a 'feature' (FCR divides by the set's size)"
+        : 'explanationMetrics: the feature set is empty (FCR divides by its size)',
+    );
+  }
   return { featureSet, rowFeatures };
 }
 
@@ -153,8 +168,8 @@ function ratingColumns(rows: readonly ExplanationRow[], options: ExplanationMetr
  *
  * Documented values where the reference has none: an empty generated text is an empty token list (BLEU
  * counts nothing for it; ROUGE scores it as the one-word sentence "" as `split(" ")` does); an all-empty
- * corpus has BLEU 0 (the reference divides by zero). Errors: no rows, one row, a row without `feature`,
- * ratings on some rows only.
+ * corpus has BLEU 0 (the reference divides by zero). Errors: no rows, one row, a row without `feature`
+ * (unless `missingFeature: 'unmatched'`), no feature set at all, ratings on some rows only.
  */
 export function explanationMetrics(rows: readonly ExplanationRow[], options: ExplanationMetricsOptions = {}): ExplanationMetrics {
   const label = options.rowLabel ?? ((i: number) => `row ${i}`);
@@ -217,7 +232,8 @@ export function explanationMetrics(rows: readonly ExplanationRow[], options: Exp
     uniqueSentences.add(node);
 
     // Features mentioned by this output (each counted once per row).
-    const truth = featureIndex.get(rowFeatures[i]!) ?? -2;
+    const rf = rowFeatures[i];
+    const truth = rf === undefined ? -2 : (featureIndex.get(rf) ?? -2);
     let hit = false;
     for (let t = 0; t < gen.length; t++) {
       const tok = gen[t]!;

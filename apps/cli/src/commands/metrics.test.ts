@@ -49,6 +49,12 @@ describe('xrec metrics explain', () => {
     expect(r.code).toBe(0);
     expect(Object.keys(JSON.parse(r.out) as object)).toEqual(KEYS);
     expect(r.err).toMatch(/no --features file/);
+    const textOnly = join(dir, 'text-only.jsonl');
+    writeFileSync(textOnly, rows.map(({ reference, generated }) => JSON.stringify({ reference, generated })).join('\n'));
+    const t = await run(['metrics', 'explain', '--input', textOnly, '--features', features]);
+    expect(t.code).toBe(0);
+    expect((JSON.parse(t.out) as Record<string, number>).fmr).toBe(0);
+    expect(t.err).toMatch(/3 of 3 rows have no 'feature'/);
   });
 
   it('clear errors: missing files, empty input, bad rows, half a rating range', async () => {
