@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@xrec/core';
 import { initBackend } from './backend.js';
-import { geluTanh, matMul2d, matMulBT, softmaxCrossEntropy } from './ops.js';
+import { geluTanh, layerNorm, linear2d, matMul2d, matMulBT, outputCrossEntropy, rmsNorm, softmaxCrossEntropy } from './ops.js';
 import { registerCpuCeGrad } from './wasm-kernels.js';
 
 // Gradients of the custom ops on wasm are checked (1) against the cpu backend running plain tfjs ops with
@@ -201,4 +201,89 @@ describe('custom ops: values and gradients vs cpu backend and finite differences
     const fd = fdGrad((t) => ids.reduce((s, id, i) => s + dot(t.subarray(id * d, id * d + d), r.subarray(i * d, i * d + d)), 0), e.slice());
     expect(relErr(wasm.grads[0]!, fd)).toBeLessThan(1e-3);
   });
+  it('linear2d: x W + b with the bias gradient as 1ᵀ dY', async () => {
+    const rng = new Rng(6);
+    const [n, k, m] = [5, 4, 3];
+    const x = randn(rng, n * k);
+    const w = randn(rng, k * m);
+    const b = randn(rng, m);
+    const r = randn(rng, n * m);
+    const rT = () => tf.tensor2d(Float32Array.from(r), [n, m]);
+    const shapes = [[n, k], [k, m], [m]];
+    const wasm = await gradsOn('wasm', shapes, [x, w, b], (a, c, d) => tf.sum(tf.mul(linear2d(a, c, d), rT())));
+    const cpu = await gradsOn('cpu', shapes, [x, w, b], (a, c, d) => tf.sum(tf.mul(tf.add(tf.matMul(a, c), d), rT())));
+    for (let i = 0; i < 3; i++) expect(relErr(wasm.grads[i]!, cpu.grads[i]!)).toBeLessThan(1e-5);
+    const f = (xx: Float64Array, ww: Float64Array, bb: Float64Array): number => {
+      const y = matmulF64(xx, ww, n, k, m);
+      for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) y[i * m + j]! += bb[j]!;
+      return dot(y, r);
+    };
+    expect(relErr(wasm.grads[0]!, fdGrad((v) => f(v, w, b), x.slice()))).toBeLessThan(1e-3);
+    expect(relErr(wasm.grads[1]!, fdGrad((v) => f(x, v, b), w.slice()))).toBeLessThan(1e-3);
+    expect(relErr(wasm.grads[2]!, fdGrad((v) => f(x, w, v), b.slice()))).toBeLessThan(1e-3);
+  });
+
+  for (const rms of [false, true]) {
+    it(`${rms ? 'rmsNorm' : 'layerNorm'}: fused kernel values and hand-written backward`, async () => {
+      const rng = new Rng(rms ? 7 : 8);
+      const [n, d] = [4, 6];
+      const eps = 1e-5;
+      const x = randn(rng, n * d, 2);
+      const w = Float64Array.from(randn(rng, d, 0.3), (v) => v + 1);
+      const b = randn(rng, d, 0.3);
+      const r = randn(rng, n * d);
+      const rT = () => tf.tensor2d(Float32Array.from(r), [n, d]);
+      const normF64 = (xx: Float64Array, ww: Float64Array, bb: Float64Array): number => {
+        let s = 0;
+        for (let i = 0; i < n; i++) {
+          const row = xx.subarray(i * d, (i + 1) * d);
+          const mean = rms ? 0 : row.reduce((a, c) => a + c, 0) / d;
+          const v = row.reduce((a, c) => a + (c - mean) ** 2, 0) / d;
+          for (let j = 0; j < d; j++) s += (((row[j]! - mean) / Math.sqrt(v + eps)) * ww[j]! + (rms ? 0 : bb[j]!)) * r[i * d + j]!;
+        }
+        return s;
+      };
+      const plain = (a: tf.Tensor, c: tf.Tensor, e?: tf.Tensor) => {
+        const mean = rms ? tf.scalar(0) : tf.mean(a, 1, true);
+        const xc = tf.sub(a, mean);
+        const y = tf.mul(tf.div(xc, tf.sqrt(tf.add(tf.mean(tf.square(xc), 1, true), eps))), c);
+        return e ? tf.add(y, e) : y;
+      };
+      const shapes = rms ? [[n, d], [d]] : [[n, d], [d], [d]];
+      const data = rms ? [x, w] : [x, w, b];
+      const ours = (a: tf.Tensor2D, c: tf.Tensor1D, e?: tf.Tensor1D) => (rms ? rmsNorm(a, c, eps) : layerNorm(a, c, e, eps));
+      const wasm = await gradsOn('wasm', shapes, data, (a, c, e) => tf.sum(tf.mul(ours(a, c, e), rT())));
+      const cpu = await gradsOn('cpu', shapes, data, (a, c, e) => tf.sum(tf.mul(plain(a, c, e), rT())));
+      expect(Math.abs(wasm.value - normF64(x, w, b))).toBeLessThan(1e-4);
+      for (let i = 0; i < data.length; i++) expect(relErr(wasm.grads[i]!, cpu.grads[i]!)).toBeLessThan(1e-4);
+      expect(relErr(wasm.grads[0]!, fdGrad((v) => normF64(v, w, b), x.slice()))).toBeLessThan(1e-3);
+      expect(relErr(wasm.grads[1]!, fdGrad((v) => normF64(x, v, b), w.slice()))).toBeLessThan(1e-3);
+      if (!rms) expect(relErr(wasm.grads[2]!, fdGrad((v) => normF64(x, w, v), b.slice()))).toBeLessThan(1e-3);
+    });
+  }
+
+  for (const layout of ['vd', 'dv'] as const) {
+    it(`outputCrossEntropy (${layout}): fused output layer + CE = matmul then softmaxCrossEntropy`, async () => {
+      const rng = new Rng(layout === 'vd' ? 9 : 10);
+      const [n, d, v] = [5, 4, 7];
+      const h = randn(rng, n * d);
+      const w = randn(rng, v * d);
+      const labels = [1, -100, 6, 0, 3];
+      const wShape = layout === 'vd' ? [v, d] : [d, v];
+      const ref = (a: tf.Tensor, c: tf.Tensor) => {
+        const z = layout === 'vd' ? tf.matMul(a, c, false, true) : tf.matMul(a, c);
+        const keep = labels.map((l) => (l === -100 ? 0 : 1));
+        const nll = tf.neg(tf.sum(tf.mul(tf.logSoftmax(z), tf.oneHot(tf.tensor1d(labels.map((l) => Math.max(l, 0)), 'int32'), v)), 1));
+        return tf.div(tf.sum(tf.mul(nll, tf.tensor1d(keep))), tf.scalar(keep.reduce<number>((a2, b2) => a2 + b2, 0)));
+      };
+      const wasm = await gradsOn('wasm', [[n, d], wShape], [h, w], (a, c) => outputCrossEntropy(a, c, layout, labels));
+      const cpu = await gradsOn('cpu', [[n, d], wShape], [h, w], ref);
+      const cpuFused = await gradsOn('cpu', [[n, d], wShape], [h, w], (a, c) => outputCrossEntropy(a, c, layout, labels));
+      expect(Math.abs(wasm.value - cpu.value)).toBeLessThan(1e-5);
+      for (let i = 0; i < 2; i++) {
+        expect(relErr(wasm.grads[i]!, cpu.grads[i]!)).toBeLessThan(1e-5);
+        expect(relErr(cpuFused.grads[i]!, cpu.grads[i]!)).toBeLessThan(1e-5);
+      }
+    });
+  }
 });
