@@ -32,7 +32,7 @@ export interface BleuResult {
 export interface BleuOptions {
   /** Highest n-gram order N (1 for BLEU-1, 4 for BLEU-4). Default 4. */
   readonly maxOrder?: number;
-  /** Lin & Och (2004) add-one smoothing of every order's precision, as nmt's `smooth=True`. Default false. */
+  /** Lin & Och (2004) add-one smoothing of every order's precision, as the tensorflow/nmt `smooth=True` that PEPLER copies (some later copies leave order 1 unsmoothed). Default false. */
   readonly smooth?: boolean;
 }
 

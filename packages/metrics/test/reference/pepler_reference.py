@@ -132,7 +132,7 @@ def evaluate(request):
     out["usn"] = len(distinct)
 
     row_features = [r.get("feature") for r in rows]
-    feature_set = set(request["features"]) if request.get("features") is not None else set(row_features)
+    feature_set = set(request["features"]) if request.get("features") is not None else {f for f in row_features if f is not None}
     detected = [set(t for t in g if t in feature_set) for g in gens]
     out["fmr"] = sum(1 for fs, f in zip(detected, row_features) if f in fs) / len(detected)
     covered = set()
