@@ -65,6 +65,27 @@ describe('saveAdapter / loadAdapter', () => {
     m2.dispose();
   });
 
+  it('saves an inactive named adapter (with its modulesToSave copy) and loads it under a name', async () => {
+    const m = new ToyModel();
+    const lm = injectLora(m, { r: 2, targetModules: ['c_proj'], modulesToSave: ['lm_head'] }, { adapterName: 'a', seed: 1 });
+    fit(lm.trainableVariables(), () => m.loss(IDS, TARGETS, true), 8);
+    const outA = logits(m);
+    injectLora(m, { r: 2, targetModules: ['up_proj'], initLoraWeights: false }, { adapterName: 'b', seed: 2 });
+    lm.setAdapter('b');
+    const outB = logits(m);
+    const dir = join(tmp, 'named-a');
+    await saveAdapter(lm, dir, { adapterName: 'a' });
+    lm.unload();
+    const m2 = new ToyModel();
+    const lm2 = await loadAdapter(m2, dir, { adapterName: 'mine' });
+    expect(lm2.activeAdapter).toBe('mine');
+    expect(Buffer.from(logits(m2).buffer).equals(Buffer.from(outA.buffer))).toBe(true);
+    expect(Buffer.from(outA.buffer).equals(Buffer.from(outB.buffer))).toBe(false);
+    lm2.unload();
+    m.dispose();
+    m2.dispose();
+  });
+
   it('reads an adapter laid out as peft writes it: W_hf + s·B@A, for nn.Linear and Conv1D layers', async () => {
     const m = new ToyModel();
     const r = 2;
