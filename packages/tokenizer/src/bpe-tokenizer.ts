@@ -3,12 +3,14 @@
  * pattern by default) -> byte-level BPE per pre-token ({@link BpeModel}) -> ids. Added/special tokens get ids
  * after the model's vocabulary (or reuse a model id, as GPT-2's `<|endoftext|>` = 50256 does).
  *
- * Speed: the GPT-2 pattern is a hand-written scanner, and the ids of each distinct pre-token are cached
- * (`Map<string, ids>`), so on natural text almost every piece costs one scan and one Map lookup.
+ * Speed: the GPT-2 pattern is a hand-written scanner, and the ids of each distinct pre-token are cached in a
+ * hash table probed with the piece's position in the input ({@link PieceCache}: no substring is created on a
+ * hit), so on natural text almost every piece costs one scan, one hash and one compare.
  */
 import { VocabError } from '@xrec/core';
 import { BpeModel } from './bpe-model.js';
 import { gpt2PieceEnd, regexPreTokenizer } from './pretokenize.js';
+import { FNV_OFFSET, FNV_PRIME, hashRange, PieceCache } from './piece-cache.js';
 import { resolveRoles, type DecodeOptions, type EncodeOptions, type SpecialRoles, type Tokenizer } from './tokenizer.js';
 import { utf8Decode, utf8Encode, utf8EncodeInto } from './utf8.js';
 
@@ -63,7 +65,7 @@ export class BpeTokenizer implements Tokenizer {
   private readonly flat: Uint8Array;
   private readonly off: Int32Array;
   private readonly isSpecialId: Uint8Array;
-  private readonly cache = new Map<string, number | number[]>();
+  private readonly cache: PieceCache;
   private readonly cacheSize: number;
   private scratch = new Uint8Array(1024);
   private readonly tmp: number[] = [];
@@ -76,6 +78,7 @@ export class BpeTokenizer implements Tokenizer {
     this.addedTokens = [...(spec.addedTokens ?? [])];
     this.roles = spec.roles;
     this.cacheSize = spec.cacheSize ?? 100_000;
+    this.cache = new PieceCache(this.cacheSize * 2);
     const modelSize = this.model.size;
     let size = modelSize;
     for (const t of this.addedTokens) {
@@ -158,25 +161,25 @@ export class BpeTokenizer implements Tokenizer {
       let i = 0;
       while (i < n) {
         const j = gpt2PieceEnd(text, i);
-        const piece = text.slice(i, j);
-        const v = cache.get(piece);
-        if (v === undefined) this.encodePieceMiss(piece, out);
-        else if (typeof v === 'number') out.push(v);
-        else for (let k = 0; k < v.length; k++) out.push(v[k]!);
+        let h = FNV_OFFSET;
+        for (let k = i; k < j; k++) h = Math.imul(h ^ text.charCodeAt(k), FNV_PRIME);
+        const slot = cache.find(text, i, j, h);
+        if (slot >= 0) cache.emit(slot, out);
+        else this.encodePieceMiss(text.slice(i, j), h, slot, out);
         i = j;
       }
       return;
     }
     const pieces = this.splitRegex ? this.splitRegex(text) : [text];
     for (const piece of pieces) {
-      const v = this.cache.get(piece);
-      if (v === undefined) this.encodePieceMiss(piece, out);
-      else if (typeof v === 'number') out.push(v);
-      else for (let k = 0; k < v.length; k++) out.push(v[k]!);
+      const h = hashRange(piece, 0, piece.length);
+      const slot = this.cache.find(piece, 0, piece.length, h);
+      if (slot >= 0) this.cache.emit(slot, out);
+      else this.encodePieceMiss(piece, h, slot, out);
     }
   }
 
-  private encodePieceMiss(piece: string, out: number[]): void {
+  private encodePieceMiss(piece: string, h: number, slot: number, out: number[]): void {
     const need = piece.length * 3;
     if (this.scratch.length < need) this.scratch = new Uint8Array(need * 2);
     const nb = utf8EncodeInto(piece, 0, piece.length, this.scratch);
@@ -184,9 +187,12 @@ export class BpeTokenizer implements Tokenizer {
     tmp.length = 0;
     this.model.encodeBytes(this.scratch, nb, tmp);
     for (let k = 0; k < tmp.length; k++) out.push(tmp[k]!);
-    if (piece.length > 256) return; // do not let one huge piece pin memory
-    if (this.cache.size >= this.cacheSize) this.cache.clear();
-    this.cache.set(piece, tmp.length === 1 ? tmp[0]! : tmp.slice());
+    if (piece.length <= 256) this.cache.insert(slot, piece, h, tmp); // one huge piece must not pin memory
+  }
+
+  /** Forget the cached ids of pre-tokens (e.g. to measure cold-start speed). */
+  clearCache(): void {
+    this.cache.clear();
   }
 
   decodeBytes(ids: readonly number[], options: DecodeOptions = {}): Uint8Array {
