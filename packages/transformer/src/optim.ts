@@ -16,6 +16,87 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, ShapeError, StateError } from '@xrec/core';
+import { registerJsKernel } from './wasm-kernels.js';
+
+/** Name of the fused AdamW update kernel (wasm and cpu backends). */
+export const ADAMW_KERNEL = 'XrecAdamW';
+
+interface AdamWAttrs {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** 1 − lr·λ (1 when the variable is not decayed). */
+  keep: number;
+  /** lr / (1 − β1^t). */
+  stepSize: number;
+  /** 1 / √(1 − β2^t). */
+  invSqrtBc2: number;
+}
+
+let adamwKernelRegistered = false;
+
+/**
+ * Register the fused update: one JS pass over (p, g, m, v, scale) computes the new p, m, v with the
+ * formulas in the file header, g scaled by `scale[0]` (the clipping coefficient). On wasm a chain of ~14
+ * element-wise tfjs ops per variable costs a pass over memory each; this is one pass.
+ */
+function ensureAdamWKernel(): void {
+  if (adamwKernelRegistered) return;
+  adamwKernelRegistered = true;
+  registerJsKernel(
+    {
+      name: ADAMW_KERNEL,
+      outShapes: (shapes) => [shapes[0]!, shapes[0]!, shapes[0]!],
+      compute: ([p, g, m, v, scale], [pOut, mOut, vOut], _shapes, attrs) => {
+        const { beta1, beta2, eps, keep, stepSize, invSqrtBc2 } = attrs as unknown as AdamWAttrs;
+        const c = scale![0]!;
+        const b1c = 1 - beta1;
+        const b2c = 1 - beta2;
+        const n = p!.length;
+        for (let i = 0; i < n; i++) {
+          const gi = g![i]! * c;
+          const mi = beta1 * m![i]! + b1c * gi;
+          const vi = beta2 * v![i]! + b2c * gi * gi;
+          mOut![i] = mi;
+          vOut![i] = vi;
+          pOut![i] = p![i]! * keep - (stepSize * mi) / (Math.sqrt(vi) * invSqrtBc2 + eps);
+        }
+      },
+    },
+    ['p', 'g', 'm', 'v', 'scale'],
+  );
+}
+
+/** Name of the fused Σ g² kernel used by {@link globalNorm}. */
+export const SUM_SQUARES_KERNEL = 'XrecSumSquares';
+
+let sumSquaresRegistered = false;
+
+function ensureSumSquaresKernel(): boolean {
+  if (!sumSquaresRegistered) {
+    sumSquaresRegistered = true;
+    registerJsKernel(
+      {
+        name: SUM_SQUARES_KERNEL,
+        outShapes: () => [[]],
+        compute: ([x], [out]) => {
+          let acc = 0; // float64 accumulation
+          const n = x!.length;
+          for (let i = 0; i < n; i++) acc += x![i]! * x![i]!;
+          out![0] = acc;
+        },
+      },
+      ['x'],
+    );
+  }
+  return tf.getKernel(SUM_SQUARES_KERNEL, tf.getBackend()) !== undefined;
+}
+
+/** Whether the active backend has the fused AdamW kernel. */
+function fusedAvailable(): boolean {
+  ensureAdamWKernel();
+  return tf.getKernel(ADAMW_KERNEL, tf.getBackend()) !== undefined;
+}
 
 export interface AdamWConfig {
   readonly beta1: number;
@@ -78,6 +159,7 @@ export class AdamW {
   private readonly slots = new Map<string, AdamSlots>();
   private readonly decay = new Map<string, boolean>();
   private disposed = false;
+  private useFused: boolean | undefined;
 
   /**
    * @param variables the named trainable set (the optimizer is bound to exactly these names)
@@ -110,14 +192,22 @@ export class AdamW {
   /**
    * Apply one update with learning rate `lr`. `grads` maps variable names to gradients; a missing or null
    * gradient leaves that variable and its slots untouched (as PyTorch does for `grad is None`), but the
-   * step counter t advances once per call. Safe to call inside `tf.tidy`.
+   * step counter t advances once per call. `gradScale` (a scalar tensor, e.g. the clipping coefficient of
+   * {@link clipCoefficient}) multiplies every gradient first. Safe to call inside `tf.tidy`.
+   *
+   * On the wasm and cpu backends the update runs as one fused kernel per variable ({@link ADAMW_KERNEL});
+   * elsewhere as tfjs ops. Both compute the same formulas.
    */
-  applyGradients(grads: ReadonlyMap<string, tf.Tensor | null | undefined>, lr: number): void {
+  applyGradients(grads: ReadonlyMap<string, tf.Tensor | null | undefined>, lr: number, gradScale?: tf.Scalar): void {
     this.checkAlive();
     if (!Number.isFinite(lr) || lr < 0) throw new ConfigError(`AdamW.applyGradients: lr must be a finite number >= 0, got ${lr}`);
-    for (const name of grads.keys()) {
-      if (!this.vars.has(name)) {
+    for (const [name, g] of grads) {
+      const p = this.vars.get(name);
+      if (!p) {
         throw new StateError(`AdamW.applyGradients: gradient for '${name}', which is not in this optimizer's variable set (${this.vars.size} variables); create a new AdamW when the trainable set changes`);
+      }
+      if (g && !sameShape(g.shape, p.shape)) {
+        throw new ShapeError(`AdamW.applyGradients: gradient of '${name}' has shape [${g.shape.join(', ')}], variable has [${p.shape.join(', ')}]`);
       }
     }
     this.t += 1;
@@ -125,32 +215,50 @@ export class AdamW {
     const bc1 = 1 - beta1 ** this.t;
     const bc2 = 1 - beta2 ** this.t;
     const stepSize = lr / bc1;
-    const sqrtBc2 = Math.sqrt(bc2);
+    const invSqrtBc2 = 1 / Math.sqrt(bc2);
+    const fused = this.useFused ?? (this.useFused = fusedAvailable());
     tf.tidy(() => {
+      const scale = gradScale ?? tf.scalar(1);
+      if (fused) {
+        for (const [name, p] of this.vars) {
+          const g = grads.get(name);
+          if (g === null || g === undefined) continue;
+          const s = this.slots.get(name)!;
+          const attrs: AdamWAttrs = { beta1, beta2, eps, keep: this.decay.get(name) ? 1 - lr * weightDecay : 1, stepSize, invSqrtBc2 };
+          const [pNew, mNew, vNew] = tf.engine().runKernel(ADAMW_KERNEL, { p, g, m: s.m, v: s.v, scale }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+          s.m.assign(mNew!);
+          s.v.assign(vNew!);
+          p.assign(pNew!);
+        }
+        return;
+      }
       const b1 = tf.scalar(beta1);
       const b1c = tf.scalar(1 - beta1);
       const b2 = tf.scalar(beta2);
       const b2c = tf.scalar(1 - beta2);
-      const invSqrtBc2 = tf.scalar(1 / sqrtBc2);
+      const invBc2 = tf.scalar(invSqrtBc2);
       const epsT = tf.scalar(eps);
       const negStep = tf.scalar(-stepSize);
       const keep = tf.scalar(1 - lr * weightDecay);
       for (const [name, p] of this.vars) {
-        const g = grads.get(name);
-        if (g === null || g === undefined) continue;
-        if (!sameShape(g.shape, p.shape)) {
-          throw new ShapeError(`AdamW.applyGradients: gradient of '${name}' has shape [${g.shape.join(', ')}], variable has [${p.shape.join(', ')}]`);
-        }
+        const g0 = grads.get(name);
+        if (g0 === null || g0 === undefined) continue;
+        const g = gradScale ? tf.mul(g0, scale) : g0;
         const s = this.slots.get(name)!;
         const m = tf.add(tf.mul(s.m, b1), tf.mul(g, b1c));
         const v = tf.add(tf.mul(s.v, b2), tf.mul(tf.square(g), b2c));
         s.m.assign(m);
         s.v.assign(v);
-        const denom = tf.add(tf.mul(tf.sqrt(v), invSqrtBc2), epsT);
+        const denom = tf.add(tf.mul(tf.sqrt(v), invBc2), epsT);
         const base = this.decay.get(name) ? tf.mul(p, keep) : p;
         p.assign(tf.add(base, tf.mul(tf.div(m, denom), negStep)));
       }
     });
+  }
+
+  /** Force the tfjs-ops path (`false`) or the fused kernel (`true`); undefined = fused where registered. */
+  setFused(fused: boolean | undefined): void {
+    this.useFused = fused === undefined ? undefined : fused && fusedAvailable();
   }
 
   /** The slot variables by name (read-only use: checkpoints, tests). */
@@ -217,6 +325,22 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
+/** Global L2 norm √(Σ_g Σ g²) of the present gradients, as a scalar tensor (no read-back). */
+export function globalNorm(grads: ReadonlyMap<string, tf.Tensor | null | undefined>): tf.Scalar {
+  const fused = ensureSumSquaresKernel();
+  const sumSq = (g: tf.Tensor): tf.Tensor =>
+    fused && g.dtype === 'float32' ? (tf.engine().runKernel(SUM_SQUARES_KERNEL, { x: g }) as tf.Tensor) : tf.sum(tf.square(g));
+  const sq = [...grads.values()].filter((g): g is tf.Tensor => g !== null && g !== undefined).map(sumSq);
+  if (sq.length === 0) return tf.scalar(0);
+  return tf.sqrt(sq.length === 1 ? sq[0]! : tf.addN(sq)) as tf.Scalar;
+}
+
+/** PyTorch's clipping coefficient min(1, maxNorm / (norm + 1e-6)); 1 when `maxNorm <= 0` (clipping off). */
+export function clipCoefficient(norm: tf.Scalar, maxNorm: number): tf.Scalar {
+  if (!(maxNorm > 0)) return tf.onesLike(norm);
+  return tf.minimum(tf.scalar(1), tf.div(tf.scalar(maxNorm), tf.add(norm, tf.scalar(1e-6)))) as tf.Scalar;
+}
+
 /**
  * Global-norm gradient clipping (Pascanu et al. 2013; PyTorch's `clip_grad_norm_`):
  *
@@ -224,16 +348,15 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  *
  * Returns the clipped gradients (new tensors; the caller's tidy owns them) and the pre-clip norm n as a
  * scalar tensor. `maxNorm <= 0` disables clipping (the norm is still computed). No data is read back.
+ * (The trainer instead passes {@link clipCoefficient} to {@link AdamW.applyGradients}, saving a pass.)
  */
 export function clipByGlobalNorm(
   grads: ReadonlyMap<string, tf.Tensor | null | undefined>,
   maxNorm: number,
 ): { grads: Map<string, tf.Tensor>; norm: tf.Scalar } {
   const present = [...grads].filter((e): e is [string, tf.Tensor] => e[1] !== null && e[1] !== undefined);
-  if (present.length === 0) return { grads: new Map(), norm: tf.scalar(0) };
-  const sq = present.map(([, g]) => tf.sum(tf.square(g)));
-  const norm = tf.sqrt(sq.length === 1 ? sq[0]! : tf.addN(sq)) as tf.Scalar;
-  if (!(maxNorm > 0)) return { grads: new Map(present), norm };
-  const coef = tf.minimum(tf.scalar(1), tf.div(tf.scalar(maxNorm), tf.add(norm, tf.scalar(1e-6))));
+  const norm = globalNorm(grads);
+  if (!(maxNorm > 0) || present.length === 0) return { grads: new Map(present), norm };
+  const coef = clipCoefficient(norm, maxNorm);
   return { grads: new Map(present.map(([n, g]) => [n, tf.mul(g, coef)])), norm };
 }

@@ -30,7 +30,7 @@ import {
   writeFileAtomicSync,
   type Progress,
 } from '@xrec/core';
-import { AdamW, clipByGlobalNorm, defaultDecayFilter, type DecayFilter } from './optim.js';
+import { AdamW, clipCoefficient, defaultDecayFilter, globalNorm, type DecayFilter } from './optim.js';
 import { learningRateAt, validateLrSchedule, type LrScheduleConfig, type ScheduleKind } from './schedule.js';
 import {
   checkCheckpointVariables,
@@ -335,9 +335,9 @@ export async function train<B extends TrainBatch>(opts: TrainOptions<B>): Promis
           const { value, grads } = tf.variableGrads(() => opts.lossFn(batch, true, ctx), varList);
           const named = new Map<string, tf.Tensor | null>();
           for (const [tfName, g] of Object.entries(grads)) named.set(tfNameToName.get(tfName)!, g);
-          const clipped = clipByGlobalNorm(named, config.clipNorm);
-          optimizer.applyGradients(clipped.grads, lr);
-          return tf.stack([value, clipped.norm]);
+          const norm = globalNorm(named);
+          optimizer.applyGradients(named, lr, clipCoefficient(norm, config.clipNorm));
+          return tf.stack([value, norm]);
         });
         const [loss, gradNorm] = (await stats.data()) as Float32Array;
         stats.dispose();
