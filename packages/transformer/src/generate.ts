@@ -18,8 +18,8 @@ export interface GenerateOptions {
   /** [B, P, d] soft prompts placed before each prompt. */
   prefix?: tf.Tensor3D;
   maxNewTokens: number;
-  /** Stop a row when it produces this id (the id itself is not returned). */
-  eosId?: number;
+  /** Stop a row when it produces this id, or any of these ids (the stop id itself is not returned). */
+  eosId?: number | readonly number[];
   /** Argmax decoding. Default: true unless temperature, topK or topP is given. */
   greedy?: boolean;
   /** Softmax temperature (> 0), default 1. */
@@ -149,6 +149,7 @@ export function generateTokens(model: TransformerLM, opts: GenerateOptions): num
   // The last generated token is never fed back, so a full context yields contextLength - start + 1 tokens.
   const limit = Math.min(opts.maxNewTokens, c.contextLength - start + 1);
   const useCache = opts.useCache ?? true;
+  const stop = new Set<number>(opts.eosId === undefined ? [] : typeof opts.eosId === 'number' ? [opts.eosId] : opts.eosId);
   const out: number[][] = prompts.map(() => []);
   const done = new Array<boolean>(B).fill(false);
   if (limit === 0) return out;
@@ -211,7 +212,7 @@ export function generateTokens(model: TransformerLM, opts: GenerateOptions): num
       const next = pick(logits);
       for (let b = 0; b < B; b++) {
         if (done[b]) continue;
-        if (opts.eosId !== undefined && next[b] === opts.eosId) done[b] = true;
+        if (stop.has(next[b]!)) done[b] = true;
         else out[b]!.push(next[b]!);
       }
       if (done.every(Boolean) || step === limit - 1) break;

@@ -1,0 +1,122 @@
+/**
+ * `xrec generate`: continue a prompt with a saved language model.
+ *
+ *   xrec generate --checkpoint PATH [--tokenizer PATH] --prompt TEXT [--max-tokens N]
+ *                 [--greedy | --temperature T --top-k K --top-p P --seed S] [--no-cache] [--json]
+ *
+ * PATH is an xrec / Hugging Face model directory (config.json + model.safetensors) or a llama2.c `.bin`
+ * (then --tokenizer is its `tok512.bin` / `tokenizer.bin`). With a llama2.c vocabulary the prompt is encoded
+ * like run.c (BOS first), generation stops at BOS or EOS like run.c, and the default of 256 new tokens is
+ * run.c's default step count, so `--prompt "" --greedy` prints exactly what `./run model.bin -t 0` prints.
+ * Without --greedy and sampling flags it samples like run.c's defaults (temperature 1, top-p 0.9, seed 0).
+ */
+import type { Command } from 'commander';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError, loadSafetensors } from '@xrec/core';
+import { describeBackend, initBackend, loadLlama2c, TransformerLM } from '@xrec/transformer';
+import { loadTokenizer, type Tokenizer } from '@xrec/tokenizer';
+
+interface GenerateCliOptions {
+  checkpoint: string;
+  tokenizer?: string;
+  prompt: string;
+  maxTokens: number;
+  greedy?: boolean;
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  seed: number;
+  cache: boolean;
+  json?: boolean;
+}
+
+function intArg(flag: string, min: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new ConfigError(`${flag}: expected an integer >= ${min}, got '${v}'`);
+    return n;
+  };
+}
+
+function floatArg(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new ConfigError(`${flag}: expected a number, got '${v}'`);
+    return n;
+  };
+}
+
+/** Load a model directory or a llama2.c .bin. */
+export async function loadCheckpoint(path: string): Promise<TransformerLM> {
+  const p = resolve(path);
+  if (!existsSync(p)) throw new ConfigError(`--checkpoint: ${p} does not exist (expected a model directory or a llama2.c .bin)`);
+  return statSync(p).isDirectory() ? TransformerLM.load(p) : loadLlama2c(p);
+}
+
+/** --tokenizer, else CHECKPOINT/tokenizer.json or GPT-2 vocabulary files, else the path recorded in the weights' metadata. */
+export async function checkpointTokenizer(checkpoint: string, flag: string | undefined): Promise<Tokenizer> {
+  if (flag !== undefined) return loadTokenizer(resolve(flag));
+  const p = resolve(checkpoint);
+  if (statSync(p).isDirectory()) {
+    if (existsSync(join(p, 'tokenizer.json')) || (existsSync(join(p, 'encoder.json')) && existsSync(join(p, 'vocab.bpe')))) return loadTokenizer(p);
+    const recorded = (await loadSafetensors(join(p, 'model.safetensors'))).metadata.tokenizer;
+    if (recorded && existsSync(recorded)) return loadTokenizer(recorded);
+  }
+  throw new ConfigError(`--tokenizer: needed: ${p} holds no tokenizer.json and records no tokenizer path`);
+}
+
+export function registerGenerate(program: Command): void {
+  program
+    .command('generate')
+    .description('continue a prompt with a saved model (xrec / Hugging Face directory or llama2.c .bin)')
+    .requiredOption('--checkpoint <path>', 'model directory (config.json + model.safetensors) or llama2.c .bin')
+    .option('--tokenizer <path>', 'tokenizer (tokenizer.json, GPT-2 directory or llama2.c .bin; default: found beside the checkpoint)')
+    .requiredOption('--prompt <text>', 'text to continue (may be empty)')
+    .option('--max-tokens <n>', 'new tokens at most (default 256, llama2.c run.c steps)', intArg('--max-tokens', 0), 256)
+    .option('--greedy', 'argmax decoding')
+    .option('--temperature <t>', 'sampling temperature (> 0; default 1)', floatArg('--temperature'))
+    .option('--top-k <k>', 'sample among the k most likely tokens', intArg('--top-k', 1))
+    .option('--top-p <p>', 'nucleus sampling mass (0 < p <= 1; default 0.9 when sampling)', floatArg('--top-p'))
+    .option('--seed <n>', 'sampling seed', intArg('--seed', 0), 0)
+    .option('--no-cache', 'decode without the key-value cache (slower; same tokens)')
+    .option('--json', 'print one JSON object (tokens, text, timing) instead of the text')
+    // `--adapter <dir>` (a peft LoRA adapter applied to the checkpoint) is added here by @xrec/lora's CLI work.
+    .action(async (o: GenerateCliOptions) => {
+      const sampling = o.temperature !== undefined || o.topK !== undefined || o.topP !== undefined;
+      if (o.greedy && sampling) throw new ConfigError('--greedy cannot be combined with --temperature / --top-k / --top-p');
+      const backend = await initBackend();
+      const model = await loadCheckpoint(o.checkpoint);
+      const tok = await checkpointTokenizer(o.checkpoint, o.tokenizer);
+      if (tok.vocabSize > model.config.vocabSize) {
+        throw new ConfigError(`--tokenizer: vocabulary of ${tok.vocabSize} ids does not fit the model's vocabSize ${model.config.vocabSize}`);
+      }
+      const llama2c = tok.kind === 'llama2c';
+      let prompt = tok.encode(o.prompt, { addBos: llama2c });
+      if (prompt.length === 0) {
+        const start = tok.bosId ?? tok.eosId;
+        if (start === undefined) throw new ConfigError('--prompt is empty and the tokenizer has no BOS/EOS token to start from');
+        prompt = [start];
+      }
+      const stop = [...new Set([tok.eosId, llama2c ? tok.bosId : undefined].filter((x): x is number => x !== undefined))];
+      const t0 = performance.now();
+      const [tokens] = model.generate({
+        prompts: [prompt],
+        maxNewTokens: o.maxTokens,
+        eosId: stop,
+        useCache: o.cache,
+        seed: o.seed,
+        ...(o.greedy ? { greedy: true } : { greedy: false, temperature: o.temperature ?? 1, topP: o.topP ?? (o.topK === undefined ? 0.9 : undefined), topK: o.topK }),
+      });
+      const ms = performance.now() - t0;
+      const text = tok.decode([...prompt, ...tokens!], { skipSpecialTokens: true });
+      if (o.json) {
+        process.stdout.write(
+          `${JSON.stringify({ backend: describeBackend(backend), prompt: o.prompt, promptTokens: prompt, tokens, text, ms: Math.round(ms), tokensPerS: tokens!.length / (ms / 1000) })}\n`,
+        );
+      } else {
+        process.stdout.write(`${text}\n`);
+      }
+      model.dispose();
+    });
+}
