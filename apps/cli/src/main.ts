@@ -9,6 +9,7 @@ import { registerLora } from './commands/lora.js';
 import { registerBenchSpeed } from './commands/bench-speed.js';
 import { registerBenchExplain } from './commands/bench-explain.js';
 import { registerTokenizer } from './commands/tokenizer.js';
+import { registerGenerate } from './commands/generate.js';
 import { CLI_VERSION } from './version.js';
 
 export function buildProgram(): Command {
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerBenchSpeed(program);
   registerBenchExplain(program);
   registerTokenizer(program);
+  registerGenerate(program);
   return program;
 }
 
