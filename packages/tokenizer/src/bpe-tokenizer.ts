@@ -160,9 +160,28 @@ export class BpeTokenizer implements Tokenizer {
       const cache = this.cache;
       let i = 0;
       while (i < n) {
-        const j = gpt2PieceEnd(text, i);
+        // Fast path for the commonest pieces, ASCII words with or without a leading space: scan and hash in
+        // one loop. Anything else (or a word that runs into a non-ASCII character) takes the general scanner.
+        let j = -1;
         let h = FNV_OFFSET;
-        for (let k = i; k < j; k++) h = Math.imul(h ^ text.charCodeAt(k), FNV_PRIME);
+        let k = i;
+        let c = text.charCodeAt(k);
+        if (c === 0x20 && k + 1 < n) {
+          h = Math.imul(h ^ c, FNV_PRIME);
+          c = text.charCodeAt(++k);
+        }
+        if (((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a)) {
+          do {
+            h = Math.imul(h ^ c, FNV_PRIME);
+            c = ++k < n ? text.charCodeAt(k) : 0x20;
+          } while ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a);
+          if (c < 0x80) j = k;
+        }
+        if (j < 0) {
+          j = gpt2PieceEnd(text, i);
+          h = FNV_OFFSET;
+          for (k = i; k < j; k++) h = Math.imul(h ^ text.charCodeAt(k), FNV_PRIME);
+        }
         const slot = cache.find(text, i, j, h);
         if (slot >= 0) cache.emit(slot, out);
         else this.encodePieceMiss(text.slice(i, j), h, slot, out);
