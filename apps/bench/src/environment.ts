@@ -13,6 +13,8 @@ export interface BenchEnvironment {
   readonly cpu: string;
   readonly cpus: number;
   readonly memoryGiB: number;
+  /** 1-minute load average when the report was written (other work on the machine slows timings). */
+  readonly loadAverage1m: number;
 }
 
 const PACKAGES = ['@xrec/core', '@xrec/data', '@xrec/tokenizer', '@xrec/metrics', '@xrec/transformer', '@xrec/lora', '@xrec/pepler'];
@@ -46,5 +48,6 @@ export function benchEnvironment(): BenchEnvironment {
     cpu: cpus[0]?.model ?? 'unknown',
     cpus: cpus.length,
     memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    loadAverage1m: Math.round(os.loadavg()[0]! * 100) / 100,
   };
 }

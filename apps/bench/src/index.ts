@@ -14,3 +14,4 @@ export * from './report.js';
 export * from './run-explain.js';
 export * from './explain-model.js';
 export * from './log-progress.js';
+export * from './worker-pool.js';

@@ -32,8 +32,18 @@ interface LmBatch {
   readonly T: number;
 }
 
+/**
+ * Batches of sequences. With `rng` (training): shuffle, then sort by length inside windows of 50 batches and
+ * shuffle the batch order — length bucketing, so padding costs little (sentences vary 5-45 tokens).
+ */
 function toBatches(seqs: readonly number[][], batchSize: number, pad: number, rng?: Rng): LmBatch[] {
-  const order = rng ? rng.permutation(seqs.length) : [...seqs.keys()];
+  let order = rng ? rng.permutation(seqs.length) : [...seqs.keys()];
+  if (rng) {
+    const window = batchSize * 50;
+    const sorted: number[] = [];
+    for (let s = 0; s < order.length; s += window) sorted.push(...order.slice(s, s + window).sort((a, b) => seqs[a]!.length - seqs[b]!.length));
+    order = sorted;
+  }
   const out: LmBatch[] = [];
   for (let s = 0; s < order.length; s += batchSize) {
     const rows = order.slice(s, s + batchSize).map((k) => seqs[k]!);
@@ -50,7 +60,7 @@ function toBatches(seqs: readonly number[][], batchSize: number, pad: number, rn
     });
     out.push({ size: rows.length, tokens, ids, labels, T });
   }
-  return out;
+  return rng ? rng.shuffle(out) : out;
 }
 
 /** Pre-train `lm` in place on `trainTexts`; `valTexts` drive early stopping. */

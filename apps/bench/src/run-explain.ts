@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError, Rng, silentProgress, writeFileAtomic, type ExplanationRecord, type Progress } from '@xrec/core';
+import { ConfigError, NotFoundError, Rng, silentProgress, writeFileAtomic, type ExplanationRecord, type Progress } from '@xrec/core';
 import { loadExplanationDataset, type ExplanationDataset } from '@xrec/data';
 import { explanationMetrics, type ExplanationMetrics, type ExplanationRow } from '@xrec/metrics';
 import { Pepler, truncateText, type PeplerConfig, type PeplerEpochLog, type PeplerStageReport } from '@xrec/pepler';
@@ -20,6 +20,10 @@ import { RetrievalBaseline } from './retrieval.js';
 import { splitRows, type SplitRows } from './split-data.js';
 import { findStories } from './stories.js';
 import { loggingProgress } from './log-progress.js';
+import { runInWorkers, workerScript } from './worker-pool.js';
+
+/** Explanations are cut to this many tokens of the split's BPE tokenizer (PEPLER's `--words 20`). */
+export const REFERENCE_WORDS = 20;
 
 export interface BenchExplainOptions {
   /** 'default', an XRec set name, a `xrec data build` directory or a PETER directory. */
@@ -32,6 +36,11 @@ export interface BenchExplainOptions {
   readonly methods?: string;
   readonly out: string;
   readonly progress?: Progress;
+  /**
+   * Runs trained at once, each in its own process (tfjs-wasm uses one core per process). Default 1 (in
+   * process); the CLI uses the number of CPUs, at most 2.
+   */
+  readonly concurrency?: number;
   /** The command line, recorded in the report. */
   readonly command?: string;
 }
@@ -70,6 +79,7 @@ export interface BenchExplainResult {
   readonly profile: BenchProfile;
   readonly methods: MethodId[];
   readonly seeds: number;
+  readonly concurrency: number;
   readonly splits: SplitInfo[];
   readonly runs: RunResult[];
   readonly skipped: { readonly method: MethodId; readonly reason: string }[];
@@ -137,6 +147,220 @@ function featureSetOf(ds: ExplanationDataset): string[] {
   return s.size > 0 ? [...s] : [''];
 }
 
+/** Everything a run of one split needs, prepared once (and cached on disk) by {@link prepareSplit}. */
+export interface SplitContext {
+  readonly ds: ExplanationDataset;
+  readonly splitNo: number;
+  readonly rows: SplitRows;
+  readonly tokenizer: Tokenizer;
+  readonly tokFile: string;
+  /** Row -> explanation cut to 20 tokens of the split's BPE tokenizer. */
+  readonly canonical: ReadonlyMap<number, string>;
+  /** The records with train/validation/test sentences replaced by their cut text. */
+  readonly trainRecords: readonly ExplanationRecord[];
+  readonly lmConfig: TransformerConfig;
+  readonly baseDir: string;
+  readonly info: SplitInfo;
+  readonly dsKey: { readonly name: string; readonly source: string; readonly records: number };
+}
+
+/**
+ * Prepare split `splitNo` (1-based): rows, the BPE tokenizer learnt on the training text only, the cut
+ * explanations, and — when `pretrain` — base model (a) pre-trained on the training text. Cached under
+ * `<out>/base/split<k>/` and reused when the inputs are the same.
+ */
+export async function prepareSplit(
+  ds: ExplanationDataset,
+  splitNo: number,
+  profile: BenchProfile,
+  out: string,
+  pretrain: boolean,
+  progress: Progress = silentProgress,
+): Promise<SplitContext> {
+  const dsKey = { name: ds.name, source: ds.source, records: ds.records.length };
+  const rows = splitRows(ds.records, ds.splits[splitNo - 1]!, profile);
+  const splitDir = join(out, 'base', `split${splitNo}`);
+  mkdirSync(splitDir, { recursive: true });
+  const trainTexts = rows.train.map((r) => ds.records[r]!.sentence);
+  const valTexts = rows.validation.map((r) => ds.records[r]!.sentence);
+
+  // canonical tokenizer: byte-level BPE learnt on the training split's text only
+  const tokFile = join(splitDir, 'tokenizer.json');
+  const tokKey = JSON.stringify({ dsKey, split: splitNo, vocab: profile.tokenizerVocab, train: rows.train.length, maxTrain: profile.maxTrain });
+  const tokMeta = readJson<{ key: string }>(join(splitDir, 'tokenizer.meta.json'));
+  let tokenizer: Tokenizer;
+  if (tokMeta?.key === tokKey && existsSync(tokFile)) {
+    tokenizer = await loadTokenizer(tokFile);
+  } else {
+    tokenizer = trainBpe(trainTexts, { vocabSize: profile.tokenizerVocab, specialTokens: ['<bos>', '<eos>', '<pad>'] });
+    await saveTokenizer(tokenizer, tokFile);
+    await writeFileAtomic(join(splitDir, 'tokenizer.meta.json'), JSON.stringify({ key: tokKey }));
+  }
+  const canonical = new Map<number, string>();
+  for (const r of [...rows.train, ...rows.validation, ...rows.test]) canonical.set(r, truncateText(tokenizer, ds.records[r]!.sentence, REFERENCE_WORDS));
+  // every model learns and is scored on the same cut explanations
+  const trainRecords: ExplanationRecord[] = ds.records.map((rec, r) => (canonical.has(r) ? { ...rec, sentence: canonical.get(r)! } : rec));
+
+  // base model (a): GPT-2-style LM pre-trained on the training split's text
+  const lmConfig = gpt2Config(profile, tokenizer.vocabSize);
+  const baseDir = join(splitDir, 'lm-pretrained');
+  let pretrainInfo: SplitInfo['pretrain'];
+  const preKey = JSON.stringify({ tokKey, lm: lmConfig, pretrain: profile.pretrain });
+  const meta = readJson<PretrainReport & { key: string }>(join(splitDir, 'pretrain.json'));
+  if (meta?.key === preKey && existsSync(join(baseDir, 'config.json'))) {
+    pretrainInfo = { ...meta, config: lmConfig, reused: true };
+  } else if (pretrain) {
+    const lm = TransformerLM.create(lmConfig, new Rng(1000 + splitNo));
+    try {
+      const rep = await pretrainLM(lm, tokenizer, trainTexts, valTexts, { ...profile.pretrain, seed: 1000 + splitNo }, progress);
+      for (const e of rep.epochs) progress.log(`split ${splitNo} pre-train epoch ${e.epoch + 1}: train ${e.trainLoss.toFixed(4)} val ${e.valLoss?.toFixed(4) ?? '-'}`);
+      await lm.save(baseDir, { xrec_bench: 'base LM (a): pre-trained on the training split text only' });
+      await writeFileAtomic(join(splitDir, 'pretrain.json'), JSON.stringify({ ...rep, key: preKey }, null, 1));
+      pretrainInfo = { ...rep, config: lmConfig, reused: false };
+    } finally {
+      lm.dispose();
+    }
+  }
+  const info: SplitInfo = {
+    split: splitNo,
+    rows: { train: rows.train.length, validation: rows.validation.length, test: rows.test.length },
+    dropped: rows.dropped,
+    ...(pretrainInfo ? { pretrain: pretrainInfo } : {}),
+  };
+  return { ds, splitNo, rows, tokenizer, tokFile, canonical, trainRecords, lmConfig, baseDir, info, dsKey };
+}
+
+/** One (method, split, seed) run. */
+export interface RunJob {
+  readonly method: MethodId;
+  readonly seed: number;
+}
+
+function runPaths(out: string, method: MethodId, splitNo: number, seed: number): { runRel: string; runDir: string } {
+  const runRel = join('runs', method, `split${splitNo}-seed${seed}`);
+  return { runRel, runDir: join(out, runRel) };
+}
+
+function fingerprintOf(ctx: SplitContext, profile: BenchProfile, job: RunJob): string {
+  const r = ctx.rows;
+  return JSON.stringify({ dsKey: ctx.dsKey, split: ctx.splitNo, seed: job.seed, method: job.method, profile, rows: [r.train.length, r.validation.length, r.test.length] });
+}
+
+/** A finished run with the same fingerprint, if any. */
+export function finishedRun(ctx: SplitContext, profile: BenchProfile, out: string, job: RunJob): RunResult | undefined {
+  const { runDir } = runPaths(out, job.method, ctx.splitNo, job.seed);
+  const prev = readJson<RunResult>(join(runDir, 'result.json'));
+  if (prev?.fingerprint === fingerprintOf(ctx, profile, job) && existsSync(join(out, prev.generated))) return prev;
+  return undefined;
+}
+
+/** Train (unless retrieval), generate, score and write one run's generated.jsonl, model and result.json. */
+export async function runOne(ctx: SplitContext, profile: BenchProfile, out: string, job: RunJob, progress: Progress = silentProgress): Promise<RunResult> {
+  const { method, seed: s } = job;
+  const splitNo = ctx.splitNo;
+  const { runRel, runDir } = runPaths(out, method, splitNo, s);
+  mkdirSync(runDir, { recursive: true });
+  const config = methodConfig(method, profile, s);
+  const r0 = Date.now();
+  let trainSeconds = 0;
+  let tokensPerSecond = 0;
+  let epochs: PeplerEpochLog[] = [];
+  let stages: PeplerStageReport[] = [];
+  let generated: string[];
+  let predicted: number[] | undefined;
+  let modelRel: string | undefined;
+  let generateSeconds: number;
+  const testRecords = ctx.rows.test.map((r) => ({ rec: ctx.ds.records[r]!, reference: ctx.canonical.get(r)! }));
+  if (method === 'retrieval') {
+    const ret = new RetrievalBaseline(ctx.rows.train.map((r) => ctx.trainRecords[r]!));
+    const g0 = Date.now();
+    generated = testRecords.map((t) => ret.explain(t.rec.user, t.rec.item));
+    generateSeconds = (Date.now() - g0) / 1000;
+  } else {
+    const base = METHOD_BASE[method];
+    let lm: TransformerLM;
+    let tok: Tokenizer = ctx.tokenizer;
+    let tokFileUsed = ctx.tokFile;
+    if (base === 'gpt2-pretrained') lm = await TransformerLM.load(ctx.baseDir);
+    else if (base === 'gpt2-random') lm = TransformerLM.create(ctx.lmConfig, new Rng(2000 + 100 * splitNo + s));
+    else {
+      const stories = findStories().files;
+      if (!stories) throw new NotFoundError('bench: stories260K.bin/tok512.bin not found (set XREC_STORIES_DIR)');
+      lm = await loadLlama2c(stories.model);
+      tok = await loadTokenizer(stories.tokenizer);
+      tokFileUsed = stories.tokenizer;
+    }
+    const { model, report } = await Pepler.train({
+      lm,
+      tokenizer: tok,
+      tokenizerFile: tokFileUsed,
+      data: { records: ctx.trainRecords, train: ctx.rows.train, validation: ctx.rows.validation },
+      config,
+      label: method,
+      progress,
+      onEpochEnd: (e) => progress.log(`split ${splitNo} seed ${s} ${method} ${e.stage} epoch ${e.epoch + 1}: train ${e.trainLoss.toFixed(4)} val ${e.valLoss?.toFixed(4) ?? '-'}`),
+    });
+    try {
+      trainSeconds = report.seconds;
+      tokensPerSecond = report.tokensPerSecond;
+      epochs = report.epochs;
+      stages = report.stages;
+      const g0 = Date.now();
+      const pairs = testRecords.map((t) => ({ user: t.rec.user, item: t.rec.item }));
+      generated = await model.explainBatch(pairs, { batchSize: 256 });
+      if (model.hasRatingHead) predicted = model.predictRatingBatch(pairs);
+      generateSeconds = (Date.now() - g0) / 1000;
+      modelRel = join(runRel, 'model');
+      await model.save(join(out, modelRel));
+    } finally {
+      model.dispose();
+    }
+  }
+  const jsonlRows: (ExplanationRow & { user: string; item: string })[] = testRecords.map((t, i) => ({
+    user: t.rec.user,
+    item: t.rec.item,
+    reference: t.reference,
+    generated: generated[i]!,
+    feature: t.rec.feature,
+    ...(predicted ? { rating: t.rec.rating, predicted: predicted[i]! } : {}),
+  }));
+  const [minRating, maxRating] = ctx.ds.ratingRange;
+  const metrics = explanationMetrics(jsonlRows, { features: featureSetOf(ctx.ds), minRating, maxRating });
+  const genRel = join(runRel, 'generated.jsonl');
+  await writeFileAtomic(join(out, genRel), jsonlRows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const result: RunResult = {
+    method,
+    baseModel: METHOD_BASE[method],
+    split: splitNo,
+    seed: s,
+    fingerprint: fingerprintOf(ctx, profile, job),
+    config: { ...config },
+    metrics,
+    timings: { trainSeconds, generateSeconds, totalSeconds: (Date.now() - r0) / 1000 },
+    tokensPerSecond,
+    epochs,
+    stages,
+    testRows: jsonlRows.length,
+    generated: genRel,
+    ...(modelRel ? { model: modelRel } : {}),
+    finishedAt: new Date().toISOString(),
+  };
+  await writeFileAtomic(join(runDir, 'result.json'), JSON.stringify(result, null, 1));
+  return result;
+}
+
+/** Rough relative cost of a method (longest first keeps two workers busy to the end). */
+const METHOD_COST: Readonly<Record<MethodId, number>> = {
+  'pepler-stories': 6,
+  'pepler-d': 5,
+  'pepler-lora': 4,
+  pepler: 4,
+  'pepler-nopretrain': 4,
+  'pepler-mlp': 3,
+  'pepler-mf': 3,
+  retrieval: 0,
+};
+
 /** Run the benchmark; returns everything written to report.json. */
 export async function runBenchExplain(opts: BenchExplainOptions): Promise<BenchExplainResult> {
   const t0 = Date.now();
@@ -144,6 +368,8 @@ export async function runBenchExplain(opts: BenchExplainOptions): Promise<BenchE
   const methods = parseMethods(opts.methods, profile);
   const seeds = opts.seeds ?? profile.seeds;
   if (!Number.isInteger(seeds) || seeds < 1) throw new ConfigError(`bench explain: --seeds must be a positive integer, got ${seeds}`);
+  const concurrency = opts.concurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new ConfigError(`bench explain: concurrency must be a positive integer, got ${concurrency}`);
   const progress = opts.progress ?? silentProgress;
   const out = resolve(opts.out);
   mkdirSync(out, { recursive: true });
@@ -153,7 +379,6 @@ export async function runBenchExplain(opts: BenchExplainOptions): Promise<BenchE
   if (nSplits === 0) throw new ConfigError(`bench explain: dataset '${ds.name}' has no splits`);
   const features = featureSetOf(ds);
   await writeFileAtomic(join(out, 'features.txt'), features.join('\n') + '\n');
-  const [minRating, maxRating] = ds.ratingRange;
 
   const stories = findStories();
   const skipped: { method: MethodId; reason: string }[] = [];
@@ -162,178 +387,48 @@ export async function runBenchExplain(opts: BenchExplainOptions): Promise<BenchE
     skipped.push({ method: 'pepler-stories', reason: `stories260K.bin/tok512.bin not found (looked in ${stories.looked.join(', ')}; set XREC_STORIES_DIR)` });
     runMethods = methods.filter((m) => m !== 'pepler-stories');
   }
-  const needsBase = runMethods.some((m) => METHOD_BASE[m] === 'gpt2-pretrained' || METHOD_BASE[m] === 'gpt2-random');
-  const total = nSplits * (runMethods.length * seeds + (needsBase ? 1 : 0));
+  const needsPretrain = runMethods.some((m) => METHOD_BASE[m] === 'gpt2-pretrained');
+  const total = nSplits * (runMethods.length * seeds + 1);
   const task = progress.start(`bench explain ${ds.name} (${profile.name})`, total);
   const inner = loggingProgress(progress);
   const runs: RunResult[] = [];
   const splitInfos: SplitInfo[] = [];
-  const dsKey = { name: ds.name, source: ds.source, records: ds.records.length };
 
-  for (let k = 0; k < nSplits; k++) {
-    const splitNo = k + 1;
-    const rows = splitRows(ds.records, ds.splits[k]!, profile);
-    const splitDir = join(out, 'base', `split${splitNo}`);
-    mkdirSync(splitDir, { recursive: true });
-    const trainTexts = rows.train.map((r) => ds.records[r]!.sentence);
-    const valTexts = rows.validation.map((r) => ds.records[r]!.sentence);
-
-    // canonical tokenizer: byte-level BPE learnt on the training split's text only
-    const tokFile = join(splitDir, 'tokenizer.json');
-    const tokKey = JSON.stringify({ dsKey, split: splitNo, vocab: profile.tokenizerVocab, train: rows.train.length, maxTrain: profile.maxTrain });
-    const tokMeta = readJson<{ key: string }>(join(splitDir, 'tokenizer.meta.json'));
-    let tokenizer: Tokenizer;
-    if (tokMeta?.key === tokKey && existsSync(tokFile)) {
-      tokenizer = await loadTokenizer(tokFile);
-    } else {
-      tokenizer = trainBpe(trainTexts, { vocabSize: profile.tokenizerVocab, specialTokens: ['<bos>', '<eos>', '<pad>'] });
-      await saveTokenizer(tokenizer, tokFile);
-      await writeFileAtomic(join(splitDir, 'tokenizer.meta.json'), JSON.stringify({ key: tokKey }));
-    }
-    const words = 20;
-    const canonical = new Map<number, string>();
-    for (const r of [...rows.train, ...rows.validation, ...rows.test]) canonical.set(r, truncateText(tokenizer, ds.records[r]!.sentence, words));
-    // every model learns and is scored on the same truncated explanations
-    const trainRecords: ExplanationRecord[] = ds.records.map((rec, r) => (canonical.has(r) ? { ...rec, sentence: canonical.get(r)! } : rec));
-
-    // base model (a): GPT-2-style LM pre-trained on the training split's text
-    const lmConfig = gpt2Config(profile, tokenizer.vocabSize);
-    const baseDir = join(splitDir, 'lm-pretrained');
-    let pretrainInfo: SplitInfo['pretrain'];
-    if (runMethods.some((m) => METHOD_BASE[m] === 'gpt2-pretrained')) {
-      const preKey = JSON.stringify({ tokKey, lm: lmConfig, pretrain: profile.pretrain });
-      const meta = readJson<PretrainReport & { key: string }>(join(splitDir, 'pretrain.json'));
-      if (meta?.key === preKey && existsSync(join(baseDir, 'config.json'))) {
-        pretrainInfo = { ...meta, config: lmConfig, reused: true };
-      } else {
-        const lm = TransformerLM.create(lmConfig, new Rng(1000 + splitNo));
-        try {
-          const rep = await pretrainLM(lm, tokenizer, trainTexts, valTexts, { ...profile.pretrain, seed: 1000 + splitNo }, inner);
-          for (const e of rep.epochs) progress.log(`split ${splitNo} pre-train epoch ${e.epoch + 1}: train ${e.trainLoss.toFixed(4)} val ${e.valLoss?.toFixed(4) ?? '-'}`);
-          await lm.save(baseDir, { xrec_bench: 'base LM (a): pre-trained on the training split text only' });
-          await writeFileAtomic(join(splitDir, 'pretrain.json'), JSON.stringify({ ...rep, key: preKey }, null, 1));
-          pretrainInfo = { ...rep, config: lmConfig, reused: false };
-        } finally {
-          lm.dispose();
-        }
-      }
-    }
-    if (needsBase) task.tick(1, { split: splitNo, step: 'base LM' });
-    splitInfos.push({
-      split: splitNo,
-      rows: { train: rows.train.length, validation: rows.validation.length, test: rows.test.length },
-      dropped: rows.dropped,
-      ...(pretrainInfo ? { pretrain: pretrainInfo } : {}),
-    });
-
-    const testRecords = rows.test.map((r) => ({ rec: ds.records[r]!, reference: canonical.get(r)! }));
+  for (let splitNo = 1; splitNo <= nSplits; splitNo++) {
+    const ctx = await prepareSplit(ds, splitNo, profile, out, needsPretrain, inner);
+    task.tick(1, { split: splitNo, step: 'tokenizer + base LM' });
+    splitInfos.push(ctx.info);
+    const todo: RunJob[] = [];
     for (let s = 1; s <= seeds; s++) {
       for (const method of runMethods) {
-        const runRel = join('runs', method, `split${splitNo}-seed${s}`);
-        const runDir = join(out, runRel);
-        const config = methodConfig(method, profile, s);
-        const fingerprint = JSON.stringify({ dsKey, split: splitNo, seed: s, method, profile, rows: [rows.train.length, rows.validation.length, rows.test.length] });
-        const prev = readJson<RunResult>(join(runDir, 'result.json'));
-        if (prev?.fingerprint === fingerprint && existsSync(join(out, prev.generated))) {
+        const prev = finishedRun(ctx, profile, out, { method, seed: s });
+        if (prev) {
           runs.push(prev);
-          progress.log(`reusing ${runRel}`);
+          progress.log(`reusing ${runPaths(out, method, splitNo, s).runRel}`);
           task.tick(1, { split: splitNo, seed: s, method, reused: 1 });
-          continue;
-        }
-        mkdirSync(runDir, { recursive: true });
-        const r0 = Date.now();
-        let trainSeconds = 0;
-        let tokensPerSecond = 0;
-        let epochs: PeplerEpochLog[] = [];
-        let stages: PeplerStageReport[] = [];
-        let generated: string[];
-        let predicted: number[] | undefined;
-        let modelRel: string | undefined;
-        let generateSeconds: number;
-        if (method === 'retrieval') {
-          const ret = new RetrievalBaseline(rows.train.map((r) => trainRecords[r]!));
-          const g0 = Date.now();
-          generated = testRecords.map((t) => ret.explain(t.rec.user, t.rec.item));
-          generateSeconds = (Date.now() - g0) / 1000;
-        } else {
-          const base = METHOD_BASE[method];
-          let lm: TransformerLM;
-          let tok: Tokenizer = tokenizer;
-          let tokFileUsed = tokFile;
-          if (base === 'gpt2-pretrained') lm = await TransformerLM.load(baseDir);
-          else if (base === 'gpt2-random') lm = TransformerLM.create(lmConfig, new Rng(2000 + 100 * splitNo + s));
-          else {
-            lm = await loadLlama2c(stories.files!.model);
-            tok = await loadTokenizer(stories.files!.tokenizer);
-            tokFileUsed = stories.files!.tokenizer;
-          }
-          const { model, report } = await Pepler.train({
-            lm,
-            tokenizer: tok,
-            tokenizerFile: tokFileUsed,
-            data: { records: trainRecords, train: rows.train, validation: rows.validation },
-            config,
-            label: method,
-            progress: inner,
-            onEpochEnd: (e) =>
-              progress.log(`split ${splitNo} seed ${s} ${method} ${e.stage} epoch ${e.epoch + 1}: train ${e.trainLoss.toFixed(4)} val ${e.valLoss?.toFixed(4) ?? '-'}`),
-          });
-          try {
-            trainSeconds = report.seconds;
-            tokensPerSecond = report.tokensPerSecond;
-            epochs = report.epochs;
-            stages = report.stages;
-            const g0 = Date.now();
-            const pairs = testRecords.map((t) => ({ user: t.rec.user, item: t.rec.item }));
-            generated = await model.explainBatch(pairs, { batchSize: 256 });
-            if (model.hasRatingHead) predicted = model.predictRatingBatch(pairs);
-            generateSeconds = (Date.now() - g0) / 1000;
-            modelRel = join(runRel, 'model');
-            await model.save(join(out, modelRel));
-          } finally {
-            model.dispose();
-          }
-        }
-        const jsonlRows: (ExplanationRow & { user: string; item: string })[] = testRecords.map((t, i) => ({
-          user: t.rec.user,
-          item: t.rec.item,
-          reference: t.reference,
-          generated: generated[i]!,
-          feature: t.rec.feature,
-          ...(predicted ? { rating: t.rec.rating, predicted: predicted[i]! } : {}),
-        }));
-        const metrics = explanationMetrics(jsonlRows, { features, minRating, maxRating });
-        const genRel = join(runRel, 'generated.jsonl');
-        await writeFileAtomic(join(out, genRel), jsonlRows.map((r) => JSON.stringify(r)).join('\n') + '\n');
-        const result: RunResult = {
-          method,
-          baseModel: METHOD_BASE[method],
-          split: splitNo,
-          seed: s,
-          fingerprint,
-          config: { ...config, ...(stages.length > 0 ? {} : {}) },
-          metrics,
-          timings: { trainSeconds, generateSeconds, totalSeconds: (Date.now() - r0) / 1000 },
-          tokensPerSecond,
-          epochs,
-          stages,
-          testRows: jsonlRows.length,
-          generated: genRel,
-          ...(modelRel ? { model: modelRel } : {}),
-          finishedAt: new Date().toISOString(),
-        };
-        await writeFileAtomic(join(runDir, 'result.json'), JSON.stringify(result, null, 1));
-        runs.push(result);
-        task.tick(1, { split: splitNo, seed: s, method, bleu4: Number(metrics.bleu4.toFixed(2)) });
+        } else todo.push({ method, seed: s });
       }
+    }
+    todo.sort((a, b) => METHOD_COST[b.method] - METHOD_COST[a.method]);
+    const done = (r: RunResult): void => {
+      runs.push(r);
+      task.tick(1, { split: splitNo, seed: r.seed, method: r.method, bleu4: Number(r.metrics.bleu4.toFixed(2)) });
+    };
+    if (concurrency > 1 && todo.length > 1 && workerScript()) {
+      await runInWorkers(todo, concurrency, { dataset: opts.dataset, ...(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir }), profile, out, split: splitNo }, progress, done);
+    } else {
+      for (const job of todo) done(await runOne(ctx, profile, out, job, inner));
     }
   }
   task.finish();
+  const order = (r: RunResult): number => runMethods.indexOf(r.method) + 1000 * (r.split * 100 + r.seed);
+  runs.sort((a, b) => order(a) - order(b));
   const result: Omit<BenchExplainResult, 'reportFiles'> = {
     dataset: { name: ds.name, source: ds.source, records: ds.records.length, features: features.length, ratingRange: ds.ratingRange },
     profile,
     methods: runMethods,
     seeds,
+    concurrency,
     splits: splitInfos,
     runs,
     skipped,

@@ -4,6 +4,7 @@
  * `xrec explain --model DIR --user U --item I`: explanation and predicted rating from a saved PEPLER model.
  */
 import type { Command } from 'commander';
+import { cpus } from 'node:os';
 import { ConfigError, resolveDataDir } from '@xrec/core';
 import { explainPair, runBenchExplain } from '@xrec/bench';
 import { terminalProgress } from '../progress.js';
@@ -14,6 +15,7 @@ interface BenchExplainCliOptions {
   seeds?: string;
   methods?: string;
   out: string;
+  jobs?: string;
 }
 
 export function registerBenchExplain(program: Command): void {
@@ -26,6 +28,7 @@ export function registerBenchExplain(program: Command): void {
     .option('--seeds <n>', 'seeds per split (default: the profile\'s)')
     .option('--methods <list>', 'comma-separated: retrieval,pepler-d,pepler,pepler-lora,pepler-mf,pepler-mlp,pepler-stories,pepler-nopretrain')
     .requiredOption('--out <dir>', 'output directory (finished runs in it are reused)')
+    .option('--jobs <n>', 'runs trained at once, one process each (default: CPUs, at most 2)')
     .action(async (opts: BenchExplainCliOptions, cmd: Command) => {
       const dataDir = resolveDataDir(cmd.optsWithGlobals<{ dataDir?: string }>().dataDir);
       let seeds: number | undefined;
@@ -33,7 +36,10 @@ export function registerBenchExplain(program: Command): void {
         seeds = Number(opts.seeds);
         if (!Number.isInteger(seeds) || seeds < 1) throw new ConfigError(`--seeds must be a positive integer, got '${opts.seeds}'`);
       }
+      const jobs = opts.jobs === undefined ? Math.max(1, Math.min(2, cpus().length)) : Number(opts.jobs);
+      if (!Number.isInteger(jobs) || jobs < 1) throw new ConfigError(`--jobs must be a positive integer, got '${opts.jobs}'`);
       const r = await runBenchExplain({
+        concurrency: jobs,
         dataset: opts.dataset,
         dataDir: dataDir.path,
         profile: opts.profile as 'quick',
