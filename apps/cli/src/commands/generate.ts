@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError, loadSafetensors } from '@xrec/core';
 import { describeBackend, initBackend, loadLlama2c, TransformerLM } from '@xrec/transformer';
 import { loadTokenizer, type Tokenizer } from '@xrec/tokenizer';
+import { loadAdapter, mergeAndUnload } from '@xrec/lora';
 
 interface GenerateCliOptions {
   checkpoint: string;
@@ -29,6 +30,7 @@ interface GenerateCliOptions {
   seed: number;
   cache: boolean;
   json?: boolean;
+  adapter?: string;
 }
 
 function intArg(flag: string, min: number) {
@@ -81,12 +83,13 @@ export function registerGenerate(program: Command): void {
     .option('--seed <n>', 'sampling seed', intArg('--seed', 0), 0)
     .option('--no-cache', 'decode without the key-value cache (slower; same tokens)')
     .option('--json', 'print one JSON object (tokens, text, timing) instead of the text')
-    // `--adapter <dir>` (a peft LoRA adapter applied to the checkpoint) is added here by @xrec/lora's CLI work.
+    .option('--adapter <dir>', 'peft LoRA adapter directory (adapter_config.json + adapter_model.safetensors), merged into the checkpoint')
     .action(async (o: GenerateCliOptions) => {
       const sampling = o.temperature !== undefined || o.topK !== undefined || o.topP !== undefined;
       if (o.greedy && sampling) throw new ConfigError('--greedy cannot be combined with --temperature / --top-k / --top-p');
       const backend = await initBackend();
       const model = await loadCheckpoint(o.checkpoint);
+      if (o.adapter !== undefined) mergeAndUnload(await loadAdapter(model, resolve(o.adapter)));
       const tok = await checkpointTokenizer(o.checkpoint, o.tokenizer);
       if (tok.vocabSize > model.config.vocabSize) {
         throw new ConfigError(`--tokenizer: vocabulary of ${tok.vocabSize} ids does not fit the model's vocabSize ${model.config.vocabSize}`);

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { loadSafetensors } from '@xrec/core';
 import { main } from '../main.js';
 import { parseTargets } from './lora.js';
@@ -38,6 +38,23 @@ describe('xrec train lora', () => {
     expect(summary.parameters.percent).toBeLessThan(5);
     expect(summary.epochs.at(-1).valLoss).toBeLessThan(summary.baseValLoss);
     expect(existsSync(join(out, 'merged', 'model.safetensors'))).toBe(true);
+
+    // xrec generate --adapter: the adapter merged into the base generates what the saved merged model generates
+    const gen = async (extra: string[]) => {
+      const spy = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      try {
+        const c = await main(['node', 'xrec', 'generate', '--tokenizer', join(fixtures, 'tok512.bin'), '--prompt', 'This guitar', '--greedy', '--max-tokens', '24', '--json', ...extra]);
+        expect(c).toBe(0);
+        return JSON.parse(String(spy.mock.calls.at(-1)![0])).tokens as number[];
+      } finally {
+        spy.mockRestore();
+      }
+    };
+    const withAdapter = await gen(['--checkpoint', join(fixtures, 'stories260K.bin'), '--adapter', out]);
+    const merged = await gen(['--checkpoint', join(out, 'merged')]);
+    const base = await gen(['--checkpoint', join(fixtures, 'stories260K.bin')]);
+    expect(withAdapter).toEqual(merged);
+    expect(withAdapter).not.toEqual(base);
   });
 
   it('names the bad flag', async () => {
