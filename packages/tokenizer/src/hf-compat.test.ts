@@ -1,0 +1,52 @@
+// Files written here must open in Hugging Face's own tokenizer implementations. Tokenizers.js
+// (@huggingface/tokenizers, the tokenizer.json reader of Transformers.js) is the one installable here;
+// it must give the same ids for a trained tokenizer and for GPT-2 converted to tokenizer.json.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
+import { GPT2_DIR, reviewTexts } from '../test/helpers.js';
+import { loadGpt2Dir } from './gpt2-files.js';
+import { toHfTokenizerJsonText } from './hf-json.js';
+import { trainBpe } from './train.js';
+import type { BpeTokenizer } from './bpe-tokenizer.js';
+
+const SAMPLE = [
+  'These strings sound great and stay in tune for weeks.',
+  "I've had better cables; this one's OK for $9.99.",
+  'Great pedal!!! 5 stars ★★★★★ — would buy again 😀',
+  '  leading and trailing spaces  ',
+  'line one\nline two\r\n\ttabbed',
+];
+const corpus = reviewTexts();
+const texts = corpus.texts ? corpus.texts.slice(0, 2000) : SAMPLE;
+
+function hfOf(tok: BpeTokenizer): HfTokenizer {
+  return new HfTokenizer(JSON.parse(toHfTokenizerJsonText(tok)), {});
+}
+
+function expectSameIds(tok: BpeTokenizer, hf: HfTokenizer, inputs: readonly string[]): void {
+  const bad = inputs.filter((t) => hf.encode(t, { add_special_tokens: false }).ids.join() !== tok.encode(t).join());
+  expect(bad.slice(0, 3)).toEqual([]);
+}
+
+describe('Hugging Face compatibility of tokenizer.json', () => {
+  it('a trained tokenizer gives the same ids in Tokenizers.js', () => {
+    const tok = trainBpe(texts, { vocabSize: 1500 });
+    const hf = hfOf(tok);
+    expectSameIds(tok, hf, [...texts, ...SAMPLE]);
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 50 }), (s) => {
+        expect(hf.encode(s, { add_special_tokens: false }).ids).toEqual(tok.encode(s));
+      }),
+      { numRuns: 300 },
+    );
+    // Tokenizers.js splits on added special tokens, i.e. xrec's allowSpecial: true.
+    expect(hf.encode('great<eos>', { add_special_tokens: false }).ids).toEqual(tok.encode('great<eos>', { allowSpecial: true }));
+    expect(hf.decode(tok.encode('great strings'))).toBe('great strings');
+  });
+
+  it('GPT-2 written as tokenizer.json gives the same ids in Tokenizers.js', () => {
+    const gpt2 = loadGpt2Dir(GPT2_DIR);
+    expectSameIds(gpt2, hfOf(gpt2), [...texts.slice(0, 500), ...SAMPLE]);
+  });
+});
