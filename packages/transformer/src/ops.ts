@@ -16,7 +16,17 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '@xrec/core';
-import { CE_GRAD_KERNEL, CE_GRAD_T_KERNEL, CE_ROW_LOSS_KERNEL, GELU_GRAD_KERNEL, GELU_KERNEL, NORM_GRAD_KERNEL, NORM_KERNEL, registerJsKernels } from './wasm-kernels.js';
+import {
+  CE_GRAD_KERNEL,
+  CE_GRAD_T_KERNEL,
+  CE_ROW_LOSS_KERNEL,
+  GELU_GRAD_KERNEL,
+  GELU_KERNEL,
+  NORM_GRAD_KERNEL,
+  NORM_KERNEL,
+  registerJsKernels,
+  TRANSPOSE_2D_KERNEL,
+} from './wasm-kernels.js';
 
 type SaveFn = (tensors: tf.Tensor[]) => void;
 type GradFn = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
@@ -25,6 +35,13 @@ type OpBody = (...args: never[]) => { value: tf.Tensor; gradFunc: GradFn };
 /** `tf.customGrad` with the inputs typed by the body (tfjs types every input as Tensor | save function). */
 function customOp(f: OpBody): (...inputs: tf.Tensor[]) => tf.Tensor {
   return (tf.customGrad as unknown as (g: OpBody) => (...inputs: tf.Tensor[]) => tf.Tensor)(f);
+}
+
+/** 2-D transpose: the tiled JS kernel where registered (faster than wasm's Transpose), else tf.transpose. */
+export function transpose2d(x: tf.Tensor2D): tf.Tensor2D {
+  registerJsKernels();
+  if (tf.getKernel(TRANSPOSE_2D_KERNEL, tf.getBackend())) return tf.engine().runKernel(TRANSPOSE_2D_KERNEL, { x }, {}) as tf.Tensor2D;
+  return tf.transpose(x);
 }
 
 function check2d(t: tf.Tensor, name: string, op: string): void {
@@ -37,7 +54,7 @@ const mmFull = customOp(((a: tf.Tensor2D, b: tf.Tensor2D, save: SaveFn) => {
     value: tf.matMul(a, b), // [N, M] = [N, K] @ [K, M]
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [tf.matMul(dy, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy)]; // [N, K], [K, M]
+      return [tf.matMul(dy, transpose2d(sb)), tf.matMul(transpose2d(sa), dy)]; // [N, K], [K, M]
     },
   };
 }) as OpBody);
@@ -49,7 +66,7 @@ const mmFrozenB = customOp(((a: tf.Tensor2D, b: tf.Tensor2D, save: SaveFn) => {
     value: tf.matMul(a, b),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sb] = saved as [tf.Tensor2D];
-      return [tf.matMul(dy, tf.transpose(sb)), tf.zerosLike(sb)];
+      return [tf.matMul(dy, transpose2d(sb)), tf.zerosLike(sb)];
     },
   };
 }) as OpBody);
@@ -79,8 +96,8 @@ function linearOp(gradW: boolean, gradB: boolean) {
         const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
         const dy2 = dy as tf.Tensor2D;
         const n = sx.shape[0];
-        const dx = tf.matMul(dy2, tf.transpose(sw)); // [N, in]
-        const dw = gradW ? tf.matMul(tf.transpose(sx), dy2) : tf.zerosLike(sw); // [in, out]
+        const dx = tf.matMul(dy2, transpose2d(sw)); // [N, in]
+        const dw = gradW ? tf.matMul(transpose2d(sx), dy2) : tf.zerosLike(sw); // [in, out]
         const db = gradB ? tf.reshape(tf.matMul(tf.ones([1, n]), dy2), [sw.shape[1]]) : tf.zeros([sw.shape[1]]); // 1ᵀ dY
         return [dx, dw, db];
       },
@@ -109,11 +126,11 @@ export function linear2d(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Te
 const mmBT = customOp(((a: tf.Tensor2D, b: tf.Tensor2D, save: SaveFn) => {
   save([a, b]);
   return {
-    value: tf.matMul(a, tf.transpose(b)), // [N, M] = [N, K] @ [K, M]   (b: [M, K])
+    value: tf.matMul(a, transpose2d(b)), // [N, M] = [N, K] @ [K, M]   (b: [M, K])
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
       // dA = dY @ b : [N, M] @ [M, K];  dB = (aᵀ @ dY)ᵀ : ([K, N] @ [N, M])ᵀ = [M, K]
-      return [tf.matMul(dy, sb), tf.transpose(tf.matMul(tf.transpose(sa), dy))];
+      return [tf.matMul(dy, sb), transpose2d(tf.matMul(transpose2d(sa), dy))];
     },
   };
 }) as OpBody);
@@ -238,7 +255,7 @@ export function outputCrossEntropy(
   registerJsKernels();
   const gradW = !(weight instanceof tf.Variable && !weight.trainable);
   const op = customOp(((h: tf.Tensor2D, w: tf.Tensor2D, save: SaveFn) => {
-    const wT = layout === 'vd' ? (tf.transpose(w) as tf.Tensor2D) : w; // [d, V]
+    const wT = layout === 'vd' ? transpose2d(w) : w; // [d, V]
     const z = tf.matMul(h, wT) as tf.Tensor2D; // [N, V]
     const p = tf.softmax(z) as tf.Tensor2D;
     save([h, w, p]);
@@ -247,13 +264,13 @@ export function outputCrossEntropy(
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sh, sw, sp] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         const scale = tf.mul(tf.tensor1d(t.weight), dy) as tf.Tensor1D;
-        const g = ceGradFromSoftmax(sp, t.safe, scale); // [N, V]
-        const dh = tf.matMul(g, layout === 'vd' ? sw : tf.transpose(sw)); // [N, d]
-        if (!gradW) return [dh, tf.zerosLike(sw)];
+        const wVd = layout === 'vd' ? sw : transpose2d(sw); // [V, d]
+        if (!gradW) return [tf.matMul(ceGradFromSoftmax(sp, t.safe, scale), wVd), tf.zerosLike(sw)];
         const lab = tf.tensor1d(t.safe, 'int32');
-        const gT = tf.engine().runKernel(CE_GRAD_T_KERNEL, { probs: sp, labels: lab, scale }, {}) as tf.Tensor2D; // [V, N]
-        const dwVd = tf.matMul(gT, sh); // [V, d]
-        return [dh, layout === 'vd' ? dwVd : tf.transpose(dwVd)];
+        const [g, gT] = tf.engine().runKernel(CE_GRAD_T_KERNEL, { probs: sp, labels: lab, scale }, {}) as tf.Tensor2D[]; // [N, V], [V, N]
+        const dh = tf.matMul(g!, wVd); // [N, d]
+        const dwVd = tf.matMul(gT!, sh); // [V, d]
+        return [dh, layout === 'vd' ? dwVd : transpose2d(dwVd as tf.Tensor2D)];
       },
     };
   }) as OpBody);
@@ -276,10 +293,11 @@ export function ceGradFromSoftmax(p: tf.Tensor2D, labels: Int32Array, scale: tf.
 }
 
 const geluOp = customOp(((x: tf.Tensor, save: SaveFn) => {
-  save([x]);
+  const [y, th] = tf.engine().runKernel(GELU_KERNEL, { x }, {}) as tf.Tensor[];
+  save([x, th!]);
   return {
-    value: tf.engine().runKernel(GELU_KERNEL, { x }, {}) as tf.Tensor,
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.engine().runKernel(GELU_GRAD_KERNEL, { dy, x: saved[0]! }, {}) as tf.Tensor],
+    value: y!,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.engine().runKernel(GELU_GRAD_KERNEL, { dy, x: saved[0]!, tanh: saved[1]! }, {}) as tf.Tensor],
   };
 }) as OpBody);
 

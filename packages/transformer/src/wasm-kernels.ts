@@ -10,7 +10,9 @@
  *   with logsumexp = `max(z_i) - log(p_{i, argmax})` (one pass, no underflow).
  * - `XrecNorm` / `XrecNormGrad` (wasm and cpu): fused LayerNorm / RMSNorm forward and backward over the
  *   last axis of [N, d] (see `ops.ts` for the formulas).
- * - `XrecGelu` / `XrecGeluGrad` (wasm and cpu): tanh-GELU and its derivative in one pass.
+ * - `XrecGelu` / `XrecGeluGrad` (wasm and cpu): tanh-GELU (also returning the tanh) and its derivative.
+ * - `XrecSoftmaxCeGradBoth` (wasm and cpu): the CE gradient and its transpose from one pass over the softmax.
+ * - `XrecTranspose2d` (wasm and cpu): tiled 2-D transpose.
  * - `Identity` on wasm shares the input's memory (reference count, like the cpu backend and like wasm's
  *   own `Reshape`) instead of copying it: tfjs clones every tensor it saves for a gradient.
  *
@@ -102,7 +104,8 @@ export function registerJsKernel(k: JsKernel, inputNames: readonly string[]): vo
 }
 
 export const CE_ROW_LOSS_KERNEL = 'XrecCeRowLoss';
-export const CE_GRAD_T_KERNEL = 'XrecSoftmaxCeGradT';
+export const CE_GRAD_T_KERNEL = 'XrecSoftmaxCeGradBoth';
+export const TRANSPOSE_2D_KERNEL = 'XrecTranspose2d';
 export const NORM_KERNEL = 'XrecNorm';
 export const NORM_GRAD_KERNEL = 'XrecNormGrad';
 export const GELU_KERNEL = 'XrecGelu';
@@ -198,54 +201,68 @@ const normGrad: JsKernel = {
 
 const GELU_C = Math.sqrt(2 / Math.PI);
 
+// tanh(u) = 1 - 2 / (exp(2u) + 1) (one exp, faster than Math.tanh in V8; exact limits ±1).
+// Forward outputs y = 0.5 x (1 + t) and t = tanh(√(2/π)(x + 0.044715 x³)) (saved for the backward pass).
 const gelu: JsKernel = {
   name: GELU_KERNEL,
-  outShapes: (s) => [s[0]!],
-  compute: ([x], [y]) => {
+  outShapes: (s) => [s[0]!, s[0]!],
+  compute: ([x], [y, th]) => {
     for (let i = 0; i < x!.length; i++) {
-      const t = x![i]!;
-      y![i] = 0.5 * t * (1 + Math.tanh(GELU_C * (t + 0.044715 * t * t * t)));
+      const v = x![i]!;
+      const t = 1 - 2 / (Math.exp(2 * GELU_C * (v + 0.044715 * v * v * v)) + 1);
+      th![i] = t;
+      y![i] = 0.5 * v * (1 + t);
     }
   },
 };
 
-// d gelu/dx = 0.5 (1 + th) + 0.5 x (1 - th²) c (1 + 3·0.044715 x²); inputs dy, x.
+// d gelu/dx = 0.5 (1 + t) + 0.5 x (1 - t²) c (1 + 3·0.044715 x²); inputs dy, x, t.
 const geluGrad: JsKernel = {
   name: GELU_GRAD_KERNEL,
   outShapes: (s) => [s[0]!],
-  compute: ([dy, x], [dx]) => {
+  compute: ([dy, x, th], [dx]) => {
     for (let i = 0; i < x!.length; i++) {
-      const t = x![i]!;
-      const t2 = t * t;
-      const th = Math.tanh(GELU_C * (t + 0.044715 * t2 * t));
-      dx![i] = dy![i]! * (0.5 * (1 + th) + 0.5 * t * (1 - th * th) * GELU_C * (1 + 3 * 0.044715 * t2));
+      const v = x![i]!;
+      const t = th![i]!;
+      dx![i] = dy![i]! * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * GELU_C * (1 + 3 * 0.044715 * v * v));
     }
   },
 };
 
-// Transposed CE gradient: out[j, i] = (p[i, j] - [j = y_i]) · s_i, out: [V, N]; inputs probs, labels, scale.
-// Written in 64x64 tiles so both the reads and the transposed writes stay in cache.
-const ceGradT: JsKernel = {
+// CE gradient in both layouts: G[i, j] = (p[i, j] - [j = y_i]) · s_i  ([N, V]) in one row-major pass, then
+// Gᵀ ([V, N]) by a tiled transpose of G (two passes beat one fused pass: the strided writes thrash the cache).
+const ceGradBoth: JsKernel = {
   name: CE_GRAD_T_KERNEL,
-  outShapes: (s) => [[s[0]![1]!, s[0]![0]!]],
-  compute: ([p, labels, scale], [out], [shape]) => {
+  outShapes: (s) => [s[0]!, [s[0]![1]!, s[0]![0]!]],
+  compute: ([p, labels, scale], [g, gT], [shape]) => {
     const [n, v] = shape as [number, number];
-    const B = 64;
-    for (let i0 = 0; i0 < n; i0 += B) {
-      const i1 = Math.min(n, i0 + B);
-      for (let j0 = 0; j0 < v; j0 += B) {
-        const j1 = Math.min(v, j0 + B);
-        for (let i = i0; i < i1; i++) {
-          const s = scale![i]!;
-          const row = i * v;
-          for (let j = j0; j < j1; j++) out![j * n + i] = p![row + j]! * s;
-        }
+    ceGrad(p as Float32Array, labels!, scale!, v, g!);
+    transposeInto(g!, n, v, gT!);
+  },
+};
+
+/** out[j, i] = x[i, j] for x [r, c], walking the output row by row in 64x64 tiles. */
+function transposeInto(x: ArrayLike<number>, r: number, c: number, out: Float32Array): void {
+  const T = 64;
+  for (let j0 = 0; j0 < c; j0 += T) {
+    const j1 = Math.min(c, j0 + T);
+    for (let i0 = 0; i0 < r; i0 += T) {
+      const i1 = Math.min(r, i0 + T);
+      for (let j = j0; j < j1; j++) {
+        const o = j * r;
+        for (let i = i0; i < i1; i++) out[o + i] = x[i * c + j]!;
       }
     }
-    for (let i = 0; i < n; i++) {
-      const s = scale![i]!;
-      if (s !== 0) out![labels![i]! * n + i]! -= s;
-    }
+  }
+}
+
+/** Tiled 2-D transpose [r, c] -> [c, r] (faster than wasm's Transpose for wide matrices). */
+const transpose2d: JsKernel = {
+  name: TRANSPOSE_2D_KERNEL,
+  outShapes: (s) => [[s[0]![1]!, s[0]![0]!]],
+  compute: ([x], [out], [shape]) => {
+    const [r, c] = shape as [number, number];
+    transposeInto(x!, r, c, out!);
   },
 };
 
@@ -257,11 +274,12 @@ export function registerJsKernels(): void {
   if (jsRegistered) return;
   jsRegistered = true;
   registerJsKernel(ceRowLoss, ['logits', 'probs', 'labels']);
-  registerJsKernel(ceGradT, ['probs', 'labels', 'scale']);
+  registerJsKernel(ceGradBoth, ['probs', 'labels', 'scale']);
+  registerJsKernel(transpose2d, ['x']);
   registerJsKernel(norm, ['x', 'w', 'b']);
   registerJsKernel(normGrad, ['dy', 'x', 'w', 'mean', 'rstd']);
   registerJsKernel(gelu, ['x']);
-  registerJsKernel(geluGrad, ['dy', 'x']);
+  registerJsKernel(geluGrad, ['dy', 'x', 'tanh']);
   registerCpuCeGrad();
 }
 
