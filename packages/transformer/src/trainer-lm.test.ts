@@ -83,3 +83,23 @@ describe.each(['gpt2', 'llama'] as const)('train() with TransformerLM (%s)', (ar
     resumed.dispose();
   });
 });
+
+describe('train() with TransformerLM: memory', () => {
+  it('keeps tf.memory().numTensors flat over 300 updates of a tiny llama with dropout and validation', async () => {
+    const model = TransformerLM.create(tiny('llama'), new Rng(2));
+    const counts: number[] = [];
+    await train<Batch>({
+      variables: model.trainableVariables(),
+      lossFn: lossFn(model),
+      trainBatches: (_e, rng) => batches(100, rng, 16),
+      valBatches: () => batches(2, new Rng(5), 16),
+      config: { epochs: 3, lr: 1e-3, seed: 1 },
+      onStep: (s) => {
+        if (s.step % 100 === 50) counts.push(tf.memory().numTensors);
+      },
+    });
+    expect(counts).toHaveLength(3);
+    expect(new Set(counts).size).toBe(1);
+    model.dispose();
+  });
+});

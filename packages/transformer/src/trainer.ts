@@ -59,7 +59,11 @@ export interface TrainerConfig {
   readonly minLr?: number;
   /** Total updates for the schedule; default: (batches in the first epoch) × epochs. */
   readonly totalSteps?: number;
-  /** Early stopping: stop after this many epochs without a better validation loss, then restore the best weights. */
+  /**
+   * Early stopping: stop after this many epochs without a better validation loss, then restore the best
+   * weights. Only then does the trainer keep (and checkpoint) a copy of the best weights; without
+   * `patience` the best epoch is still reported, but the final weights are the last epoch's.
+   */
   readonly patience?: number;
   /** Where the per-epoch checkpoint goes (none when unset). */
   readonly checkpointDir?: string;
@@ -369,8 +373,11 @@ export async function train<B extends TrainBatch>(opts: TrainOptions<B>): Promis
           bestEpoch = epoch;
           patienceCounter = 0;
           improved = true;
-          disposeBest();
-          best = new Map([...variables].map(([n, v]) => [n, tf.clone(v)]));
+          if (restoreAtEnd) {
+            // Early stopping will put these back: keep a copy (and checkpoint it).
+            disposeBest();
+            best = new Map([...variables].map(([n, v]) => [n, tf.clone(v)]));
+          }
         } else {
           patienceCounter += 1;
           if (config.patience !== undefined && patienceCounter >= config.patience) stoppedEarly = true;
