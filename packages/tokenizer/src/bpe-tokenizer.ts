@@ -11,7 +11,7 @@ import { VocabError } from '@xrec/core';
 import { BpeModel } from './bpe-model.js';
 import { gpt2PieceEnd, regexPreTokenizer } from './pretokenize.js';
 import { FNV_OFFSET, FNV_PRIME, hashRange, PieceCache } from './piece-cache.js';
-import { resolveRoles, type DecodeOptions, type EncodeOptions, type SpecialRoles, type Tokenizer } from './tokenizer.js';
+import { checkIdArray, resolveRoles, type DecodeOptions, type EncodeOptions, type SpecialRoles, type Tokenizer } from './tokenizer.js';
 import { utf8Decode, utf8Encode, utf8EncodeInto } from './utf8.js';
 
 /** How text is split before BPE. */
@@ -214,7 +214,8 @@ export class BpeTokenizer implements Tokenizer {
     this.cache.clear();
   }
 
-  decodeBytes(ids: readonly number[], options: DecodeOptions = {}): Uint8Array {
+  decodeBytes(ids: ArrayLike<number>, options: DecodeOptions = {}): Uint8Array {
+    checkIdArray(ids, (m) => new VocabError(m));
     const skip = options.skipSpecialTokens ?? false;
     const off = this.off;
     const size = this.vocabSize;
@@ -237,7 +238,7 @@ export class BpeTokenizer implements Tokenizer {
     return out;
   }
 
-  decode(ids: readonly number[], options: DecodeOptions = {}): string {
+  decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string {
     return utf8Decode(this.decodeBytes(ids, options));
   }
 

@@ -86,6 +86,8 @@ describe('GPT-2 vocabulary files', () => {
     expect(() => tok.decode([1.5])).toThrow(VocabError);
     expect(() => tok.decode([Number.NaN])).toThrow(VocabError);
     expect(() => tok.encode(undefined as unknown as string)).toThrow(VocabError);
+    expect(() => tok.decode('15496' as unknown as number[])).toThrow(/expected an array of token ids/);
+    expect(tok.decode(Int32Array.of(15496, 995))).toBe('Hello world');
   });
 
   it('handles long single pieces (heap path) identically to tiktoken', () => {

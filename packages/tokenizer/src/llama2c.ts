@@ -15,7 +15,7 @@
 import { VocabError } from '@xrec/core';
 import { MinHeap2 } from './bpe-model.js';
 import { PairTable } from './pair-table.js';
-import { resolveRoles, type DecodeOptions, type EncodeOptions, type SpecialRoles, type Tokenizer } from './tokenizer.js';
+import { checkIdArray, resolveRoles, type DecodeOptions, type EncodeOptions, type SpecialRoles, type Tokenizer } from './tokenizer.js';
 import { utf8Decode, utf8Encode } from './utf8.js';
 
 export const LLAMA2C_UNK = 0;
@@ -227,7 +227,8 @@ export class Llama2cTokenizer implements Tokenizer {
     return out;
   }
 
-  decodeBytes(ids: readonly number[], options: DecodeOptions = {}): Uint8Array {
+  decodeBytes(ids: ArrayLike<number>, options: DecodeOptions = {}): Uint8Array {
+    checkIdArray(ids, (m) => new VocabError(m));
     const skip = options.skipSpecialTokens ?? false;
     const n = this.vocab.pieces.length;
     const parts: Uint8Array[] = [];
@@ -259,7 +260,7 @@ export class Llama2cTokenizer implements Tokenizer {
     return out;
   }
 
-  decode(ids: readonly number[], options: DecodeOptions = {}): string {
+  decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string {
     return utf8Decode(this.decodeBytes(ids, options));
   }
 

@@ -7,7 +7,7 @@ import { BpeTokenizer } from './bpe-tokenizer.js';
 
 describe('PieceCache', () => {
   it('finds pieces by position without a substring, and tells colliding hashes apart', () => {
-    const c = new PieceCache(1024);
+    const c = new PieceCache(1 << 16);
     const text = 'xx hello world';
     const h = hashRange(text, 3, 8);
     expect(h).toBe(hashRange('hello', 0, 5));
@@ -26,6 +26,15 @@ describe('PieceCache', () => {
     c.emit(c.find('jello', 0, 5, h), out2);
     expect(out2).toEqual([1, 2]);
     expect(c.size).toBe(2);
+    // Growing keeps every entry findable.
+    for (let i = 0; i < 5000; i++) c.insert(c.find(`p${i}`, 0, `p${i}`.length, hashRange(`p${i}`, 0, `p${i}`.length)), `p${i}`, hashRange(`p${i}`, 0, `p${i}`.length), [i]);
+    expect(c.capacity).toBeGreaterThanOrEqual(16384);
+    for (const i of [0, 777, 4999]) {
+      const o: number[] = [];
+      c.emit(c.find(`p${i}`, 0, `p${i}`.length, hashRange(`p${i}`, 0, `p${i}`.length)), o);
+      expect(o).toEqual([i]);
+    }
+    expect(c.find('jello', 0, 5, h)).toBeGreaterThanOrEqual(0);
     expect(() => c.insert(c.find('jello', 0, 5, h), 'jello', h, [1])).toThrow(RangeError);
   });
 

@@ -1,8 +1,9 @@
 /**
  * Cache from pre-token text to its BPE ids, probed with a substring of the input *without creating the
  * substring*: the caller hashes `text[start, end)` (FNV-1a over UTF-16 code units) and the table compares
- * code units in place. Open addressing with linear probing; ids live in one Int32Array pool. When the table
- * is half full it is emptied (natural text reaches a steady state long before that).
+ * code units in place. Open addressing with linear probing; ids live in one Int32Array pool. The table
+ * doubles when half full up to its maximum, and is emptied when that is half full (natural text reaches a
+ * steady state long before).
  */
 
 /** FNV-1a offset basis and prime (32-bit). */
@@ -17,32 +18,41 @@ export function hashRange(text: string, start: number, end: number): number {
 }
 
 export class PieceCache {
-  private readonly mask: number;
-  private readonly maxEntries: number;
+  private mask: number;
+  private readonly maxCapacity: number;
   private keys: string[];
-  private readonly hashes: Int32Array;
+  private hashes: Int32Array;
   /** Offset of the slot's ids in `pool`, and how many. */
-  private readonly start: Int32Array;
-  private readonly count: Int32Array;
+  private start: Int32Array;
+  private count: Int32Array;
   private pool: Int32Array;
   private poolLen = 0;
   private entries = 0;
 
-  /** @param capacity slots (rounded up to a power of two); at most half of them are used. */
-  constructor(capacity = 1 << 18) {
-    let cap = 1024;
-    while (cap < capacity) cap *= 2;
+  /**
+   * @param maxCapacity most slots (rounded up to a power of two); at most half of them are used. The table
+   *   starts small and doubles as it fills, so a tokenizer that encodes little text stays small.
+   */
+  constructor(maxCapacity = 1 << 18) {
+    let max = 1024;
+    while (max < maxCapacity) max *= 2;
+    this.maxCapacity = max;
+    const cap = Math.min(max, 4096);
     this.mask = cap - 1;
-    this.maxEntries = cap >> 1;
     this.keys = new Array<string>(cap).fill('');
     this.hashes = new Int32Array(cap);
     this.start = new Int32Array(cap);
     this.count = new Int32Array(cap);
-    this.pool = new Int32Array(cap * 2);
+    this.pool = new Int32Array(cap);
   }
 
   get size(): number {
     return this.entries;
+  }
+
+  /** Number of slots now allocated. */
+  get capacity(): number {
+    return this.mask + 1;
   }
 
   /**
@@ -80,8 +90,9 @@ export class PieceCache {
   /** Store `ids` for `piece` (hash `h`); `missing` is the negative result of {@link find} for it. */
   insert(missing: number, piece: string, h: number, ids: readonly number[]): void {
     if (missing >= 0) throw new RangeError('PieceCache.insert: the piece is already cached');
-    if (this.entries >= this.maxEntries) {
-      this.clear();
+    if (2 * (this.entries + 1) > this.capacity) {
+      if (this.capacity < this.maxCapacity) this.grow();
+      else this.clear();
       missing = this.find(piece, 0, piece.length, h);
     }
     const freeSlot = -1 - missing;
@@ -97,6 +108,27 @@ export class PieceCache {
     this.count[freeSlot] = ids.length;
     this.poolLen += ids.length;
     this.entries++;
+  }
+
+  /** Double the table, re-placing every entry (ids stay where they are in the pool). */
+  private grow(): void {
+    const { keys, hashes, start, count } = this;
+    const cap = keys.length * 2;
+    this.mask = cap - 1;
+    this.keys = new Array<string>(cap).fill('');
+    this.hashes = new Int32Array(cap);
+    this.start = new Int32Array(cap);
+    this.count = new Int32Array(cap);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      if (key.length === 0) continue;
+      let slot = hashes[i]! & this.mask;
+      while (this.keys[slot]!.length !== 0) slot = (slot + 1) & this.mask;
+      this.keys[slot] = key;
+      this.hashes[slot] = hashes[i]!;
+      this.start[slot] = start[i]!;
+      this.count[slot] = count[i]!;
+    }
   }
 
   clear(): void {

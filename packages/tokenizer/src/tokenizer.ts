@@ -16,6 +16,13 @@ export interface EncodeOptions {
   readonly allowSpecial?: boolean;
 }
 
+/** VocabError unless `ids` is an array or typed array (decode's input check). */
+export function checkIdArray(ids: unknown, fail: (msg: string) => Error): void {
+  if (!Array.isArray(ids) && !(ArrayBuffer.isView(ids) && !(ids instanceof DataView))) {
+    throw fail(`decode: expected an array of token ids, got ${ids === null ? 'null' : typeof ids}`);
+  }
+}
+
 /** Options of {@link Tokenizer.decode}. */
 export interface DecodeOptions {
   /** Leave special tokens out of the text. Default false (they appear as their name, e.g. `<eos>`). */
@@ -30,9 +37,9 @@ export interface Tokenizer {
   /** Token ids of `text`; no special tokens are added unless `options` asks for them. */
   encode(text: string, options?: EncodeOptions): number[];
   /** Text of `ids`. Invalid UTF-8 (e.g. a multi-byte character cut between tokens) becomes U+FFFD; unknown ids throw VocabError. */
-  decode(ids: readonly number[], options?: DecodeOptions): string;
-  /** The raw bytes of `ids` (exact, no replacement). */
-  decodeBytes(ids: readonly number[], options?: DecodeOptions): Uint8Array;
+  decode(ids: ArrayLike<number>, options?: DecodeOptions): string;
+  /** The raw bytes of `ids` (exact, no replacement). `ids` may be a number[] or an Int32Array. */
+  decodeBytes(ids: ArrayLike<number>, options?: DecodeOptions): Uint8Array;
   /** Id of a token spelling (byte-level spelling such as `Ġthe` for BPE, a piece for llama2.c) or special token name. */
   tokenToId(token: string): number | undefined;
   /** Spelling of an id, or undefined when out of range. */
