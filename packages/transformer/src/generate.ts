@@ -180,6 +180,7 @@ export function generateTokens(model: TransformerLM, opts: GenerateOptions): num
   };
 
   let cache: KvCache | undefined;
+  const head = model.outputProjector();
   try {
     for (let step = 0; step < limit; step++) {
       const total = P + ids[0]!.length; // current sequence length (same for every row)
@@ -201,7 +202,7 @@ export function generateTokens(model: TransformerLM, opts: GenerateOptions): num
         }
         const { hidden, cache: next } = model.runStack({ x, batch: B, seq: S, positions, keyValid, past: from > 0 ? cache : undefined, training: false });
         const lastRows = tf.tensor1d(Array.from({ length: B }, (_, b) => b * S + S - 1), 'int32');
-        const logits = model.logits2d(tf.gather(hidden, lastRows) as tf.Tensor2D); // [B, V]
+        const logits = head.logits(tf.gather(hidden, lastRows) as tf.Tensor2D); // [B, V]
         return { logits, k: useCache ? next.k : [], v: useCache ? next.v : [] };
       });
       const old = cache;
@@ -223,6 +224,7 @@ export function generateTokens(model: TransformerLM, opts: GenerateOptions): num
     }
   } finally {
     if (cache) tf.dispose([...cache.k, ...cache.v]);
+    head.dispose();
   }
   return out;
 }

@@ -16,7 +16,7 @@ import { CheckpointError, ConfigError, Rng, ShapeError } from '@xrec/core';
 import type { TransformerConfig } from './config.js';
 import { resolveTransformerConfig } from './config.js';
 import { Linear, type LinearLayer } from './linear.js';
-import { geluTanh, layerNorm, matMulBT, outputCrossEntropy, rmsNorm, silu, softmaxCrossEntropy } from './ops.js';
+import { geluTanh, layerNorm, matMulBT, outputCrossEntropy, rmsNorm, silu, softmaxCrossEntropy, transpose2d } from './ops.js';
 import { embeddingName, parameterSpecs, type ParamSpec } from './params.js';
 import { applyRope, ropeTables, type RopeTables } from './rope.js';
 import { generateTokens, type GenerateOptions } from './generate.js';
@@ -299,6 +299,19 @@ export class TransformerLM {
       return outputCrossEntropy(hidden, this.lmHead.weight as unknown as tf.Tensor2D, 'dv', lab, ignore);
     }
     return softmaxCrossEntropy(this.lmHead.apply(hidden, training), lab, ignore);
+  }
+
+  /**
+   * The output layer for repeated inference (generation): the tied embedding is transposed once, so every
+   * step is a plain `h @ Eᵀ` on the same tensor (xnnpack packs it once). Call `dispose()` when done.
+   */
+  outputProjector(): { logits(hidden: tf.Tensor2D): tf.Tensor2D; dispose(): void } {
+    if (this.lmHead) {
+      const head = this.lmHead;
+      return { logits: (h) => head.apply(h, false), dispose: () => undefined };
+    }
+    const eT = tf.tidy(() => transpose2d(this.wte as unknown as tf.Tensor2D)); // [d, V]
+    return { logits: (h) => tf.matMul(h, eT), dispose: () => eT.dispose() };
   }
 
   /** Logits [N, V] of hidden states [N, d]. */

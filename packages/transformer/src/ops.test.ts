@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@xrec/core';
 import { initBackend } from './backend.js';
-import { geluTanh, layerNorm, linear2d, matMul2d, matMulBT, outputCrossEntropy, rmsNorm, softmaxCrossEntropy } from './ops.js';
+import { geluTanh, layerNorm, linear2d, transpose2d, matMul2d, matMulBT, outputCrossEntropy, rmsNorm, softmaxCrossEntropy } from './ops.js';
 import { registerCpuCeGrad } from './wasm-kernels.js';
 
 // Gradients of the custom ops on wasm are checked (1) against the cpu backend running plain tfjs ops with
@@ -286,4 +286,17 @@ describe('custom ops: values and gradients vs cpu backend and finite differences
       }
     });
   }
+  it('transpose2d kernel equals tf.transpose on wasm and cpu, for tall and wide matrices', async () => {
+    for (const b of ['wasm', 'cpu'] as const) {
+      await initBackend({ force: b });
+      for (const [r, c] of [[3, 70], [130, 5], [64, 64], [1, 9]] as const) {
+        const x = tf.tensor2d(Float32Array.from({ length: r * c }, (_, i) => i * 0.5 - 7), [r, c]);
+        const a = transpose2d(x);
+        expect(a.shape).toEqual([c, r]);
+        expect(Array.from(a.dataSync())).toEqual(Array.from(tf.transpose(x).dataSync()));
+        tf.dispose([x, a]);
+      }
+    }
+    await initBackend({ force: 'wasm' });
+  });
 });
