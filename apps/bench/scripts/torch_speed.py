@@ -21,11 +21,19 @@ import math
 import os
 import platform
 import statistics
+import sys
 import time
 
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
+# --threads must reach the BLAS library before torch loads it: Debian's torch calls OpenBLAS (pthread
+# build), whose own thread pool ignores torch.set_num_threads.
+if '--threads' in sys.argv[:-1]:
+    _n = sys.argv[sys.argv.index('--threads') + 1]
+    for _var in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
+        os.environ[_var] = _n
+
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 
 class Gpt2Block(nn.Module):
@@ -180,7 +188,8 @@ def main():
     p.add_argument('--dropout', type=float, default=0.0)
     p.add_argument('--lr', type=float, default=3e-4)
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--threads', type=int, default=None, help='torch.set_num_threads (default: torch default)')
+    p.add_argument('--threads', type=int, default=None,
+                   help='torch.set_num_threads and OPENBLAS/OMP/MKL_NUM_THREADS (default: the libraries\' defaults)')
     a = p.parse_args()
     if a.kv_heads is None:
         a.kv_heads = a.heads
@@ -234,7 +243,8 @@ def main():
         },
         'parameters': n_params,
         'machine': {
-            'torch': torch.__version__, 'threads': torch.get_num_threads(), 'python': platform.python_version(),
+            'torch': torch.__version__, 'threads': torch.get_num_threads(),
+            'blas_threads_env': os.environ.get('OPENBLAS_NUM_THREADS'), 'python': platform.python_version(),
             'platform': platform.platform(), 'cpu': platform.processor() or platform.machine(), 'cpus': os.cpu_count(),
         },
     }
