@@ -49,9 +49,13 @@ export interface BenchProfile {
     readonly patience: number;
     /** lr of the discrete variant (reference 1e-4); 0 keeps the reference. */
     readonly discreteLr: number;
+    /** PEPLER-D feature-prompt token budget (reference 20). */
+    readonly promptTokens: number;
+    /** Updates per epoch cap (0 = whole split): a fixed compute budget for the quick profile. */
+    readonly maxBatchesPerEpoch: number;
   };
-  /** Explanation token budget for the stories260K run (tok512 pieces are ~3x shorter than BPE tokens). */
-  readonly storiesWords: number;
+  /** The stories260K run: explanation budget in tok512 pieces (~2.5x shorter than BPE tokens), update cap. */
+  readonly stories: { readonly words: number; readonly maxBatchesPerEpoch: number };
   readonly methods: readonly MethodId[];
 }
 
@@ -66,8 +70,8 @@ export const PROFILES: Readonly<Record<BenchProfile['name'], BenchProfile>> = {
     tokenizerVocab: 400,
     lm: { dModel: 32, nLayers: 1, nHeads: 2, dFF: 64, contextLength: 64, dropout: 0 },
     pretrain: { epochs: 1, lr: 3e-3, batchSize: 64, patience: 0 },
-    pepler: { batchSize: 64, epochs: 1, stage1Epochs: 1, patience: 0, discreteLr: 0 },
-    storiesWords: 40,
+    pepler: { batchSize: 64, epochs: 1, stage1Epochs: 1, patience: 0, discreteLr: 0, promptTokens: 20, maxBatchesPerEpoch: 0 },
+    stories: { words: 40, maxBatchesPerEpoch: 0 },
     methods: METHOD_IDS,
   },
   quick: {
@@ -79,9 +83,9 @@ export const PROFILES: Readonly<Record<BenchProfile['name'], BenchProfile>> = {
     maxTest: 0,
     tokenizerVocab: 2000,
     lm: { dModel: 64, nLayers: 2, nHeads: 4, dFF: 256, contextLength: 64, dropout: 0.1 },
-    pretrain: { epochs: 3, lr: 3e-3, batchSize: 64, patience: 2 },
-    pepler: { batchSize: 128, epochs: 2, stage1Epochs: 1, patience: 2, discreteLr: 0 },
-    storiesWords: 40,
+    pretrain: { epochs: 2, lr: 3e-3, batchSize: 64, patience: 2 },
+    pepler: { batchSize: 128, epochs: 2, stage1Epochs: 1, patience: 2, discreteLr: 1e-3, promptTokens: 8, maxBatchesPerEpoch: 40 },
+    stories: { words: 32, maxBatchesPerEpoch: 20 },
     methods: METHOD_IDS,
   },
   full: {
@@ -94,8 +98,8 @@ export const PROFILES: Readonly<Record<BenchProfile['name'], BenchProfile>> = {
     tokenizerVocab: 8000,
     lm: { dModel: 128, nLayers: 4, nHeads: 4, dFF: 512, contextLength: 64, dropout: 0.1 },
     pretrain: { epochs: 20, lr: 1e-3, batchSize: 64, patience: 3 },
-    pepler: { batchSize: 128, epochs: 100, stage1Epochs: 100, patience: 5, discreteLr: 0 },
-    storiesWords: 40,
+    pepler: { batchSize: 128, epochs: 100, stage1Epochs: 100, patience: 5, discreteLr: 0, promptTokens: 20, maxBatchesPerEpoch: 0 },
+    stories: { words: 40, maxBatchesPerEpoch: 0 },
     methods: METHOD_IDS,
   },
 };

@@ -20,7 +20,7 @@ import { RetrievalBaseline } from './retrieval.js';
 import { splitRows, type SplitRows } from './split-data.js';
 import { findStories } from './stories.js';
 import { loggingProgress } from './log-progress.js';
-import { runInWorkers, workerScript } from './worker-pool.js';
+import { runInWorkers, workerScript, type WorkerJob } from './worker-pool.js';
 
 /** Explanations are cut to this many tokens of the split's BPE tokenizer (PEPLER's `--words 20`). */
 export const REFERENCE_WORDS = 20;
@@ -107,11 +107,12 @@ export function methodConfig(method: MethodId, profile: BenchProfile, seed: numb
     epochs: profile.pepler.epochs,
     stage1Epochs: profile.pepler.stage1Epochs,
     patience: profile.pepler.patience,
+    maxBatchesPerEpoch: profile.pepler.maxBatchesPerEpoch,
     seed,
   };
   switch (method) {
     case 'pepler-d':
-      return { ...common, variant: 'discrete', ...(profile.pepler.discreteLr > 0 ? { lr: profile.pepler.discreteLr } : {}) };
+      return { ...common, variant: 'discrete', promptTokens: profile.pepler.promptTokens, ...(profile.pepler.discreteLr > 0 ? { lr: profile.pepler.discreteLr } : {}) };
     case 'pepler':
     case 'pepler-nopretrain':
       return { ...common, variant: 'continuous' };
@@ -122,7 +123,7 @@ export function methodConfig(method: MethodId, profile: BenchProfile, seed: numb
     case 'pepler-mlp':
       return { ...common, variant: 'mlp' };
     case 'pepler-stories':
-      return { ...common, variant: 'continuous', words: profile.storiesWords, maxNewTokens: profile.storiesWords };
+      return { ...common, variant: 'continuous', words: profile.stories.words, maxNewTokens: profile.stories.words, maxBatchesPerEpoch: profile.stories.maxBatchesPerEpoch };
     case 'retrieval':
       return {};
   }
@@ -394,10 +395,12 @@ export async function runBenchExplain(opts: BenchExplainOptions): Promise<BenchE
   const runs: RunResult[] = [];
   const splitInfos: SplitInfo[] = [];
 
+  const parallel = concurrency > 1 && workerScript() !== undefined;
   for (let splitNo = 1; splitNo <= nSplits; splitNo++) {
-    const ctx = await prepareSplit(ds, splitNo, profile, out, needsPretrain, inner);
-    task.tick(1, { split: splitNo, step: 'tokenizer + base LM' });
-    splitInfos.push(ctx.info);
+    // in parallel mode base model (a) is pre-trained in a worker while runs that do not need it start
+    let ctx = await prepareSplit(ds, splitNo, profile, out, needsPretrain && !parallel, inner);
+    const pretrainPending = needsPretrain && !ctx.info.pretrain;
+    if (!pretrainPending) task.tick(1, { split: splitNo, step: 'tokenizer + base LM' });
     const todo: RunJob[] = [];
     for (let s = 1; s <= seeds; s++) {
       for (const method of runMethods) {
@@ -414,11 +417,18 @@ export async function runBenchExplain(opts: BenchExplainOptions): Promise<BenchE
       runs.push(r);
       task.tick(1, { split: splitNo, seed: r.seed, method: r.method, bleu4: Number(r.metrics.bleu4.toFixed(2)) });
     };
-    if (concurrency > 1 && todo.length > 1 && workerScript()) {
-      await runInWorkers(todo, concurrency, { dataset: opts.dataset, ...(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir }), profile, out, split: splitNo }, progress, done);
+    if (parallel && (todo.length > 1 || pretrainPending)) {
+      const jobs: WorkerJob[] = [
+        ...(pretrainPending ? [{ kind: 'pretrain' } as const] : []),
+        ...todo.map((job) => ({ kind: 'run', job, needsBase: METHOD_BASE[job.method] === 'gpt2-pretrained' }) as const),
+      ];
+      const spec = { dataset: opts.dataset, ...(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir }), profile, out, split: splitNo };
+      await runInWorkers(jobs, concurrency, spec, progress, done, () => task.tick(1, { split: splitNo, step: 'base LM' }));
+      if (pretrainPending) ctx = await prepareSplit(ds, splitNo, profile, out, false);
     } else {
       for (const job of todo) done(await runOne(ctx, profile, out, job, inner));
     }
+    splitInfos.push(ctx.info);
   }
   task.finish();
   const order = (r: RunResult): number => runMethods.indexOf(r.method) + 1000 * (r.split * 100 + r.seed);

@@ -18,7 +18,14 @@ export interface WorkerSpec {
   readonly split: number;
 }
 
-export type WorkerMessage = { type: 'log'; line: string } | { type: 'result'; result: RunResult };
+/** A job for a child process: pre-train the split's base model (a), or one run (maybe waiting for (a)). */
+export type WorkerJob = { readonly kind: 'pretrain' } | { readonly kind: 'run'; readonly job: RunJob; readonly needsBase: boolean };
+
+export type WorkerMessage = { type: 'log'; line: string } | { type: 'result'; result: RunResult } | { type: 'pretrained' };
+
+function jobName(j: WorkerJob): string {
+  return j.kind === 'pretrain' ? 'pre-train' : `${j.job.method} seed ${j.job.seed}`;
+}
 
 /** The compiled worker script, or undefined when running from TypeScript sources (tests). */
 export function workerScript(): string | undefined {
@@ -28,45 +35,77 @@ export function workerScript(): string | undefined {
   return import.meta.url.endsWith('.js') && existsSync(path) ? path : undefined;
 }
 
-function runJob(script: string, spec: WorkerSpec, job: RunJob, progress: Progress): Promise<RunResult> {
+function runJob(script: string, spec: WorkerSpec, job: WorkerJob, progress: Progress): Promise<RunResult | undefined> {
   return new Promise((resolvePromise, reject) => {
     const child = fork(script, [JSON.stringify({ spec, job })], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
     let result: RunResult | undefined;
+    let finished = false;
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-4000);
     });
     child.on('message', (m: WorkerMessage) => {
-      if (m.type === 'log') progress.log(`[${job.method} seed ${job.seed}] ${m.line}`);
-      else if (m.type === 'result') result = m.result;
+      if (m.type === 'log') progress.log(`[${jobName(job)}] ${m.line}`);
+      else if (m.type === 'result') {
+        result = m.result;
+        finished = true;
+      } else finished = true;
     });
     child.on('error', reject);
     child.on('exit', (code) => {
-      if (code === 0 && result) resolvePromise(result);
-      else reject(new StateError(`bench: worker for ${job.method} split ${spec.split} seed ${job.seed} exited with code ${code}: ${stderr.trim().split('\n').slice(-5).join(' | ')}`));
+      if (code === 0 && finished) resolvePromise(result);
+      else reject(new StateError(`bench: worker for ${jobName(job)} (split ${spec.split}) exited with code ${code}: ${stderr.trim().split('\n').slice(-5).join(' | ')}`));
     });
   });
 }
 
-/** Run `jobs` with at most `concurrency` child processes; `done` is called as each finishes. */
+/**
+ * Run `jobs` with at most `concurrency` child processes, in order, except that runs needing base model (a)
+ * wait until the pre-training job is done (others — retrieval, stories260K, no pre-training — run meanwhile).
+ * `done` is called as each run finishes.
+ */
 export async function runInWorkers(
-  jobs: readonly RunJob[],
+  jobs: readonly WorkerJob[],
   concurrency: number,
   spec: WorkerSpec,
   progress: Progress,
   done: (r: RunResult) => void,
+  pretrained: () => void = () => {},
 ): Promise<void> {
   const script = workerScript();
   if (!script) throw new StateError('bench: parallel runs need the built @xrec/bench (dist/run-worker.js); use concurrency 1 from sources');
   const queue = [...jobs];
+  let baseReady = !queue.some((j) => j.kind === 'pretrain');
   const errors: unknown[] = [];
+  let wake: () => void = () => {};
+  let changed = new Promise<void>((r) => (wake = r));
+  const notify = (): void => {
+    const w = wake;
+    changed = new Promise<void>((r) => (wake = r));
+    w();
+  };
+  const next = (): WorkerJob | undefined => {
+    const k = queue.findIndex((j) => j.kind === 'pretrain' || !j.needsBase || baseReady);
+    return k < 0 ? undefined : queue.splice(k, 1)[0];
+  };
   const lane = async (): Promise<void> => {
-    for (let job = queue.shift(); job; job = queue.shift()) {
+    while (queue.length > 0 && errors.length === 0) {
+      const job = next();
+      if (!job) {
+        await changed;
+        continue;
+      }
       try {
-        done(await runJob(script, spec, job, progress));
+        const r = await runJob(script, spec, job, progress);
+        if (job.kind === 'pretrain') {
+          baseReady = true;
+          pretrained();
+        }
+        if (r) done(r);
       } catch (e) {
         errors.push(e);
       }
+      notify();
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, lane));

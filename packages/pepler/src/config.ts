@@ -48,6 +48,11 @@ export interface PeplerConfig {
   readonly mlpLayers: number;
   /** Prompt embedding init: uniform(-initRange, initRange) (reference 0.1). */
   readonly initRange: number;
+  /**
+   * Cap on updates per epoch (0 = the whole training split each epoch). Each epoch then trains on a fresh
+   * random subset of batches — a fixed compute budget for quick runs (not in the reference).
+   */
+  readonly maxBatchesPerEpoch: number;
   readonly seed: number;
 }
 
@@ -72,6 +77,7 @@ export const DEFAULT_PEPLER_CONFIG: PeplerConfig = {
   mlpHidden: 400,
   mlpLayers: 2,
   initRange: 0.1,
+  maxBatchesPerEpoch: 0,
   seed: 1,
 };
 
@@ -109,7 +115,7 @@ export function resolvePeplerConfig(partial: Partial<PeplerConfig> = {}): Pepler
     const v = resolved[k];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ConfigError(`pepler config: ${k} must be a positive integer, got ${JSON.stringify(v)}`);
   }
-  const nonNegInts: (keyof PeplerConfig)[] = ['patience', 'mlpLayers', 'seed'];
+  const nonNegInts: (keyof PeplerConfig)[] = ['patience', 'mlpLayers', 'seed', 'maxBatchesPerEpoch'];
   for (const k of nonNegInts) {
     const v = resolved[k];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new ConfigError(`pepler config: ${k} must be a non-negative integer, got ${JSON.stringify(v)}`);

@@ -282,7 +282,10 @@ export class Pepler {
       const res = await train<PeplerBatch>({
         variables,
         lossFn,
-        trainBatches: (_epoch: number, r: Rng) => batchesOf(trainEx, c.batchSize, shape, r),
+        trainBatches: (_epoch: number, r: Rng) => {
+          const all = batchesOf(trainEx, c.batchSize, shape, r);
+          return c.maxBatchesPerEpoch > 0 ? all.slice(0, c.maxBatchesPerEpoch) : all;
+        },
         ...(valBatches ? { valBatches: () => valBatches } : {}),
         config,
         progress,
