@@ -7,7 +7,8 @@
 //   XREC_DATA_DIR=/path/to/data node scripts/bench-speed.mjs [--reps 5] [--train-reps 3] [--json out.json]
 // Corpus: every reviewText of $XREC_DATA_DIR/amazon-musical-instruments-5core/reviews_Musical_Instruments_5.json.gz
 // (or --corpus FILE: one document per line). MB/s counts UTF-8 bytes of the input (10^6 bytes per MB).
-// "cold": a fresh tokenizer / emptied merge caches, one pass. "warm": median of --reps passes after that.
+// "cold": a pass right after emptying the tokenizer's caches; "warm": a pass after that. Each is the median of
+// --reps interleaved repetitions.
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
@@ -81,18 +82,23 @@ const pass = (c) => {
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const cold = new Map();
-for (const c of contenders) {
-  c.reset();
-  cold.set(c.name, pass(c));
-}
+// Passes are interleaved across tokenizers so that machine load drifts hit all of them alike.
+const cold = new Map(contenders.map((c) => [c.name, []]));
 const warm = new Map(contenders.map((c) => [c.name, []]));
-for (let r = 0; r < reps; r++) for (const c of contenders) warm.get(c.name).push(pass(c)); // interleaved
+for (let r = 0; r < reps; r++) {
+  for (const c of contenders) {
+    c.reset();
+    cold.get(c.name).push(pass(c)); // empty caches: every distinct pre-token is encoded once more
+  }
+  for (const c of contenders) warm.get(c.name).push(pass(c)); // caches filled by the cold pass
+}
 const rows = contenders.map((c) => ({
   name: c.name,
   version: c.version,
-  coldMBps: bytes / 1e6 / cold.get(c.name),
+  coldMBps: bytes / 1e6 / median(cold.get(c.name)),
   warmMBps: bytes / 1e6 / median(warm.get(c.name)),
+  coldSeconds: cold.get(c.name),
+  warmSeconds: warm.get(c.name),
 }));
 const ours = rows[0];
 for (const r of rows) {
@@ -120,7 +126,7 @@ const result = {
 
 const f = (x) => x.toFixed(2);
 console.log(`corpus: ${docs.length} documents, ${f(bytes / 1e6)} MB, ${tokens} GPT-2 tokens; ids identical on every document: yes`);
-console.log('| tokenizer | version | cold MB/s | warm MB/s (median of ' + reps + ') | xrec / this (cold) | xrec / this (warm) |');
+console.log(`| tokenizer | version | cold MB/s | warm MB/s | xrec / this (cold) | xrec / this (warm) |   (medians of ${reps})`);
 console.log('|---|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.name} | ${r.version} | ${f(r.coldMBps)} | ${f(r.warmMBps)} | ${f(r.xrecRatioCold)}x | ${f(r.xrecRatioWarm)}x |`);
 console.log(`train 8,000-token byte-level BPE (+3 specials) on the same corpus: ${f(result.train8k.secondsMedian)} s (median of ${trainReps}: ${trainTimes.map(f).join(', ')})`);
