@@ -206,7 +206,10 @@ export class BpeTokenizer implements Tokenizer {
     tmp.length = 0;
     this.model.encodeBytes(this.scratch, nb, tmp);
     for (let k = 0; k < tmp.length; k++) out.push(tmp[k]!);
-    if (piece.length <= 256) this.cache.insert(slot, piece, h, tmp); // one huge piece must not pin memory
+    if (piece.length > 256) return; // one huge piece must not pin memory
+    // A long slice may share the input document's memory (V8 sliced string): store a flat copy instead, so the
+    // cache never keeps whole documents alive.
+    this.cache.insert(slot, piece.length >= 13 ? ` ${piece}`.slice(1) : piece, h, tmp);
   }
 
   /** Forget the cached ids of pre-tokens (e.g. to measure cold-start speed). */
