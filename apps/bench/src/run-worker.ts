@@ -29,6 +29,9 @@ async function main(): Promise<void> {
   await send({ type: 'result', result });
 }
 
+// the parent went away (killed): stop instead of training on as an orphan
+process.on('disconnect', () => process.exit(1));
+
 main().then(
   () => process.exit(0),
   (e: unknown) => {
