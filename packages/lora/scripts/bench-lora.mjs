@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // LoRA benchmark (not a test). Build first: (cd packages/core && npx tsc -p tsconfig.build.json);
 // (cd packages/transformer && npx tsc -p tsconfig.build.json); (cd packages/lora && npx tsc -p tsconfig.build.json)
-//   node scripts/bench-lora.mjs [--steps 8] [--out results/bench-lora.json]
+//   node scripts/bench-lora.mjs [--train-rounds 4] [--steps-per-round 3] [--gen-rounds 7] [--out results/bench-lora.json]
 //
 // For each model (stories260K, the pretrained llama2.c checkpoint; a GPT-2 of ~6M parameters) on the same
 // seeded token windows:
-//   1. training step time (median over timed steps, after warm-up) of full fine-tuning vs LoRA (r 8, alpha 16,
-//      peft's default targets), both through the shared trainer (AdamW, clip 1);
+//   1. training step time (median, interleaved rounds) of full fine-tuning vs LoRA (r 8, alpha 16, peft's
+//      default targets), both through the shared trainer (AdamW, clip 1);
 //   2. memory: persistent bytes (weights + trainable set + AdamW's two slots per trainable value) and the
 //      peak of tfjs-tracked tensor bytes during training steps (tf.profile), above what was allocated before;
 //   3. generation speed (greedy, batch 1, KV cache) of the base model, the model with the adapter unmerged,
@@ -24,8 +24,8 @@ const opt = (name, dflt) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : dflt;
 };
-const STEPS = Number(opt('steps', 8));
-const WARMUP = 2;
+const TRAIN_ROUNDS = Number(opt('train-rounds', 4));
+const STEPS_PER_ROUND = Number(opt('steps-per-round', 3));
 const B = Number(opt('batch', 16));
 const T = Number(opt('seq', 64));
 const GEN_TOKENS = Number(opt('gen-tokens', 64));
@@ -67,37 +67,49 @@ async function trainRun(model, variables, bs) {
   return { seconds, wall: (performance.now() - t0) / 1000 };
 }
 
-/** Step time and memory of training `variables` (a fresh model per method). */
-async function measureTraining(makeModel, method) {
+/** A model prepared for one method: full fine-tuning (every parameter) or LoRA (r 8, alpha 16, default targets). */
+async function prepare(makeModel, method) {
   const model = await makeModel();
   const weightsBytes = bytesOf(model.parameters());
-  let lora;
-  let variables;
-  if (method === 'lora') {
-    lora = injectLora(model, { r: 8, loraAlpha: 16 }, { seed: SEED });
-    variables = lora.trainableVariables();
-  } else {
-    variables = model.trainableVariables();
+  const lora = method === 'lora' ? injectLora(model, { r: 8, loraAlpha: 16 }, { seed: SEED }) : undefined;
+  const variables = lora ? lora.trainableVariables() : model.trainableVariables();
+  return { method, model, lora, variables, weightsBytes, trainableBytes: bytesOf(variables) };
+}
+
+/**
+ * Step times of both methods measured interleaved (TRAIN_ROUNDS rounds of STEPS_PER_ROUND updates each,
+ * the first update of every round dropped as warm-up), so load from other processes hits both alike;
+ * then the peak of tracked tensor bytes over two updates per method (deterministic).
+ */
+async function measureTraining(makeModel) {
+  const runs = [await prepare(makeModel, 'full'), await prepare(makeModel, 'lora')];
+  const bs = batches(windows(runs[0].model.config.vocabSize, B * STEPS_PER_ROUND));
+  const seconds = { full: [], lora: [] };
+  for (let r = 0; r < TRAIN_ROUNDS; r++) {
+    for (const run of r % 2 === 0 ? runs : [...runs].reverse()) {
+      const t = await trainRun(run.model, run.variables, bs);
+      seconds[run.method].push(...t.seconds.slice(1));
+    }
   }
-  const trainableBytes = bytesOf(variables);
-  const bs = batches(windows(model.config.vocabSize, B * (WARMUP + STEPS)));
-  const timed = await trainRun(model, variables, bs);
-  const before = tf.memory().numBytes;
-  const prof = await tf.profile(() => trainRun(model, variables, bs.slice(0, 2)).then(() => undefined));
-  const res = {
-    method,
-    trainableParams: trainableBytes / 4,
-    totalParams: weightsBytes / 4 + (method === 'lora' ? trainableBytes / 4 : 0),
-    trainablePercent: lora ? lora.parameterReport().percent : 100,
-    stepSecondsMedian: median(timed.seconds.slice(WARMUP)),
-    stepSeconds: timed.seconds.map((s) => Number(s.toFixed(4))),
-    tokensPerSecond: (B * T) / median(timed.seconds.slice(WARMUP)),
-    persistentBytes: weightsBytes + (method === 'lora' ? trainableBytes : 0) + 2 * trainableBytes, // weights (+ adapters) + AdamW m, v
-    peakStepBytesAboveStart: prof.peakBytes - before,
-  };
-  if (lora) lora.unload();
-  model.dispose();
-  return res;
+  const out = {};
+  for (const run of runs) {
+    const before = tf.memory().numBytes;
+    const prof = await tf.profile(() => trainRun(run.model, run.variables, bs.slice(0, 2)).then(() => undefined));
+    const step = median(seconds[run.method]);
+    out[run.method] = {
+      trainableParams: run.trainableBytes / 4,
+      totalParams: run.weightsBytes / 4 + (run.lora ? run.trainableBytes / 4 : 0),
+      trainablePercent: run.lora ? run.lora.parameterReport().percent : 100,
+      stepSecondsMedian: step,
+      stepSeconds: seconds[run.method].map((x) => Number(x.toFixed(4))),
+      tokensPerSecond: (B * T) / step,
+      persistentBytes: run.weightsBytes + (run.lora ? run.trainableBytes : 0) + 2 * run.trainableBytes, // weights (+ adapters) + AdamW m, v
+      peakStepBytesAboveStart: prof.peakBytes - before,
+    };
+    run.lora?.unload();
+    run.model.dispose();
+  }
+  return out;
 }
 
 function genOnce(model, prompt) {
@@ -127,14 +139,24 @@ async function measureGeneration(makeModel) {
   const times = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
   const tokens = {};
   for (const m of Object.values(variants)) m.generate({ prompts: [prompt], maxNewTokens: 4, greedy: true }); // warm-up
+  const order = Object.entries(variants);
   for (let r = 0; r < GEN_ROUNDS; r++) {
-    for (const [k, m] of Object.entries(variants)) {
+    for (let j = 0; j < order.length; j++) {
+      const [k, m] = order[(j + r) % order.length]; // rotate who goes first
       const g = genOnce(m, prompt);
       times[k].push(g.seconds);
       tokens[k] = g.tokens;
     }
   }
   const tps = Object.fromEntries(Object.entries(times).map(([k, ts]) => [k, GEN_TOKENS / median(ts)]));
+  // Load-independent cost: tfjs kernels launched by one 16-token generation (same count = same work).
+  const kernels = {};
+  for (const [k, m] of Object.entries(variants)) {
+    const p = await tf.profile(() => {
+      m.generate({ prompts: [prompt], maxNewTokens: 16, greedy: true });
+    });
+    kernels[k] = p.kernels.length;
+  }
   for (const m of Object.values(variants)) m.dispose();
   return {
     baseTokensPerSecond: tps.base,
@@ -145,6 +167,7 @@ async function measureGeneration(makeModel) {
     mergeAndUnloadOverBase: tps.mergeAndUnload / tps.base,
     unmergedOverBase: tps.unmerged / tps.base,
     mergedTokensEqualUnmerged: JSON.stringify(tokens.merged) === JSON.stringify(tokens.unmerged),
+    kernelsPer16TokenGeneration: kernels,
     seconds: Object.fromEntries(Object.entries(times).map(([k, ts]) => [k, ts.map((s) => Number(s.toFixed(4)))])),
   };
 }
@@ -157,8 +180,7 @@ models.push({ name: 'gpt2 d256 L4 V8000 (random init)', config: gpt2Config, make
 
 const results = [];
 for (const m of models) {
-  const full = await measureTraining(m.make, 'full');
-  const lora = await measureTraining(m.make, 'lora');
+  const { full, lora } = await measureTraining(m.make);
   const gen = await measureGeneration(m.make);
   const r = {
     model: m.name,
@@ -180,6 +202,7 @@ for (const m of models) {
     genUnmergedTokS: +gen.unmergedTokensPerSecond.toFixed(1),
     genMergedTokS: +gen.mergedTokensPerSecond.toFixed(1),
     genMergeAndUnloadTokS: +gen.mergeAndUnloadTokensPerSecond.toFixed(1),
+    genKernels: gen.kernelsPer16TokenGeneration,
   }));
 }
 
@@ -187,7 +210,7 @@ const report = {
   benchmark: 'lora-vs-full',
   date: new Date().toISOString(),
   seed: SEED,
-  settings: { batch: B, seq: T, warmupSteps: WARMUP, timedSteps: STEPS, genTokens: GEN_TOKENS, genRounds: GEN_ROUNDS, lora: { r: 8, loraAlpha: 16, targetModules: "peft default (gpt2: c_attn; llama: q_proj, v_proj)" } },
+  settings: { batch: B, seq: T, trainRounds: TRAIN_ROUNDS, stepsPerRound: STEPS_PER_ROUND, genTokens: GEN_TOKENS, genRounds: GEN_ROUNDS, lora: { r: 8, loraAlpha: 16, targetModules: "peft default (gpt2: c_attn; llama: q_proj, v_proj)" } },
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version },
   backend: { choice: backend.choice, tfjs: backend.tfjsVersion },
   results,

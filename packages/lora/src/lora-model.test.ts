@@ -45,6 +45,21 @@ describe('injectLora', () => {
     m.dispose();
   });
 
+  it('inject, merge, unmerge, switch and unload leave no tensors behind', () => {
+    const m = new ToyModel();
+    const t0 = tf.memory().numTensors;
+    const lm = injectLora(m, { r: 2, targetModules: 'all-linear', modulesToSave: ['lm_head'] }, { adapterName: 'a' });
+    injectLora(m, { r: 3, targetModules: ['c_attn'] }, { adapterName: 'b' });
+    mergeLora(lm);
+    unmergeLora(lm);
+    setAdapter(lm, 'b');
+    setAdapter(lm, 'a');
+    disableAdapters(lm, () => logits(m));
+    lm.unload();
+    expect(tf.memory().numTensors).toBe(t0);
+    m.dispose();
+  });
+
   it('initialises A Kaiming-uniform (bound 1/sqrt(in)) from the seed, B = 0; same seed same A', () => {
     const m1 = new ToyModel();
     const m2 = new ToyModel();

@@ -69,6 +69,13 @@ export function injectLora<M extends LoraHost>(model: M, config: LoraConfigInput
   return lm;
 }
 
+/** A trainable variable holding `t` (which is released: the variable keeps its own reference to the data). */
+function variableFrom(t: tf.Tensor): tf.Variable {
+  const v = tf.variable(t, true);
+  t.dispose();
+  return v;
+}
+
 function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
@@ -160,8 +167,8 @@ export class LoraModel<M extends LoraHost> {
         alpha,
         scaling: loraScaling(alpha, r, config.useRslora),
         dropout: config.loraDropout,
-        a: tf.variable(tf.tensor2d(a, [layer.inFeatures, r]), true),
-        b: tf.variable(tf.tensor2d(b, [r, layer.outFeatures]), true),
+        a: variableFrom(tf.tensor2d(a, [layer.inFeatures, r])), // [in, r]
+        b: variableFrom(tf.tensor2d(b, [r, layer.outFeatures])), // [r, out]
         rng: root.fork(`dropout:${name}:${layer.name}`),
       };
       let ll = this.layers.get(layer.name);

@@ -88,7 +88,8 @@ describe('GPT-2 (Conv1D layout) with the shared trainer', () => {
     }
     expect(disableAdapters(lm, () => [...snapshot(model)].every(([n, b]) => Buffer.from(b).equals(Buffer.from(base.get(n)!))))).toBe(true);
 
-    const tensors0 = tf.memory().numTensors; // (the shared trainer currently keeps its AdamW slots: counted from here)
+    // counted from here: the shared trainer's AdamW leaks the zerosLike initial values of its slots (2 per variable)
+    const tensors0 = tf.memory().numTensors;
     const adapted = logits(model, val);
     expect(sameBits(adapted, baseLogits)).toBe(false);
     mergeLora(lm);
