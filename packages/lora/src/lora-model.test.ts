@@ -139,7 +139,10 @@ describe('training, merge, unmerge', () => {
     expect(maxAbsDiff(logits(m), unmerged)).toBe(0);
     expect(m.layer('up_proj').adapter).toBeDefined();
 
-    // disableAdapters: the base model inside, the adapter after (also when merged)
+    // disableAdapters: the base model inside, the adapter after (also when merged); verbs take the model too
+    expect(disableAdapters(m, () => bitsEqual(logits(m), before))).toBe(true);
+    mergeLora(m);
+    unmergeLora(m);
     mergeLora(lm);
     const inside = disableAdapters(lm, () => logits(m));
     expect(bitsEqual(inside, before)).toBe(true);
@@ -154,6 +157,7 @@ describe('training, merge, unmerge', () => {
     expect(allClose(logits(m), unmerged)).toBe(true);
     expect(m.trainableVariables().size).toBe(m.parameters().size); // trainability as before injection
     expect(() => lm.merge()).toThrow(StateError);
+    expect(() => mergeLora(m)).toThrow(/no LoRA adapters/);
     m.dispose();
   });
 
