@@ -157,6 +157,31 @@ const BASE_LABELS: Readonly<Record<RunResult['baseModel'], string>> = {
   'gpt2-random': '(c) same as (a), random init',
 };
 
+/**
+ * Wall time the runs would take on an idle machine with `lanes` cores (one run per core, as `--jobs`):
+ * list-schedule the measured CPU seconds — pre-training first, runs needing base model (a) after it,
+ * longest first — plus `startup` seconds per worker. CPU time does not grow when other work shares the
+ * machine, so this estimate is what an idle machine shows when the measured wall time is inflated by load.
+ */
+export function estimateIdleWallSeconds(r: Pick<BenchExplainResult, 'runs' | 'splits'>, lanes: number, startup = 3): number {
+  let total = 0;
+  for (const sp of r.splits) {
+    const pre = sp.pretrain && !sp.pretrain.reused ? (sp.pretrain.cpuSeconds ?? sp.pretrain.seconds) : 0;
+    const runs = r.runs.filter((x) => x.split === sp.split).map((x) => ({ d: (x.timings.cpuSeconds ?? x.timings.totalSeconds) + startup, base: x.baseModel === 'gpt2-pretrained' }));
+    runs.sort((a, b) => b.d - a.d);
+    const free = new Array<number>(Math.max(1, lanes)).fill(0);
+    free[0] = pre;
+    const pick = (): number => free.indexOf(Math.min(...free));
+    for (const j of runs) {
+      const k = pick();
+      const start = j.base ? Math.max(free[k]!, pre) : free[k]!;
+      free[k] = start + j.d;
+    }
+    total += Math.max(...free);
+  }
+  return total;
+}
+
 export function markdownReport(r: Omit<BenchExplainResult, 'reportFiles'>, sum: readonly MethodSummary[]): string {
   const L: string[] = [];
   L.push(`# xrec bench explain — ${r.dataset.name} (${r.profile.name} profile)`);
@@ -166,6 +191,11 @@ export function markdownReport(r: Omit<BenchExplainResult, 'reportFiles'>, sum: 
     `Dataset: ${r.dataset.name} (${r.dataset.records} records, ${r.dataset.features} features, ratings ${r.dataset.ratingRange[0]}–${r.dataset.ratingRange[1]}), ` +
       `${r.splits.length} split(s) × ${r.seeds} seed(s). Wall time of this invocation: ${(r.wallSeconds / 60).toFixed(1)} min ` +
       `(${r.runs.reduce((a, x) => a + x.timings.totalSeconds, 0) / 60 > 0 ? (r.runs.reduce((a, x) => a + x.timings.totalSeconds, 0) / 60).toFixed(1) : '0'} min in method runs).`,
+  );
+  const cpuMin = (r.runs.reduce((a, x) => a + (x.timings.cpuSeconds ?? 0), 0) + r.splits.reduce((a, sp) => a + (sp.pretrain && !sp.pretrain.reused ? (sp.pretrain.cpuSeconds ?? 0) : 0), 0)) / 60;
+  L.push(
+    `CPU time of training and generation: ${cpuMin.toFixed(1)} min; estimated wall time on an idle machine with ${Math.max(2, r.concurrency)} cores and \`--jobs ${Math.max(2, r.concurrency)}\`: ` +
+      `${(estimateIdleWallSeconds(r, Math.max(2, r.concurrency)) / 60).toFixed(1)} min (1-minute load average when the report was written: ${r.environment.loadAverage1m}).`,
   );
   L.push(
     `Backend: ${r.environment.backend} (tfjs ${r.environment.tfjs}), ${r.environment.cpus} × ${r.environment.cpu}, ${r.environment.memoryGiB} GiB, Node ${r.environment.node}.`,

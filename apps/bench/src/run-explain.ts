@@ -55,7 +55,8 @@ export interface RunResult {
   readonly fingerprint: string;
   readonly config: Record<string, unknown>;
   readonly metrics: ExplanationMetrics;
-  readonly timings: { readonly trainSeconds: number; readonly generateSeconds: number; readonly totalSeconds: number };
+  /** Wall seconds, and CPU seconds of the process (user + system): the time it needs on an idle core. */
+  readonly timings: { readonly trainSeconds: number; readonly generateSeconds: number; readonly totalSeconds: number; readonly cpuSeconds: number };
   /** Training tokens per second (scored tokens); 0 for the retrieval baseline. */
   readonly tokensPerSecond: number;
   readonly epochs: readonly PeplerEpochLog[];
@@ -71,7 +72,7 @@ export interface SplitInfo {
   readonly split: number;
   readonly rows: { readonly train: number; readonly validation: number; readonly test: number };
   readonly dropped: SplitRows['dropped'];
-  readonly pretrain?: PretrainReport & { readonly config: TransformerConfig; readonly reused: boolean };
+  readonly pretrain?: PretrainReport & { readonly config: TransformerConfig; readonly reused: boolean; readonly cpuSeconds?: number };
 }
 
 export interface BenchExplainResult {
@@ -131,6 +132,12 @@ export function methodConfig(method: MethodId, profile: BenchProfile, seed: numb
 
 function gpt2Config(profile: BenchProfile, vocabSize: number): TransformerConfig {
   return resolveTransformerConfig({ arch: 'gpt2', vocabSize, ...profile.lm, nKvHeads: profile.lm.nHeads });
+}
+
+/** CPU seconds (user + system) of this process since `start`. */
+export function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1e6;
 }
 
 function readJson<T>(path: string): T | undefined {
@@ -212,8 +219,10 @@ export async function prepareSplit(
     pretrainInfo = { ...meta, config: lmConfig, reused: true };
   } else if (pretrain) {
     const lm = TransformerLM.create(lmConfig, new Rng(1000 + splitNo));
+    const cpu0 = process.cpuUsage();
     try {
-      const rep = await pretrainLM(lm, tokenizer, trainTexts, valTexts, { ...profile.pretrain, seed: 1000 + splitNo }, progress);
+      const trained = await pretrainLM(lm, tokenizer, trainTexts, valTexts, { ...profile.pretrain, seed: 1000 + splitNo }, progress);
+      const rep = { ...trained, cpuSeconds: cpuSecondsSince(cpu0) };
       for (const e of rep.epochs) progress.log(`split ${splitNo} pre-train epoch ${e.epoch + 1}: train ${e.trainLoss.toFixed(4)} val ${e.valLoss?.toFixed(4) ?? '-'}`);
       await lm.save(baseDir, { xrec_bench: 'base LM (a): pre-trained on the training split text only' });
       await writeFileAtomic(join(splitDir, 'pretrain.json'), JSON.stringify({ ...rep, key: preKey }, null, 1));
@@ -263,6 +272,7 @@ export async function runOne(ctx: SplitContext, profile: BenchProfile, out: stri
   mkdirSync(runDir, { recursive: true });
   const config = methodConfig(method, profile, s);
   const r0 = Date.now();
+  const cpu0 = process.cpuUsage();
   let trainSeconds = 0;
   let tokensPerSecond = 0;
   let epochs: PeplerEpochLog[] = [];
@@ -337,7 +347,7 @@ export async function runOne(ctx: SplitContext, profile: BenchProfile, out: stri
     fingerprint: fingerprintOf(ctx, profile, job),
     config: { ...config },
     metrics,
-    timings: { trainSeconds, generateSeconds, totalSeconds: (Date.now() - r0) / 1000 },
+    timings: { trainSeconds, generateSeconds, totalSeconds: (Date.now() - r0) / 1000, cpuSeconds: cpuSecondsSince(cpu0) },
     tokensPerSecond,
     epochs,
     stages,
