@@ -38,6 +38,13 @@ describe('xrec bench speed', () => {
     expect((o.num_tensors as { after_warmup: number; after: number }).after_warmup).toBeGreaterThan(0);
   });
 
+  it('--repeat reports the median over repeats', async () => {
+    const o = await runJson([...tiny, '--repeat', '3']);
+    const runs = o.tokens_per_s_runs as number[];
+    expect(runs).toHaveLength(3);
+    expect(o.tokens_per_s).toBe([...runs].sort((a, b) => a - b)[1]);
+  });
+
   it.skipIf(!torchPython)('--torch runs the PyTorch reference on the same config and reports the ratio', async () => {
     const o = await runJson([...tiny, '--arch', 'llama', '--kv-heads', '1', '--torch']);
     const t = o.torch as { impl: string; tokens_per_s: number; config: Record<string, unknown>; loss_first: number };
