@@ -9,7 +9,8 @@ The model mirrors @xrec/transformer's two architectures (Hugging Face layouts):
 One timed step = zero_grad, forward, mean cross-entropy over all B*T positions, backward, global-norm clipping
 (1.0), AdamW update (decay on 2-D weights except embeddings) and reading the loss back (`loss.item()`), exactly
 what the xrec trainer does per update. Inputs are random token ids from a seeded generator. tokens/s is
-B*T divided by the median step time over `--steps` timed steps after `--warmup` untimed ones.
+B*T divided by the median step time over `--steps` timed steps after `--warmup` untimed ones;
+tokens_per_cpu_s uses the process CPU time of each step instead (less sensitive to other load).
 
 Usage (prints one JSON object):
   python3 apps/bench/scripts/torch_speed.py --arch gpt2 --vocab 8000 --d-model 128 --heads 4 --layers 2 \
@@ -209,11 +210,12 @@ def main():
     gen = torch.Generator().manual_seed(a.seed)
     n_params = sum(p_.numel() for p_ in model.parameters())
 
-    times, losses = [], []
+    times, cpu_times, losses = [], [], []
     for i in range(a.warmup + a.steps):
         ids = torch.randint(0, a.vocab, (a.batch, a.seq + 1), generator=gen)
         x, y = ids[:, :-1], ids[:, 1:]
         t0 = time.perf_counter()
+        c0 = time.process_time()
         opt.zero_grad(set_to_none=True)
         logits = model(x)
         loss = F.cross_entropy(logits.reshape(-1, a.vocab), y.reshape(-1))
@@ -222,9 +224,11 @@ def main():
         opt.step()
         lv = loss.item()
         dt = time.perf_counter() - t0
+        dc = time.process_time() - c0
         losses.append(lv)
         if i >= a.warmup:
             times.append(dt)
+            cpu_times.append(dc)
 
     med = statistics.median(times)
     out = {
@@ -233,6 +237,8 @@ def main():
         'tokens_per_s': a.batch * a.seq / med,
         'step_ms_median': med * 1000,
         'step_ms': [t * 1000 for t in times],
+        'tokens_per_cpu_s': a.batch * a.seq / statistics.median(cpu_times),
+        'step_cpu_ms': [t * 1000 for t in cpu_times],
         'loss_first': losses[0],
         'loss_last': losses[-1],
         'config': {

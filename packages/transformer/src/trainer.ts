@@ -146,6 +146,8 @@ export interface StepReport {
   readonly tokens: number;
   /** Wall time of the update, including reading the loss back. */
   readonly seconds: number;
+  /** CPU time of this process during the update (all threads; less sensitive to other load than wall time). */
+  readonly cpuSeconds: number;
 }
 
 export interface TrainResult {
@@ -335,6 +337,7 @@ export async function train<B extends TrainBatch>(opts: TrainOptions<B>): Promis
         lr = learningRateAt(schedule, step);
         const ctx: StepContext = { epoch, step, seed: stepSeed(config.seed, step, 'train') };
         const t0 = performance.now();
+        const cpu0 = process.cpuUsage();
         const stats = tf.tidy(() => {
           const { value, grads } = tf.variableGrads(() => opts.lossFn(batch, true, ctx), varList);
           const named = new Map<string, tf.Tensor | null>();
@@ -346,6 +349,8 @@ export async function train<B extends TrainBatch>(opts: TrainOptions<B>): Promis
         const [loss, gradNorm] = (await stats.data()) as Float32Array;
         stats.dispose();
         const seconds = (performance.now() - t0) / 1000;
+        const cpu = process.cpuUsage(cpu0);
+        const cpuSeconds = (cpu.user + cpu.system) / 1e6;
         if (!Number.isFinite(loss!)) {
           throw new StateError(`train: loss is ${loss} at epoch ${epoch + 1}, step ${step} (lr ${lr}); lower the learning rate or check the data`);
         }
@@ -356,7 +361,7 @@ export async function train<B extends TrainBatch>(opts: TrainOptions<B>): Promis
         epochSeconds += seconds;
         step += 1;
         const tps = epochSeconds > 0 ? epochTokens / epochSeconds : 0;
-        opts.onStep?.({ epoch, step: step - 1, loss: loss!, gradNorm: gradNorm!, lr, tokens, seconds });
+        opts.onStep?.({ epoch, step: step - 1, loss: loss!, gradNorm: gradNorm!, lr, tokens, seconds, cpuSeconds });
         task.tick(1, { loss: round(loss!, 4), lr: lr.toExponential(2), 'tok/s': Math.round(tps) });
         if (step % (config.logEvery ?? 10) === 0) {
           log.write({ type: 'step', epoch, step, loss: loss!, lr, tokens_per_s: tps, grad_norm: gradNorm! });

@@ -31,6 +31,8 @@ describe('xrec bench speed', () => {
     expect(['node', 'wasm', 'cpu']).toContain(o.backend);
     expect(o.tokens_per_s).toBeGreaterThan(0);
     expect(o.step_ms).toHaveLength(3);
+    expect(o.step_cpu_ms).toHaveLength(3);
+    expect(o.tokens_per_cpu_s).toBeGreaterThan(0);
     const sorted = [...(o.step_ms as number[])].sort((a, b) => a - b);
     expect(o.tokens_per_s).toBeCloseTo((2 * 8) / (sorted[1]! / 1000), 6);
     expect(o.config).toMatchObject({ arch: 'gpt2', vocab: 64, d_model: 16, heads: 2, layers: 1, seq: 8, batch: 2, steps: 3, d_ff: 64 });
@@ -54,5 +56,6 @@ describe('xrec bench speed', () => {
     expect(t.loss_first).toBeCloseTo(Math.log(64), 0);
     expect(o.loss_first as number).toBeCloseTo(Math.log(64), 0);
     expect(o.ratio_vs_torch).toBeCloseTo((o.tokens_per_s as number) / t.tokens_per_s, 9);
+    expect(o.ratio_vs_torch_cpu).toBeCloseTo((o.tokens_per_cpu_s as number) / (t as unknown as { tokens_per_cpu_s: number }).tokens_per_cpu_s, 9);
   });
 });
