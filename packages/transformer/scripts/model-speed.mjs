@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Model-side speed measurements for @xrec/transformer (run after `npx tsc -p tsconfig.build.json`):
-//   node scripts/model-speed.mjs train [--arch gpt2] [--steps 8]     training step of the bench config
+//   node scripts/model-speed.mjs train [--arch gpt2] [--steps 8] [--attention auto|batched]   training step of the bench config
 //   node scripts/model-speed.mjs generate                            20-token generation, batch 1 / 64, cache on/off
 // Training step = forward + mean CE over all B*T positions + backward + Adam update + reading the loss back.
 // Prints one JSON object per measurement (median over timed steps after 2 warm-up steps). On a shared machine
@@ -24,6 +24,7 @@ const T = Number(opt('seq', 64));
 const B = Number(opt('batch', 16));
 const cfg = resolveTransformerConfig({ arch, vocabSize: V, contextLength: Math.max(T, 128), dModel: 128, nHeads: 4, nLayers: 2, dropout: 0 });
 const model = TransformerLM.create(cfg, new Rng(0));
+model.attentionMode = opt('attention', 'auto');
 const rng = new Rng(1);
 
 if (mode === 'train') {
@@ -55,7 +56,7 @@ if (mode === 'train') {
     tf.dispose([x, y, loss]);
   }
   const med = median(times);
-  console.log(JSON.stringify({ what: 'train-step', backend: report.choice, arch, vocab: V, d: 128, heads: 4, layers: 2, seq: T, batch: B,
+  console.log(JSON.stringify({ what: 'train-step', backend: report.choice, attention: model.attentionMode, arch, vocab: V, d: 128, heads: 4, layers: 2, seq: T, batch: B,
     tokens_per_s: Math.round((B * T) / (med / 1000)), step_ms_median: Math.round(med), step_cpu_ms_median: Math.round(median(cpuMs)),
     tokens_per_cpu_s: Math.round((B * T) / (median(cpuMs) / 1000)), forward_loss_ms_median: Math.round(median(fwdMs)),
     step_ms: times.map(Math.round), numTensors: tf.memory().numTensors }));

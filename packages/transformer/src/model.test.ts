@@ -131,6 +131,26 @@ describe('TransformerLM', () => {
     });
   }
 
+  it('blocked attention (one 2-D matmul per batch row) equals batched per-head attention, with and without padding', () => {
+    const m = TransformerLM.create(TINY_LLAMA_TIED, new Rng(12));
+    const x = ids([[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]]);
+    const attentionMask = tf.tensor2d([[1, 1, 1, 1, 1], [0, 0, 1, 1, 1]], [2, 5], 'int32');
+    const labels = tf.tensor2d([[2, 3, 4, 5, 6], [-100, -100, 9, 10, 11]], [2, 5], 'int32');
+    const run = (mode: 'auto' | 'batched') => {
+      m.attentionMode = mode;
+      const out = m.forward({ ids: x, attentionMask }).logits;
+      const { grads } = tf.variableGrads(() => m.loss({ ids: x, attentionMask, labels }), [...m.trainableVariables().values()]);
+      return { out, g: grads['model.layers.0.self_attn.q_proj.weight'] ?? Object.values(grads)[2]! };
+    };
+    const a = run('auto');
+    const b = run('batched');
+    // Padding query rows attend to nothing and differ (they are never used); compare the real positions.
+    const valid = (t: tf.Tensor) => tf.concat([t.slice([0, 0, 0], [1, 5, -1]), t.slice([1, 2, 0], [1, 3, -1])], 1);
+    expect(maxAbs(valid(a.out), valid(b.out))).toBeLessThan(1e-5);
+    expect(maxAbs(a.g, b.g)).toBeLessThan(1e-5);
+    m.dispose();
+  });
+
   it('sampling is seeded; top-k 1 equals greedy; EOS stops a row; limit and context stop', () => {
     const m = TransformerLM.create(TINY_LLAMA, new Rng(6));
     const prompts = [[1, 2, 3], [4, 5]];

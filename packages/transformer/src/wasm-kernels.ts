@@ -13,6 +13,7 @@
  * - `XrecGelu` / `XrecGeluGrad` (wasm and cpu): tanh-GELU (also returning the tanh) and its derivative.
  * - `XrecSoftmaxCeGradBoth` (wasm and cpu): the CE gradient and its transpose from one pass over the softmax.
  * - `XrecTranspose2d` (wasm and cpu): tiled 2-D transpose.
+ * - `Unpack` / `Pack` along axis 0 on wasm copy whole contiguous slabs.
  * - `Identity` on wasm shares the input's memory (reference count, like the cpu backend and like wasm's
  *   own `Reshape`) instead of copying it: tfjs clones every tensor it saves for a gradient.
  *
@@ -334,7 +335,59 @@ export function registerWasmFixes(): void {
       return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
     },
   });
+  overrideAxis0Copies();
   registerJsKernels();
+}
+
+/**
+ * Faster `Unpack` / `Pack` along axis 0 on wasm: each slab is contiguous, so one `TypedArray.set` per slab
+ * (wasm's kernels copy element by element). Other axes go to the original kernels.
+ */
+function overrideAxis0Copies(): void {
+  const unpack = tf.getKernel('Unpack', 'wasm');
+  const pack = tf.getKernel('Pack', 'wasm');
+  if (unpack) {
+    tf.unregisterKernel('Unpack', 'wasm');
+    tf.registerKernel({
+      kernelName: 'Unpack',
+      backendName: 'wasm',
+      kernelFunc: (args) => {
+        const { value } = args.inputs as { value: tf.TensorInfo };
+        const axis = (args.attrs as unknown as { axis: number }).axis;
+        if (axis !== 0 || value.dtype === 'string') return unpack.kernelFunc(args);
+        const b = args.backend as unknown as HeapBackend;
+        const n = value.shape[0]!;
+        const inner = value.shape.slice(1);
+        const size = inner.reduce((a, c) => a * c, 1);
+        const outs = Array.from({ length: n }, () => b.makeOutput([...inner], value.dtype));
+        const src = b.typedArrayFromHeap(value);
+        outs.forEach((o, i) => b.typedArrayFromHeap(o).set(src.subarray(i * size, (i + 1) * size)));
+        return outs;
+      },
+    });
+  }
+  if (pack) {
+    tf.unregisterKernel('Pack', 'wasm');
+    tf.registerKernel({
+      kernelName: 'Pack',
+      backendName: 'wasm',
+      kernelFunc: (args) => {
+        const ins = Object.keys(args.inputs)
+          .sort((a, c) => Number(a) - Number(c))
+          .map((k) => (args.inputs as tf.NamedTensorInfoMap)[k]!);
+        const axis = (args.attrs as unknown as { axis: number }).axis;
+        const first = ins[0];
+        const same = first !== undefined && ins.every((t) => t.dtype === first.dtype && t.shape.length === first.shape.length && t.shape.every((d, i) => d === first.shape[i]));
+        if (axis !== 0 || !same || first.dtype === 'string') return pack.kernelFunc(args);
+        const b = args.backend as unknown as HeapBackend;
+        const size = first.shape.reduce((a, c) => a * c, 1);
+        const out = b.makeOutput([ins.length, ...first.shape], first.dtype);
+        const dst = b.typedArrayFromHeap(out);
+        ins.forEach((t, i) => dst.set(b.typedArrayFromHeap(t), i * size));
+        return out;
+      },
+    });
+  }
 }
 
 /** Register the fused CE gradient on the cpu backend (used by tests that compare backends). */
