@@ -19,6 +19,7 @@ describe('report helpers', () => {
       runs: 1,
       metrics: { bleu4: meanStd([bleu4]), rougeL_f: meanStd([rougeL_f]), usr: meanStd([usr]) },
       trainMinutes: meanStd([1]),
+      cpuMinutes: meanStd([1]),
       tokensPerSecond: meanStd([1]),
       epochs: meanStd([1]),
     });

@@ -85,6 +85,8 @@ export interface MethodSummary {
   readonly runs: number;
   readonly metrics: Partial<Record<MetricKey | 'usn', MeanStd>>;
   readonly trainMinutes: MeanStd;
+  /** CPU minutes of the whole run (training + generation): its cost on an idle core. */
+  readonly cpuMinutes: MeanStd;
   readonly tokensPerSecond: MeanStd;
   readonly epochs: MeanStd;
 }
@@ -105,6 +107,7 @@ export function summarize(runs: readonly RunResult[], methods: readonly MethodId
         runs: rs.length,
         metrics,
         trainMinutes: meanStd(rs.map((r) => r.timings.trainSeconds / 60)),
+        cpuMinutes: meanStd(rs.map((r) => (r.timings.cpuSeconds ?? Number.NaN) / 60)),
         tokensPerSecond: meanStd(rs.map((r) => r.tokensPerSecond)),
         epochs: meanStd(rs.map((r) => r.epochs.length)),
       };
@@ -211,13 +214,16 @@ export function markdownReport(r: Omit<BenchExplainResult, 'reportFiles'>, sum: 
     );
   }
   L.push('');
-  L.push('BLEU and ROUGE in percent; USR, FMR, FCR as fractions; DIV lower is better. Mean ± std over seeds × splits.');
+  L.push(
+    'BLEU and ROUGE in percent; USR, FMR, FCR as fractions; DIV lower is better. Mean ± std over seeds × splits. ' +
+      'Train min: wall-clock training time (longer when other work shares the machine); CPU min: CPU time of the whole run (training + generation); tokens/s: scored training tokens per second of wall time.',
+  );
   L.push('');
-  const cols = ['Method', 'Base LM', ...TABLE_METRICS.map((k) => HEADERS[k]), 'Train min', 'Tokens/s'];
+  const cols = ['Method', 'Base LM', ...TABLE_METRICS.map((k) => HEADERS[k]), 'Train min', 'CPU min', 'Tokens/s'];
   L.push(`| ${cols.join(' | ')} |`);
   L.push(`|${cols.map(() => '---').join('|')}|`);
   for (const s of sum) {
-    const cells = [s.label, BASE_LABELS[s.baseModel], ...TABLE_METRICS.map((k) => cell(s.metrics[k], digits(k))), cell(s.trainMinutes, 2), cell(s.tokensPerSecond, 0)];
+    const cells = [s.label, BASE_LABELS[s.baseModel], ...TABLE_METRICS.map((k) => cell(s.metrics[k], digits(k))), cell(s.trainMinutes, 2), cell(s.cpuMinutes, 2), cell(s.tokensPerSecond, 0)];
     L.push(`| ${cells.join(' | ')} |`);
   }
   L.push('');
