@@ -28,4 +28,13 @@ describe('stories260K (llama2.c legacy checkpoint)', () => {
     const reference = readFileSync(join(FIX, 'stories260K-reference.txt'), 'utf8').replace(/\n$/, '');
     expect(text).toBe(reference);
   });
+
+  it('greedy continuations of other prompts match an independent PyTorch llama2.c forward (interleaved RoPE, no permutation), alone and batched', () => {
+    const ref = JSON.parse(readFileSync(join(FIX, 'stories260K-greedy-torch.json'), 'utf8')) as { steps: number; cases: { prompt: number[]; greedy: number[] }[] };
+    for (const c of ref.cases) {
+      expect(model.generate({ prompts: [c.prompt], maxNewTokens: ref.steps, greedy: true, eosId: 1 })[0]).toEqual(c.greedy);
+    }
+    const batched = model.generate({ prompts: ref.cases.map((c) => c.prompt), maxNewTokens: ref.steps, greedy: true, eosId: 1 });
+    expect(batched).toEqual(ref.cases.map((c) => c.greedy));
+  });
 });
