@@ -54,8 +54,15 @@ function lossOf(model, b, training) {
 }
 const bytesOf = (vars) => [...new Set(vars.values())].reduce((s, v) => s + v.size * 4, 0);
 
+/** CPU seconds (user + system) of this process: unlike wall time, barely affected by other processes (tfjs wasm runs on one thread). */
+function cpuSeconds() {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 async function trainRun(model, variables, bs) {
   const seconds = [];
+  const c0 = cpuSeconds();
   const t0 = performance.now();
   await train({
     variables,
@@ -64,7 +71,7 @@ async function trainRun(model, variables, bs) {
     config: { epochs: 1, lr: 1e-3, weightDecay: 0, schedule: 'constant', clipNorm: 1, seed: SEED },
     onStep: (s) => seconds.push(s.seconds),
   });
-  return { seconds, wall: (performance.now() - t0) / 1000 };
+  return { seconds, wall: (performance.now() - t0) / 1000, cpuPerStep: (cpuSeconds() - c0) / bs.length };
 }
 
 /** A model prepared for one method: full fine-tuning (every parameter) or LoRA (r 8, alpha 16, default targets). */
@@ -85,10 +92,12 @@ async function measureTraining(makeModel) {
   const runs = [await prepare(makeModel, 'full'), await prepare(makeModel, 'lora')];
   const bs = batches(windows(runs[0].model.config.vocabSize, B * STEPS_PER_ROUND));
   const seconds = { full: [], lora: [] };
+  const cpu = { full: [], lora: [] };
   for (let r = 0; r < TRAIN_ROUNDS; r++) {
     for (const run of r % 2 === 0 ? runs : [...runs].reverse()) {
       const t = await trainRun(run.model, run.variables, bs);
       seconds[run.method].push(...t.seconds.slice(1));
+      cpu[run.method].push(t.cpuPerStep);
     }
   }
   const out = {};
@@ -101,6 +110,7 @@ async function measureTraining(makeModel) {
       totalParams: run.weightsBytes / 4 + (run.lora ? run.trainableBytes / 4 : 0),
       trainablePercent: run.lora ? run.lora.parameterReport().percent : 100,
       stepSecondsMedian: step,
+      stepCpuSecondsMedian: median(cpu[run.method]),
       stepSeconds: seconds[run.method].map((x) => Number(x.toFixed(4))),
       tokensPerSecond: (B * T) / step,
       persistentBytes: run.weightsBytes + (run.lora ? run.trainableBytes : 0) + 2 * run.trainableBytes, // weights (+ adapters) + AdamW m, v
@@ -113,9 +123,10 @@ async function measureTraining(makeModel) {
 }
 
 function genOnce(model, prompt) {
+  const c0 = cpuSeconds();
   const t0 = performance.now();
   const tokens = model.generate({ prompts: [prompt], maxNewTokens: GEN_TOKENS, greedy: true })[0];
-  return { seconds: (performance.now() - t0) / 1000, tokens };
+  return { seconds: (performance.now() - t0) / 1000, cpu: cpuSeconds() - c0, tokens };
 }
 
 /**
@@ -137,6 +148,7 @@ async function measureGeneration(makeModel) {
   const plain = ul.lora.mergeAndUnload();
   const variants = { base, unmerged: un.m, merged: me.m, mergeAndUnload: plain };
   const times = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+  const cpus_ = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
   const tokens = {};
   for (const m of Object.values(variants)) m.generate({ prompts: [prompt], maxNewTokens: 4, greedy: true }); // warm-up
   const order = Object.entries(variants);
@@ -145,10 +157,12 @@ async function measureGeneration(makeModel) {
       const [k, m] = order[(j + r) % order.length]; // rotate who goes first
       const g = genOnce(m, prompt);
       times[k].push(g.seconds);
+      cpus_[k].push(g.cpu);
       tokens[k] = g.tokens;
     }
   }
   const tps = Object.fromEntries(Object.entries(times).map(([k, ts]) => [k, GEN_TOKENS / median(ts)]));
+  const cpuTps = Object.fromEntries(Object.entries(cpus_).map(([k, ts]) => [k, GEN_TOKENS / median(ts)]));
   // Load-independent cost: tfjs kernels launched by one 16-token generation (same count = same work).
   const kernels = {};
   for (const [k, m] of Object.entries(variants)) {
@@ -166,6 +180,10 @@ async function measureGeneration(makeModel) {
     mergedOverBase: tps.merged / tps.base,
     mergeAndUnloadOverBase: tps.mergeAndUnload / tps.base,
     unmergedOverBase: tps.unmerged / tps.base,
+    tokensPerCpuSecond: cpuTps,
+    mergedOverBaseCpu: cpuTps.merged / cpuTps.base,
+    mergeAndUnloadOverBaseCpu: cpuTps.mergeAndUnload / cpuTps.base,
+    unmergedOverBaseCpu: cpuTps.unmerged / cpuTps.base,
     mergedTokensEqualUnmerged: JSON.stringify(tokens.merged) === JSON.stringify(tokens.unmerged),
     kernelsPer16TokenGeneration: kernels,
     seconds: Object.fromEntries(Object.entries(times).map(([k, ts]) => [k, ts.map((s) => Number(s.toFixed(4)))])),
@@ -185,7 +203,7 @@ for (const m of models) {
   const r = {
     model: m.name,
     config: (await (async () => { const x = await m.make(); const c = x.config; x.dispose(); return c; })()),
-    training: { full, lora, loraStepOverFull: lora.stepSecondsMedian / full.stepSecondsMedian, loraPersistentOverFull: lora.persistentBytes / full.persistentBytes, loraPeakOverFull: lora.peakStepBytesAboveStart / full.peakStepBytesAboveStart },
+    training: { full, lora, loraStepOverFull: lora.stepSecondsMedian / full.stepSecondsMedian, loraStepCpuOverFull: lora.stepCpuSecondsMedian / full.stepCpuSecondsMedian, loraPersistentOverFull: lora.persistentBytes / full.persistentBytes, loraPeakOverFull: lora.peakStepBytesAboveStart / full.peakStepBytesAboveStart },
     generation: gen,
   };
   results.push(r);
@@ -193,6 +211,8 @@ for (const m of models) {
     model: r.model,
     fullStepMs: +(full.stepSecondsMedian * 1000).toFixed(1),
     loraStepMs: +(lora.stepSecondsMedian * 1000).toFixed(1),
+    fullStepCpuMs: +(full.stepCpuSecondsMedian * 1000).toFixed(1),
+    loraStepCpuMs: +(lora.stepCpuSecondsMedian * 1000).toFixed(1),
     loraTrainablePercent: +lora.trainablePercent.toFixed(3),
     fullPersistentMB: +(full.persistentBytes / 2 ** 20).toFixed(2),
     loraPersistentMB: +(lora.persistentBytes / 2 ** 20).toFixed(2),
@@ -203,6 +223,7 @@ for (const m of models) {
     genMergedTokS: +gen.mergedTokensPerSecond.toFixed(1),
     genMergeAndUnloadTokS: +gen.mergeAndUnloadTokensPerSecond.toFixed(1),
     genKernels: gen.kernelsPer16TokenGeneration,
+    genTokPerCpuS: Object.fromEntries(Object.entries(gen.tokensPerCpuSecond).map(([k, v]) => [k, +v.toFixed(1)])),
   }));
 }
 

@@ -156,6 +156,12 @@ export class LoraModel<M extends LoraHost> {
     }
     const biasParams = biasParamsFor(config, chosen, params);
 
+    for (const layer of chosen) {
+      if (!this.layers.has(layer.name) && layer.adapter !== undefined) {
+        throw new StateError(`injectLora: layer '${layer.name}' already has a non-LoRA adapter installed`);
+      }
+    }
+
     const root = new Rng(seed);
     for (const layer of chosen) {
       const r = patternValue(config.rankPattern, layer.name) ?? config.r;
@@ -173,11 +179,6 @@ export class LoraModel<M extends LoraHost> {
       };
       let ll = this.layers.get(layer.name);
       if (!ll) {
-        if (layer.adapter !== undefined) {
-          w.a.dispose();
-          w.b.dispose();
-          throw new StateError(`injectLora: layer '${layer.name}' already has a non-LoRA adapter installed`);
-        }
         ll = new LoraLayer(layer);
         this.layers.set(layer.name, ll);
       }

@@ -62,5 +62,12 @@ describe('xrec train lora', () => {
     expect(code).toBe(2);
     const code2 = await main(['node', 'xrec', 'train', 'lora', '--base', join(fixtures, 'stories260K.bin'), '--tokenizer', join(fixtures, 'tok512.bin'), '--text', reviews, '--target', 'nope', '--out', join(dir, 'bad')]);
     expect(code2).toBe(2);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await main(['node', 'xrec', 'train', 'lora', '--base', join(fixtures, 'stories260K.bin'), '--tokenizer', join(fixtures, 'tok512.bin'), '--text', reviews, '--bias', 'some', '--out', join(dir, 'bad')]);
+      expect(String(err.mock.calls.at(-1)![0])).toMatch(/--bias: LoraConfig\.bias: expected "none", "all" or "lora_only"/);
+    } finally {
+      err.mockRestore();
+    }
   });
 });

@@ -72,6 +72,28 @@ export function parseTargets(v: string | undefined): LoraConfigInput['targetModu
   return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
 }
 
+const FLAG_OF: Record<string, string> = {
+  r: '--r',
+  loraAlpha: '--alpha',
+  loraDropout: '--dropout',
+  targetModules: '--target',
+  bias: '--bias',
+  useRslora: '--rslora',
+  modulesToSave: '--modules-to-save',
+};
+
+/** Run `f`; a ConfigError about `LoraConfig.<field>` is re-thrown naming the command-line flag too. */
+export function withFlagNames<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    const m = e instanceof ConfigError ? /^LoraConfig\.([A-Za-z]+)/.exec(e.message) : null;
+    const flag = m ? FLAG_OF[m[1]!] : undefined;
+    if (flag) throw new ConfigError(`${flag}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw e;
+  }
+}
+
 export function registerLora(program: Command): void {
   const trainCmd = program.commands.find((c) => c.name() === 'train') ?? program.command('train').description('train models');
   trainCmd
@@ -111,7 +133,7 @@ async function trainLora(o: TrainLoraOptions): Promise<void> {
     throw new ConfigError(`--schedule: expected constant, linear or cosine, got '${String(o.schedule)}'`);
   }
   if (o.valFraction >= 1) throw new ConfigError(`--val-fraction: expected a number < 1, got ${o.valFraction}`);
-  const loraConfig = resolveLoraConfig({
+  const loraConfig = withFlagNames(() => resolveLoraConfig({
     r: o.r,
     loraAlpha: o.alpha,
     loraDropout: o.dropout,
@@ -119,7 +141,7 @@ async function trainLora(o: TrainLoraOptions): Promise<void> {
     bias: o.bias as LoraBias,
     useRslora: Boolean(o.rslora),
     modulesToSave: o.modulesToSave ? o.modulesToSave.split(',').map((s) => s.trim()).filter((s) => s !== '') : null,
-  });
+  }));
   const progress = terminalProgress();
   const backend = await initBackend();
   progress.log(`backend: ${describeBackend(backend)}`);
@@ -164,7 +186,7 @@ async function trainLora(o: TrainLoraOptions): Promise<void> {
     };
     const baseValLoss = valIdx.length > 0 ? meanLoss(valBatches()) : undefined;
 
-    const lm = injectLora(model, loraConfig, { seed: o.seed });
+    const lm = withFlagNames(() => injectLora(model, loraConfig, { seed: o.seed }));
     const targets = lm.adapter().layers;
     progress.log(`LoRA on ${lm.adapter().layers.length} layers (${JSON.stringify(lm.adapter().config.targetModules)}): ${lm.trainableParametersText()}`);
     progress.log(`data: ${lines.length} documents, ${stream.length} tokens, ${trainIdx.length} train / ${valIdx.length} val windows of ${o.seq}`);
