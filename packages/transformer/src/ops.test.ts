@@ -4,6 +4,7 @@ import { Rng } from '@xrec/core';
 import { initBackend } from './backend.js';
 import { geluTanh, layerNorm, linear2d, transpose2d, matMul2d, matMulBT, outputCrossEntropy, rmsNorm, softmaxCrossEntropy } from './ops.js';
 import { registerCpuCeGrad } from './wasm-kernels.js';
+import { applyRope, ropeTables } from './rope.js';
 
 // Gradients of the custom ops on wasm are checked (1) against the cpu backend running plain tfjs ops with
 // tfjs's own gradients and (2) against central finite differences of a float64 JS implementation.
@@ -298,5 +299,34 @@ describe('custom ops: values and gradients vs cpu backend and finite differences
       }
     }
     await initBackend({ force: 'wasm' });
+  });
+  it('RoPE kernel (rotate-half, fused both ways) = reverse-based tfjs ops, and its gradient = finite differences', async () => {
+    const rng = new Rng(11);
+    const [n, H, hd] = [3, 2, 4];
+    const x = randn(rng, n * H * hd);
+    const r = randn(rng, n * H * hd);
+    const pos = [0, 5, 2];
+    const ref = (t: tf.Tensor, tb: { cos: tf.Tensor; sinSigned: tf.Tensor }) => {
+      const sw = tf.reshape(tf.reverse(tf.reshape(t, [n * H, 2, hd / 2]), 1), [n, H * hd]);
+      return tf.add(tf.mul(t, tb.cos), tf.mul(sw, tb.sinSigned));
+    };
+    const rT = () => tf.tensor2d(Float32Array.from(r), [n, H * hd]);
+    const wasm = await gradsOn('wasm', [[n, H * hd]], [x], (t) => tf.sum(tf.mul(applyRope(t, ropeTables(pos, H, hd, 10000), H, hd), rT())));
+    const cpu = await gradsOn('cpu', [[n, H * hd]], [x], (t) => tf.sum(tf.mul(ref(t, ropeTables(pos, H, hd, 10000)), rT())));
+    expect(Math.abs(wasm.value - cpu.value)).toBeLessThan(1e-5);
+    expect(relErr(wasm.grads[0]!, cpu.grads[0]!)).toBeLessThan(1e-5);
+    const ropeF64 = (v: Float64Array): number => {
+      let s2 = 0;
+      for (let i = 0; i < n; i++) for (let h = 0; h < H; h++) for (let j = 0; j < hd; j++) {
+        const o = i * H * hd + h * hd;
+        const jj = j % (hd / 2);
+        const ang = Math.fround(pos[i]! * Math.fround(1 / Math.fround(10000 ** ((2 * jj) / hd))));
+        const rot = j < hd / 2 ? -v[o + j + hd / 2]! : v[o + j - hd / 2]!;
+        s2 += (v[o + j]! * Math.cos(ang) + rot * Math.sin(ang)) * r[o + j]!;
+      }
+      return s2;
+    };
+    expect(Math.abs(wasm.value - ropeF64(x))).toBeLessThan(1e-4);
+    expect(relErr(wasm.grads[0]!, fdGrad(ropeF64, x.slice()))).toBeLessThan(1e-3);
   });
 });

@@ -4,12 +4,13 @@
  *   rope(x) = x ⊙ cos(θ p) + rotate_half(x) ⊙ sin(θ p),   rotate_half([x₁, x₂]) = [-x₂, x₁]
  *   θ_j = base^(-2j / hd) for j < hd/2, repeated for the second half of each head.
  *
- * Applied to 2-D activations `[N, nHeads·hd]` (N = B·S rows). `rotate_half` is a reverse of the two halves
- * (one `reverse` op on a `[N·nHeads, 2, hd/2]` view) with the sign folded into the sine table, so the whole
- * op is three elementwise products on same-shape tensors (fast on wasm, no broadcasting).
+ * Applied to 2-D activations `[N, nHeads·hd]` (N = B·S rows). `rotate_half` is a swap of the two halves
+ * with the sign folded into the sine table: `y = x ⊙ cos + swap(x) ⊙ sin±`, one fused kernel each way on
+ * wasm/cpu (elsewhere a `reverse` on a `[N·nHeads, 2, hd/2]` view and elementwise products).
  * Angles are computed in float32 like llama2.c and PyTorch: `fl(p · fl(θ_j))`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { registerJsKernels, ROPE_KERNEL } from './wasm-kernels.js';
 
 export interface RopeTables {
   /** [N, nHeads·hd] */
@@ -48,8 +49,25 @@ export function ropeTables(positions: ArrayLike<number>, nHeads: number, hd: num
   return { cos: tf.tensor2d(cos, [n, width]), sinSigned: tf.tensor2d(sin, [n, width]) };
 }
 
+type RopeBody = (x: tf.Tensor2D, c: tf.Tensor2D, s: tf.Tensor2D, save: (t: tf.Tensor[]) => void) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] };
+
 /** Apply RoPE to `x: [N, nHeads·hd]` with tables from {@link ropeTables}. */
 export function applyRope(x: tf.Tensor2D, t: RopeTables, nHeads: number, hd: number): tf.Tensor2D {
+  registerJsKernels();
+  if (tf.getKernel(ROPE_KERNEL, tf.getBackend())) {
+    // Fused kernel both ways (dx = dy ⊙ c + swap(dy ⊙ s)); the tables are constants.
+    // The tables are passed as inputs (with zero gradients) so the tape keeps them alive for the backward pass.
+    const run = (v: tf.Tensor, c: tf.Tensor, s: tf.Tensor, backward: boolean): tf.Tensor =>
+      tf.engine().runKernel(ROPE_KERNEL, { x: v, cos: c, sin: s }, { hd, backward });
+    const op = tf.customGrad(((v: tf.Tensor2D, c: tf.Tensor2D, s: tf.Tensor2D, save: (t: tf.Tensor[]) => void) => {
+      save([c, s]);
+      return {
+        value: run(v, c, s, false),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [run(dy, saved[0]!, saved[1]!, true), tf.zerosLike(saved[0]!), tf.zerosLike(saved[1]!)],
+      };
+    }) as RopeBody as never);
+    return (op as unknown as (...a: tf.Tensor[]) => tf.Tensor)(x, t.cos, t.sinSigned) as tf.Tensor2D;
+  }
   const n = x.shape[0];
   const swapped = tf.reshape(tf.reverse(tf.reshape(x, [n * nHeads, 2, hd / 2]), 1), [n, nHeads * hd]); // [x₂, x₁]
   return tf.add(tf.mul(x, t.cos), tf.mul(swapped, t.sinSigned));

@@ -10,6 +10,7 @@
  *   with logsumexp = `max(z_i) - log(p_{i, argmax})` (one pass, no underflow).
  * - `XrecNorm` / `XrecNormGrad` (wasm and cpu): fused LayerNorm / RMSNorm forward and backward over the
  *   last axis of [N, d] (see `ops.ts` for the formulas).
+ * - `XrecRope` (wasm and cpu): rotary embedding and its transpose in one pass.
  * - `XrecGelu` / `XrecGeluGrad` (wasm and cpu): tanh-GELU (also returning the tanh) and its derivative.
  * - `XrecSoftmaxCeGradBoth` (wasm and cpu): the CE gradient and its transpose from one pass over the softmax.
  * - `XrecTranspose2d` (wasm and cpu): tiled 2-D transpose.
@@ -109,6 +110,7 @@ export const CE_GRAD_T_KERNEL = 'XrecSoftmaxCeGradBoth';
 export const TRANSPOSE_2D_KERNEL = 'XrecTranspose2d';
 export const NORM_KERNEL = 'XrecNorm';
 export const NORM_GRAD_KERNEL = 'XrecNormGrad';
+export const ROPE_KERNEL = 'XrecRope';
 export const GELU_KERNEL = 'XrecGelu';
 export const GELU_GRAD_KERNEL = 'XrecGeluGrad';
 
@@ -200,6 +202,32 @@ const normGrad: JsKernel = {
   },
 };
 
+// RoPE in rotate-half form with the sign folded into the sine table (see rope.ts), per head of size hd:
+//   forward  y = x ⊙ c + swap(x) ⊙ s;   backward  dx = dy ⊙ c + swap(dy ⊙ s)   (swap exchanges the halves).
+// Inputs x, cos, sinSigned (all [N, width]); attrs hd, backward.
+const rope: JsKernel = {
+  name: ROPE_KERNEL,
+  outShapes: (s) => [s[0]!],
+  compute: ([x, c, sn], [y], _shapes, attrs) => {
+    const hd = attrs.hd as number;
+    const half = hd / 2;
+    const back = attrs.backward === true;
+    for (let o = 0; o < x!.length; o += hd) {
+      for (let j = 0; j < half; j++) {
+        const a = o + j;
+        const b = a + half;
+        if (back) {
+          y![a] = x![a]! * c![a]! + x![b]! * sn![b]!;
+          y![b] = x![b]! * c![b]! + x![a]! * sn![a]!;
+        } else {
+          y![a] = x![a]! * c![a]! + x![b]! * sn![a]!;
+          y![b] = x![b]! * c![b]! + x![a]! * sn![b]!;
+        }
+      }
+    }
+  },
+};
+
 const GELU_C = Math.sqrt(2 / Math.PI);
 
 // tanh(u) = 1 - 2 / (exp(2u) + 1) (one exp, faster than Math.tanh in V8; exact limits ±1).
@@ -279,6 +307,7 @@ export function registerJsKernels(): void {
   registerJsKernel(transpose2d, ['x']);
   registerJsKernel(norm, ['x', 'w', 'b']);
   registerJsKernel(normGrad, ['dy', 'x', 'w', 'mean', 'rstd']);
+  registerJsKernel(rope, ['x', 'cos', 'sin']);
   registerJsKernel(gelu, ['x']);
   registerJsKernel(geluGrad, ['dy', 'x', 'tanh']);
   registerCpuCeGrad();
