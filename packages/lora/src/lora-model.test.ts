@@ -87,6 +87,22 @@ describe('injectLora', () => {
     m.dispose();
   });
 
+  it('excludeModules, rankPattern, alphaPattern and gaussian init follow peft', () => {
+    const m = new ToyModel();
+    const lm = injectLora(m, { r: 4, loraAlpha: 8, targetModules: 'all-linear', excludeModules: ['c_proj'], rankPattern: { up_proj: 2 }, alphaPattern: { 'mlp\\.up_proj': 6 }, initLoraWeights: 'gaussian' });
+    expect(lm.adapter().layers).toEqual(['transformer.h.0.attn.c_attn', 'transformer.h.0.mlp.up_proj', 'transformer.h.0.mlp.down_proj']);
+    const up = lm.loraLayers().get('transformer.h.0.mlp.up_proj')!.adapters.get('default')!;
+    const down = lm.loraLayers().get('transformer.h.0.mlp.down_proj')!.adapters.get('default')!;
+    expect([up.r, up.alpha, up.scaling]).toEqual([2, 6, 3]);
+    expect([down.r, down.alpha, down.scaling]).toEqual([4, 8, 2]);
+    const a = down.a.dataSync() as Float32Array; // N(0, 1/r): std 0.25
+    const std = Math.sqrt(a.reduce((t, x) => t + x * x, 0) / a.length);
+    expect(std).toBeGreaterThan(0.15);
+    expect(std).toBeLessThan(0.35);
+    lm.unload();
+    m.dispose();
+  });
+
   it('validates targets against the model, naming the field', () => {
     const m = new ToyModel();
     expect(() => injectLora(m, { targetModules: ['nope'] })).toThrow(ConfigError);
