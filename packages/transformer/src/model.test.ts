@@ -151,6 +151,20 @@ describe('TransformerLM', () => {
     m.dispose();
   });
 
+  for (const cfg of [TINY_GPT2, TINY_LLAMA]) {
+    it(`${cfg.arch}: generation from prefix embeddings equals generation from the tokens they embed (padding between, with and without cache)`, () => {
+      const m = TransformerLM.create(cfg, new Rng(13));
+      const prefix = m.embed(ids([[1, 2], [3, 4]]));
+      const want = m.generate({ prompts: [[1, 2, 5, 6, 7], [3, 4, 8]], maxNewTokens: 6 });
+      expect(m.generate({ prefix, prompts: [[5, 6, 7], [8]], maxNewTokens: 6 })).toEqual(want);
+      expect(m.generate({ prefix, prompts: [[5, 6, 7], [8]], maxNewTokens: 6, useCache: false })).toEqual(want);
+      const onlyPrefix = m.generate({ prefix, prompts: [[], []], maxNewTokens: 4 });
+      expect(onlyPrefix).toEqual(m.generate({ prompts: [[1, 2], [3, 4]], maxNewTokens: 4 }));
+      expect(() => m.generate({ prefix, prompts: [[1]], maxNewTokens: 2 })).toThrow(/prefix must be \[1, P, \d+\]/);
+      m.dispose();
+    });
+  }
+
   it('sampling is seeded; top-k 1 equals greedy; EOS stops a row; limit and context stop', () => {
     const m = TransformerLM.create(TINY_LLAMA, new Rng(6));
     const prompts = [[1, 2, 3], [4, 5]];
