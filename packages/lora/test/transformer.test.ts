@@ -95,6 +95,7 @@ describe('GPT-2 (Conv1D layout) with the shared trainer', () => {
     mergeLora(lm);
     const merged = logits(model, val);
     const cmp = allClose(merged, adapted);
+    console.log(`GPT-2 toy LoRA: max |merged - unmerged| logits = ${cmp.maxAbs.toExponential(2)} (max |logit| ${Math.max(...adapted.map(Math.abs)).toFixed(2)})`);
     expect(cmp.ok, `max |merged - unmerged| = ${cmp.maxAbs}`).toBe(true);
     const gUnmerged = disableAdapters(lm, () => 0); // no-op scope keeps the merge
     expect(gUnmerged).toBe(0);
