@@ -5,7 +5,7 @@ import { initBackend } from './backend.js';
 import { fromHfConfig, resolveTransformerConfig, toHfConfig, type TransformerConfig } from './config.js';
 import { TransformerLM } from './model.js';
 import { parseLlama2c } from './llama2c.js';
-import { softmaxCrossEntropy } from './ops.js';
+import { setFusedKernels, softmaxCrossEntropy } from './ops.js';
 
 const TINY_GPT2 = resolveTransformerConfig({ arch: 'gpt2', vocabSize: 50, contextLength: 24, dModel: 16, nLayers: 2, nHeads: 2, dropout: 0.1 });
 const TINY_LLAMA = resolveTransformerConfig({ arch: 'llama', vocabSize: 60, contextLength: 32, dModel: 24, nLayers: 2, nHeads: 4, nKvHeads: 2, dFF: 40 });
@@ -161,6 +161,32 @@ describe('TransformerLM', () => {
       const onlyPrefix = m.generate({ prefix, prompts: [[], []], maxNewTokens: 4 });
       expect(onlyPrefix).toEqual(m.generate({ prompts: [[1, 2], [3, 4]], maxNewTokens: 4 }));
       expect(() => m.generate({ prefix, prompts: [[1]], maxNewTokens: 2 })).toThrow(/prefix must be \[1, P, \d+\]/);
+      m.dispose();
+    });
+  }
+
+  for (const cfg of [TINY_GPT2, TINY_LLAMA]) {
+    it(`${cfg.arch}: the plain tfjs-op path (what backends without xrec kernels run) equals the fused kernels`, () => {
+      const m = TransformerLM.create(cfg, new Rng(14));
+      const x = ids([[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]]);
+      const labels = tf.tensor2d([[2, 3, 4, 5, -100], [7, 8, 9, 10, 11]], [2, 5], 'int32');
+      const vars = [...m.trainableVariables().values()];
+      const run = () => {
+        const logits = Array.from(m.forward({ ids: x }).logits.dataSync());
+        const { value, grads } = tf.variableGrads(() => m.loss({ ids: x, labels }), vars);
+        return { logits, loss: value.dataSync()[0]!, grads: vars.map((v) => Array.from(grads[v.name]!.dataSync())) };
+      };
+      const fused = run();
+      setFusedKernels(false);
+      let plain: ReturnType<typeof run>;
+      try {
+        plain = run();
+      } finally {
+        setFusedKernels(true);
+      }
+      expect(Math.max(...fused.logits.map((v, i) => Math.abs(v - plain.logits[i]!)))).toBeLessThan(1e-4);
+      expect(Math.abs(fused.loss - plain.loss)).toBeLessThan(1e-5);
+      fused.grads.forEach((g, k) => expect(Math.max(...g.map((v, i) => Math.abs(v - plain.grads[k]![i]!)))).toBeLessThan(1e-4));
       m.dispose();
     });
   }

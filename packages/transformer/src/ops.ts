@@ -37,10 +37,25 @@ function customOp(f: OpBody): (...inputs: tf.Tensor[]) => tf.Tensor {
   return (tf.customGrad as unknown as (g: OpBody) => (...inputs: tf.Tensor[]) => tf.Tensor)(f);
 }
 
+let fusedEnabled = true;
+
+/**
+ * Use xrec's fused JS kernels where the active backend has them (wasm, cpu; default true). `false` forces
+ * the plain tfjs-op formulations, which are what other backends (e.g. tfjs-node) always run.
+ */
+export function setFusedKernels(enabled: boolean): void {
+  fusedEnabled = enabled;
+}
+
+/** Whether the fused kernel `name` runs on the active backend. */
+export function hasFusedKernel(name: string): boolean {
+  registerJsKernels();
+  return fusedEnabled && tf.getKernel(name, tf.getBackend()) !== undefined;
+}
+
 /** 2-D transpose: the tiled JS kernel where registered (faster than wasm's Transpose), else tf.transpose. */
 export function transpose2d(x: tf.Tensor2D): tf.Tensor2D {
-  registerJsKernels();
-  if (tf.getKernel(TRANSPOSE_2D_KERNEL, tf.getBackend())) return tf.engine().runKernel(TRANSPOSE_2D_KERNEL, { x }, {}) as tf.Tensor2D;
+  if (hasFusedKernel(TRANSPOSE_2D_KERNEL)) return tf.engine().runKernel(TRANSPOSE_2D_KERNEL, { x }, {}) as tf.Tensor2D;
   return tf.transpose(x);
 }
 
@@ -220,7 +235,7 @@ function ceValue(z: tf.Tensor2D, p: tf.Tensor2D, t: PreparedLabels): tf.Scalar {
   const [n, v] = z.shape;
   const w = tf.tensor1d(t.weight);
   let rowLoss: tf.Tensor1D; // logsumexp(z_i) - z_{i,y_i}  [N]
-  if (tf.getKernel(CE_ROW_LOSS_KERNEL, tf.getBackend())) {
+  if (hasFusedKernel(CE_ROW_LOSS_KERNEL)) {
     const labs = tf.tensor1d(t.safe.map((y, i) => (t.weight[i] === 0 ? -1 : y)), 'int32');
     rowLoss = tf.engine().runKernel(CE_ROW_LOSS_KERNEL, { logits: z, probs: p, labels: labs }, {}) as tf.Tensor1D;
   } else {
@@ -251,8 +266,11 @@ export function outputCrossEntropy(
   if (wd !== d) {
     throw new ShapeError(`outputCrossEntropy: hidden [${hidden.shape.join(', ')}] and ${layout} weight [${weight.shape.join(', ')}] disagree on d`);
   }
+  if (!hasFusedKernel(CE_GRAD_T_KERNEL)) {
+    const logits = layout === 'vd' ? matMulBT(hidden, weight) : matMul2d(hidden, weight);
+    return softmaxCrossEntropy(logits, labels, ignoreIndex);
+  }
   const t = prepareLabels(labels, n, v, ignoreIndex, 'outputCrossEntropy');
-  registerJsKernels();
   const gradW = !(weight instanceof tf.Variable && !weight.trainable);
   const op = customOp(((h: tf.Tensor2D, w: tf.Tensor2D, save: SaveFn) => {
     const wT = layout === 'vd' ? transpose2d(w) : w; // [d, V]
@@ -279,8 +297,7 @@ export function outputCrossEntropy(
 
 /** `(p - onehot(labels)) * scale[:, None]` for `p: [N, V]` in one pass (kernel on wasm and cpu, ops elsewhere). */
 export function ceGradFromSoftmax(p: tf.Tensor2D, labels: Int32Array, scale: tf.Tensor1D): tf.Tensor2D {
-  const backend = tf.getBackend();
-  if (tf.getKernel(CE_GRAD_KERNEL, backend)) {
+  if (hasFusedKernel(CE_GRAD_KERNEL)) {
     const lab = tf.tensor1d(labels, 'int32');
     const out = tf.engine().runKernel(CE_GRAD_KERNEL, { probs: p, labels: lab, scale }, {}) as tf.Tensor2D;
     lab.dispose();
@@ -291,6 +308,8 @@ export function ceGradFromSoftmax(p: tf.Tensor2D, labels: Int32Array, scale: tf.
     return tf.mul(tf.sub(p, onehot), tf.reshape(scale, [p.shape[0], 1])) as tf.Tensor2D;
   });
 }
+
+const GELU_C = Math.sqrt(2 / Math.PI);
 
 const geluOp = customOp(((x: tf.Tensor, save: SaveFn) => {
   const [y, th] = tf.engine().runKernel(GELU_KERNEL, { x }, {}) as tf.Tensor[];
@@ -306,9 +325,11 @@ const geluOp = customOp(((x: tf.Tensor, save: SaveFn) => {
  * derivative `0.5 (1 + t) + 0.5 x (1 - t²) √(2/π) (1 + 3·0.044715 x²)` with t the tanh above.
  */
 export function geluTanh<T extends tf.Tensor>(x: T): T {
-  registerJsKernels();
-  return geluOp(x) as unknown as T;
+  if (hasFusedKernel(GELU_KERNEL)) return geluOp(x) as unknown as T;
+  const u = tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)), GELU_C);
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(u), 1)) as T;
 }
+
 
 function normOp(rms: boolean, eps: number, withBias: boolean) {
   return customOp(((...args: (tf.Tensor | SaveFn)[]) => {
@@ -334,7 +355,12 @@ function runNorm(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D | undefined, eps
   if (x.rank !== 2 || w.rank !== 1 || w.shape[0] !== x.shape[1] || (b && (b.rank !== 1 || b.shape[0] !== x.shape[1]))) {
     throw new ShapeError(`${name}: need x [N, d], weight [d], bias [d]; got [${x.shape.join(', ')}], [${w.shape.join(', ')}]${b ? `, [${b.shape.join(', ')}]` : ''}`);
   }
-  registerJsKernels();
+  if (!hasFusedKernel(NORM_KERNEL)) {
+    const mean = rms ? undefined : tf.mean(x, 1, true); // [N, 1]
+    const xc = mean ? tf.sub(x, mean) : x;
+    const y = tf.mul(tf.mul(xc, tf.rsqrt(tf.add(tf.mean(tf.mul(xc, xc), 1, true), eps))), w);
+    return (b ? tf.add(y, b) : y) as tf.Tensor2D;
+  }
   const key = `${rms}:${eps}:${b !== undefined}`;
   let op = normCache.get(key);
   if (!op) {

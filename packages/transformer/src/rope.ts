@@ -10,7 +10,8 @@
  * Angles are computed in float32 like llama2.c and PyTorch: `fl(p · fl(θ_j))`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { registerJsKernels, ROPE_KERNEL } from './wasm-kernels.js';
+import { ROPE_KERNEL } from './wasm-kernels.js';
+import { hasFusedKernel } from './ops.js';
 
 export interface RopeTables {
   /** [N, nHeads·hd] */
@@ -53,8 +54,7 @@ type RopeBody = (x: tf.Tensor2D, c: tf.Tensor2D, s: tf.Tensor2D, save: (t: tf.Te
 
 /** Apply RoPE to `x: [N, nHeads·hd]` with tables from {@link ropeTables}. */
 export function applyRope(x: tf.Tensor2D, t: RopeTables, nHeads: number, hd: number): tf.Tensor2D {
-  registerJsKernels();
-  if (tf.getKernel(ROPE_KERNEL, tf.getBackend())) {
+  if (hasFusedKernel(ROPE_KERNEL)) {
     // Fused kernel both ways (dx = dy ⊙ c + swap(dy ⊙ s)); the tables are constants.
     // The tables are passed as inputs (with zero gradients) so the tape keeps them alive for the backward pass.
     const run = (v: tf.Tensor, c: tf.Tensor, s: tf.Tensor, backward: boolean): tf.Tensor =>
