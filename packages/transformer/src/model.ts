@@ -235,7 +235,7 @@ export class TransformerLM {
     const { batch, seq } = this.checkInput(input, 'forward');
     return tf.tidy(() => {
       const hidden = this.hidden2d(input, batch, seq);
-      const logits = this.logits2d(hidden);
+      const logits = this.logits2d(hidden, input.training ?? false);
       return {
         logits: tf.reshape(logits, [batch, seq, this.config.vocabSize]) as tf.Tensor3D,
         hidden: tf.reshape(hidden, [batch, seq, this.config.dModel]) as tf.Tensor3D,
@@ -323,9 +323,9 @@ export class TransformerLM {
     return { logits: (h) => tf.matMul(h, eT), dispose: () => eT.dispose() };
   }
 
-  /** Logits [N, V] of hidden states [N, d]. */
-  logits2d(hidden: tf.Tensor2D): tf.Tensor2D {
-    return this.lmHead ? this.lmHead.apply(hidden, false) : matMulBT(hidden, this.wte as unknown as tf.Tensor2D);
+  /** Logits [N, V] of hidden states [N, d] (`training` reaches an adapter on lm_head). */
+  logits2d(hidden: tf.Tensor2D, training = false): tf.Tensor2D {
+    return this.lmHead ? this.lmHead.apply(hidden, training) : matMulBT(hidden, this.wte as unknown as tf.Tensor2D);
   }
 
   /** LayerNorm (gpt2) or RMSNorm (llama) over the feature axis of [N, d]. */
