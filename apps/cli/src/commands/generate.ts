@@ -75,7 +75,7 @@ export function registerGenerate(program: Command): void {
     .requiredOption('--checkpoint <path>', 'model directory (config.json + model.safetensors) or llama2.c .bin')
     .option('--tokenizer <path>', 'tokenizer (tokenizer.json, GPT-2 directory or llama2.c .bin; default: found beside the checkpoint)')
     .requiredOption('--prompt <text>', 'text to continue (may be empty)')
-    .option('--max-tokens <n>', 'new tokens at most (default 256, llama2.c run.c steps)', intArg('--max-tokens', 0), 256)
+    .option('--max-tokens <n>', 'new tokens at most (256 = llama2.c run.c steps)', intArg('--max-tokens', 0), 256)
     .option('--greedy', 'argmax decoding')
     .option('--temperature <t>', 'sampling temperature (> 0; default 1)', floatArg('--temperature'))
     .option('--top-k <k>', 'sample among the k most likely tokens', intArg('--top-k', 1))
