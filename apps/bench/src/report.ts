@@ -190,10 +190,11 @@ export function markdownReport(r: Omit<BenchExplainResult, 'reportFiles'>, sum: 
   L.push(`# xrec bench explain — ${r.dataset.name} (${r.profile.name} profile)`);
   L.push('');
   if (r.command) L.push(`Command: \`${r.command}\``, '');
+  const reused = r.runs.filter((x) => Date.parse(x.finishedAt) < Date.now() - r.wallSeconds * 1000 - 1000).length;
   L.push(
     `Dataset: ${r.dataset.name} (${r.dataset.records} records, ${r.dataset.features} features, ratings ${r.dataset.ratingRange[0]}–${r.dataset.ratingRange[1]}), ` +
-      `${r.splits.length} split(s) × ${r.seeds} seed(s). Wall time of this invocation: ${(r.wallSeconds / 60).toFixed(1)} min ` +
-      `(${r.runs.reduce((a, x) => a + x.timings.totalSeconds, 0) / 60 > 0 ? (r.runs.reduce((a, x) => a + x.timings.totalSeconds, 0) / 60).toFixed(1) : '0'} min in method runs).`,
+      `${r.splits.length} split(s) × ${r.seeds} seed(s), ${r.concurrency} run(s) at a time. Wall time of this invocation: ${(r.wallSeconds / 60).toFixed(1)} min` +
+      (reused > 0 ? ` (${reused} of ${r.runs.length} runs reused from an earlier invocation).` : '.'),
   );
   const cpuMin = (r.runs.reduce((a, x) => a + (x.timings.cpuSeconds ?? 0), 0) + r.splits.reduce((a, sp) => a + (sp.pretrain && !sp.pretrain.reused ? (sp.pretrain.cpuSeconds ?? 0) : 0), 0)) / 60;
   L.push(
