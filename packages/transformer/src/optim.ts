@@ -171,10 +171,16 @@ export class AdamW {
     this.vars = new Map(variables);
     for (const [name, v] of variables) {
       if (v.dtype !== 'float32') throw new ConfigError(`AdamW: variable '${name}' has dtype ${v.dtype}, expected float32`);
+      // A variable keeps its own reference to its initial value: release ours so train() leaks nothing.
+      // m and v get separate buffers (the fused update writes them in place).
+      const zm = tf.zerosLike(v);
+      const zv = tf.zerosLike(v);
       this.slots.set(name, {
-        m: tf.variable(tf.zerosLike(v), false, undefined, 'float32'),
-        v: tf.variable(tf.zerosLike(v), false, undefined, 'float32'),
+        m: tf.variable(zm, false, undefined, 'float32'),
+        v: tf.variable(zv, false, undefined, 'float32'),
       });
+      zm.dispose();
+      zv.dispose();
       this.decay.set(name, this.config.weightDecay > 0 && decayFilter(name, v));
     }
   }
