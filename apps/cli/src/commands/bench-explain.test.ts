@@ -42,6 +42,22 @@ describe('xrec bench explain / xrec explain', () => {
     expect(bad.code).toBe(2); // NotFoundError, printed as one line
   });
 
+  it('report values agree with `xrec metrics explain` on each saved generated.jsonl', async () => {
+    const out = join(dir, 'smoke');
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+      dataset: { ratingRange: [number, number] };
+      runs: { generated: string; metrics: Record<string, number> }[];
+    };
+    const [lo, hi] = report.dataset.ratingRange;
+    for (const r of report.runs) {
+      const m = await run(['metrics', 'explain', '--input', join(out, r.generated), '--features', join(out, 'features.txt'), '--min-rating', String(lo), '--max-rating', String(hi)]);
+      expect(m.code).toBe(0);
+      const cli = JSON.parse(m.out) as Record<string, number>;
+      expect(Object.keys(cli).sort()).toEqual(Object.keys(r.metrics).sort());
+      for (const [k, v] of Object.entries(cli)) expect(r.metrics[k]).toBeCloseTo(v, 9);
+    }
+  });
+
   it('rejects a bad profile and a bad method with a clear error', async () => {
     expect((await run(['bench', 'explain', '--profile', 'huge', '--out', join(dir, 'x')])).code).toBe(2);
     expect((await run(['bench', 'explain', '--methods', 'gpt5', '--out', join(dir, 'y')])).code).toBe(2);
