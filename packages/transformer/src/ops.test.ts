@@ -287,6 +287,35 @@ describe('custom ops: values and gradients vs cpu backend and finite differences
       }
     });
   }
+  it('outputCrossEntropy: confident logits, larger vocabulary, frozen weight — gradients = plain tfjs ops', async () => {
+    // P W - W[y] and hᵀP - scatter replace (P - Y) W and hᵀ(P - Y): check accuracy where P is peaked.
+    const rng = new Rng(11);
+    const [n, d, v] = [24, 16, 300];
+    const h = randn(rng, n * d, 3);
+    const w = randn(rng, v * d, 1);
+    const labels = Array.from({ length: n }, (_, i) => (i % 7 === 3 ? -100 : rng.int(0, v - 1)));
+    const ref = (a: tf.Tensor, c: tf.Tensor) => {
+      const keep = labels.map((l) => (l === -100 ? 0 : 1));
+      const nll = tf.neg(tf.sum(tf.mul(tf.logSoftmax(tf.matMul(a, c, false, true)), tf.oneHot(tf.tensor1d(labels.map((l) => Math.max(l, 0)), 'int32'), v)), 1));
+      return tf.div(tf.sum(tf.mul(nll, tf.tensor1d(keep))), tf.scalar(keep.reduce<number>((a2, b2) => a2 + b2, 0)));
+    };
+    const wasm = await gradsOn('wasm', [[n, d], [v, d]], [h, w], (a, c) => outputCrossEntropy(a, c, 'vd', labels));
+    const cpu = await gradsOn('cpu', [[n, d], [v, d]], [h, w], ref);
+    expect(Math.abs(wasm.value - cpu.value)).toBeLessThan(1e-4 * Math.max(1, Math.abs(cpu.value)));
+    expect(relErr(wasm.grads[0]!, cpu.grads[0]!)).toBeLessThan(1e-5);
+    expect(relErr(wasm.grads[1]!, cpu.grads[1]!)).toBeLessThan(1e-5);
+    // Frozen (non-trainable) weight: the input gradient is unchanged and the weight gets none.
+    await initBackend({ force: 'wasm' });
+    const dh = tf.tidy(() => {
+      const wv = tf.variable(tf.tensor2d(Float32Array.from(w), [v, d]), false);
+      const g = tf.grad((a: tf.Tensor) => outputCrossEntropy(a as tf.Tensor2D, wv as unknown as tf.Tensor2D, 'vd', labels))(tf.tensor2d(Float32Array.from(h), [n, d]));
+      const out = g.dataSync() as Float32Array;
+      wv.dispose();
+      return out;
+    });
+    expect(relErr(dh, cpu.grads[0]!)).toBeLessThan(1e-5);
+  });
+
   it('transpose2d kernel equals tf.transpose on wasm and cpu, for tall and wide matrices', async () => {
     for (const b of ['wasm', 'cpu'] as const) {
       await initBackend({ force: b });

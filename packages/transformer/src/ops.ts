@@ -18,12 +18,13 @@ import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '@xrec/core';
 import {
   CE_GRAD_KERNEL,
-  CE_GRAD_T_KERNEL,
   CE_ROW_LOSS_KERNEL,
   GELU_GRAD_KERNEL,
   GELU_KERNEL,
   NORM_GRAD_KERNEL,
   NORM_KERNEL,
+  OUT_GRAD_H_KERNEL,
+  OUT_GRAD_W_KERNEL,
   registerJsKernels,
   TRANSPOSE_2D_KERNEL,
 } from './wasm-kernels.js';
@@ -248,9 +249,14 @@ function ceValue(z: tf.Tensor2D, p: tf.Tensor2D, t: PreparedLabels): tf.Scalar {
 /**
  * Output layer and cross-entropy fused: `softmaxCrossEntropy(h Wᵀ, labels)` for the output matrix given as
  * `weight: [V, d]` (`layout: 'vd'`, a tied embedding) or `[d, V]` (`'dv'`, a Linear in compute layout).
- * The backward pass builds the logit gradient G [N, V] and its transpose Gᵀ [V, N] directly (fused kernels),
- * so every product is a plain 2-D matmul whose second operand is small:
- *   dh = G W_vd (= G W_dvᵀ),  dW_vd = Gᵀ h  (dW_dv = (Gᵀ h)ᵀ).
+ *
+ * Forward: z = h W_vdᵀ [N, V], P = softmax(z), row loss -log P[i, y_i] (O(N), see `XrecCeRowLoss`).
+ * Backward, with s_i = dy / |K| on kept rows (0 on ignored ones) and G = diag(s)(P - Y), Y = onehot(y):
+ *   dh    = G W_vd      = diag(s) (P W_vd - W_vd[y])          ([N, V] @ [V, d], then a row gather)
+ *   dW_dv = hᵀ G        = (diag(s) h)ᵀ P - Yᵀ-scatter of diag(s) h   ([d, N] @ [N, V], then a scatter)
+ *   dW_vd = dW_dvᵀ      (the [d, V] product transposed once: 1M values, not the [N, V] gradient)
+ * so G itself is never formed or transposed: both large products read P directly as a plain 2-D matmul
+ * operand, and the one-hot part costs O(N·d).
  */
 export function outputCrossEntropy(
   hidden: tf.Tensor2D,
@@ -266,7 +272,7 @@ export function outputCrossEntropy(
   if (wd !== d) {
     throw new ShapeError(`outputCrossEntropy: hidden [${hidden.shape.join(', ')}] and ${layout} weight [${weight.shape.join(', ')}] disagree on d`);
   }
-  if (!hasFusedKernel(CE_GRAD_T_KERNEL)) {
+  if (!hasFusedKernel(OUT_GRAD_W_KERNEL) || !hasFusedKernel(OUT_GRAD_H_KERNEL) || !hasFusedKernel(CE_ROW_LOSS_KERNEL)) {
     const logits = layout === 'vd' ? matMulBT(hidden, weight) : matMul2d(hidden, weight);
     return softmaxCrossEntropy(logits, labels, ignoreIndex);
   }
@@ -281,14 +287,16 @@ export function outputCrossEntropy(
       value: ceValue(z, p, t),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sh, sw, sp] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-        const scale = tf.mul(tf.tensor1d(t.weight), dy) as tf.Tensor1D;
-        const wVd = layout === 'vd' ? sw : transpose2d(sw); // [V, d]
-        if (!gradW) return [tf.matMul(ceGradFromSoftmax(sp, t.safe, scale), wVd), tf.zerosLike(sw)];
+        const scale = tf.mul(tf.tensor1d(t.weight), dy) as tf.Tensor1D; // s [N]
         const lab = tf.tensor1d(t.safe, 'int32');
-        const [g, gT] = tf.engine().runKernel(CE_GRAD_T_KERNEL, { probs: sp, labels: lab, scale }, {}) as tf.Tensor2D[]; // [N, V], [V, N]
-        const dh = tf.matMul(g!, wVd); // [N, d]
-        const dwVd = tf.matMul(gT!, sh); // [V, d]
-        return [dh, layout === 'vd' ? dwVd : transpose2d(dwVd as tf.Tensor2D)];
+        const wVd = layout === 'vd' ? sw : transpose2d(sw); // [V, d]
+        const pw = tf.matMul(sp, wVd); // P W_vd [N, d]
+        const dh = tf.engine().runKernel(OUT_GRAD_H_KERNEL, { pw, w: wVd, labels: lab, scale }, {}) as tf.Tensor2D; // [N, d]
+        if (!gradW) return [dh, tf.zerosLike(sw)];
+        const hs = tf.mul(sh, tf.reshape(scale, [n, 1])) as tf.Tensor2D; // diag(s) h [N, d]
+        const a = tf.matMul(transpose2d(hs), sp); // [d, N] @ [N, V] = [d, V]
+        const dw = tf.engine().runKernel(OUT_GRAD_W_KERNEL, { a, hs, labels: lab }, { transpose: layout === 'vd' }) as tf.Tensor2D;
+        return [dh, dw];
       },
     };
   }) as OpBody);

@@ -294,7 +294,7 @@ describe('AdamW state lifetime', () => {
     const { AdamW } = await import('./optim.js');
     const vars = new Map([['w', tf.variable(tf.ones([4, 3]))]]);
     const before = tf.memory().numTensors;
-    for (let i = 0; i < 3; i++) new AdamW(vars, { lr: 1e-3 }).dispose();
+    for (let i = 0; i < 3; i++) new AdamW(vars, { weightDecay: 1e-3 }).dispose();
     expect(tf.memory().numTensors).toBe(before);
     vars.get('w')!.dispose();
   });

@@ -6,13 +6,14 @@
  *   `out[s, :] = Σ_{r : ids[r] = s} x[r, :]`, ids outside `[0, numSegments)` dropped as in TensorFlow.
  * - `XrecSoftmaxCeGrad` (wasm and cpu): the fused cross-entropy gradient
  *   `out[i, j] = (probs[i, j] - [j = labels[i]]) · scale[i]` used by `softmaxCrossEntropy`.
- * - `XrecCeRowLoss` (wasm and cpu): per-row `logsumexp(z_i) - z_{i,y_i}` from logits and their softmax,
- *   with logsumexp = `max(z_i) - log(p_{i, argmax})` (one pass, no underflow).
+ * - `XrecCeRowLoss` (wasm and cpu): per-row `logsumexp(z_i) - z_{i,y_i}` from logits and their softmax:
+ *   `-log p_{i,y_i}` (O(1) per row), or `max(z_i) - log(p_{i, argmax}) - z_{i,y_i}` when `p_{i,y_i}` underflows.
+ * - `XrecOutGradH` / `XrecOutGradW` (wasm and cpu): the output layer's input and weight gradients from the
+ *   softmax P, with the one-hot part applied as a row gather / scatter (see `outputCrossEntropy`).
  * - `XrecNorm` / `XrecNormGrad` (wasm and cpu): fused LayerNorm / RMSNorm forward and backward over the
  *   last axis of [N, d] (see `ops.ts` for the formulas).
  * - `XrecRope` (wasm and cpu): rotary embedding and its transpose in one pass.
  * - `XrecGelu` / `XrecGeluGrad` (wasm and cpu): tanh-GELU (also returning the tanh) and its derivative.
- * - `XrecSoftmaxCeGradBoth` (wasm and cpu): the CE gradient and its transpose from one pass over the softmax.
  * - `XrecTranspose2d` (wasm and cpu): tiled 2-D transpose.
  * - `Unpack` / `Pack` along axis 0 on wasm copy whole contiguous slabs.
  * - `Identity` on wasm shares the input's memory (reference count, like the cpu backend and like wasm's
@@ -106,7 +107,8 @@ export function registerJsKernel(k: JsKernel, inputNames: readonly string[]): vo
 }
 
 export const CE_ROW_LOSS_KERNEL = 'XrecCeRowLoss';
-export const CE_GRAD_T_KERNEL = 'XrecSoftmaxCeGradBoth';
+export const OUT_GRAD_H_KERNEL = 'XrecOutGradH';
+export const OUT_GRAD_W_KERNEL = 'XrecOutGradW';
 export const TRANSPOSE_2D_KERNEL = 'XrecTranspose2d';
 export const NORM_KERNEL = 'XrecNorm';
 export const NORM_GRAD_KERNEL = 'XrecNormGrad';
@@ -114,6 +116,10 @@ export const ROPE_KERNEL = 'XrecRope';
 export const GELU_KERNEL = 'XrecGelu';
 export const GELU_GRAD_KERNEL = 'XrecGeluGrad';
 
+// Row loss logsumexp(z_i) - z_{i,y_i} = -log(p_{i,y_i}) (since logsumexp(z_i) = z_{i,j} - log p_{i,j} for any j):
+// O(1) per row. Only when p_{i,y_i} underflows (below PY_MIN) does the row fall back to j = argmax, where
+// p ≥ 1/V never underflows: max(z_i) - log(p_{i,argmax}) - z_{i,y_i}.
+const PY_MIN = 1e-30;
 const ceRowLoss: JsKernel = {
   name: CE_ROW_LOSS_KERNEL,
   outShapes: (s) => [[s[0]![0]!]],
@@ -126,6 +132,11 @@ const ceRowLoss: JsKernel = {
         continue;
       }
       const o = i * v;
+      const py = p![o + y]!;
+      if (py >= PY_MIN) {
+        out![i] = -Math.log(py);
+        continue;
+      }
       let best = o;
       let m = z![o]!;
       for (let j = o + 1; j < o + v; j++) {
@@ -135,6 +146,46 @@ const ceRowLoss: JsKernel = {
         }
       }
       out![i] = m - Math.log(p![best]!) - z![o + y]!;
+    }
+  },
+};
+
+// Output-layer gradients from the softmax P without forming G = P - onehot(y) (see ops.ts outputCrossEntropy):
+//   XrecOutGradH:  dh[i, :] = s_i (PW[i, :] - W_vd[y_i, :])            inputs pw [N, d], w [V, d], labels, scale
+//   XrecOutGradW:  dW = A - Yᵀ hs  with A = hsᵀ P [d, V], written as [V, d] (attr transpose) or [d, V]
+//                  inputs a [d, V], hs [N, d] (rows already scaled by s_i), labels
+const outGradH: JsKernel = {
+  name: OUT_GRAD_H_KERNEL,
+  outShapes: (s) => [s[0]!],
+  compute: ([pw, w, labels, scale], [dh], [shape]) => {
+    const [n, d] = shape as [number, number];
+    for (let i = 0; i < n; i++) {
+      const s = scale![i]!;
+      const o = i * d;
+      const wo = labels![i]! * d;
+      for (let j = 0; j < d; j++) dh![o + j] = s * (pw![o + j]! - w![wo + j]!);
+    }
+  },
+};
+
+const outGradW: JsKernel = {
+  name: OUT_GRAD_W_KERNEL,
+  outShapes: (s, attrs) => [attrs.transpose === true ? [s[0]![1]!, s[0]![0]!] : s[0]!],
+  compute: ([a, hs, labels], [dw], [shape, hsShape], attrs) => {
+    const [d, v] = shape as [number, number];
+    const n = hsShape![0]!;
+    if (attrs.transpose === true) {
+      transposeInto(a!, d, v, dw!); // [V, d]
+      for (let i = 0; i < n; i++) {
+        const o = labels![i]! * d;
+        for (let j = 0; j < d; j++) dw![o + j]! -= hs![i * d + j]!;
+      }
+    } else {
+      dw!.set(a!); // [d, V]
+      for (let i = 0; i < n; i++) {
+        const y = labels![i]!;
+        for (let j = 0; j < d; j++) dw![j * v + y]! -= hs![i * d + j]!;
+      }
     }
   },
 };
@@ -258,18 +309,6 @@ const geluGrad: JsKernel = {
   },
 };
 
-// CE gradient in both layouts: G[i, j] = (p[i, j] - [j = y_i]) · s_i  ([N, V]) in one row-major pass, then
-// Gᵀ ([V, N]) by a tiled transpose of G (two passes beat one fused pass: the strided writes thrash the cache).
-const ceGradBoth: JsKernel = {
-  name: CE_GRAD_T_KERNEL,
-  outShapes: (s) => [s[0]!, [s[0]![1]!, s[0]![0]!]],
-  compute: ([p, labels, scale], [g, gT], [shape]) => {
-    const [n, v] = shape as [number, number];
-    ceGrad(p as Float32Array, labels!, scale!, v, g!);
-    transposeInto(g!, n, v, gT!);
-  },
-};
-
 /** out[j, i] = x[i, j] for x [r, c], walking the output row by row in 64x64 tiles. */
 function transposeInto(x: ArrayLike<number>, r: number, c: number, out: Float32Array): void {
   const T = 64;
@@ -303,7 +342,8 @@ export function registerJsKernels(): void {
   if (jsRegistered) return;
   jsRegistered = true;
   registerJsKernel(ceRowLoss, ['logits', 'probs', 'labels']);
-  registerJsKernel(ceGradBoth, ['probs', 'labels', 'scale']);
+  registerJsKernel(outGradH, ['pw', 'w', 'labels', 'scale']);
+  registerJsKernel(outGradW, ['a', 'hs', 'labels']);
   registerJsKernel(transpose2d, ['x']);
   registerJsKernel(norm, ['x', 'w', 'b']);
   registerJsKernel(normGrad, ['dy', 'x', 'w', 'mean', 'rstd']);
