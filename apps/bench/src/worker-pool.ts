@@ -3,7 +3,7 @@
  * process, so on a 2-core machine two runs at once nearly halve the wall time. Each child (run-worker.js)
  * loads the dataset, reuses the split's cached tokenizer and base model, runs one job and sends its result.
  */
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { StateError, type Progress } from '@xrec/core';
@@ -35,9 +35,20 @@ export function workerScript(): string | undefined {
   return import.meta.url.endsWith('.js') && existsSync(path) ? path : undefined;
 }
 
+/** Children alive now; killed when this process is asked to stop (their training loop may not notice). */
+const live = new Set<ChildProcess>();
+
+function onSignal(signal: NodeJS.Signals): void {
+  for (const c of live) c.kill('SIGTERM');
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+  process.kill(process.pid, signal);
+}
+
 function runJob(script: string, spec: WorkerSpec, job: WorkerJob, progress: Progress): Promise<RunResult | undefined> {
   return new Promise((resolvePromise, reject) => {
     const child = fork(script, [JSON.stringify({ spec, job })], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+    live.add(child);
     let result: RunResult | undefined;
     let finished = false;
     let stderr = '';
@@ -53,6 +64,7 @@ function runJob(script: string, spec: WorkerSpec, job: WorkerJob, progress: Prog
     });
     child.on('error', reject);
     child.on('exit', (code) => {
+      live.delete(child);
       if (code === 0 && finished) resolvePromise(result);
       else reject(new StateError(`bench: worker for ${jobName(job)} (split ${spec.split}) exited with code ${code}: ${stderr.trim().split('\n').slice(-5).join(' | ')}`));
     });
@@ -74,6 +86,8 @@ export async function runInWorkers(
 ): Promise<void> {
   const script = workerScript();
   if (!script) throw new StateError('bench: parallel runs need the built @xrec/bench (dist/run-worker.js); use concurrency 1 from sources');
+  if (!process.listeners('SIGINT').includes(onSignal)) process.on('SIGINT', onSignal);
+  if (!process.listeners('SIGTERM').includes(onSignal)) process.on('SIGTERM', onSignal);
   const queue = [...jobs];
   let baseReady = !queue.some((j) => j.kind === 'pretrain');
   const errors: unknown[] = [];
@@ -108,6 +122,11 @@ export async function runInWorkers(
       notify();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, lane));
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, lane));
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
   if (errors.length > 0) throw errors[0];
 }
