@@ -316,6 +316,32 @@ describe('custom ops: values and gradients vs cpu backend and finite differences
     expect(relErr(dh, cpu.grads[0]!)).toBeLessThan(1e-5);
   });
 
+  it('row-copy GatherV2 (axis 0) and SplitV (last axis of 2-D) on wasm = cpu backend, with fallbacks for other cases', async () => {
+    const rng = new Rng(12);
+    const cases = async (backend: 'wasm' | 'cpu'): Promise<number[][]> => {
+      await initBackend({ force: backend });
+      return tf.tidy(() => {
+        const e = tf.tensor2d(Float32Array.from(randn(rng.fork('e'), 50 * 6)), [50, 6]);
+        const e3 = tf.tensor3d(Float32Array.from(randn(rng.fork('e3'), 7 * 2 * 3)), [7, 2, 3]);
+        const ei = tf.tensor2d(Int32Array.from({ length: 20 }, (_, i) => i * 3 - 11), [10, 2], 'int32');
+        const v = tf.tensor1d(Float32Array.from(randn(rng.fork('v'), 9)));
+        const ids = tf.tensor1d([3, 0, 49, 3, 17], 'int32');
+        const ids2 = tf.tensor2d([[1, 6], [0, 0]], [2, 2], 'int32');
+        const x = tf.tensor2d(Float32Array.from(randn(rng.fork('x'), 4 * 9)), [4, 9]);
+        const outs: tf.Tensor[] = [
+          tf.gather(e, ids), tf.gather(e3, ids2), tf.gather(ei, tf.tensor1d([9, 2], 'int32')), tf.gather(v, tf.tensor1d([8, 0, 4], 'int32')),
+          tf.gather(e, tf.tensor1d([1, 2], 'int32'), 1), // axis 1: original kernel
+          ...tf.split(x, 3, 1), ...tf.split(x, [2, 7], -1), ...tf.split(x, 2, 0), // axis 0: original kernel
+        ];
+        return outs.map((t) => [...t.shape, ...Array.from(t.dataSync())]);
+      });
+    };
+    const wasm = await cases('wasm');
+    const cpu = await cases('cpu');
+    expect(wasm).toEqual(cpu);
+    await initBackend({ force: 'wasm' });
+  });
+
   it('transpose2d kernel equals tf.transpose on wasm and cpu, for tall and wide matrices', async () => {
     for (const b of ['wasm', 'cpu'] as const) {
       await initBackend({ force: b });

@@ -15,7 +15,8 @@
  * - `XrecRope` (wasm and cpu): rotary embedding and its transpose in one pass.
  * - `XrecGelu` / `XrecGeluGrad` (wasm and cpu): tanh-GELU (also returning the tanh) and its derivative.
  * - `XrecTranspose2d` (wasm and cpu): tiled 2-D transpose.
- * - `Unpack` / `Pack` along axis 0 on wasm copy whole contiguous slabs.
+ * - `Unpack` / `Pack` along axis 0 on wasm copy whole contiguous slabs; `GatherV2` along axis 0 copies whole rows;
+ *   `SplitV` along the last axis of a 2-D tensor copies row pieces.
  * - `Identity` on wasm shares the input's memory (reference count, like the cpu backend and like wasm's
  *   own `Reshape`) instead of copying it: tfjs clones every tensor it saves for a gradient.
  *
@@ -405,6 +406,7 @@ export function registerWasmFixes(): void {
     },
   });
   overrideAxis0Copies();
+  overrideRowCopies();
   registerJsKernels();
 }
 
@@ -420,6 +422,7 @@ function overrideAxis0Copies(): void {
     tf.registerKernel({
       kernelName: 'Unpack',
       backendName: 'wasm',
+      ...(unpack.setupFunc ? { setupFunc: unpack.setupFunc } : {}),
       kernelFunc: (args) => {
         const { value } = args.inputs as { value: tf.TensorInfo };
         const axis = (args.attrs as unknown as { axis: number }).axis;
@@ -440,6 +443,7 @@ function overrideAxis0Copies(): void {
     tf.registerKernel({
       kernelName: 'Pack',
       backendName: 'wasm',
+      ...(pack.setupFunc ? { setupFunc: pack.setupFunc } : {}),
       kernelFunc: (args) => {
         const ins = Object.keys(args.inputs)
           .sort((a, c) => Number(a) - Number(c))
@@ -454,6 +458,71 @@ function overrideAxis0Copies(): void {
         const dst = b.typedArrayFromHeap(out);
         ins.forEach((t, i) => dst.set(b.typedArrayFromHeap(t), i * size));
         return out;
+      },
+    });
+  }
+}
+
+/**
+ * Faster `GatherV2` (axis 0, no batch dims: embedding lookups) and `SplitV` along the last axis of a 2-D tensor
+ * (GPT-2's fused q/k/v projection) on wasm: one `TypedArray.set` per gathered row or per row piece instead of
+ * wasm's element-wise loops. Anything else, and a gather with an index outside [0, rows), goes to the original
+ * kernels (which keep their own error behaviour).
+ */
+function overrideRowCopies(): void {
+  const gather = tf.getKernel('GatherV2', 'wasm');
+  const split = tf.getKernel('SplitV', 'wasm');
+  if (gather) {
+    tf.unregisterKernel('GatherV2', 'wasm');
+    tf.registerKernel({
+      kernelName: 'GatherV2',
+      backendName: 'wasm',
+      ...(gather.setupFunc ? { setupFunc: gather.setupFunc } : {}),
+      kernelFunc: (args) => {
+        const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
+        const { axis, batchDims } = args.attrs as unknown as { axis: number; batchDims?: number };
+        const rows = x.shape[0] ?? 0;
+        if (axis !== 0 || (batchDims ?? 0) !== 0 || x.shape.length < 1 || x.dtype === 'string' || indices.dtype !== 'int32') return gather.kernelFunc(args);
+        const b = args.backend as unknown as HeapBackend;
+        const idx = b.typedArrayFromHeap(indices);
+        for (let i = 0; i < idx.length; i++) if (!(idx[i]! >= 0 && idx[i]! < rows)) return gather.kernelFunc(args);
+        const inner = x.shape.slice(1);
+        const size = inner.reduce((a, c) => a * c, 1);
+        const out = b.makeOutput([...indices.shape, ...inner], x.dtype);
+        // Views are taken after the allocation (which may grow, and so detach, the wasm heap).
+        const src = b.typedArrayFromHeap(x);
+        const dst = b.typedArrayFromHeap(out);
+        const ids = b.typedArrayFromHeap(indices);
+        for (let i = 0; i < ids.length; i++) dst.set(src.subarray(ids[i]! * size, (ids[i]! + 1) * size), i * size);
+        return out;
+      },
+    });
+  }
+  if (split) {
+    tf.unregisterKernel('SplitV', 'wasm');
+    tf.registerKernel({
+      kernelName: 'SplitV',
+      backendName: 'wasm',
+      ...(split.setupFunc ? { setupFunc: split.setupFunc } : {}),
+      kernelFunc: (args) => {
+        const { x } = args.inputs as { x: tf.TensorInfo };
+        const { numOrSizeSplits, axis } = args.attrs as unknown as { numOrSizeSplits: number | number[]; axis: number };
+        if (x.shape.length !== 2 || x.dtype === 'string') return split.kernelFunc(args);
+        const ax = tf.util.parseAxisParam(axis, x.shape)[0];
+        if (ax !== 1) return split.kernelFunc(args);
+        const sizes = tf.backend_util.prepareSplitSize(x as unknown as tf.Tensor, numOrSizeSplits, ax);
+        const [n, c] = x.shape as [number, number];
+        const b = args.backend as unknown as HeapBackend;
+        const outs = sizes.map((w) => b.makeOutput([n, w], x.dtype));
+        const src = b.typedArrayFromHeap(x);
+        let off = 0;
+        outs.forEach((o, k) => {
+          const w = sizes[k]!;
+          const dst = b.typedArrayFromHeap(o);
+          for (let r = 0; r < n; r++) dst.set(src.subarray(r * c + off, r * c + off + w), r * w);
+          off += w;
+        });
+        return outs;
       },
     });
   }
