@@ -16,7 +16,9 @@ import { CheckpointError, ConfigError, Rng, ShapeError } from '@xrec/core';
 import type { TransformerConfig } from './config.js';
 import { resolveTransformerConfig } from './config.js';
 import { Linear, type LinearLayer } from './linear.js';
-import { geluTanh, layerNorm, matMul2d, matMulBT, outputCrossEntropy, rmsNorm, silu, softmaxCrossEntropy, transpose2d } from './ops.js';
+import { blockedAttention } from './attention.js';
+import { MASKED_SOFTMAX_KERNEL } from './wasm-kernels.js';
+import { geluTanh, hasFusedKernel, layerNorm, matMul2d, matMulBT, outputCrossEntropy, rmsNorm, silu, softmaxCrossEntropy, transpose2d } from './ops.js';
 import { embeddingName, parameterSpecs, type ParamSpec } from './params.js';
 import { applyRope, ropeTables, type RopeTables } from './rope.js';
 import { generateTokens, type GenerateOptions } from './generate.js';
@@ -440,6 +442,11 @@ export class TransformerLM {
    */
   private attendBlocked(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, mask: tf.Tensor, B: number, HS: number, training: boolean): tf.Tensor3D {
     const hd = q.shape[2];
+    if (!(training && this.config.dropout > 0) && hasFusedKernel(MASKED_SOFTMAX_KERNEL)) {
+      // [B, H·S, hd] views of the same rows; one fused op (see attention.ts)
+      const o = blockedAttention(tf.reshape(q, [B, HS, hd]), tf.reshape(k, [B, HS, hd]), tf.reshape(v, [B, HS, hd]), mask);
+      return tf.reshape(o, q.shape);
+    }
     const qs = tf.unstack(tf.reshape(q, [B, HS, hd])) as tf.Tensor2D[]; // B x [H·S, hd]
     const ks = tf.unstack(tf.reshape(k, [B, HS, hd])) as tf.Tensor2D[];
     const vs = tf.unstack(tf.reshape(v, [B, HS, hd])) as tf.Tensor2D[];

@@ -252,11 +252,12 @@ function ceValue(z: tf.Tensor2D, p: tf.Tensor2D, t: PreparedLabels): tf.Scalar {
  *
  * Forward: z = h W_vdᵀ [N, V], P = softmax(z), row loss -log P[i, y_i] (O(N), see `XrecCeRowLoss`).
  * Backward, with s_i = dy / |K| on kept rows (0 on ignored ones) and G = diag(s)(P - Y), Y = onehot(y):
- *   dh    = G W_vd      = diag(s) (P W_vd - W_vd[y])          ([N, V] @ [V, d], then a row gather)
- *   dW_dv = hᵀ G        = (diag(s) h)ᵀ P - Yᵀ-scatter of diag(s) h   ([d, N] @ [N, V], then a scatter)
- *   dW_vd = dW_dvᵀ      (the [d, V] product transposed once: 1M values, not the [N, V] gradient)
- * so G itself is never formed or transposed: both large products read P directly as a plain 2-D matmul
- * operand, and the one-hot part costs O(N·d).
+ *   dh    = G W_vd   = diag(s) (P W_vd - W_vd[y])                 ([N, V] @ [V, d], then a row gather)
+ *   dW_vd = Gᵀ h     = Pᵀ (diag(s) h) - scatter of diag(s) h by y  ([V, N] @ [N, d], then a row scatter)
+ *   dW_dv = dW_vdᵀ   (1M values)
+ * so G itself is never formed: the softmax P is used as is, the one-hot part costs O(N·d), and both large
+ * products have the small matrix as their second operand (measured faster on wasm than hᵀ P, whose [N, V]
+ * second operand XNNPACK would repack every step, even counting the transpose of P).
  */
 export function outputCrossEntropy(
   hidden: tf.Tensor2D,
@@ -294,8 +295,8 @@ export function outputCrossEntropy(
         const dh = tf.engine().runKernel(OUT_GRAD_H_KERNEL, { pw, w: wVd, labels: lab, scale }, {}) as tf.Tensor2D; // [N, d]
         if (!gradW) return [dh, tf.zerosLike(sw)];
         const hs = tf.mul(sh, tf.reshape(scale, [n, 1])) as tf.Tensor2D; // diag(s) h [N, d]
-        const a = tf.matMul(transpose2d(hs), sp); // [d, N] @ [N, V] = [d, V]
-        const dw = tf.engine().runKernel(OUT_GRAD_W_KERNEL, { a, hs, labels: lab }, { transpose: layout === 'vd' }) as tf.Tensor2D;
+        const a = tf.matMul(transpose2d(sp), hs); // Pᵀ (diag(s) h): [V, N] @ [N, d] = [V, d]
+        const dw = tf.engine().runKernel(OUT_GRAD_W_KERNEL, { a, hs, labels: lab }, { transpose: layout === 'dv' }) as tf.Tensor2D;
         return [dh, dw];
       },
     };

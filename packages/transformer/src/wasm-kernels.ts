@@ -15,6 +15,8 @@
  * - `XrecRope` (wasm and cpu): rotary embedding and its transpose in one pass.
  * - `XrecGelu` / `XrecGeluGrad` (wasm and cpu): tanh-GELU (also returning the tanh) and its derivative.
  * - `XrecTranspose2d` (wasm and cpu): tiled 2-D transpose.
+ * - `XrecMaskedSoftmax` / `XrecMaskedSoftmaxGrad` (wasm and cpu): softmax of scores + additive mask over one
+ *   attention block (masked entries skipped) and its backward, each written in both layouts.
  * - `Unpack` / `Pack` along axis 0 on wasm copy whole contiguous slabs; `GatherV2` along axis 0 copies whole rows;
  *   `SplitV` along the last axis of a 2-D tensor copies row pieces.
  * - `Identity` on wasm shares the input's memory (reference count, like the cpu backend and like wasm's
@@ -109,6 +111,8 @@ export function registerJsKernel(k: JsKernel, inputNames: readonly string[]): vo
 
 export const CE_ROW_LOSS_KERNEL = 'XrecCeRowLoss';
 export const OUT_GRAD_H_KERNEL = 'XrecOutGradH';
+export const MASKED_SOFTMAX_KERNEL = 'XrecMaskedSoftmax';
+export const MASKED_SOFTMAX_GRAD_KERNEL = 'XrecMaskedSoftmaxGrad';
 export const OUT_GRAD_W_KERNEL = 'XrecOutGradW';
 export const TRANSPOSE_2D_KERNEL = 'XrecTranspose2d';
 export const NORM_KERNEL = 'XrecNorm';
@@ -153,8 +157,8 @@ const ceRowLoss: JsKernel = {
 
 // Output-layer gradients from the softmax P without forming G = P - onehot(y) (see ops.ts outputCrossEntropy):
 //   XrecOutGradH:  dh[i, :] = s_i (PW[i, :] - W_vd[y_i, :])            inputs pw [N, d], w [V, d], labels, scale
-//   XrecOutGradW:  dW = A - Yᵀ hs  with A = hsᵀ P [d, V], written as [V, d] (attr transpose) or [d, V]
-//                  inputs a [d, V], hs [N, d] (rows already scaled by s_i), labels
+//   XrecOutGradW:  dW_vd = A - Yᵀ hs  with A = Pᵀ hs [V, d], written as [V, d] or (attr transpose) [d, V]
+//                  inputs a [V, d], hs [N, d] (rows already scaled by s_i), labels
 const outGradH: JsKernel = {
   name: OUT_GRAD_H_KERNEL,
   outShapes: (s) => [s[0]!],
@@ -173,20 +177,16 @@ const outGradW: JsKernel = {
   name: OUT_GRAD_W_KERNEL,
   outShapes: (s, attrs) => [attrs.transpose === true ? [s[0]![1]!, s[0]![0]!] : s[0]!],
   compute: ([a, hs, labels], [dw], [shape, hsShape], attrs) => {
-    const [d, v] = shape as [number, number];
+    const [v, d] = shape as [number, number];
     const n = hsShape![0]!;
+    dw!.set(a!); // [V, d]
+    for (let i = 0; i < n; i++) {
+      const o = labels![i]! * d;
+      for (let j = 0; j < d; j++) dw![o + j]! -= hs![i * d + j]!;
+    }
     if (attrs.transpose === true) {
-      transposeInto(a!, d, v, dw!); // [V, d]
-      for (let i = 0; i < n; i++) {
-        const o = labels![i]! * d;
-        for (let j = 0; j < d; j++) dw![o + j]! -= hs![i * d + j]!;
-      }
-    } else {
-      dw!.set(a!); // [d, V]
-      for (let i = 0; i < n; i++) {
-        const y = labels![i]!;
-        for (let j = 0; j < d; j++) dw![j * v + y]! -= hs![i * d + j]!;
-      }
+      const t = Float32Array.from(dw!);
+      transposeInto(t, v, d, dw!); // [d, V]
     }
   },
 };
@@ -310,6 +310,79 @@ const geluGrad: JsKernel = {
   },
 };
 
+// Row softmax of scores + additive mask for one [R, C] block, written as P [R, C] and Pᵀ [C, R], plus each
+// row's span [lo, hi) of kept entries ([R, 2]). Entries whose mask is ≤ MASK_OFF (-1e9 in the model) are
+// exactly 0 (as exp(-1e9 + ·) is in float32) and cost nothing; a row with no other entry keeps every entry, as
+// a plain softmax of the float32 sums would (uniform). Inputs scores [R, C], mask [R, C] or [B·R, C] (attr block b).
+const MASK_OFF = -1e8;
+const maskedSoftmax: JsKernel = {
+  name: MASKED_SOFTMAX_KERNEL,
+  outShapes: (s) => [s[0]!, [s[0]![1]!, s[0]![0]!], [s[0]![0]!, 2]],
+  compute: ([sc, mask], [p, pT, span], [shape], attrs) => {
+    const [r, c] = shape as [number, number];
+    const mo = ((attrs.block as number) ?? 0) * r * c;
+    p!.fill(0);
+    pT!.fill(0);
+    for (let i = 0; i < r; i++) {
+      const o = i * c;
+      const mrow = mo + o;
+      let lo = 0;
+      while (lo < c && mask![mrow + lo]! <= MASK_OFF) lo++;
+      let hi = c;
+      const all = lo === c; // nothing kept: every entry takes part
+      if (all) lo = 0;
+      else while (mask![mrow + hi - 1]! <= MASK_OFF) hi--;
+      span![2 * i] = lo;
+      span![2 * i + 1] = hi;
+      let mx = -Infinity;
+      for (let j = lo; j < hi; j++) {
+        const m = mask![mrow + j]!;
+        if (!all && m <= MASK_OFF) continue;
+        const x = Math.fround(sc![o + j]! + m);
+        if (x > mx) mx = x;
+      }
+      let sum = 0;
+      for (let j = lo; j < hi; j++) {
+        const m = mask![mrow + j]!;
+        if (!all && m <= MASK_OFF) continue;
+        const e = Math.exp(Math.fround(sc![o + j]! + m) - mx);
+        p![o + j] = e; // unnormalised for now
+        sum += e;
+      }
+      const inv = 1 / sum;
+      for (let j = lo; j < hi; j++) {
+        const v = p![o + j]! * inv;
+        p![o + j] = v;
+        pT![j * r + i] = v;
+      }
+    }
+  },
+};
+
+// Softmax backward for one block: dS = P ⊙ (dP - rowsum(dP ⊙ P)), written as dS [R, C] and dSᵀ [C, R]; only the
+// spans of the forward pass are visited (P is 0 elsewhere). Inputs probs, dprobs, span.
+const maskedSoftmaxGrad: JsKernel = {
+  name: MASKED_SOFTMAX_GRAD_KERNEL,
+  outShapes: (s) => [s[0]!, [s[0]![1]!, s[0]![0]!]],
+  compute: ([p, dp, span], [ds, dsT], [shape]) => {
+    const [r, c] = shape as [number, number];
+    ds!.fill(0);
+    dsT!.fill(0);
+    for (let i = 0; i < r; i++) {
+      const o = i * c;
+      const lo = span![2 * i]!;
+      const hi = span![2 * i + 1]!;
+      let dot = 0;
+      for (let j = lo; j < hi; j++) dot += p![o + j]! * dp![o + j]!;
+      for (let j = lo; j < hi; j++) {
+        const v = p![o + j]! * (dp![o + j]! - dot);
+        ds![o + j] = v;
+        dsT![j * r + i] = v;
+      }
+    }
+  },
+};
+
 /** out[j, i] = x[i, j] for x [r, c], walking the output row by row in 64x64 tiles. */
 function transposeInto(x: ArrayLike<number>, r: number, c: number, out: Float32Array): void {
   const T = 64;
@@ -345,6 +418,8 @@ export function registerJsKernels(): void {
   registerJsKernel(ceRowLoss, ['logits', 'probs', 'labels']);
   registerJsKernel(outGradH, ['pw', 'w', 'labels', 'scale']);
   registerJsKernel(outGradW, ['a', 'hs', 'labels']);
+  registerJsKernel(maskedSoftmax, ['scores', 'mask']);
+  registerJsKernel(maskedSoftmaxGrad, ['probs', 'dprobs', 'span']);
   registerJsKernel(transpose2d, ['x']);
   registerJsKernel(norm, ['x', 'w', 'b']);
   registerJsKernel(normGrad, ['dy', 'x', 'w', 'mean', 'rstd']);
