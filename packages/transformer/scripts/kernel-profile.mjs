@@ -26,6 +26,22 @@ const vars = model.trainableVariables();
 const opt_ = new AdamW(vars, { weightDecay: 0.01 });
 const rng = new Rng(1);
 
+function step() {
+  const toks = Array.from({ length: B * (T + 1) }, () => rng.int(0, V - 1));
+  const x = tf.tensor2d(toks.filter((_, i) => i % (T + 1) !== T), [B, T], 'int32');
+  const y = tf.tensor2d(toks.filter((_, i) => i % (T + 1) !== 0), [B, T], 'int32');
+  const loss = tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => model.loss({ ids: x, labels: y, training: true }), [...vars.values()]);
+    const named = new Map([...vars].map(([n, v]) => [n, grads[v.name]]));
+    const norm = globalNorm(named);
+    opt_.applyGradients(named, 3e-4, clipCoefficient(norm, 1));
+    return value;
+  });
+  loss.dataSync();
+  tf.dispose([x, y, loss]);
+}
+// Warm-up first, so that kernels registered lazily (AdamW, Σg²) exist when the wrappers are installed.
+for (let i = 0; i < 2; i++) step();
 const stats = new Map();
 let on = false;
 const backendName = tf.getBackend();
@@ -47,21 +63,6 @@ for (const k of tf.getKernelsForBackend(backendName)) {
   } });
 }
 
-function step() {
-  const toks = Array.from({ length: B * (T + 1) }, () => rng.int(0, V - 1));
-  const x = tf.tensor2d(toks.filter((_, i) => i % (T + 1) !== T), [B, T], 'int32');
-  const y = tf.tensor2d(toks.filter((_, i) => i % (T + 1) !== 0), [B, T], 'int32');
-  const loss = tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => model.loss({ ids: x, labels: y, training: true }), [...vars.values()]);
-    const named = new Map([...vars].map(([n, v]) => [n, grads[v.name]]));
-    const norm = globalNorm(named);
-    opt_.applyGradients(named, 3e-4, clipCoefficient(norm, 1));
-    return value;
-  });
-  loss.dataSync();
-  tf.dispose([x, y, loss]);
-}
-for (let i = 0; i < 2; i++) step();
 on = true;
 let wall = 0;
 for (let i = 0; i < steps; i++) {
