@@ -16,7 +16,7 @@ import { CheckpointError, ConfigError, Rng, ShapeError } from '@xrec/core';
 import type { TransformerConfig } from './config.js';
 import { resolveTransformerConfig } from './config.js';
 import { Linear, type LinearLayer } from './linear.js';
-import { blockedAttention } from './attention.js';
+import { fusedAttention } from './attention.js';
 import { MASKED_SOFTMAX_KERNEL } from './wasm-kernels.js';
 import { geluTanh, hasFusedKernel, layerNorm, matMul2d, matMulBT, outputCrossEntropy, rmsNorm, silu, softmaxCrossEntropy, transpose2d } from './ops.js';
 import { embeddingName, parameterSpecs, type ParamSpec } from './params.js';
@@ -94,8 +94,10 @@ export class TransformerLM {
   /** Source of dropout seeds (replace to reseed). */
   dropoutRng: Rng;
   /**
-   * Attention kernel choice: `auto` uses the blocked 2-D form (one matmul per batch row over all heads) for
-   * uncached passes with at most 4 heads, else batched per-head matmuls; `batched` always uses the latter.
+   * Attention kernel choice: `auto` runs uncached passes as one fused op with 2-D matmuls per (batch row, head)
+   * where the fused kernels exist and attention dropout is off (else, with at most 4 heads, the blocked 2-D
+   * form: one matmul per batch row over all heads), and cached passes as batched per-head matmuls; `batched`
+   * always uses the latter.
    */
   attentionMode: 'auto' | 'batched' = 'auto';
   private readonly params = new Map<string, tf.Variable>();
@@ -371,11 +373,14 @@ export class TransformerLM {
       x = tf.add(x, tf.gather(this.wpe, tf.tensor1d(inp.positions, 'int32'))) as tf.Tensor2D;
     }
     x = this.dropout(x, training);
-    // Without a cache and with few heads, attention runs as one 2-D matmul per batch row over all heads at
-    // once ([H·S, hd] x [hd, H·S], cross-head blocks masked out): H-fold more multiply-adds than per-head
-    // products, but 2-D matmuls are ~5x faster than batched 3-D ones on wasm.
-    const blocked = this.attentionMode === 'auto' && pastLen === 0 && H <= BLOCKED_MAX_HEADS && H * S <= BLOCKED_MAX_ROWS && H > 1 ? this.blockedMask(B, S, inp.keyValid) : undefined;
+    // Without a cache, attention runs as one fused op with a 2-D matmul per (batch row, head) where the fused
+    // kernels exist and no attention dropout applies (attention.ts). Otherwise, with few heads, as one 2-D
+    // matmul per batch row over all heads at once ([H·S, hd] x [hd, H·S], cross-head blocks masked out):
+    // H-fold more multiply-adds than per-head products, but 2-D matmuls are ~5x faster than batched 3-D ones.
+    const fused = this.attentionMode === 'auto' && pastLen === 0 && !(training && c.dropout > 0) && hasFusedKernel(MASKED_SOFTMAX_KERNEL);
+    const blocked = !fused && this.attentionMode === 'auto' && pastLen === 0 && H <= BLOCKED_MAX_HEADS && H * S <= BLOCKED_MAX_ROWS && H > 1 ? this.blockedMask(B, S, inp.keyValid) : undefined;
     const mask = blocked ? undefined : this.attentionMask(B, S, pastLen, inp.keyValid);
+    const headMask = fused ? (mask ?? tf.zeros([S, S])) : undefined; // [S, S] or [B·H, S, S]
     let ropeQ: RopeTables | undefined;
     let ropeK: RopeTables | undefined;
     if (c.arch === 'llama') {
@@ -413,7 +418,11 @@ export class TransformerLM {
       cache.v.push(v);
       const kf = this.expandKv(k, B, Sk); // [B·H, Sk, hd]
       const vf = this.expandKv(v, B, Sk);
-      const o = blocked ? this.attendBlocked(q, kf, vf, blocked, B, H * S, training) : this.attendBatched(q, kf, vf, mask, training); // [B·H, S, hd]
+      const o = headMask
+        ? fusedAttention(q, kf, vf, headMask)
+        : blocked
+          ? this.attendBlocked(q, kf, vf, blocked, B, H * S, training)
+          : this.attendBatched(q, kf, vf, mask, training); // [B·H, S, hd]
       const o2 = tf.reshape(tf.transpose(tf.reshape(o, [B, H, S, hd]), [0, 2, 1, 3]), [N, d]) as tf.Tensor2D;
       x = tf.add(x, this.dropout(blk.out.apply(o2, training), training));
       const h2 = this.norm(x, blk.norm2);
@@ -442,11 +451,6 @@ export class TransformerLM {
    */
   private attendBlocked(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, mask: tf.Tensor, B: number, HS: number, training: boolean): tf.Tensor3D {
     const hd = q.shape[2];
-    if (!(training && this.config.dropout > 0) && hasFusedKernel(MASKED_SOFTMAX_KERNEL)) {
-      // [B, H·S, hd] views of the same rows; one fused op (see attention.ts)
-      const o = blockedAttention(tf.reshape(q, [B, HS, hd]), tf.reshape(k, [B, HS, hd]), tf.reshape(v, [B, HS, hd]), mask);
-      return tf.reshape(o, q.shape);
-    }
     const qs = tf.unstack(tf.reshape(q, [B, HS, hd])) as tf.Tensor2D[]; // B x [H·S, hd]
     const ks = tf.unstack(tf.reshape(k, [B, HS, hd])) as tf.Tensor2D[];
     const vs = tf.unstack(tf.reshape(v, [B, HS, hd])) as tf.Tensor2D[];

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@xrec/core';
 import { initBackend } from './backend.js';
 import { geluTanh, layerNorm, linear2d, transpose2d, matMul2d, matMulBT, outputCrossEntropy, rmsNorm, softmaxCrossEntropy } from './ops.js';
-import { registerCpuCeGrad } from './wasm-kernels.js';
+import { registerCpuCeGrad, TRANSPOSE_2D_KERNEL } from './wasm-kernels.js';
 import { applyRope, ropeTables } from './rope.js';
 
 // Gradients of the custom ops on wasm are checked (1) against the cpu backend running plain tfjs ops with
@@ -352,6 +352,12 @@ describe('custom ops: values and gradients vs cpu backend and finite differences
         expect(Array.from(a.dataSync())).toEqual(Array.from(tf.transpose(x).dataSync()));
         tf.dispose([x, a]);
       }
+      // [G, r, c] -> [G, c, r] slab by slab (used by the fused attention)
+      const x3 = tf.tensor3d(Float32Array.from({ length: 3 * 5 * 7 }, (_, i) => i * 0.25 - 3), [3, 5, 7]);
+      const t3 = tf.engine().runKernel(TRANSPOSE_2D_KERNEL, { x: x3 }, {}) as tf.Tensor;
+      expect(t3.shape).toEqual([3, 7, 5]);
+      expect(Array.from(t3.dataSync())).toEqual(Array.from(tf.transpose(x3, [0, 2, 1]).dataSync()));
+      tf.dispose([x3, t3]);
     }
     await initBackend({ force: 'wasm' });
   });

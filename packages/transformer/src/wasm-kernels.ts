@@ -14,7 +14,7 @@
  *   last axis of [N, d] (see `ops.ts` for the formulas).
  * - `XrecRope` (wasm and cpu): rotary embedding and its transpose in one pass.
  * - `XrecGelu` / `XrecGeluGrad` (wasm and cpu): tanh-GELU (also returning the tanh) and its derivative.
- * - `XrecTranspose2d` (wasm and cpu): tiled 2-D transpose.
+ * - `XrecTranspose2d` (wasm and cpu): tiled 2-D transpose (or of each [r, c] slab of a [G, r, c] tensor).
  * - `XrecMaskedSoftmax` / `XrecMaskedSoftmaxGrad` (wasm and cpu): softmax of scores + additive mask over one
  *   attention block (masked entries skipped) and its backward, each written in both layouts.
  * - `Unpack` / `Pack` along axis 0 on wasm copy whole contiguous slabs; `GatherV2` along axis 0 copies whole rows;
@@ -398,13 +398,18 @@ function transposeInto(x: ArrayLike<number>, r: number, c: number, out: Float32A
   }
 }
 
-/** Tiled 2-D transpose [r, c] -> [c, r] (faster than wasm's Transpose for wide matrices). */
+/** Tiled 2-D transpose [r, c] -> [c, r] (faster than wasm's Transpose for wide matrices); [G, r, c] -> [G, c, r] per slab. */
 const transpose2d: JsKernel = {
   name: TRANSPOSE_2D_KERNEL,
-  outShapes: (s) => [[s[0]![1]!, s[0]![0]!]],
+  outShapes: (s) => [s[0]!.length === 3 ? [s[0]![0]!, s[0]![2]!, s[0]![1]!] : [s[0]![1]!, s[0]![0]!]],
   compute: ([x], [out], [shape]) => {
-    const [r, c] = shape as [number, number];
-    transposeInto(x!, r, c, out!);
+    const [g, r, c] = (shape!.length === 3 ? shape : [1, ...shape!]) as [number, number, number];
+    if (g === 1) {
+      transposeInto(x!, r, c, out!);
+      return;
+    }
+    const size = r * c;
+    for (let b = 0; b < g; b++) transposeInto(x!.subarray(b * size, (b + 1) * size), r, c, out!.subarray(b * size, (b + 1) * size));
   },
 };
 
