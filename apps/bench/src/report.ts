@@ -190,12 +190,16 @@ export function markdownReport(r: Omit<BenchExplainResult, 'reportFiles'>, sum: 
   L.push(`# xrec bench explain — ${r.dataset.name} (${r.profile.name} profile)`);
   L.push('');
   if (r.command) L.push(`Command: \`${r.command}\``, '');
-  const reused = r.runs.filter((x) => Date.parse(x.finishedAt) < Date.now() - r.wallSeconds * 1000 - 1000).length;
   L.push(
     `Dataset: ${r.dataset.name} (${r.dataset.records} records, ${r.dataset.features} features, ratings ${r.dataset.ratingRange[0]}–${r.dataset.ratingRange[1]}), ` +
-      `${r.splits.length} split(s) × ${r.seeds} seed(s), ${r.concurrency} run(s) at a time. Wall time of this invocation: ${(r.wallSeconds / 60).toFixed(1)} min` +
-      (reused > 0 ? ` (${reused} of ${r.runs.length} runs reused from an earlier invocation).` : '.'),
+      `${r.splits.length} split(s) × ${r.seeds} seed(s), ${r.concurrency} run(s) at a time.`,
   );
+  L.push('');
+  L.push('Invocations on this output directory (wall time; finished runs are reused):');
+  for (const inv of r.invocations) {
+    L.push(`- ${inv.startedAt}: ${(inv.wallSeconds / 60).toFixed(1)} min, ${inv.runsComputed} run(s) computed, ${inv.runsReused} reused, ${inv.concurrency} at a time`);
+  }
+  L.push('');
   const cpuMin = (r.runs.reduce((a, x) => a + (x.timings.cpuSeconds ?? 0), 0) + r.splits.reduce((a, sp) => a + (sp.pretrain && !sp.pretrain.reused ? (sp.pretrain.cpuSeconds ?? 0) : 0), 0)) / 60;
   L.push(
     `CPU time of training and generation: ${cpuMin.toFixed(1)} min; estimated wall time on an idle machine with ${Math.max(2, r.concurrency)} cores and \`--jobs ${Math.max(2, r.concurrency)}\`: ` +
@@ -235,7 +239,7 @@ export function markdownReport(r: Omit<BenchExplainResult, 'reportFiles'>, sum: 
   if (r.skipped.length > 0) {
     L.push('## Skipped', '', ...r.skipped.map((s) => `- ${s.method}: ${s.reason}`), '');
   }
-  L.push('## Charts', '', '![validation loss](val-loss.svg)', '', '![main metrics](metrics.svg)', '');
+  L.push('## Charts', '', '![validation loss](val-loss.svg)', '', '![validation loss of the rating variants](val-loss-rating.svg)', '', '![main metrics](metrics.svg)', '');
   L.push('## Runs', '');
   L.push('| Method | Split | Seed | Epochs | Train s | Generate s | Tokens/s | BLEU-4 | RL-F | generated |');
   L.push('|---|---|---|---|---|---|---|---|---|---|');
@@ -254,13 +258,15 @@ export function markdownReport(r: Omit<BenchExplainResult, 'reportFiles'>, sum: 
   return L.join('\n');
 }
 
-function valLossSeries(r: Omit<BenchExplainResult, 'reportFiles'>): LineSeries[] {
+/** Validation-loss series of split 1 / seed 1: text-only methods, or the rating variants (text + MSE). */
+function valLossSeries(r: Omit<BenchExplainResult, 'reportFiles'>, rating: boolean): LineSeries[] {
   const series: LineSeries[] = [];
   const firstSplit = r.splits[0];
-  if (firstSplit?.pretrain) {
+  if (firstSplit?.pretrain && !rating) {
     series.push({ name: 'base LM pre-training', points: firstSplit.pretrain.epochs.map((e, i) => [i + 1, e.valLoss ?? Number.NaN] as const) });
   }
   for (const m of r.methods) {
+    if ((m === 'pepler-mf' || m === 'pepler-mlp') !== rating) continue;
     const run = r.runs.find((x) => x.method === m && x.split === (firstSplit?.split ?? 1) && x.seed === 1);
     if (!run || run.epochs.length === 0) continue;
     series.push({ name: METHOD_LABELS[m], points: run.epochs.map((e, i) => [i + 1, e.valLoss ?? Number.NaN] as const) });
@@ -268,15 +274,19 @@ function valLossSeries(r: Omit<BenchExplainResult, 'reportFiles'>): LineSeries[]
   return series;
 }
 
-/** Write report.json, report.md, val-loss.svg and metrics.svg; returns their paths. */
+/** Write report.json, report.md, val-loss.svg, metrics.svg and val-loss-rating.svg; returns their paths. */
 export async function writeReport(out: string, r: Omit<BenchExplainResult, 'reportFiles'>): Promise<string[]> {
   const sum = summarize(r.runs, r.methods);
-  const files = ['report.json', 'report.md', 'val-loss.svg', 'metrics.svg'].map((f) => join(out, f));
+  const files = ['report.json', 'report.md', 'val-loss.svg', 'metrics.svg', 'val-loss-rating.svg'].map((f) => join(out, f));
   await writeFileAtomic(files[0]!, JSON.stringify({ format: 'xrec-bench-explain', format_version: 1, ...r, summary: sum }, null, 1));
   await writeFileAtomic(files[1]!, markdownReport(r, sum));
   await writeFileAtomic(
     files[2]!,
-    lineChartSvg(`Validation loss per epoch (split ${r.splits[0]?.split ?? 1}, seed 1; stages concatenated)`, 'epoch', 'validation loss', valLossSeries(r)),
+    lineChartSvg(`Validation loss per epoch (split ${r.splits[0]?.split ?? 1}, seed 1; stages concatenated)`, 'epoch', 'validation text loss', valLossSeries(r, false)),
+  );
+  await writeFileAtomic(
+    files[4]!,
+    lineChartSvg(`PEPLER-MF / -MLP validation loss (text + rating MSE, as reg.py)`, 'epoch', 'validation text + rating loss', valLossSeries(r, true)),
   );
   const groups: { label: string; key: MetricKey; scale: number }[] = [
     { label: 'BLEU-1', key: 'bleu1', scale: 1 },

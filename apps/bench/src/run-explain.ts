@@ -68,6 +68,16 @@ export interface RunResult {
   readonly finishedAt: string;
 }
 
+/** One `bench explain` call on an output directory: when, how long, how many runs it computed or reused. */
+export interface Invocation {
+  readonly startedAt: string;
+  readonly wallSeconds: number;
+  readonly runsComputed: number;
+  readonly runsReused: number;
+  readonly concurrency: number;
+  readonly command?: string;
+}
+
 export interface SplitInfo {
   readonly split: number;
   readonly rows: { readonly train: number; readonly validation: number; readonly test: number };
@@ -86,6 +96,8 @@ export interface BenchExplainResult {
   readonly skipped: { readonly method: MethodId; readonly reason: string }[];
   readonly environment: BenchEnvironment;
   readonly wallSeconds: number;
+  /** Every invocation on this output directory (from invocations.jsonl), this one last. */
+  readonly invocations: readonly Invocation[];
   readonly command?: string;
   readonly reportFiles: string[];
 }
@@ -441,6 +453,13 @@ export async function runBenchExplain(opts: BenchExplainOptions): Promise<BenchE
     splitInfos.push(ctx.info);
   }
   task.finish();
+  const wallSeconds = (Date.now() - t0) / 1000;
+  const computed = runs.filter((x) => Date.parse(x.finishedAt) >= t0).length;
+  const invocation: Invocation = { startedAt: new Date(t0).toISOString(), wallSeconds, runsComputed: computed, runsReused: runs.length - computed, concurrency, ...(opts.command ? { command: opts.command } : {}) };
+  const invFile = join(out, 'invocations.jsonl');
+  const previous = existsSync(invFile) ? readFileSync(invFile, 'utf8') : '';
+  await writeFileAtomic(invFile, previous + JSON.stringify(invocation) + '\n');
+  const invocations = (previous + JSON.stringify(invocation) + '\n').trim().split('\n').map((l) => JSON.parse(l) as Invocation);
   const order = (r: RunResult): number => runMethods.indexOf(r.method) + 1000 * (r.split * 100 + r.seed);
   runs.sort((a, b) => order(a) - order(b));
   const result: Omit<BenchExplainResult, 'reportFiles'> = {
@@ -453,7 +472,8 @@ export async function runBenchExplain(opts: BenchExplainOptions): Promise<BenchE
     runs,
     skipped,
     environment: benchEnvironment(),
-    wallSeconds: (Date.now() - t0) / 1000,
+    wallSeconds,
+    invocations,
     ...(opts.command ? { command: opts.command } : {}),
   };
   const reportFiles = await writeReport(out, result);

@@ -52,7 +52,7 @@ export function lineChartSvg(title: string, xLabel: string, yLabel: string, seri
   const xTicks = Math.min(10, Math.max(1, x1 - x0));
   for (let k = 0; k <= xTicks; k++) {
     const x = x0 + ((x1 - x0) * k) / xTicks;
-    out.push(`<text x="${px(x)}" y="${H - m.b + 16}" text-anchor="middle">${fmt(x)}</text>`);
+    out.push(`<text x="${px(x)}" y="${H - m.b + 16}" text-anchor="middle">${Number.isInteger(x) ? String(x) : fmt(x)}</text>`);
   }
   out.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 10}" text-anchor="middle">${esc(xLabel)}</text>`);
   out.push(`<text x="16" y="${(m.t + H - m.b) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(m.t + H - m.b) / 2})">${esc(yLabel)}</text>`);

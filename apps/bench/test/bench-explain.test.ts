@@ -15,7 +15,7 @@ describe('xrec bench explain (smoke profile, bundled default dataset)', () => {
   it('runs every method end to end and writes the report', async () => {
     const progress = recordingProgress();
     first = await runBenchExplain({ dataset: 'default', profile: 'smoke', out, progress });
-    for (const f of ['report.json', 'report.md', 'val-loss.svg', 'metrics.svg', 'features.txt']) expect(existsSync(join(out, f))).toBe(true);
+    for (const f of ['report.json', 'report.md', 'val-loss.svg', 'metrics.svg', 'val-loss-rating.svg', 'features.txt']) expect(existsSync(join(out, f))).toBe(true);
     const methods = new Set(first.runs.map((r) => r.method));
     for (const m of ['retrieval', 'pepler-d', 'pepler', 'pepler-lora', 'pepler-mf', 'pepler-mlp', 'pepler-nopretrain']) expect(methods.has(m as never)).toBe(true);
     expect(progress.events.some((e) => e.kind === 'tick')).toBe(true);
