@@ -169,7 +169,7 @@ const BASE_LABELS: Readonly<Record<RunResult['baseModel'], string>> = {
 export function estimateIdleWallSeconds(r: Pick<BenchExplainResult, 'runs' | 'splits'>, lanes: number, startup = 3): number {
   let total = 0;
   for (const sp of r.splits) {
-    const pre = sp.pretrain && !sp.pretrain.reused ? (sp.pretrain.cpuSeconds ?? sp.pretrain.seconds) : 0;
+    const pre = sp.pretrain ? (sp.pretrain.cpuSeconds ?? sp.pretrain.seconds) : 0;
     const runs = r.runs.filter((x) => x.split === sp.split).map((x) => ({ d: (x.timings.cpuSeconds ?? x.timings.totalSeconds) + startup, base: x.baseModel === 'gpt2-pretrained' }));
     runs.sort((a, b) => b.d - a.d);
     const free = new Array<number>(Math.max(1, lanes)).fill(0);
@@ -200,9 +200,9 @@ export function markdownReport(r: Omit<BenchExplainResult, 'reportFiles'>, sum: 
     L.push(`- ${inv.startedAt}: ${(inv.wallSeconds / 60).toFixed(1)} min, ${inv.runsComputed} run(s) computed, ${inv.runsReused} reused, ${inv.concurrency} at a time`);
   }
   L.push('');
-  const cpuMin = (r.runs.reduce((a, x) => a + (x.timings.cpuSeconds ?? 0), 0) + r.splits.reduce((a, sp) => a + (sp.pretrain && !sp.pretrain.reused ? (sp.pretrain.cpuSeconds ?? 0) : 0), 0)) / 60;
+  const cpuMin = (r.runs.reduce((a, x) => a + (x.timings.cpuSeconds ?? 0), 0) + r.splits.reduce((a, sp) => a + (sp.pretrain?.cpuSeconds ?? 0), 0)) / 60;
   L.push(
-    `CPU time of training and generation: ${cpuMin.toFixed(1)} min; estimated wall time on an idle machine with ${Math.max(2, r.concurrency)} cores and \`--jobs ${Math.max(2, r.concurrency)}\`: ` +
+    `CPU time of pre-training, training and generation (all runs, reused or not): ${cpuMin.toFixed(1)} min; estimated wall time from scratch on an idle machine with ${Math.max(2, r.concurrency)} cores and \`--jobs ${Math.max(2, r.concurrency)}\`: ` +
       `${(estimateIdleWallSeconds(r, Math.max(2, r.concurrency)) / 60).toFixed(1)} min (1-minute load average when the report was written: ${r.environment.loadAverage1m}).`,
   );
   L.push(

@@ -446,7 +446,11 @@ export async function runBenchExplain(opts: BenchExplainOptions): Promise<BenchE
       ];
       const spec = { dataset: opts.dataset, ...(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir }), profile, out, split: splitNo };
       await runInWorkers(jobs, concurrency, spec, progress, done, () => task.tick(1, { split: splitNo, step: 'base LM' }));
-      if (pretrainPending) ctx = await prepareSplit(ds, splitNo, profile, out, false);
+      if (pretrainPending) {
+        const fresh = await prepareSplit(ds, splitNo, profile, out, false);
+        // pre-trained by a worker during this invocation, not reused
+        ctx = fresh.info.pretrain ? { ...fresh, info: { ...fresh.info, pretrain: { ...fresh.info.pretrain, reused: false } } } : fresh;
+      }
     } else {
       for (const job of todo) done(await runOne(ctx, profile, out, job, inner));
     }
