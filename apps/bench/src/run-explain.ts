@@ -384,6 +384,18 @@ const METHOD_COST: Readonly<Record<MethodId, number>> = {
   retrieval: 0,
 };
 
+/** Relative cost of a run (≈ CPU seconds / 10 on the quick profile): the units of the progress bar. */
+const WORK_UNITS: Readonly<Record<MethodId, number>> = {
+  retrieval: 1,
+  'pepler-d': 8,
+  pepler: 10,
+  'pepler-lora': 10,
+  'pepler-mf': 7,
+  'pepler-mlp': 8,
+  'pepler-stories': 19,
+  'pepler-nopretrain': 10,
+};
+
 /** Run the benchmark; returns everything written to report.json. */
 export async function runBenchExplain(opts: BenchExplainOptions): Promise<BenchExplainResult> {
   const t0 = Date.now();
@@ -411,8 +423,10 @@ export async function runBenchExplain(opts: BenchExplainOptions): Promise<BenchE
     runMethods = methods.filter((m) => m !== 'pepler-stories');
   }
   const needsPretrain = runMethods.some((m) => METHOD_BASE[m] === 'gpt2-pretrained');
-  const total = nSplits * (runMethods.length * seeds + 1);
-  const task = progress.start(`bench explain ${ds.name} (${profile.name})`, total);
+  // progress in work units (relative CPU cost measured on the quick profile), so the ETA is meaningful
+  const preUnits = needsPretrain ? 4 * profile.pretrain.epochs : 1;
+  const runUnits = runMethods.reduce((a, m) => a + WORK_UNITS[m], 0) * seeds;
+  const task = progress.start(`bench explain ${ds.name} (${profile.name}, work units)`, nSplits * (preUnits + runUnits));
   const inner = loggingProgress(progress);
   const runs: RunResult[] = [];
   const splitInfos: SplitInfo[] = [];
@@ -422,7 +436,7 @@ export async function runBenchExplain(opts: BenchExplainOptions): Promise<BenchE
     // in parallel mode base model (a) is pre-trained in a worker while runs that do not need it start
     let ctx = await prepareSplit(ds, splitNo, profile, out, needsPretrain && !parallel, inner);
     const pretrainPending = needsPretrain && !ctx.info.pretrain;
-    if (!pretrainPending) task.tick(1, { split: splitNo, step: 'tokenizer + base LM' });
+    if (!pretrainPending) task.tick(preUnits, { split: splitNo, step: 'tokenizer + base LM' });
     const todo: RunJob[] = [];
     for (let s = 1; s <= seeds; s++) {
       for (const method of runMethods) {
@@ -430,14 +444,14 @@ export async function runBenchExplain(opts: BenchExplainOptions): Promise<BenchE
         if (prev) {
           runs.push(prev);
           progress.log(`reusing ${runPaths(out, method, splitNo, s).runRel}`);
-          task.tick(1, { split: splitNo, seed: s, method, reused: 1 });
+          task.tick(WORK_UNITS[method], { split: splitNo, seed: s, method, reused: 1 });
         } else todo.push({ method, seed: s });
       }
     }
     todo.sort((a, b) => METHOD_COST[b.method] - METHOD_COST[a.method]);
     const done = (r: RunResult): void => {
       runs.push(r);
-      task.tick(1, { split: splitNo, seed: r.seed, method: r.method, bleu4: Number(r.metrics.bleu4.toFixed(2)) });
+      task.tick(WORK_UNITS[r.method], { split: splitNo, seed: r.seed, method: r.method, bleu4: Number(r.metrics.bleu4.toFixed(2)) });
     };
     if (parallel && (todo.length > 1 || pretrainPending)) {
       const jobs: WorkerJob[] = [
@@ -445,7 +459,7 @@ export async function runBenchExplain(opts: BenchExplainOptions): Promise<BenchE
         ...todo.map((job) => ({ kind: 'run', job, needsBase: METHOD_BASE[job.method] === 'gpt2-pretrained' }) as const),
       ];
       const spec = { dataset: opts.dataset, ...(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir }), profile, out, split: splitNo };
-      await runInWorkers(jobs, concurrency, spec, progress, done, () => task.tick(1, { split: splitNo, step: 'base LM' }));
+      await runInWorkers(jobs, concurrency, spec, progress, done, () => task.tick(preUnits, { split: splitNo, step: 'base LM' }));
       if (pretrainPending) {
         const fresh = await prepareSplit(ds, splitNo, profile, out, false);
         // pre-trained by a worker during this invocation, not reused
