@@ -66,3 +66,26 @@ describe('atomic writes', () => {
     rmSync(root, { recursive: true, force: true });
   });
 });
+
+describe('lineProgress', () => {
+  it('throttles lines per task, always prints the final one, and estimates the time left', async () => {
+    const { lineProgress } = await import('./progress.js');
+    let t = 0;
+    const lines: string[] = [];
+    const p = lineProgress((l) => lines.push(l), { everyMs: 1000, now: () => t, indent: '  ' });
+    const task = p.start('epoch 1', 10);
+    task.tick(1, { loss: 2.5 });
+    t = 500;
+    task.tick(1);
+    t = 2000;
+    task.tick(3, { loss: 1.23456 });
+    task.finish({ loss: 1 });
+    p.log('done');
+    expect(lines).toEqual([
+      '  epoch 1: 1/10 10% 0.0s eta 0s loss=2.500',
+      '  epoch 1: 5/10 50% 2.0s eta 2s loss=1.235',
+      '  epoch 1: 5/10 50% 2.0s loss=1',
+      'done',
+    ]);
+  });
+});

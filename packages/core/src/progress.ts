@@ -62,3 +62,58 @@ export function recordingProgress(): Progress & { readonly events: ProgressEvent
     },
   };
 }
+
+/** Format progress info as `key=value` pairs (non-integers to 4 significant digits). */
+export function formatProgressInfo(info?: ProgressInfo): string {
+  if (!info) return '';
+  return Object.entries(info)
+    .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(4) : v}`)
+    .join(' ');
+}
+
+export interface LineProgressOptions {
+  /** Print at most one line per task every `everyMs` milliseconds (the final line always prints). */
+  readonly everyMs?: number;
+  /** Prefix of every task line. */
+  readonly indent?: string;
+  /** Clock, for tests. */
+  readonly now?: () => number;
+}
+
+/**
+ * A progress sink that writes plain lines — `label: done/total pct elapsed eta info` — at most every
+ * `everyMs` per task: for logs, pipes and nested work where a redrawn bar does not fit.
+ */
+export function lineProgress(write: (line: string) => void, options: LineProgressOptions = {}): Progress {
+  const everyMs = options.everyMs ?? 2000;
+  const indent = options.indent ?? '';
+  const now = options.now ?? Date.now;
+  return {
+    start(label, total = 0) {
+      const t0 = now();
+      let last = Number.NEGATIVE_INFINITY;
+      let done = 0;
+      const print = (info?: ProgressInfo, final = false): void => {
+        const t = now();
+        if (!final && t - last < everyMs) return;
+        last = t;
+        const elapsed = (t - t0) / 1000;
+        const pct = total > 0 ? ` ${Math.round((100 * done) / total)}%` : '';
+        const eta = !final && total > 0 && done > 0 ? ` eta ${Math.round((elapsed * (total - done)) / done)}s` : '';
+        write(`${indent}${label}: ${done}${total > 0 ? `/${total}` : ''}${pct} ${elapsed.toFixed(1)}s${eta} ${formatProgressInfo(info)}`.trimEnd());
+      };
+      return {
+        tick: (n = 1, info) => {
+          done += n;
+          print(info);
+        },
+        update: (d, info) => {
+          done = d;
+          print(info);
+        },
+        finish: (info) => print(info, true),
+      };
+    },
+    log: write,
+  };
+}

