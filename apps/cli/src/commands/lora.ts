@@ -6,14 +6,14 @@
  * The base is an xrec / Hugging Face model directory (config.json + model.safetensors) or a llama2.c `.bin`.
  */
 import type { Command } from 'commander';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError, DataError, loadSafetensors, Rng, writeFileAtomic } from '@xrec/core';
+import { ConfigError, DataError, loadSafetensors, writeFileAtomic } from '@xrec/core';
 import { describeBackend, initBackend, loadLlama2c, train, TransformerLM } from '@xrec/transformer';
 import { injectLora, resolveLoraConfig, saveAdapter, type LoraBias, type LoraConfigInput } from '@xrec/lora';
 import { loadTokenizer } from '@xrec/tokenizer';
 import { terminalProgress } from '../progress.js';
-import { batchWindows, cliFloat, cliInt, lmLoss, type LmBatch } from './train.js';
+import { batchWindows, checkTrainFlags, cliFloat, cliInt, lmLoss, readTextWindows, type LmBatch } from './train.js';
 
 interface TrainLoraOptions {
   base: string;
@@ -129,10 +129,7 @@ export function registerLora(program: Command): void {
 }
 
 async function trainLora(o: TrainLoraOptions): Promise<void> {
-  if (o.schedule !== 'constant' && o.schedule !== 'linear' && o.schedule !== 'cosine') {
-    throw new ConfigError(`--schedule: expected constant, linear or cosine, got '${String(o.schedule)}'`);
-  }
-  if (o.valFraction >= 1) throw new ConfigError(`--val-fraction: expected a number < 1, got ${o.valFraction}`);
+  checkTrainFlags(o);
   const loraConfig = withFlagNames(() => resolveLoraConfig({
     r: o.r,
     loraAlpha: o.alpha,
@@ -145,33 +142,15 @@ async function trainLora(o: TrainLoraOptions): Promise<void> {
   const progress = terminalProgress();
   const backend = await initBackend();
   progress.log(`backend: ${describeBackend(backend)}`);
-  const textPath = resolve(o.text);
-  if (!existsSync(textPath)) throw new DataError(`--text: file not found: ${textPath}`);
   const model = await loadBaseModel(o.base);
   try {
     const tokenizer = await loadTokenizer(await baseTokenizerPath(o.base, o.tokenizer));
-    let lines = readFileSync(textPath, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
-    if (o.maxDocs !== undefined) lines = lines.slice(0, o.maxDocs);
-    if (lines.length === 0) throw new DataError(`${textPath}: no non-empty lines (one document per line expected)`);
-    const sep = tokenizer.eosId ?? tokenizer.bosId;
-    const stream: number[] = [];
-    for (const line of lines) {
-      for (const id of tokenizer.encode(line)) stream.push(id);
-      if (sep !== undefined) stream.push(sep);
-    }
-    const maxId = stream.reduce((m, x) => Math.max(m, x), 0);
+    const data = readTextWindows(o.text, tokenizer, o);
+    const { textPath, windows, trainIdx, valIdx, maxId } = data;
     if (maxId >= model.config.vocabSize) {
       throw new ConfigError(`--tokenizer: produced id ${maxId} but the base model has only ${model.config.vocabSize} embeddings (wrong tokenizer for this model?)`);
     }
     if (o.seq > model.config.contextLength) throw new ConfigError(`--seq ${o.seq} exceeds the base model's contextLength ${model.config.contextLength}`);
-    const nWindows = Math.floor((stream.length - 1) / o.seq);
-    if (nWindows < 2) throw new DataError(`${textPath}: ${stream.length} tokens make fewer than 2 windows of ${o.seq}+1 tokens; lower --seq or add text`);
-    const windows: Int32Array[] = [];
-    for (let w = 0; w < nWindows; w++) windows.push(Int32Array.from(stream.slice(w * o.seq, w * o.seq + o.seq + 1)));
-    const perm = new Rng(o.seed).fork('split').permutation(nWindows);
-    const nVal = Math.min(nWindows - 1, Math.max(o.valFraction > 0 ? 1 : 0, Math.round(nWindows * o.valFraction)));
-    const valIdx = perm.slice(0, nVal);
-    const trainIdx = perm.slice(nVal);
     const valBatches = () => batchWindows(windows, valIdx, o.batch, o.seq);
     const meanLoss = (bs: LmBatch[]) => {
       let s = 0;
@@ -189,7 +168,7 @@ async function trainLora(o: TrainLoraOptions): Promise<void> {
     const lm = withFlagNames(() => injectLora(model, loraConfig, { seed: o.seed }));
     const targets = lm.adapter().layers;
     progress.log(`LoRA on ${lm.adapter().layers.length} layers (${JSON.stringify(lm.adapter().config.targetModules)}): ${lm.trainableParametersText()}`);
-    progress.log(`data: ${lines.length} documents, ${stream.length} tokens, ${trainIdx.length} train / ${valIdx.length} val windows of ${o.seq}`);
+    progress.log(`data: ${data.documents} documents, ${data.tokens} tokens, ${trainIdx.length} train / ${valIdx.length} val windows of ${o.seq}`);
     const out = resolve(o.out);
     const result = await train<LmBatch>({
       variables: lm.trainableVariables(),
@@ -229,7 +208,7 @@ async function trainLora(o: TrainLoraOptions): Promise<void> {
       bestValLoss: result.bestValLoss,
       steps: result.steps,
       tokensPerSecond: result.tokensPerSecond,
-      data: { text: textPath, documents: lines.length, tokens: stream.length, trainWindows: trainIdx.length, valWindows: valIdx.length, seq: o.seq, batch: o.batch },
+      data: { text: textPath, documents: data.documents, tokens: data.tokens, trainWindows: trainIdx.length, valWindows: valIdx.length, seq: o.seq, batch: o.batch },
     };
     await writeFileAtomic(join(out, 'train-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     const last = result.epochs[result.epochs.length - 1];

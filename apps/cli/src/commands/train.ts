@@ -48,6 +48,57 @@ export function cliArch(v: string): Arch {
   return v;
 }
 
+/** Validate the trainer flags shared by `train lm` and `train lora`; errors name the flag. */
+export function checkTrainFlags(o: { schedule: string; valFraction: number }): void {
+  if (o.schedule !== 'constant' && o.schedule !== 'linear' && o.schedule !== 'cosine') {
+    throw new ConfigError(`--schedule: expected constant, linear or cosine, got '${String(o.schedule)}'`);
+  }
+  if (o.valFraction >= 1) throw new ConfigError(`--val-fraction: expected a number < 1, got ${o.valFraction}`);
+}
+
+/** A plain-text corpus encoded and cut into `seq + 1`-token windows, with a seeded validation split. */
+export interface TextWindows {
+  readonly textPath: string;
+  readonly documents: number;
+  readonly tokens: number;
+  /** Largest token id in the stream (to check against the model's vocabulary). */
+  readonly maxId: number;
+  readonly windows: Int32Array[];
+  readonly trainIdx: number[];
+  readonly valIdx: number[];
+}
+
+/**
+ * Read `text` (one document per line; blank lines skipped, at most `maxDocs`), encode every line, join the
+ * documents with the tokenizer's end-of-text (else BOS) id into one stream, cut it into windows of
+ * `seq + 1` tokens, and hold out `valFraction` of the windows (at least one when > 0) by a seeded permutation.
+ */
+export function readTextWindows(
+  text: string,
+  tokenizer: { encode(s: string): number[]; eosId?: number; bosId?: number },
+  o: { seq: number; maxDocs?: number; valFraction: number; seed: number },
+): TextWindows {
+  const textPath = resolve(text);
+  if (!existsSync(textPath)) throw new DataError(`--text: file not found: ${textPath}`);
+  let lines = readFileSync(textPath, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  if (o.maxDocs !== undefined) lines = lines.slice(0, o.maxDocs);
+  if (lines.length === 0) throw new DataError(`${textPath}: no non-empty lines (one document per line expected)`);
+  const sep = tokenizer.eosId ?? tokenizer.bosId;
+  const stream: number[] = [];
+  for (const line of lines) {
+    for (const id of tokenizer.encode(line)) stream.push(id);
+    if (sep !== undefined) stream.push(sep);
+  }
+  const maxId = stream.reduce((m, x) => Math.max(m, x), 0);
+  const nWindows = Math.floor((stream.length - 1) / o.seq);
+  if (nWindows < 2) throw new DataError(`${textPath}: ${stream.length} tokens make fewer than 2 windows of ${o.seq}+1 tokens; lower --seq or add text`);
+  const windows: Int32Array[] = [];
+  for (let w = 0; w < nWindows; w++) windows.push(Int32Array.from(stream.slice(w * o.seq, w * o.seq + o.seq + 1)));
+  const perm = new Rng(o.seed).fork('split').permutation(nWindows);
+  const nVal = Math.min(nWindows - 1, Math.max(o.valFraction > 0 ? 1 : 0, Math.round(nWindows * o.valFraction)));
+  return { textPath, documents: lines.length, tokens: stream.length, maxId, windows, valIdx: perm.slice(0, nVal), trainIdx: perm.slice(nVal) };
+}
+
 /** A window batch of `size` rows of `seq + 1` token ids, row-major. */
 export interface LmBatch extends TrainBatch {
   readonly ids: Int32Array;
@@ -146,41 +197,15 @@ export function registerTrain(program: Command): void {
 }
 
 async function trainLm(o: TrainLmOptions): Promise<void> {
-  if (o.schedule !== 'constant' && o.schedule !== 'linear' && o.schedule !== 'cosine') {
-    throw new ConfigError(`--schedule: expected constant, linear or cosine, got '${String(o.schedule)}'`);
-  }
-  if (o.valFraction >= 1) throw new ConfigError(`--val-fraction: expected a number < 1, got ${o.valFraction}`);
+  checkTrainFlags(o);
   const progress = terminalProgress();
   const backend = await initBackend();
   progress.log(`backend: ${describeBackend(backend)}`);
-  const textPath = resolve(o.text);
-  if (!existsSync(textPath)) throw new DataError(`--text: file not found: ${textPath}`);
   const tokenizer = await loadTokenizer(resolve(o.tokenizer));
-  let lines = readFileSync(textPath, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (o.maxDocs !== undefined) lines = lines.slice(0, o.maxDocs);
-  if (lines.length === 0) throw new DataError(`${textPath}: no non-empty lines (one document per line expected)`);
-
-  // Encode and join documents with an end-of-text separator into one stream.
-  const sep = tokenizer.eosId ?? tokenizer.bosId;
-  const stream: number[] = [];
-  for (const line of lines) {
-    const ids = tokenizer.encode(line);
-    for (const id of ids) stream.push(id);
-    if (sep !== undefined) stream.push(sep);
-  }
+  const data = readTextWindows(o.text, tokenizer, o);
+  const { textPath, windows, trainIdx, valIdx } = data;
   const vocabSize = o.vocabSize ?? tokenizer.vocabSize;
-  const maxId = stream.reduce((m, x) => Math.max(m, x), 0);
-  if (maxId >= vocabSize) throw new ConfigError(`--vocab-size ${vocabSize} is too small: the tokenizer produced id ${maxId}`);
-  const width = o.seq + 1;
-  const nWindows = Math.floor((stream.length - 1) / o.seq);
-  if (nWindows < 2) throw new DataError(`${textPath}: ${stream.length} tokens make fewer than 2 windows of ${o.seq}+1 tokens; lower --seq or add text`);
-  const windows: Int32Array[] = [];
-  for (let w = 0; w < nWindows; w++) windows.push(Int32Array.from(stream.slice(w * o.seq, w * o.seq + width)));
-  const splitRng = new Rng(o.seed).fork('split');
-  const perm = splitRng.permutation(nWindows);
-  const nVal = Math.min(nWindows - 1, Math.max(o.valFraction > 0 ? 1 : 0, Math.round(nWindows * o.valFraction)));
-  const valIdx = perm.slice(0, nVal);
-  const trainIdx = perm.slice(nVal);
+  if (data.maxId >= vocabSize) throw new ConfigError(`--vocab-size ${vocabSize} is too small: the tokenizer produced id ${data.maxId}`);
 
   const config: TransformerConfig = resolveTransformerConfig({
     arch: o.arch,
@@ -197,7 +222,7 @@ async function trainLm(o: TrainLmOptions): Promise<void> {
   if (o.seq > config.contextLength) throw new ConfigError(`--seq ${o.seq} exceeds --context ${config.contextLength}`);
   const model = TransformerLM.create(config, new Rng(o.seed).fork('init'));
   progress.log(
-    `model: ${o.arch}, ${model.numParameters().toLocaleString('en-US')} parameters; data: ${lines.length} documents, ${stream.length} tokens, ${trainIdx.length} train / ${valIdx.length} val windows of ${o.seq}`,
+    `model: ${o.arch}, ${model.numParameters().toLocaleString('en-US')} parameters; data: ${data.documents} documents, ${data.tokens} tokens, ${trainIdx.length} train / ${valIdx.length} val windows of ${o.seq}`,
   );
   const out = resolve(o.out);
   try {
@@ -238,7 +263,7 @@ async function trainLm(o: TrainLmOptions): Promise<void> {
       startEpoch: result.startEpoch,
       tokensPerSecond: result.tokensPerSecond,
       config,
-      data: { text: textPath, documents: lines.length, tokens: stream.length, trainWindows: trainIdx.length, valWindows: valIdx.length, seq: o.seq, batch: o.batch },
+      data: { text: textPath, documents: data.documents, tokens: data.tokens, trainWindows: trainIdx.length, valWindows: valIdx.length, seq: o.seq, batch: o.batch },
     };
     await writeFileAtomic(join(out, 'train-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     const last = result.epochs[result.epochs.length - 1];
