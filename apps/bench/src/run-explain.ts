@@ -5,7 +5,7 @@
  * generated.jsonl. Finished runs (result.json with the same fingerprint) are reused on a re-run.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ConfigError, NotFoundError, Rng, silentProgress, writeFileAtomic, type ExplanationRecord, type Progress } from '@xrec/core';
 import { loadExplanationDataset, type ExplanationDataset } from '@xrec/data';
 import { explanationMetrics, type ExplanationMetrics, type ExplanationRow } from '@xrec/metrics';
@@ -24,6 +24,12 @@ import { runInWorkers, workerScript, type WorkerJob } from './worker-pool.js';
 
 /** Explanations are cut to this many tokens of the split's BPE tokenizer (PEPLER's `--words 20`). */
 export const REFERENCE_WORDS = 20;
+
+/** A path as recorded in reports: relative to the working directory when inside it (no machine-specific prefix). */
+export function displayPath(p: string): string {
+  const rel = relative(process.cwd(), p);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : p;
+}
 
 export interface BenchExplainOptions {
   /** 'default', an XRec set name, a `xrec data build` directory or a PETER directory. */
@@ -197,7 +203,7 @@ export async function prepareSplit(
   pretrain: boolean,
   progress: Progress = silentProgress,
 ): Promise<SplitContext> {
-  const dsKey = { name: ds.name, source: ds.source, records: ds.records.length };
+  const dsKey = { name: ds.name, source: displayPath(ds.source), records: ds.records.length };
   const rows = splitRows(ds.records, ds.splits[splitNo - 1]!, profile);
   const splitDir = join(out, 'base', `split${splitNo}`);
   mkdirSync(splitDir, { recursive: true });
@@ -481,7 +487,7 @@ export async function runBenchExplain(opts: BenchExplainOptions): Promise<BenchE
   const order = (r: RunResult): number => runMethods.indexOf(r.method) + 1000 * (r.split * 100 + r.seed);
   runs.sort((a, b) => order(a) - order(b));
   const result: Omit<BenchExplainResult, 'reportFiles'> = {
-    dataset: { name: ds.name, source: ds.source, records: ds.records.length, features: features.length, ratingRange: ds.ratingRange },
+    dataset: { name: ds.name, source: displayPath(ds.source), records: ds.records.length, features: features.length, ratingRange: ds.ratingRange },
     profile,
     methods: runMethods,
     seeds,
