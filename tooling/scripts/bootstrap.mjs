@@ -2,7 +2,7 @@
 // The README's two commands land here (`npm run main`, `npm test`), on a machine with only Node.js 20 and npm:
 // make sure pnpm 10.34.9 is available (install it with npm when missing), install the workspace from the
 // lockfile, build it, then run the requested job.
-import { execSync, spawnSync } from 'node:child_process';
+import { execSync, spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,11 +32,38 @@ function run(cmd, args, env = {}) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+/**
+ * Run the test suites, echoing their output, and close with one plain summary line summed over every
+ * package's vitest summary: `tests: N passed, N failed, N skipped`.
+ */
+async function runTests(cmd, args) {
+  console.error(`[xrec] ${[cmd, ...args].join(' ')}`);
+  const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } });
+  let out = '';
+  child.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk);
+    out += chunk.toString();
+  });
+  const status = await new Promise((res) => child.on('close', (code) => res(code ?? 1)));
+  const totals = { passed: 0, failed: 0, skipped: 0 };
+  // eslint-disable-next-line no-control-regex
+  for (const line of out.replace(/\u001b\[[0-9;]*m/g, '').split('\n')) {
+    const m = /^\S*\s*Tests\s+(.*)\(\d+\)\s*$/.exec(line);
+    if (!m) continue;
+    for (const part of m[1].split('|')) {
+      const p = /(\d+)\s+(passed|failed|skipped)/.exec(part);
+      if (p) totals[p[2]] += Number(p[1]);
+    }
+  }
+  console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+  if (status !== 0) process.exit(status);
+}
+
 const [pnpm, ...pre] = pnpmCommand();
 run(pnpm, [...pre, 'install', '--frozen-lockfile']);
 run(pnpm, [...pre, 'run', 'build']);
 if (job === 'test') {
-  run(pnpm, [...pre, 'exec', 'turbo', 'run', 'test', '--concurrency=1', ...extra]);
+  await runTests(pnpm, [...pre, 'exec', 'turbo', 'run', 'test', '--concurrency=1', ...extra]);
 } else if (job === 'main') {
   run(pnpm, [...pre, 'run', 'xrec', 'doctor']);
   run(pnpm, [...pre, 'run', 'xrec', 'bench', 'explain', '--dataset', 'default', '--profile', 'quick', '--out', 'results/quick', ...extra]);
