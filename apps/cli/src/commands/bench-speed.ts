@@ -14,8 +14,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { BackendError, NotFoundError, Rng, XREC_VERSION } from '@xrec/core';
-import { initBackend, resolveTransformerConfig, train, TransformerLM, type Arch } from '@xrec/transformer';
-import { cliArch, cliFloat, cliInt, lmLoss, type LmBatch } from './train.js';
+import { initBackend, train, TransformerLM, type Arch } from '@xrec/transformer';
+import { cliArch, cliFloat, cliInt, configFromModelFlags, lmLoss, type LmBatch } from './train.js';
 
 interface BenchSpeedOptions {
   arch: Arch;
@@ -64,17 +64,7 @@ export function torchScriptPath(): string {
 /** Run the xrec side of the benchmark. */
 export async function benchSpeedXrec(o: BenchSpeedOptions): Promise<SpeedResult> {
   const report = await initBackend(o.backend ? { force: o.backend } : {});
-  const config = resolveTransformerConfig({
-    arch: o.arch,
-    vocabSize: o.vocab,
-    contextLength: o.seq,
-    dModel: o.dModel,
-    nLayers: o.layers,
-    nHeads: o.heads,
-    dropout: o.dropout,
-    ...(o.kvHeads !== undefined ? { nKvHeads: o.kvHeads } : {}),
-    ...(o.dFf !== undefined ? { dFF: o.dFf } : {}),
-  });
+  const config = configFromModelFlags(o, o.vocab, o.seq);
   const model = TransformerLM.create(config, new Rng(o.seed).fork('init'));
   const rng = new Rng(o.seed).fork('tokens');
   const total = o.warmup + o.steps;

@@ -13,9 +13,9 @@ import { describeBackend, initBackend, loadLlama2c, train, TransformerLM } from 
 import { injectLora, resolveLoraConfig, saveAdapter, type LoraBias, type LoraConfigInput } from '@xrec/lora';
 import { loadTokenizer } from '@xrec/tokenizer';
 import { terminalProgress } from '../progress.js';
-import { batchWindows, checkTrainFlags, cliFloat, cliInt, lmLoss, readTextWindows, type LmBatch } from './train.js';
+import { addTrainFlags, batchWindows, checkTrainFlags, cliFloat, cliInt, lmLoss, readTextWindows, trainerConfigFromFlags, type LmBatch, type TrainFlags } from './train.js';
 
-interface TrainLoraOptions {
+interface TrainLoraOptions extends TrainFlags {
   base: string;
   text: string;
   tokenizer?: string;
@@ -27,18 +27,6 @@ interface TrainLoraOptions {
   bias: string;
   rslora?: boolean;
   modulesToSave?: string;
-  epochs: number;
-  lr: number;
-  weightDecay: number;
-  clip: number;
-  warmup: number;
-  schedule: 'constant' | 'linear' | 'cosine';
-  batch: number;
-  seq: number;
-  seed: number;
-  valFraction: number;
-  maxDocs?: number;
-  resume?: boolean;
   merge?: boolean;
 }
 
@@ -96,7 +84,7 @@ export function withFlagNames<T>(f: () => T): T {
 
 export function registerLora(program: Command): void {
   const trainCmd = program.commands.find((c) => c.name() === 'train') ?? program.command('train').description('train models');
-  trainCmd
+  const cmd = trainCmd
     .command('lora')
     .description('LoRA fine-tuning of a saved model on plain text (one document per line); writes a peft adapter directory')
     .requiredOption('--base <path>', 'base model: directory (config.json + model.safetensors) or llama2.c .bin')
@@ -110,22 +98,11 @@ export function registerLora(program: Command): void {
     .option('--bias <kind>', 'none, all or lora_only', 'none')
     .option('--rslora', 'scale alpha/sqrt(r) (rsLoRA)')
     .option('--modules-to-save <list>', 'comma-separated modules trained in full and saved with the adapter')
-    .option('--epochs <n>', 'epochs', cliInt('--epochs'), 3)
-    .option('--lr <x>', 'peak learning rate', cliFloat('--lr'), 5e-3)
-    .option('--weight-decay <x>', 'AdamW decoupled weight decay', cliFloat('--weight-decay'), 0)
-    .option('--clip <x>', 'global gradient-norm clip (0 = off)', cliFloat('--clip'), 1)
-    .option('--warmup <n>', 'warm-up updates', cliInt('--warmup', 0), 10)
-    .option('--schedule <kind>', 'constant, linear or cosine decay after warm-up', 'cosine')
-    .option('--batch <n>', 'windows per batch', cliInt('--batch'), 16)
-    .option('--seq <n>', 'tokens per window', cliInt('--seq'), 64)
-    .option('--seed <n>', 'seed for adapter init, shuffling, split and dropout', cliInt('--seed', 0), 0)
-    .option('--val-fraction <x>', 'share of windows held out for validation', cliFloat('--val-fraction'), 0.1)
-    .option('--max-docs <n>', 'use only the first N lines', cliInt('--max-docs'))
-    .option('--resume', 'continue from OUT/checkpoint if a killed run left one')
-    .option('--merge', 'also write the merged model (mergeAndUnload) to OUT/merged')
-    .action(async (o: TrainLoraOptions) => {
-      await trainLora(o);
-    });
+    .option('--merge', 'also write the merged model (mergeAndUnload) to OUT/merged');
+  addTrainFlags(cmd, { epochs: 3, lr: 5e-3, weightDecay: 0, warmup: 10, valFraction: 0.1, seedHelp: 'seed for adapter init, shuffling, split and dropout' });
+  cmd.action(async (o: TrainLoraOptions) => {
+    await trainLora(o);
+  });
 }
 
 async function trainLora(o: TrainLoraOptions): Promise<void> {
@@ -175,18 +152,7 @@ async function trainLora(o: TrainLoraOptions): Promise<void> {
       lossFn: (b, training, ctx) => lmLoss(model, b, training, ctx.seed),
       trainBatches: (_epoch, rng) => batchWindows(windows, rng.shuffle([...trainIdx]), o.batch, o.seq),
       ...(valIdx.length > 0 ? { valBatches } : {}),
-      config: {
-        epochs: o.epochs,
-        lr: o.lr,
-        weightDecay: o.weightDecay,
-        clipNorm: o.clip,
-        warmupSteps: o.warmup,
-        schedule: o.schedule,
-        checkpointDir: join(out, 'checkpoint'),
-        resume: Boolean(o.resume),
-        logFile: join(out, 'train-log.jsonl'),
-        seed: o.seed,
-      },
+      config: trainerConfigFromFlags(o, out),
       progress,
       label: 'train lora',
     });

@@ -20,6 +20,7 @@ import {
   TransformerLM,
   type Arch,
   type TrainBatch,
+  type TrainerConfig,
   type TransformerConfig,
 } from '@xrec/transformer';
 import { loadTokenizer } from '@xrec/tokenizer';
@@ -46,6 +47,85 @@ export function cliFloat(flag: string, min = 0): (v: string) => number {
 export function cliArch(v: string): Arch {
   if (v !== 'gpt2' && v !== 'llama') throw new ConfigError(`--arch: expected gpt2 or llama, got '${v}'`);
   return v;
+}
+
+/** The trainer flags shared by `train lm` and `train lora`, as commander parses them. */
+export interface TrainFlags {
+  epochs: number;
+  lr: number;
+  weightDecay: number;
+  clip: number;
+  warmup: number;
+  schedule: 'constant' | 'linear' | 'cosine';
+  batch: number;
+  seq: number;
+  seed: number;
+  valFraction: number;
+  maxDocs?: number;
+  resume?: boolean;
+}
+
+/** Add the shared trainer flags to a training command; defaults and the seed's help differ per command. */
+export function addTrainFlags(
+  cmd: Command,
+  d: { epochs: number; lr: number; weightDecay: number; warmup: number; valFraction: number; seedHelp: string },
+): Command {
+  return cmd
+    .option('--epochs <n>', 'epochs', cliInt('--epochs'), d.epochs)
+    .option('--lr <x>', 'peak learning rate', cliFloat('--lr'), d.lr)
+    .option('--weight-decay <x>', 'AdamW decoupled weight decay', cliFloat('--weight-decay'), d.weightDecay)
+    .option('--clip <x>', 'global gradient-norm clip (0 = off)', cliFloat('--clip'), 1)
+    .option('--warmup <n>', 'warm-up updates', cliInt('--warmup', 0), d.warmup)
+    .option('--schedule <kind>', 'constant, linear or cosine decay after warm-up', 'cosine')
+    .option('--batch <n>', 'windows per batch', cliInt('--batch'), 16)
+    .option('--seq <n>', 'tokens per window', cliInt('--seq'), 64)
+    .option('--seed <n>', d.seedHelp, cliInt('--seed', 0), 0)
+    .option('--val-fraction <x>', 'share of windows held out for validation', cliFloat('--val-fraction'), d.valFraction)
+    .option('--max-docs <n>', 'use only the first N lines', cliInt('--max-docs'))
+    .option('--resume', 'continue from OUT/checkpoint if a killed run left one');
+}
+
+/** The trainer configuration the shared flags describe, checkpointing and logging into `out`. */
+export function trainerConfigFromFlags(o: TrainFlags, out: string): Partial<TrainerConfig> {
+  return {
+    epochs: o.epochs,
+    lr: o.lr,
+    weightDecay: o.weightDecay,
+    clipNorm: o.clip,
+    warmupSteps: o.warmup,
+    schedule: o.schedule,
+    checkpointDir: join(out, 'checkpoint'),
+    resume: Boolean(o.resume),
+    logFile: join(out, 'train-log.jsonl'),
+    seed: o.seed,
+  };
+}
+
+/** The model-size flags shared by `train lm` and `bench speed`. */
+export interface ModelFlags {
+  arch: Arch;
+  dModel?: number;
+  layers?: number;
+  heads?: number;
+  kvHeads?: number;
+  dFf?: number;
+  dropout?: number;
+}
+
+/** Resolve a TransformerConfig from the model-size flags. */
+export function configFromModelFlags(o: ModelFlags, vocabSize: number, contextLength: number, extra: Partial<TransformerConfig> = {}): TransformerConfig {
+  return resolveTransformerConfig({
+    arch: o.arch,
+    vocabSize,
+    contextLength,
+    dModel: o.dModel,
+    nLayers: o.layers,
+    nHeads: o.heads,
+    dropout: o.dropout,
+    ...(o.kvHeads !== undefined ? { nKvHeads: o.kvHeads } : {}),
+    ...(o.dFf !== undefined ? { dFF: o.dFf } : {}),
+    ...extra,
+  });
 }
 
 /** Validate the trainer flags shared by `train lm` and `train lora`; errors name the flag. */
@@ -129,39 +209,20 @@ export function batchWindows(windows: readonly Int32Array[], order: readonly num
   return out;
 }
 
-interface TrainLmOptions {
+interface TrainLmOptions extends TrainFlags, ModelFlags {
   text: string;
   tokenizer: string;
-  arch: Arch;
   out: string;
-  dModel?: number;
-  layers?: number;
-  heads?: number;
-  kvHeads?: number;
-  dFf?: number;
   context?: number;
   vocabSize?: number;
-  dropout?: number;
   tie?: boolean;
-  epochs: number;
-  lr: number;
   minLr?: number;
-  weightDecay: number;
-  clip: number;
-  warmup: number;
-  schedule: 'constant' | 'linear' | 'cosine';
-  batch: number;
-  seq: number;
-  seed: number;
-  valFraction: number;
   patience?: number;
-  maxDocs?: number;
-  resume?: boolean;
 }
 
 export function registerTrain(program: Command): void {
   const trainCmd = program.commands.find((c) => c.name() === 'train') ?? program.command('train').description('train models');
-  trainCmd
+  const lm = trainCmd
     .command('lm')
     .description('pre-train a GPT-2- or Llama-style language model on plain text (one document per line)')
     .requiredOption('--text <file>', 'plain-text corpus, one document per line')
@@ -177,23 +238,12 @@ export function registerTrain(program: Command): void {
     .option('--vocab-size <n>', 'embedding rows (default: the tokenizer vocabulary size)', cliInt('--vocab-size'))
     .option('--dropout <p>', 'dropout probability', cliFloat('--dropout'), 0.1)
     .option('--no-tie', 'untied output layer (llama; gpt2 is always tied)')
-    .option('--epochs <n>', 'epochs', cliInt('--epochs'), 5)
-    .option('--lr <x>', 'peak learning rate', cliFloat('--lr'), 1e-3)
     .option('--min-lr <x>', 'final learning rate of the decay', cliFloat('--min-lr'))
-    .option('--weight-decay <x>', 'AdamW decoupled weight decay', cliFloat('--weight-decay'), 0.01)
-    .option('--clip <x>', 'global gradient-norm clip (0 = off)', cliFloat('--clip'), 1)
-    .option('--warmup <n>', 'warm-up updates', cliInt('--warmup', 0), 50)
-    .option('--schedule <kind>', 'constant, linear or cosine decay after warm-up', 'cosine')
-    .option('--batch <n>', 'windows per batch', cliInt('--batch'), 16)
-    .option('--seq <n>', 'tokens per window', cliInt('--seq'), 64)
-    .option('--seed <n>', 'seed for init, shuffling, split and dropout', cliInt('--seed', 0), 0)
-    .option('--val-fraction <x>', 'share of windows held out for validation', cliFloat('--val-fraction'), 0.05)
-    .option('--patience <n>', 'early stopping: epochs without validation improvement (restores the best weights)', cliInt('--patience'))
-    .option('--max-docs <n>', 'use only the first N lines', cliInt('--max-docs'))
-    .option('--resume', 'continue from OUT/checkpoint if a killed run left one')
-    .action(async (o: TrainLmOptions) => {
-      await trainLm(o);
-    });
+    .option('--patience <n>', 'early stopping: epochs without validation improvement (restores the best weights)', cliInt('--patience'));
+  addTrainFlags(lm, { epochs: 5, lr: 1e-3, weightDecay: 0.01, warmup: 50, valFraction: 0.05, seedHelp: 'seed for init, shuffling, split and dropout' });
+  lm.action(async (o: TrainLmOptions) => {
+    await trainLm(o);
+  });
 }
 
 async function trainLm(o: TrainLmOptions): Promise<void> {
@@ -207,18 +257,7 @@ async function trainLm(o: TrainLmOptions): Promise<void> {
   const vocabSize = o.vocabSize ?? tokenizer.vocabSize;
   if (data.maxId >= vocabSize) throw new ConfigError(`--vocab-size ${vocabSize} is too small: the tokenizer produced id ${data.maxId}`);
 
-  const config: TransformerConfig = resolveTransformerConfig({
-    arch: o.arch,
-    vocabSize,
-    contextLength: o.context ?? o.seq,
-    dModel: o.dModel,
-    nLayers: o.layers,
-    nHeads: o.heads,
-    dropout: o.dropout,
-    ...(o.kvHeads !== undefined ? { nKvHeads: o.kvHeads } : {}),
-    ...(o.dFf !== undefined ? { dFF: o.dFf } : {}),
-    ...(o.arch === 'llama' ? { tieEmbeddings: o.tie !== false } : {}),
-  });
+  const config: TransformerConfig = configFromModelFlags(o, vocabSize, o.context ?? o.seq, o.arch === 'llama' ? { tieEmbeddings: o.tie !== false } : {});
   if (o.seq > config.contextLength) throw new ConfigError(`--seq ${o.seq} exceeds --context ${config.contextLength}`);
   const model = TransformerLM.create(config, new Rng(o.seed).fork('init'));
   progress.log(
@@ -232,18 +271,9 @@ async function trainLm(o: TrainLmOptions): Promise<void> {
       trainBatches: (_epoch, rng) => batchWindows(windows, rng.shuffle([...trainIdx]), o.batch, o.seq),
       ...(valIdx.length > 0 ? { valBatches: () => batchWindows(windows, valIdx, o.batch, o.seq) } : {}),
       config: {
-        epochs: o.epochs,
-        lr: o.lr,
+        ...trainerConfigFromFlags(o, out),
         ...(o.minLr !== undefined ? { minLr: o.minLr } : {}),
-        weightDecay: o.weightDecay,
-        clipNorm: o.clip,
-        warmupSteps: o.warmup,
-        schedule: o.schedule,
         ...(o.patience !== undefined ? { patience: o.patience } : {}),
-        checkpointDir: join(out, 'checkpoint'),
-        resume: Boolean(o.resume),
-        logFile: join(out, 'train-log.jsonl'),
-        seed: o.seed,
       },
       progress,
       label: `train ${o.arch}`,
