@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from '@xrec/core';
+import { activateNativeKernels, nativeStatus, type NativeStatus } from './native-kernels.js';
 import { registerWasmFixes } from './wasm-kernels.js';
 
 export type BackendChoice = 'node' | 'wasm' | 'cpu';
@@ -20,6 +21,8 @@ export interface BackendReport {
   /** Why faster backends were not used (one line each). */
   readonly notes: readonly string[];
   readonly tfjsVersion: string;
+  /** xrec's native (BLAS) kernels on the wasm backend: active, or why not. */
+  readonly native: NativeStatus;
 }
 
 let current: BackendReport | undefined;
@@ -42,6 +45,7 @@ async function tryWasm(notes: string[]): Promise<boolean> {
   try {
     await import('@tensorflow/tfjs-backend-wasm');
     registerWasmFixes();
+    await activateNativeKernels();
     return await tf.setBackend('wasm');
   } catch (e) {
     notes.push(`wasm unavailable: ${e instanceof Error ? e.message : String(e)}`);
@@ -74,7 +78,8 @@ export async function initBackend(options: { force?: BackendChoice | string } = 
       const ok = choice === 'node' ? await tryNode(notes) : choice === 'wasm' ? await tryWasm(notes) : await tf.setBackend('cpu');
       if (ok) {
         await tf.ready();
-        current = { choice, tfBackend: tf.getBackend(), forced: forced !== undefined, notes, tfjsVersion: tf.version.tfjs };
+        const native: NativeStatus = choice === 'wasm' ? nativeStatus() : { active: false, reason: `backend '${tf.getBackend()}' uses its own kernels`, kernels: [] };
+        current = { choice, tfBackend: tf.getBackend(), forced: forced !== undefined, notes, tfjsVersion: tf.version.tfjs, native };
         return current;
       }
     }
@@ -94,5 +99,6 @@ export function backendReport(): BackendReport | undefined {
 
 /** A one-line description for logs and `xrec doctor`. */
 export function describeBackend(r: BackendReport): string {
-  return `${r.choice} (tfjs backend '${r.tfBackend}', tfjs ${r.tfjsVersion}${r.forced ? ', forced' : ''})`;
+  const native = r.native.active ? `, native kernels on ${r.native.blas} × ${r.native.threads} threads` : '';
+  return `${r.choice} (tfjs backend '${r.tfBackend}', tfjs ${r.tfjsVersion}${r.forced ? ', forced' : ''}${native})`;
 }

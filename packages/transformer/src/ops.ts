@@ -28,6 +28,7 @@ import {
   registerJsKernels,
   TRANSPOSE_2D_KERNEL,
 } from './wasm-kernels.js';
+import { transposeFlagsFast } from './matmul-flags.js';
 
 type SaveFn = (tensors: tf.Tensor[]) => void;
 type GradFn = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
@@ -70,6 +71,7 @@ const mmFull = customOp(((a: tf.Tensor2D, b: tf.Tensor2D, save: SaveFn) => {
     value: tf.matMul(a, b), // [N, M] = [N, K] @ [K, M]
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
+      if (transposeFlagsFast()) return [tf.matMul(dy, sb, false, true), tf.matMul(sa, dy, true, false)];
       return [tf.matMul(dy, transpose2d(sb)), tf.matMul(transpose2d(sa), dy)]; // [N, K], [K, M]
     },
   };
@@ -82,7 +84,7 @@ const mmFrozenB = customOp(((a: tf.Tensor2D, b: tf.Tensor2D, save: SaveFn) => {
     value: tf.matMul(a, b),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sb] = saved as [tf.Tensor2D];
-      return [tf.matMul(dy, transpose2d(sb)), tf.zerosLike(sb)];
+      return [transposeFlagsFast() ? tf.matMul(dy, sb, false, true) : tf.matMul(dy, transpose2d(sb)), tf.zerosLike(sb)];
     },
   };
 }) as OpBody);
@@ -112,8 +114,9 @@ function linearOp(gradW: boolean, gradB: boolean) {
         const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
         const dy2 = dy as tf.Tensor2D;
         const n = sx.shape[0];
-        const dx = tf.matMul(dy2, transpose2d(sw)); // [N, in]
-        const dw = gradW ? tf.matMul(transpose2d(sx), dy2) : tf.zerosLike(sw); // [in, out]
+        const flags = transposeFlagsFast();
+        const dx = flags ? tf.matMul(dy2, sw, false, true) : tf.matMul(dy2, transpose2d(sw)); // [N, in]
+        const dw = !gradW ? tf.zerosLike(sw) : flags ? tf.matMul(sx, dy2, true, false) : tf.matMul(transpose2d(sx), dy2); // [in, out]
         const db = gradB ? tf.reshape(tf.matMul(tf.ones([1, n]), dy2), [sw.shape[1]]) : tf.zeros([sw.shape[1]]); // 1ᵀ dY
         return [dx, dw, db];
       },
@@ -142,9 +145,10 @@ export function linear2d(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Te
 const mmBT = customOp(((a: tf.Tensor2D, b: tf.Tensor2D, save: SaveFn) => {
   save([a, b]);
   return {
-    value: tf.matMul(a, transpose2d(b)), // [N, M] = [N, K] @ [K, M]   (b: [M, K])
+    value: transposeFlagsFast() ? tf.matMul(a, b, false, true) : tf.matMul(a, transpose2d(b)), // [N, M] = [N, K] @ [K, M]   (b: [M, K])
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
+      if (transposeFlagsFast()) return [tf.matMul(dy, sb), tf.matMul(dy, sa, true, false)]; // [N, K], dyᵀ a = [M, K]
       // dA = dY @ b : [N, M] @ [M, K];  dB = (aᵀ @ dY)ᵀ : ([K, N] @ [N, M])ᵀ = [M, K]
       return [tf.matMul(dy, sb), transpose2d(tf.matMul(transpose2d(sa), dy))];
     },
@@ -280,8 +284,8 @@ export function outputCrossEntropy(
   const t = prepareLabels(labels, n, v, ignoreIndex, 'outputCrossEntropy');
   const gradW = !(weight instanceof tf.Variable && !weight.trainable);
   const op = customOp(((h: tf.Tensor2D, w: tf.Tensor2D, save: SaveFn) => {
-    const wT = layout === 'vd' ? transpose2d(w) : w; // [d, V]
-    const z = tf.matMul(h, wT) as tf.Tensor2D; // [N, V]
+    const flags = transposeFlagsFast();
+    const z = (flags ? tf.matMul(h, w, false, layout === 'vd') : tf.matMul(h, layout === 'vd' ? transpose2d(w) : w)) as tf.Tensor2D; // [N, V]
     const p = tf.softmax(z) as tf.Tensor2D;
     save([h, w, p]);
     return {
@@ -291,11 +295,11 @@ export function outputCrossEntropy(
         const scale = tf.mul(tf.tensor1d(t.weight), dy) as tf.Tensor1D; // s [N]
         const lab = tf.tensor1d(t.safe, 'int32');
         const wVd = layout === 'vd' ? sw : transpose2d(sw); // [V, d]
-        const pw = tf.matMul(sp, wVd); // P W_vd [N, d]
+        const pw = flags ? tf.matMul(sp, sw, false, layout === 'dv') : tf.matMul(sp, wVd); // P W_vd [N, d]
         const dh = tf.engine().runKernel(OUT_GRAD_H_KERNEL, { pw, w: wVd, labels: lab, scale }, {}) as tf.Tensor2D; // [N, d]
         if (!gradW) return [dh, tf.zerosLike(sw)];
         const hs = tf.mul(sh, tf.reshape(scale, [n, 1])) as tf.Tensor2D; // diag(s) h [N, d]
-        const a = tf.matMul(transpose2d(sp), hs); // Pᵀ (diag(s) h): [V, N] @ [N, d] = [V, d]
+        const a = flags ? tf.matMul(sp, hs, true, false) : tf.matMul(transpose2d(sp), hs); // Pᵀ (diag(s) h): [V, N] @ [N, d] = [V, d]
         const dw = tf.engine().runKernel(OUT_GRAD_W_KERNEL, { a, hs, labels: lab }, { transpose: layout === 'dv' }) as tf.Tensor2D;
         return [dh, dw];
       },

@@ -73,6 +73,17 @@ export interface JsKernel {
   compute(inputs: tf.TypedArray[], outputs: Float32Array[], inShapes: number[][], attrs: Record<string, unknown>): void;
 }
 
+const computeOverrides = new Map<string, JsKernel['compute']>();
+
+/**
+ * Replace the compute function of a registered (or later registered) {@link JsKernel} by name — used by the
+ * native kernel setup to run the same contract in C. `undefined` restores the JS loop.
+ */
+export function setKernelCompute(name: string, compute: JsKernel['compute'] | undefined): void {
+  if (compute) computeOverrides.set(name, compute);
+  else computeOverrides.delete(name);
+}
+
 /** Register a {@link JsKernel} on the wasm and cpu backends (inputs in the declared order of `inputNames`). */
 export function registerJsKernel(k: JsKernel, inputNames: readonly string[]): void {
   const gather = (inputs: tf.NamedTensorInfoMap): tf.TensorInfo[] => inputNames.map((n) => inputs[n]!).filter((t) => t !== undefined);
@@ -86,7 +97,12 @@ export function registerJsKernel(k: JsKernel, inputNames: readonly string[]): vo
         const shapes = ins.map((t) => [...t.shape]);
         const outs = k.outShapes(shapes, attrs as Record<string, unknown>).map((s) => b.makeOutput(s, 'float32'));
         // Views are taken after every allocation (which may grow, and so detach, the wasm heap).
-        k.compute(ins.map((t) => b.typedArrayFromHeap(t)), outs.map((o) => b.typedArrayFromHeap(o) as Float32Array), shapes, attrs as Record<string, unknown>);
+        (computeOverrides.get(k.name) ?? k.compute)(
+          ins.map((t) => b.typedArrayFromHeap(t)),
+          outs.map((o) => b.typedArrayFromHeap(o) as Float32Array),
+          shapes,
+          attrs as Record<string, unknown>,
+        );
         return outs.length === 1 ? outs[0]! : outs;
       },
     });
@@ -101,7 +117,7 @@ export function registerJsKernel(k: JsKernel, inputNames: readonly string[]): vo
         const shapes = ins.map((t) => [...t.shape]);
         const outShapes = k.outShapes(shapes, attrs as Record<string, unknown>);
         const outs = outShapes.map((s) => new Float32Array(s.reduce((a, c) => a * c, 1)));
-        k.compute(ins.map((t) => b.readSync(t.dataId)), outs, shapes, attrs as Record<string, unknown>);
+        (computeOverrides.get(k.name) ?? k.compute)(ins.map((t) => b.readSync(t.dataId)), outs, shapes, attrs as Record<string, unknown>);
         const infos = outs.map((o, i) => b.makeTensorInfo(outShapes[i]!, 'float32', o));
         return infos.length === 1 ? infos[0]! : infos;
       },

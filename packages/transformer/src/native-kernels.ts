@@ -1,0 +1,179 @@
+/**
+ * xrec's native kernels on the wasm backend (optional package `@xrec/native`, an N-API addon over the system
+ * BLAS). {@link activateNativeKernels} replaces, on the wasm backend:
+ *
+ * - `BatchMatMul` (2-D and batched, with `transposeA/B` read in place, broadcasting a batch of one) by BLAS
+ *   `sgemm` on views of the wasm heap (no copies); anything else goes to the original kernel;
+ * - `Softmax` over the last axis by one C pass per row;
+ * - the fused GELU, GELU-gradient and AdamW kernels by the same formulas in C;
+ *
+ * and tells the ops to pass matMul's transpose flags instead of transposing explicitly (see matmul-flags.ts).
+ * Without the addon (not built, `XREC_NATIVE=0`) nothing changes and the status says why.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { NativeKernels } from '@xrec/native';
+import { setTransposeFlags } from './matmul-flags.js';
+import { ADAMW_KERNEL } from './optim.js';
+import { GELU_GRAD_KERNEL, GELU_KERNEL, setKernelCompute } from './wasm-kernels.js';
+
+/** What `xrec doctor` shows about the native kernels. */
+export interface NativeStatus {
+  readonly active: boolean;
+  /** Why they are not active. */
+  readonly reason?: string;
+  /** The BLAS library in use (`libopenblas.so.0`, …, or `builtin`) and its build string. */
+  readonly blas?: string;
+  readonly blasConfig?: string;
+  readonly threads?: number;
+  /** tfjs kernels served natively. */
+  readonly kernels: readonly string[];
+}
+
+interface HeapBackend {
+  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): tf.TypedArray;
+}
+
+let status: NativeStatus = { active: false, reason: 'not initialised (call initBackend)', kernels: [] };
+let addon: NativeKernels | undefined;
+
+/** The native kernel status (after {@link activateNativeKernels}). */
+export function nativeStatus(): NativeStatus {
+  return status;
+}
+
+const prod = (s: readonly number[]): number => s.reduce((a, c) => a * c, 1);
+
+function overrideBatchMatMul(nk: NativeKernels): void {
+  const orig = tf.getKernel('BatchMatMul', 'wasm');
+  if (!orig) return;
+  tf.unregisterKernel('BatchMatMul', 'wasm');
+  tf.registerKernel({
+    kernelName: 'BatchMatMul',
+    backendName: 'wasm',
+    ...(orig.setupFunc ? { setupFunc: orig.setupFunc } : {}),
+    kernelFunc: (args) => {
+      const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+      const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+      const ra = a.shape.length;
+      const rb = b.shape.length;
+      if (a.dtype !== 'float32' || b.dtype !== 'float32' || ra < 2 || rb < 2) return orig.kernelFunc(args);
+      const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
+      const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+      const kb = transposeB ? b.shape[rb - 1]! : b.shape[rb - 2]!;
+      const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
+      const aOuter = a.shape.slice(0, -2);
+      const bOuter = b.shape.slice(0, -2);
+      const batchA = prod(aOuter);
+      const batchB = prod(bOuter);
+      if (k !== kb || m * n === 0 || (batchA !== batchB && batchA !== 1 && batchB !== 1)) return orig.kernelFunc(args); // tfjs's own errors
+      let outer: number[];
+      try {
+        outer = tf.broadcast_util.assertAndGetBroadcastShape(aOuter, bOuter);
+      } catch {
+        return orig.kernelFunc(args);
+      }
+      const batch = prod(outer);
+      if (batch !== Math.max(batchA, batchB)) return orig.kernelFunc(args);
+      const be = args.backend as unknown as HeapBackend;
+      const out = be.makeOutput([...outer, m, n], 'float32');
+      // Views are taken after the allocation (which may grow, and so detach, the wasm heap).
+      const av = be.typedArrayFromHeap(a) as Float32Array;
+      const bv = be.typedArrayFromHeap(b) as Float32Array;
+      const cv = be.typedArrayFromHeap(out) as Float32Array;
+      nk.sgemmBatched(transposeA ? 1 : 0, transposeB ? 1 : 0, batch, m, n, k, av, batchA === 1 ? 0 : m * k, bv, batchB === 1 ? 0 : k * n, cv, m * n, 1, 0);
+      return out;
+    },
+  });
+}
+
+function overrideSoftmax(nk: NativeKernels): void {
+  const orig = tf.getKernel('Softmax', 'wasm');
+  if (!orig) return;
+  tf.unregisterKernel('Softmax', 'wasm');
+  tf.registerKernel({
+    kernelName: 'Softmax',
+    backendName: 'wasm',
+    ...(orig.setupFunc ? { setupFunc: orig.setupFunc } : {}),
+    kernelFunc: (args) => {
+      const { logits } = args.inputs as { logits: tf.TensorInfo };
+      const { dim } = args.attrs as unknown as { dim: number };
+      const r = logits.shape.length;
+      if (logits.dtype !== 'float32' || r < 1 || (dim !== -1 && dim !== r - 1)) return orig.kernelFunc(args);
+      const cols = logits.shape[r - 1]!;
+      const size = prod(logits.shape);
+      if (size === 0 || cols === 0) return orig.kernelFunc(args);
+      const be = args.backend as unknown as HeapBackend;
+      const out = be.makeOutput([...logits.shape], 'float32');
+      nk.softmaxRows(be.typedArrayFromHeap(logits) as Float32Array, be.typedArrayFromHeap(out) as Float32Array, size / cols, cols);
+      return out;
+    },
+  });
+}
+
+interface AdamWAttrs {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  keep: number;
+  stepSize: number;
+  invSqrtBc2: number;
+}
+
+function overrideFused(nk: NativeKernels): string[] {
+  setKernelCompute(GELU_KERNEL, ([x], [y, th]) => nk.gelu(x as Float32Array, y!, th!));
+  setKernelCompute(GELU_GRAD_KERNEL, ([dy, x, th], [dx]) => nk.geluGrad(dy as Float32Array, x as Float32Array, th as Float32Array, dx!));
+  setKernelCompute(ADAMW_KERNEL, ([p, g, m, v, scale], [po, mo, vo], _s, attrs) => {
+    const a = attrs as unknown as AdamWAttrs;
+    nk.adamw(p as Float32Array, g as Float32Array, m as Float32Array, v as Float32Array, po!, mo!, vo!, scale![0]!, a.beta1, a.beta2, a.eps, a.keep, a.stepSize, a.invSqrtBc2);
+  });
+  return [GELU_KERNEL, GELU_GRAD_KERNEL, ADAMW_KERNEL];
+}
+
+/**
+ * Load `@xrec/native` and register its kernels on the wasm backend (idempotent). `threads` sets the BLAS
+ * thread count (default: `XREC_NATIVE_THREADS`, else the BLAS library's default, i.e. the number of cores).
+ */
+export async function activateNativeKernels(options: { threads?: number } = {}): Promise<NativeStatus> {
+  if (status.active) return status;
+  if (process.env.XREC_NATIVE === '0') {
+    status = { active: false, reason: 'XREC_NATIVE=0', kernels: [] };
+    return status;
+  }
+  let load: { kernels: NativeKernels | undefined; reason: string | undefined };
+  try {
+    const mod = (await import('@xrec/native')) as typeof import('@xrec/native');
+    load = mod.loadNativeKernels();
+  } catch (e) {
+    load = { kernels: undefined, reason: `@xrec/native is not installed (${e instanceof Error ? e.message.split('\n')[0] : String(e)})` };
+  }
+  if (!load.kernels) {
+    status = { active: false, reason: load.reason ?? 'unknown', kernels: [] };
+    return status;
+  }
+  const nk = load.kernels;
+  const envThreads = Number(process.env.XREC_NATIVE_THREADS);
+  const threads = options.threads ?? (Number.isInteger(envThreads) && envThreads > 0 ? envThreads : undefined);
+  if (threads !== undefined) nk.setThreads(threads);
+  addon = nk;
+  overrideBatchMatMul(nk);
+  overrideSoftmax(nk);
+  const fused = overrideFused(nk);
+  setTransposeFlags(true);
+  const info = nk.info();
+  status = {
+    active: true,
+    blas: info.blas,
+    ...(info.blasConfig ? { blasConfig: info.blasConfig } : {}),
+    threads: info.threads,
+    kernels: ['BatchMatMul', 'Softmax', ...fused],
+    ...(info.note ? { reason: info.note } : {}),
+  };
+  return status;
+}
+
+/** Set the BLAS thread count of the active native kernels (no effect when they are off). */
+export function setNativeThreads(n: number): void {
+  addon?.setThreads(n);
+  if (status.active) status = { ...status, threads: addon?.info().threads ?? n };
+}
