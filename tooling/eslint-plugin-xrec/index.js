@@ -12,6 +12,10 @@ import { dirname, relative, resolve, sep } from 'node:path';
 /** Default layer of each workspace package, by folder under packages/ or apps/. */
 export const DEFAULT_LAYERS = {
   core: 0,
+  // STYLE.md's optional native-kernel package: an L1 side package that only the transformer's backend setup
+  // imports. It has no workspace dependencies, so it is ranked just below the transformer (layer 0 here), and
+  // the rule below rejects an import of it from any other package.
+  native: 0,
   data: 1,
   tokenizer: 1,
   metrics: 1,
@@ -51,6 +55,7 @@ const importLayers = {
         "'{{from}}' (layer {{fromLayer}}) may not import '{{to}}' (layer {{toLayer}}): imports go only to lower layers (see STYLE.md).",
       deep: "Deep import '{{source}}': import '{{pkg}}' through its public entry only.",
       escape: "Relative import '{{source}}' leaves the package '{{from}}': import the other package by name.",
+      nativeOnly: "'{{from}}' may not import '@xrec/native': only the transformer's backend setup registers native kernels (use @xrec/transformer's nativeStatus()).",
       unknown: "Package '{{name}}' has no layer; add it to the layer map of xrec/import-layers.",
       app: "Package '{{from}}' may not import the app '{{to}}': packages never import apps.",
     },
@@ -82,6 +87,10 @@ const importLayers = {
         return;
       }
       if (name === 'eslint-plugin') return;
+      if (name === 'native' && !(unit.kind === 'packages' && unit.name === 'transformer')) {
+        context.report({ node, messageId: 'nativeOnly', data: { from: fromName } });
+        return;
+      }
       if (unit.kind === 'apps' && name === unit.name) return;
       const toLayer = layers[name];
       if (toLayer === undefined) {

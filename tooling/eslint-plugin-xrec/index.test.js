@@ -30,6 +30,11 @@ describe('xrec/import-layers', () => {
     expect(lint("import { x } from '@xrec/pepler';", '/r/packages/up5/src/a.ts')).toHaveLength(1);
     expect(lint("import { x } from '@xrec/metrics';", '/r/packages/data/src/a.ts')).toHaveLength(1);
   });
+  it('lets only the transformer import the native kernels', () => {
+    expect(lint("const m = await import('@xrec/native');", '/r/packages/transformer/src/a.ts')).toEqual([]);
+    expect(lint("import { loadNativeKernels } from '@xrec/native';", '/r/packages/pepler/src/a.ts')[0]).toMatch(/may not import '@xrec\/native'/);
+    expect(lint("import { loadNativeKernels } from '@xrec/native';", '/r/apps/bench/src/a.ts')[0]).toMatch(/only the transformer/);
+  });
   it('rejects deep imports and relative escapes', () => {
     expect(lint("import { x } from '@xrec/core/src/rng.js';", '/r/packages/data/src/a.ts')[0]).toMatch(/Deep import/);
     expect(lint("import { x } from '../../core/src/rng.js';", '/r/packages/data/src/a.ts')[0]).toMatch(/leaves the package/);

@@ -15,3 +15,7 @@ export * from './run-explain.js';
 export * from './explain-model.js';
 export * from './log-progress.js';
 export * from './worker-pool.js';
+export * from './types.js';
+export * from './base-models.js';
+export * from './quality.js';
+export * from './methods/index.js';

@@ -5,18 +5,6 @@
  */
 import { ConfigError } from '@xrec/core';
 
-export const METHOD_IDS = [
-  'retrieval',
-  'pepler-d',
-  'pepler',
-  'pepler-lora',
-  'pepler-mf',
-  'pepler-mlp',
-  'pepler-stories',
-  'pepler-nopretrain',
-] as const;
-export type MethodId = (typeof METHOD_IDS)[number];
-
 export interface LmShape {
   readonly dModel: number;
   readonly nLayers: number;
@@ -49,6 +37,10 @@ export interface BenchProfile {
     readonly patience: number;
     /** lr of the discrete variant (reference 1e-4); 0 keeps the reference. */
     readonly discreteLr: number;
+    /** lr of the other xrec-base variants (stage 1 / only stage; reference 1e-3); 0 keeps the reference. */
+    readonly lr: number;
+    /** lr of stage 2 of the continuous variant (reference reuses 1e-3); 0 keeps the reference. */
+    readonly lr2: number;
     /** PEPLER-D feature-prompt token budget (reference 20). */
     readonly promptTokens: number;
     /** Updates per epoch cap (0 = whole split): a fixed compute budget for the quick profile. */
@@ -56,7 +48,8 @@ export interface BenchProfile {
   };
   /** The stories260K run: explanation budget in tok512 pieces (~2.5x shorter than BPE tokens), update cap. */
   readonly stories: { readonly words: number; readonly maxBatchesPerEpoch: number };
-  readonly methods: readonly MethodId[];
+  /** Method ids run by default (`all`: every registered method). */
+  readonly methods: 'all' | readonly string[];
 }
 
 export const PROFILES: Readonly<Record<BenchProfile['name'], BenchProfile>> = {
@@ -70,9 +63,9 @@ export const PROFILES: Readonly<Record<BenchProfile['name'], BenchProfile>> = {
     tokenizerVocab: 400,
     lm: { dModel: 32, nLayers: 1, nHeads: 2, dFF: 64, contextLength: 64, dropout: 0 },
     pretrain: { epochs: 1, lr: 3e-3, batchSize: 64, patience: 0 },
-    pepler: { batchSize: 64, epochs: 1, stage1Epochs: 1, patience: 0, discreteLr: 0, promptTokens: 20, maxBatchesPerEpoch: 0 },
+    pepler: { batchSize: 64, epochs: 1, stage1Epochs: 1, patience: 0, discreteLr: 0, lr: 0, lr2: 0, promptTokens: 20, maxBatchesPerEpoch: 0 },
     stories: { words: 40, maxBatchesPerEpoch: 0 },
-    methods: METHOD_IDS,
+    methods: 'all',
   },
   quick: {
     name: 'quick',
@@ -84,9 +77,9 @@ export const PROFILES: Readonly<Record<BenchProfile['name'], BenchProfile>> = {
     tokenizerVocab: 2000,
     lm: { dModel: 64, nLayers: 2, nHeads: 4, dFF: 256, contextLength: 64, dropout: 0.1 },
     pretrain: { epochs: 4, lr: 3e-3, batchSize: 64, patience: 2 },
-    pepler: { batchSize: 128, epochs: 2, stage1Epochs: 1, patience: 2, discreteLr: 1e-3, promptTokens: 8, maxBatchesPerEpoch: 0 },
+    pepler: { batchSize: 128, epochs: 2, stage1Epochs: 1, patience: 2, discreteLr: 1e-3, lr: 0, lr2: 0, promptTokens: 8, maxBatchesPerEpoch: 0 },
     stories: { words: 32, maxBatchesPerEpoch: 30 },
-    methods: METHOD_IDS,
+    methods: 'all',
   },
   full: {
     name: 'full',
@@ -98,9 +91,9 @@ export const PROFILES: Readonly<Record<BenchProfile['name'], BenchProfile>> = {
     tokenizerVocab: 8000,
     lm: { dModel: 128, nLayers: 4, nHeads: 4, dFF: 512, contextLength: 64, dropout: 0.1 },
     pretrain: { epochs: 20, lr: 1e-3, batchSize: 64, patience: 3 },
-    pepler: { batchSize: 128, epochs: 100, stage1Epochs: 100, patience: 5, discreteLr: 0, promptTokens: 20, maxBatchesPerEpoch: 0 },
+    pepler: { batchSize: 128, epochs: 100, stage1Epochs: 100, patience: 5, discreteLr: 0, lr: 0, lr2: 0, promptTokens: 20, maxBatchesPerEpoch: 0 },
     stories: { words: 40, maxBatchesPerEpoch: 0 },
-    methods: METHOD_IDS,
+    methods: ['retrieval', 'pepler-d', 'pepler', 'pepler-lora', 'pepler-mf', 'pepler-mlp', 'pepler-stories', 'pepler-nopretrain'],
   },
 };
 
@@ -109,18 +102,3 @@ export function getProfile(name: string): BenchProfile {
   throw new ConfigError(`bench explain: --profile must be smoke, quick or full, got '${name}'`);
 }
 
-/** Parse a `--methods a,b,c` list (order kept, duplicates removed). */
-export function parseMethods(list: string | undefined, profile: BenchProfile): MethodId[] {
-  if (list === undefined || list.trim() === '') return [...profile.methods];
-  const out: MethodId[] = [];
-  for (const raw of list.split(',')) {
-    const m = raw.trim();
-    if (m === '') continue;
-    if (!(METHOD_IDS as readonly string[]).includes(m)) {
-      throw new ConfigError(`bench explain: unknown method '${m}' in --methods (known: ${METHOD_IDS.join(', ')})`);
-    }
-    if (!out.includes(m as MethodId)) out.push(m as MethodId);
-  }
-  if (out.length === 0) throw new ConfigError('bench explain: --methods is empty');
-  return out;
-}

@@ -11,25 +11,32 @@ describe('report helpers', () => {
     expect(meanStd([]).n).toBe(0);
   });
 
-  it('goalChecks compares variants with the ablation and the best with retrieval', () => {
-    const s = (method: MethodSummary['method'], bleu4: number, rougeL_f: number, usr: number): MethodSummary => ({
+  it('goalChecks holds the variants to every goal, by their registry roles', () => {
+    const s = (method: MethodSummary['method'], bleu4: number, rougeL_f: number, usr: number, repetition = 0): MethodSummary => ({
       method,
       label: method,
       baseModel: 'none',
       runs: 1,
-      metrics: { bleu4: meanStd([bleu4]), rougeL_f: meanStd([rougeL_f]), usr: meanStd([usr]) },
+      metrics: { bleu4: meanStd([bleu4]), rougeL_f: meanStd([rougeL_f]), usr: meanStd([usr]), fmr: meanStd([0.1]), fcr: meanStd([0]) },
       trainMinutes: meanStd([1]),
       cpuMinutes: meanStd([1]),
       tokensPerSecond: meanStd([1]),
       epochs: meanStd([1]),
+      repetition: meanStd([repetition]),
+      groups: {},
     });
-    const lines = goalChecks([s('retrieval', 1, 10, 0.5), s('pepler', 2, 12, 0.1), s('pepler-nopretrain', 1.5, 13, 0.05)]);
+    const lines = goalChecks([s('retrieval', 1, 10, 0.5), s('pepler', 2, 12, 0.1), s('pepler-mf', 0.5, 14, 0.01, 0.2), s('pepler-nopretrain', 1.5, 13, 0.05), s('pepler-stories', 9, 9, 0.9)]);
     expect(lines).toContain('- PASS: pepler BLEU-4 2.00 vs no pre-training 1.50');
     expect(lines).toContain('- FAIL: pepler RL-F 12.00 vs no pre-training 13.00');
+    expect(lines).toContain('- PASS: pepler USR 0.1000 (goal ≥ 0.10)');
+    expect(lines).toContain('- PASS: pepler FMR 0.1000 > 0');
+    expect(lines).toContain('- FAIL: pepler FCR 0.0000 > 0');
+    expect(lines).toContain('- FAIL: pepler-mf repeats a token 4+ times in a row in 20.00% of explanations (goal < 1%)');
+    expect(lines.some((l) => l.includes('pepler-mf USR'))).toBe(false); // the USR goal is PEPLER's and PEPLER-D's
+    expect(lines.some((l) => l.includes('pepler-stories'))).toBe(false); // a reference row is not checked
     expect(lines.filter((l) => l.includes('vs retrieval'))).toEqual([
-      '- PASS: best variant by BLEU-4 (pepler) BLEU-4 2.00 vs retrieval 1.00',
-      '- PASS: best variant by BLEU-4 (pepler) RL-F 12.00 vs retrieval 10.00',
-      '- FAIL: best variant by BLEU-4 (pepler) USR 0.1000 vs retrieval 0.5000',
+      '- PASS: best variant by BLEU-4 (pepler) BLEU-4 2.00 vs retrieval baseline 1.00',
+      '- PASS: best variant by BLEU-4 (pepler) RL-F 12.00 vs retrieval baseline 10.00',
     ]);
   });
 

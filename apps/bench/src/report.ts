@@ -3,11 +3,15 @@
  * (explainability: FMR, FCR, DIV, USR; text quality: BLEU-1/4, ROUGE-1/2/L), every value as
  * mean ± std over seeds and splits, plus RMSE/MAE for the rating variants, training minutes and tokens/s.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@xrec/core';
 import type { ExplanationMetrics } from '@xrec/metrics';
-import type { BenchExplainResult, RunResult } from './run-explain.js';
-import type { MethodId } from './profiles.js';
+import { BASE_MODEL_LABELS } from './base-models.js';
+import { explainMethods } from './methods/registry.js';
+import type { ExplainMethod } from './methods/method.js';
+import { GROUP_NAMES, type GroupName } from './quality.js';
+import type { BenchExplainResult, MethodId, RunResult } from './types.js';
 import { groupedBarChartSvg, lineChartSvg, type LineSeries } from './svg.js';
 
 export interface MeanStd {
@@ -59,16 +63,15 @@ const HEADERS: Readonly<Record<MetricKey | 'usn', string>> = {
   mae: 'MAE↓',
 };
 
-export const METHOD_LABELS: Readonly<Record<MethodId, string>> = {
-  retrieval: 'Retrieval baseline',
-  'pepler-d': 'PEPLER-D',
-  pepler: 'PEPLER',
-  'pepler-lora': 'PEPLER (LoRA stage 2, xrec ext.)',
-  'pepler-mf': 'PEPLER-MF',
-  'pepler-mlp': 'PEPLER-MLP',
-  'pepler-stories': 'PEPLER on stories260K',
-  'pepler-nopretrain': 'PEPLER, no pre-training',
-};
+/** The registry entry of a method id (undefined for ids no longer registered, e.g. in old reports). */
+function methodOf(id: MethodId): ExplainMethod | undefined {
+  return explainMethods().find((m) => m.id === id);
+}
+
+/** A method's label from the registry (its id when unknown). */
+export function methodLabel(id: MethodId): string {
+  return methodOf(id)?.label ?? id;
+}
 
 export function meanStd(xs: readonly number[]): MeanStd {
   const v = xs.filter((x) => Number.isFinite(x));
@@ -89,6 +92,10 @@ export interface MethodSummary {
   readonly cpuMinutes: MeanStd;
   readonly tokensPerSecond: MeanStd;
   readonly epochs: MeanStd;
+  /** Share of explanations repeating one token 4+ times in a row. */
+  readonly repetition: MeanStd;
+  /** Metrics per popularity / activity group. */
+  readonly groups: Partial<Record<GroupName, Partial<Record<MetricKey, MeanStd>>>>;
 }
 
 export function summarize(runs: readonly RunResult[], methods: readonly MethodId[]): MethodSummary[] {
@@ -100,9 +107,20 @@ export function summarize(runs: readonly RunResult[], methods: readonly MethodId
         const xs = rs.map((r) => r.metrics[k]).filter((x): x is number => typeof x === 'number');
         if (xs.length > 0) metrics[k] = meanStd(xs);
       }
+      const groups: MethodSummary['groups'] = {};
+      for (const g of GROUP_NAMES) {
+        const ms = rs.map((r) => r.groups?.[g]).filter((x): x is ExplanationMetrics => x !== undefined);
+        if (ms.length === 0) continue;
+        const gm: Partial<Record<MetricKey, MeanStd>> = {};
+        for (const k of TABLE_METRICS) {
+          const xs = ms.map((m) => m[k]).filter((x): x is number => typeof x === 'number');
+          if (xs.length > 0) gm[k] = meanStd(xs);
+        }
+        groups[g] = gm;
+      }
       return {
         method,
-        label: METHOD_LABELS[method],
+        label: methodLabel(method),
         baseModel: rs[0]?.baseModel ?? 'none',
         runs: rs.length,
         metrics,
@@ -110,6 +128,8 @@ export function summarize(runs: readonly RunResult[], methods: readonly MethodId
         cpuMinutes: meanStd(rs.map((r) => (r.timings.cpuSeconds ?? Number.NaN) / 60)),
         tokensPerSecond: meanStd(rs.map((r) => r.tokensPerSecond)),
         epochs: meanStd(rs.map((r) => r.epochs.length)),
+        repetition: meanStd(rs.map((r) => r.repetition ?? Number.NaN)),
+        groups,
       };
     })
     .filter((s) => s.runs > 0);
@@ -124,41 +144,123 @@ function cell(m: MeanStd | undefined, d: number): string {
   return m.n > 1 ? `${m.mean.toFixed(d)} ± ${m.std.toFixed(d)}` : m.mean.toFixed(d);
 }
 
-/** Checks of the issue's goals, computed from the summaries. */
+/** USR a PEPLER / PEPLER-D row must reach. */
+export const USR_GOAL = 0.1;
+/** Largest share of explanations with a token repeated 4+ times in a row. */
+export const REPETITION_GOAL = 0.01;
+
+/**
+ * The goals, from the summaries and the methods' roles in the registry: every `variant` beats the
+ * `random-init` ablation on BLEU-4 and ROUGE-L, has FMR and FCR above zero and fewer than 1% repetitive
+ * explanations; the best variant by BLEU-4 beats the `baseline` on BLEU-4 and ROUGE-L; rows marked `usrGoal`
+ * reach USR ≥ 0.10.
+ */
 export function goalChecks(sum: readonly MethodSummary[]): string[] {
-  const by = new Map(sum.map((s) => [s.method, s]));
-  const val = (m: MethodId, k: MetricKey): number | undefined => by.get(m)?.metrics[k]?.mean;
+  const val = (s: MethodSummary | undefined, k: MetricKey): number | undefined => s?.metrics[k]?.mean;
+  const role = (s: MethodSummary): string | undefined => methodOf(s.method)?.role;
   const lines: string[] = [];
-  const ablation = by.get('pepler-nopretrain');
-  const variants = sum.filter((s) => s.method.startsWith('pepler') && s.method !== 'pepler-nopretrain');
-  if (ablation) {
-    for (const v of variants) {
+  const verdict = (ok: boolean): string => (ok ? 'PASS' : 'FAIL');
+  const ablation = sum.find((s) => role(s) === 'random-init');
+  const baseline = sum.find((s) => role(s) === 'baseline');
+  const variants = sum.filter((s) => role(s) === 'variant');
+  for (const v of variants) {
+    if (ablation) {
       for (const k of ['bleu4', 'rougeL_f'] as const) {
-        const a = val(v.method, k);
-        const b = val('pepler-nopretrain', k);
+        const a = val(v, k);
+        const b = val(ablation, k);
         if (a === undefined || b === undefined) continue;
-        lines.push(`- ${a > b ? 'PASS' : 'FAIL'}: ${v.label} ${HEADERS[k]} ${a.toFixed(2)} vs no pre-training ${b.toFixed(2)}`);
+        lines.push(`- ${verdict(a > b)}: ${v.label} ${HEADERS[k]} ${a.toFixed(2)} vs no pre-training ${b.toFixed(2)}`);
       }
     }
+    for (const k of ['fmr', 'fcr'] as const) {
+      const a = val(v, k);
+      if (a !== undefined) lines.push(`- ${verdict(a > 0)}: ${v.label} ${HEADERS[k]} ${a.toFixed(4)} > 0`);
+    }
+    const rep = v.repetition.mean;
+    if (Number.isFinite(rep)) lines.push(`- ${verdict(rep < REPETITION_GOAL)}: ${v.label} repeats a token 4+ times in a row in ${(100 * rep).toFixed(2)}% of explanations (goal < ${100 * REPETITION_GOAL}%)`);
+    if (methodOf(v.method)?.usrGoal) {
+      const u = val(v, 'usr');
+      if (u !== undefined) lines.push(`- ${verdict(u >= USR_GOAL)}: ${v.label} USR ${u.toFixed(4)} (goal ≥ ${USR_GOAL.toFixed(2)})`);
+    }
   }
-  if (by.get('retrieval') && variants.length > 0) {
-    const best = [...variants].sort((x, y) => (val(y.method, 'bleu4') ?? -1) - (val(x.method, 'bleu4') ?? -1))[0]!;
-    for (const k of ['bleu4', 'rougeL_f', 'usr'] as const) {
-      const a = val(best.method, k);
-      const b = val('retrieval', k);
+  if (baseline && variants.length > 0) {
+    const best = [...variants].sort((x, y) => (val(y, 'bleu4') ?? -1) - (val(x, 'bleu4') ?? -1))[0]!;
+    for (const k of ['bleu4', 'rougeL_f'] as const) {
+      const a = val(best, k);
+      const b = val(baseline, k);
       if (a === undefined || b === undefined) continue;
-      lines.push(`- ${a > b ? 'PASS' : 'FAIL'}: best variant by BLEU-4 (${best.label}) ${HEADERS[k]} ${a.toFixed(k === 'usr' ? 4 : 2)} vs retrieval ${b.toFixed(k === 'usr' ? 4 : 2)}`);
+      lines.push(`- ${verdict(a > b)}: best variant by BLEU-4 (${best.label}) ${HEADERS[k]} ${a.toFixed(2)} vs ${baseline.label.toLowerCase()} ${b.toFixed(2)}`);
     }
   }
   return lines;
 }
 
-const BASE_LABELS: Readonly<Record<RunResult['baseModel'], string>> = {
-  none: '—',
-  'gpt2-pretrained': '(a) GPT-2-style, pre-trained on train split',
-  stories260K: '(b) stories260K + tok512',
-  'gpt2-random': '(c) same as (a), random init',
-};
+const GROUP_PAIRS: readonly { title: string; a: GroupName; b: GroupName; aName: string; bName: string }[] = [
+  { title: 'item popularity', a: 'itemHead', b: 'itemTail', aName: 'head items', bName: 'tail items' },
+  { title: 'user activity', a: 'userActive', b: 'userInactive', aName: 'active users', bName: 'other users' },
+];
+const GROUP_METRICS: readonly MetricKey[] = ['bleu4', 'rougeL_f', 'usr', 'fmr', 'fcr'];
+
+/** The popularity-bias section: each metric for head vs tail items and active vs other users, with the gap. */
+export function popularitySection(sum: readonly MethodSummary[]): string[] {
+  const L: string[] = [];
+  for (const gp of GROUP_PAIRS) {
+    const rows = sum.filter((s) => s.groups[gp.a] && s.groups[gp.b]);
+    if (rows.length === 0) continue;
+    L.push(`### By ${gp.title} (${gp.aName} = top 20% by training records)`, '');
+    const cols = ['Method', ...GROUP_METRICS.flatMap((k) => [`${HEADERS[k]} ${gp.aName}`, `${HEADERS[k]} ${gp.bName}`, `${HEADERS[k]} gap`])];
+    L.push(`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`);
+    for (const s of rows) {
+      const cells = [s.label];
+      for (const k of GROUP_METRICS) {
+        const a = s.groups[gp.a]?.[k]?.mean;
+        const b = s.groups[gp.b]?.[k]?.mean;
+        const d = digits(k);
+        cells.push(a === undefined ? '—' : a.toFixed(d), b === undefined ? '—' : b.toFixed(d), a === undefined || b === undefined ? '—' : (a - b >= 0 ? '+' : '') + (a - b).toFixed(d));
+      }
+      L.push(`| ${cells.join(' | ')} |`);
+    }
+    L.push('');
+  }
+  if (L.length > 0) L.unshift('## Popularity bias', '', 'Every metric on the test rows of head vs tail items and of active vs other users; gap = head − tail (positive: the popular group gets better explanations).', '');
+  return L;
+}
+
+/** A few generated explanations beside their references (split 1, seed 1). */
+export interface SampleRow {
+  readonly user: string;
+  readonly item: string;
+  readonly reference: string;
+  readonly generated: Readonly<Record<MethodId, string>>;
+}
+
+function sampleSection(samples: readonly SampleRow[], methods: readonly MethodId[]): string[] {
+  if (samples.length === 0) return [];
+  const shown = methods.filter((m) => samples.some((s) => s.generated[m] !== undefined));
+  const esc = (t: string): string => t.replace(/\|/g, '\\|');
+  const cols = ['User', 'Item', 'Reference', ...shown.map(methodLabel)];
+  const L = ['## Sample explanations (split 1, seed 1, first test rows)', '', `| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`];
+  for (const s of samples) L.push(`| ${[s.user, s.item, s.reference, ...shown.map((m) => s.generated[m] ?? '—')].map(esc).join(' | ')} |`);
+  L.push('');
+  return L;
+}
+
+/** The first `n` test rows of split 1 / seed 1 with every method's explanation (read from generated.jsonl). */
+export function readSamples(out: string, r: Pick<BenchExplainResult, 'runs'>, n = 6): SampleRow[] {
+  const runs = r.runs.filter((x) => x.seed === 1 && x.split === Math.min(...r.runs.map((y) => y.split)));
+  const rows: { user: string; item: string; reference: string; generated: Record<string, string> }[] = [];
+  for (const run of runs) {
+    const file = join(out, run.generated);
+    if (!existsSync(file)) continue;
+    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').slice(0, n);
+    lines.forEach((l, i) => {
+      const j = JSON.parse(l) as { user: string; item: string; reference: string; generated: string };
+      rows[i] ??= { user: j.user, item: j.item, reference: j.reference, generated: {} };
+      rows[i]!.generated[run.method] = j.generated;
+    });
+  }
+  return rows;
+}
 
 /**
  * Wall time the runs would take on an idle machine with `lanes` cores (one run per core, as `--jobs`):
@@ -170,7 +272,7 @@ export function estimateIdleWallSeconds(r: Pick<BenchExplainResult, 'runs' | 'sp
   let total = 0;
   for (const sp of r.splits) {
     const pre = sp.pretrain ? (sp.pretrain.cpuSeconds ?? sp.pretrain.seconds) : 0;
-    const runs = r.runs.filter((x) => x.split === sp.split).map((x) => ({ d: (x.timings.cpuSeconds ?? x.timings.totalSeconds) + startup, base: x.baseModel === 'gpt2-pretrained' }));
+    const runs = r.runs.filter((x) => x.split === sp.split).map((x) => ({ d: (x.timings.cpuSeconds ?? x.timings.totalSeconds) + startup, base: x.baseModel === 'split-lm' }));
     runs.sort((a, b) => b.d - a.d);
     const free = new Array<number>(Math.max(1, lanes)).fill(0);
     free[0] = pre;
@@ -185,7 +287,7 @@ export function estimateIdleWallSeconds(r: Pick<BenchExplainResult, 'runs' | 'sp
   return total;
 }
 
-export function markdownReport(r: Omit<BenchExplainResult, 'reportFiles'>, sum: readonly MethodSummary[]): string {
+export function markdownReport(r: Omit<BenchExplainResult, 'reportFiles'>, sum: readonly MethodSummary[], samples: readonly SampleRow[] = []): string {
   const L: string[] = [];
   L.push(`# xrec bench explain — ${r.dataset.name} (${r.profile.name} profile)`);
   L.push('');
@@ -208,6 +310,9 @@ export function markdownReport(r: Omit<BenchExplainResult, 'reportFiles'>, sum: 
   L.push(
     `Backend: ${r.environment.backend} (tfjs ${r.environment.tfjs}), ${r.environment.cpus} × ${r.environment.cpu}, ${r.environment.memoryGiB} GiB, Node ${r.environment.node}.`,
   );
+  if (r.baseModel) {
+    L.push(`Base model of the PEPLER rows: xrec-base (\`${r.baseModel.dir}\`, ${r.baseModel.parameters.toLocaleString('en-US')} parameters, fingerprint ${r.baseModel.fingerprint}), pre-trained by \`xrec pretrain\` on the public corpus (no benchmark text); see its model card.`);
+  }
   L.push('');
   for (const s of r.splits) {
     L.push(
@@ -221,21 +326,23 @@ export function markdownReport(r: Omit<BenchExplainResult, 'reportFiles'>, sum: 
   L.push('');
   L.push(
     'BLEU and ROUGE in percent; USR, FMR, FCR as fractions; DIV lower is better. Mean ± std over seeds × splits. ' +
-      'Train min: wall-clock training time (longer when other work shares the machine); CPU min: CPU time of the whole run (training + generation); tokens/s: scored training tokens per second of wall time.',
+      'Train min: wall-clock training time (longer when other work shares the machine); CPU min: CPU time of the whole run (training + generation); tokens/s: scored training tokens per second of wall time; Rep: share of explanations repeating one token 4+ times in a row.',
   );
   L.push('');
-  const cols = ['Method', 'Base LM', ...TABLE_METRICS.map((k) => HEADERS[k]), 'Train min', 'CPU min', 'Tokens/s'];
+  const cols = ['Method', 'Base LM', ...TABLE_METRICS.map((k) => HEADERS[k]), 'Rep', 'Train min', 'CPU min', 'Tokens/s'];
   L.push(`| ${cols.join(' | ')} |`);
   L.push(`|${cols.map(() => '---').join('|')}|`);
   for (const s of sum) {
-    const cells = [s.label, BASE_LABELS[s.baseModel], ...TABLE_METRICS.map((k) => cell(s.metrics[k], digits(k))), cell(s.trainMinutes, 2), cell(s.cpuMinutes, 2), cell(s.tokensPerSecond, 0)];
+    const cells = [s.label, BASE_MODEL_LABELS[s.baseModel] ?? s.baseModel, ...TABLE_METRICS.map((k) => cell(s.metrics[k], digits(k))), cell(s.repetition, 4), cell(s.trainMinutes, 2), cell(s.cpuMinutes, 2), cell(s.tokensPerSecond, 0)];
     L.push(`| ${cells.join(' | ')} |`);
   }
   L.push('');
   const checks = goalChecks(sum);
   if (checks.length > 0) {
-    L.push('## Goals (issue 8)', '', ...checks, '');
+    L.push('## Goals', '', ...checks, '');
   }
+  L.push(...sampleSection(samples, r.methods));
+  L.push(...popularitySection(sum));
   if (r.skipped.length > 0) {
     L.push('## Skipped', '', ...r.skipped.map((s) => `- ${s.method}: ${s.reason}`), '');
   }
@@ -263,13 +370,13 @@ function valLossSeries(r: Omit<BenchExplainResult, 'reportFiles'>, rating: boole
   const series: LineSeries[] = [];
   const firstSplit = r.splits[0];
   if (firstSplit?.pretrain && !rating) {
-    series.push({ name: 'base LM pre-training', points: firstSplit.pretrain.epochs.map((e, i) => [i + 1, e.valLoss ?? Number.NaN] as const) });
+    series.push({ name: 'base LM (a) pre-training', points: firstSplit.pretrain.epochs.map((e, i) => [i + 1, e.valLoss ?? Number.NaN] as const) });
   }
   for (const m of r.methods) {
-    if ((m === 'pepler-mf' || m === 'pepler-mlp') !== rating) continue;
+    if ((methodOf(m)?.ratingHead ?? false) !== rating) continue;
     const run = r.runs.find((x) => x.method === m && x.split === (firstSplit?.split ?? 1) && x.seed === 1);
     if (!run || run.epochs.length === 0) continue;
-    series.push({ name: METHOD_LABELS[m], points: run.epochs.map((e, i) => [i + 1, e.valLoss ?? Number.NaN] as const) });
+    series.push({ name: methodLabel(m), points: run.epochs.map((e, i) => [i + 1, e.valLoss ?? Number.NaN] as const) });
   }
   return series;
 }
@@ -279,7 +386,7 @@ export async function writeReport(out: string, r: Omit<BenchExplainResult, 'repo
   const sum = summarize(r.runs, r.methods);
   const files = ['report.json', 'report.md', 'val-loss.svg', 'metrics.svg', 'val-loss-rating.svg'].map((f) => join(out, f));
   await writeFileAtomic(files[0]!, JSON.stringify({ format: 'xrec-bench-explain', format_version: 1, ...r, summary: sum }, null, 1));
-  await writeFileAtomic(files[1]!, markdownReport(r, sum));
+  await writeFileAtomic(files[1]!, markdownReport(r, sum, readSamples(out, r)));
   await writeFileAtomic(
     files[2]!,
     lineChartSvg(`Validation loss per epoch (split ${r.splits[0]?.split ?? 1}, seed 1; stages concatenated)`, 'epoch', 'validation text loss', valLossSeries(r, false)),

@@ -6,21 +6,25 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { ConfigError, NotFoundError, Rng, silentProgress, writeFileAtomic, type ExplanationRecord, type Progress } from '@xrec/core';
+import { ConfigError, DataError, Rng, silentProgress, writeFileAtomic, type ExplanationRecord, type Progress } from '@xrec/core';
 import { loadExplanationDataset, type ExplanationDataset } from '@xrec/data';
-import { explanationMetrics, type ExplanationMetrics, type ExplanationRow } from '@xrec/metrics';
-import { Pepler, truncateText, type PeplerConfig, type PeplerEpochLog, type PeplerStageReport } from '@xrec/pepler';
+import { explanationMetrics, type ExplanationRow } from '@xrec/metrics';
+import { truncateText } from '@xrec/pepler';
 import { loadTokenizer, saveTokenizer, trainBpe, type Tokenizer } from '@xrec/tokenizer';
-import { TransformerLM, initBackend, loadLlama2c, resolveTransformerConfig, type TransformerConfig } from '@xrec/transformer';
-import { benchEnvironment, type BenchEnvironment } from './environment.js';
-import { getProfile, parseMethods, type BenchProfile, type MethodId } from './profiles.js';
+import { TransformerLM, initBackend, resolveTransformerConfig, type TransformerConfig } from '@xrec/transformer';
+import { baseUnavailable, findXrecBase, modelFingerprint } from './base-models.js';
+import { benchEnvironment } from './environment.js';
+import { getExplainMethod, parseMethods } from './methods/registry.js';
+import { getProfile, type BenchProfile } from './profiles.js';
 import { pretrainLM, type PretrainReport } from './pretrain.js';
+import { groupMetrics, repetitionRate } from './quality.js';
 import { writeReport } from './report.js';
-import { RetrievalBaseline } from './retrieval.js';
-import { splitRows, type SplitRows } from './split-data.js';
-import { findStories } from './stories.js';
+import { splitRows } from './split-data.js';
 import { loggingProgress } from './log-progress.js';
 import { runInWorkers, workerScript, type WorkerJob } from './worker-pool.js';
+import type { BenchExplainResult, Invocation, MethodId, RunJob, RunResult, SplitContext, SplitInfo } from './types.js';
+
+export type { BaseModelId, BenchExplainResult, Invocation, MethodId, RunJob, RunResult, SplitContext, SplitInfo, GroupMetrics } from './types.js';
 
 /** Explanations are cut to this many tokens of the split's BPE tokenizer (PEPLER's `--words 20`). */
 export const REFERENCE_WORDS = 20;
@@ -51,103 +55,6 @@ export interface BenchExplainOptions {
   readonly command?: string;
 }
 
-export type BaseModelId = 'none' | 'gpt2-pretrained' | 'stories260K' | 'gpt2-random';
-
-export interface RunResult {
-  readonly method: MethodId;
-  readonly baseModel: BaseModelId;
-  readonly split: number;
-  readonly seed: number;
-  readonly fingerprint: string;
-  readonly config: Record<string, unknown>;
-  readonly metrics: ExplanationMetrics;
-  /** Wall seconds, and CPU seconds of the process (user + system): the time it needs on an idle core. */
-  readonly timings: { readonly trainSeconds: number; readonly generateSeconds: number; readonly totalSeconds: number; readonly cpuSeconds: number };
-  /** Training tokens per second (scored tokens); 0 for the retrieval baseline. */
-  readonly tokensPerSecond: number;
-  readonly epochs: readonly PeplerEpochLog[];
-  readonly stages: readonly PeplerStageReport[];
-  readonly testRows: number;
-  /** Path of generated.jsonl relative to the output directory. */
-  readonly generated: string;
-  readonly model?: string;
-  readonly finishedAt: string;
-}
-
-/** One `bench explain` call on an output directory: when, how long, how many runs it computed or reused. */
-export interface Invocation {
-  readonly startedAt: string;
-  readonly wallSeconds: number;
-  readonly runsComputed: number;
-  readonly runsReused: number;
-  readonly concurrency: number;
-  readonly command?: string;
-}
-
-export interface SplitInfo {
-  readonly split: number;
-  readonly rows: { readonly train: number; readonly validation: number; readonly test: number };
-  readonly dropped: SplitRows['dropped'];
-  readonly pretrain?: PretrainReport & { readonly config: TransformerConfig; readonly reused: boolean; readonly cpuSeconds?: number };
-}
-
-export interface BenchExplainResult {
-  readonly dataset: { readonly name: string; readonly source: string; readonly records: number; readonly features: number; readonly ratingRange: readonly [number, number] };
-  readonly profile: BenchProfile;
-  readonly methods: MethodId[];
-  readonly seeds: number;
-  readonly concurrency: number;
-  readonly splits: SplitInfo[];
-  readonly runs: RunResult[];
-  readonly skipped: { readonly method: MethodId; readonly reason: string }[];
-  readonly environment: BenchEnvironment;
-  readonly wallSeconds: number;
-  /** Every invocation on this output directory (from invocations.jsonl), this one last. */
-  readonly invocations: readonly Invocation[];
-  readonly command?: string;
-  readonly reportFiles: string[];
-}
-
-const METHOD_BASE: Readonly<Record<MethodId, BaseModelId>> = {
-  retrieval: 'none',
-  'pepler-d': 'gpt2-pretrained',
-  pepler: 'gpt2-pretrained',
-  'pepler-lora': 'gpt2-pretrained',
-  'pepler-mf': 'gpt2-pretrained',
-  'pepler-mlp': 'gpt2-pretrained',
-  'pepler-stories': 'stories260K',
-  'pepler-nopretrain': 'gpt2-random',
-};
-
-/** The PEPLER config a method runs with under a profile. */
-export function methodConfig(method: MethodId, profile: BenchProfile, seed: number): Partial<PeplerConfig> {
-  const common: Partial<PeplerConfig> = {
-    batchSize: profile.pepler.batchSize,
-    epochs: profile.pepler.epochs,
-    stage1Epochs: profile.pepler.stage1Epochs,
-    patience: profile.pepler.patience,
-    maxBatchesPerEpoch: profile.pepler.maxBatchesPerEpoch,
-    seed,
-  };
-  switch (method) {
-    case 'pepler-d':
-      return { ...common, variant: 'discrete', promptTokens: profile.pepler.promptTokens, ...(profile.pepler.discreteLr > 0 ? { lr: profile.pepler.discreteLr } : {}) };
-    case 'pepler':
-    case 'pepler-nopretrain':
-      return { ...common, variant: 'continuous' };
-    case 'pepler-lora':
-      return { ...common, variant: 'continuous', stage2: 'lora' };
-    case 'pepler-mf':
-      return { ...common, variant: 'mf' };
-    case 'pepler-mlp':
-      return { ...common, variant: 'mlp' };
-    case 'pepler-stories':
-      return { ...common, variant: 'continuous', words: profile.stories.words, maxNewTokens: profile.stories.words, maxBatchesPerEpoch: profile.stories.maxBatchesPerEpoch };
-    case 'retrieval':
-      return {};
-  }
-}
-
 function gpt2Config(profile: BenchProfile, vocabSize: number): TransformerConfig {
   return resolveTransformerConfig({ arch: 'gpt2', vocabSize, ...profile.lm, nKvHeads: profile.lm.nHeads });
 }
@@ -171,23 +78,6 @@ function featureSetOf(ds: ExplanationDataset): string[] {
   if (ds.features.length > 0) return [...ds.features];
   const s = new Set(ds.records.map((r) => r.feature));
   return s.size > 0 ? [...s] : [''];
-}
-
-/** Everything a run of one split needs, prepared once (and cached on disk) by {@link prepareSplit}. */
-export interface SplitContext {
-  readonly ds: ExplanationDataset;
-  readonly splitNo: number;
-  readonly rows: SplitRows;
-  readonly tokenizer: Tokenizer;
-  readonly tokFile: string;
-  /** Row -> explanation cut to 20 tokens of the split's BPE tokenizer. */
-  readonly canonical: ReadonlyMap<number, string>;
-  /** The records with train/validation/test sentences replaced by their cut text. */
-  readonly trainRecords: readonly ExplanationRecord[];
-  readonly lmConfig: TransformerConfig;
-  readonly baseDir: string;
-  readonly info: SplitInfo;
-  readonly dsKey: { readonly name: string; readonly source: string; readonly records: number };
 }
 
 /**
@@ -258,149 +148,131 @@ export async function prepareSplit(
   return { ds, splitNo, rows, tokenizer, tokFile, canonical, trainRecords, lmConfig, baseDir, info, dsKey };
 }
 
-/** One (method, split, seed) run. */
-export interface RunJob {
-  readonly method: MethodId;
-  readonly seed: number;
-}
-
 function runPaths(out: string, method: MethodId, splitNo: number, seed: number): { runRel: string; runDir: string } {
   const runRel = join('runs', method, `split${splitNo}-seed${seed}`);
   return { runRel, runDir: join(out, runRel) };
 }
 
-function fingerprintOf(ctx: SplitContext, profile: BenchProfile, job: RunJob): string {
-  const r = ctx.rows;
-  return JSON.stringify({ dsKey: ctx.dsKey, split: ctx.splitNo, seed: job.seed, method: job.method, profile, rows: [r.train.length, r.validation.length, r.test.length] });
+/** Identity of the model a method starts from (the shipped xrec-base can change between checkouts). */
+function baseKey(method: MethodId): string {
+  const base = getExplainMethod(method).baseModel;
+  if (base !== 'xrec-base' && base !== 'random-init') return base;
+  const dir = findXrecBase().dir;
+  return dir ? `${base}:${modelFingerprint(dir)}` : base;
 }
 
-/** A finished run with the same fingerprint, if any. */
+function fingerprintOf(ctx: SplitContext, profile: BenchProfile, job: RunJob): string {
+  const r = ctx.rows;
+  const config = getExplainMethod(job.method).config(profile, job.seed);
+  return JSON.stringify({ dsKey: ctx.dsKey, split: ctx.splitNo, seed: job.seed, method: job.method, base: baseKey(job.method), config, profile, rows: [r.train.length, r.validation.length, r.test.length] });
+}
+
+/** The rows of a generated.jsonl when it is complete (one parseable row per test pair), else undefined. */
+function completeJsonl(path: string, rows: number): boolean {
+  if (!existsSync(path)) return false;
+  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  if (lines.length !== rows) return false;
+  try {
+    for (const l of lines) JSON.parse(l);
+  } catch {
+    return false;
+  }
+  return true;
+}
+
+/** A finished run with the same fingerprint and a complete generated.jsonl, if any. */
 export function finishedRun(ctx: SplitContext, profile: BenchProfile, out: string, job: RunJob): RunResult | undefined {
   const { runDir } = runPaths(out, job.method, ctx.splitNo, job.seed);
   const prev = readJson<RunResult>(join(runDir, 'result.json'));
-  if (prev?.fingerprint === fingerprintOf(ctx, profile, job) && existsSync(join(out, prev.generated))) return prev;
+  if (prev?.fingerprint === fingerprintOf(ctx, profile, job) && typeof prev.repetition === 'number' && completeJsonl(join(out, prev.generated), prev.testRows)) return prev;
   return undefined;
 }
 
-/** Train (unless retrieval), generate, score and write one run's generated.jsonl, model and result.json. */
+/** Train, generate, score and write one run's generated.jsonl, model and result.json. */
 export async function runOne(ctx: SplitContext, profile: BenchProfile, out: string, job: RunJob, progress: Progress = silentProgress): Promise<RunResult> {
-  const { method, seed: s } = job;
+  const method = getExplainMethod(job.method);
+  const { seed: s } = job;
   const splitNo = ctx.splitNo;
-  const { runRel, runDir } = runPaths(out, method, splitNo, s);
+  const { runRel, runDir } = runPaths(out, method.id, splitNo, s);
   mkdirSync(runDir, { recursive: true });
-  const config = methodConfig(method, profile, s);
+  const config = method.config(profile, s);
   const r0 = Date.now();
   const cpu0 = process.cpuUsage();
-  let trainSeconds = 0;
-  let tokensPerSecond = 0;
-  let epochs: PeplerEpochLog[] = [];
-  let stages: PeplerStageReport[] = [];
-  let generated: string[];
-  let predicted: number[] | undefined;
-  let modelRel: string | undefined;
-  let generateSeconds: number;
   const testRecords = ctx.rows.test.map((r) => ({ rec: ctx.ds.records[r]!, reference: ctx.canonical.get(r)! }));
-  if (method === 'retrieval') {
-    const ret = new RetrievalBaseline(ctx.rows.train.map((r) => ctx.trainRecords[r]!));
-    const g0 = Date.now();
-    generated = testRecords.map((t) => ret.explain(t.rec.user, t.rec.item));
-    generateSeconds = (Date.now() - g0) / 1000;
-  } else {
-    const base = METHOD_BASE[method];
-    let lm: TransformerLM;
-    let tok: Tokenizer = ctx.tokenizer;
-    let tokFileUsed = ctx.tokFile;
-    if (base === 'gpt2-pretrained') lm = await TransformerLM.load(ctx.baseDir);
-    else if (base === 'gpt2-random') lm = TransformerLM.create(ctx.lmConfig, new Rng(2000 + 100 * splitNo + s));
-    else {
-      const stories = findStories().files;
-      if (!stories) throw new NotFoundError('bench: stories260K.bin/tok512.bin not found (set XREC_STORIES_DIR)');
-      lm = await loadLlama2c(stories.model);
-      tok = await loadTokenizer(stories.tokenizer);
-      tokFileUsed = stories.tokenizer;
-    }
-    const { model, report } = await Pepler.train({
-      lm,
-      tokenizer: tok,
-      tokenizerFile: tokFileUsed,
-      data: { records: ctx.trainRecords, train: ctx.rows.train, validation: ctx.rows.validation },
-      config,
-      label: method,
-      progress,
-      onEpochEnd: (e) => progress.log(`split ${splitNo} seed ${s} ${method} ${e.stage} epoch ${e.epoch + 1}: train ${e.trainLoss.toFixed(4)} val ${e.valLoss?.toFixed(4) ?? '-'}`),
-    });
-    try {
-      trainSeconds = report.seconds;
-      tokensPerSecond = report.tokensPerSecond;
-      epochs = report.epochs;
-      stages = report.stages;
-      const g0 = Date.now();
-      const pairs = testRecords.map((t) => ({ user: t.rec.user, item: t.rec.item }));
-      generated = await model.explainBatch(pairs, { batchSize: 256 });
-      if (model.hasRatingHead) predicted = model.predictRatingBatch(pairs);
-      generateSeconds = (Date.now() - g0) / 1000;
-      modelRel = join(runRel, 'model');
-      await model.save(join(out, modelRel));
-    } finally {
-      model.dispose();
-    }
+  const modelRel = join(runRel, 'model');
+  const res = await method.run({
+    ctx,
+    profile,
+    seed: s,
+    config,
+    pairs: testRecords.map((t) => ({ user: t.rec.user, item: t.rec.item })),
+    modelDir: join(out, modelRel),
+    progress,
+  });
+  if (res.generated.length !== testRecords.length) {
+    throw new ConfigError(`bench: method '${method.id}' returned ${res.generated.length} explanations for ${testRecords.length} test pairs`);
   }
+  const predicted = res.predicted;
   const jsonlRows: (ExplanationRow & { user: string; item: string })[] = testRecords.map((t, i) => ({
     user: t.rec.user,
     item: t.rec.item,
     reference: t.reference,
-    generated: generated[i]!,
+    generated: res.generated[i]!,
     feature: t.rec.feature,
     ...(predicted ? { rating: t.rec.rating, predicted: predicted[i]! } : {}),
   }));
   const [minRating, maxRating] = ctx.ds.ratingRange;
-  const metrics = explanationMetrics(jsonlRows, { features: featureSetOf(ctx.ds), minRating, maxRating });
+  const metricOptions = { features: featureSetOf(ctx.ds), minRating, maxRating };
+  const metrics = explanationMetrics(jsonlRows, metricOptions);
+  const groups = groupMetrics(jsonlRows, ctx.rows.train.map((r) => ctx.ds.records[r]!), metricOptions);
   const genRel = join(runRel, 'generated.jsonl');
   await writeFileAtomic(join(out, genRel), jsonlRows.map((r) => JSON.stringify(r)).join('\n') + '\n');
   const result: RunResult = {
-    method,
-    baseModel: METHOD_BASE[method],
+    method: method.id,
+    baseModel: method.baseModel,
     split: splitNo,
     seed: s,
     fingerprint: fingerprintOf(ctx, profile, job),
     config: { ...config },
     metrics,
-    timings: { trainSeconds, generateSeconds, totalSeconds: (Date.now() - r0) / 1000, cpuSeconds: cpuSecondsSince(cpu0) },
-    tokensPerSecond,
-    epochs,
-    stages,
+    repetition: repetitionRate(res.generated),
+    groups,
+    timings: { trainSeconds: res.trainSeconds, generateSeconds: res.generateSeconds, totalSeconds: (Date.now() - r0) / 1000, cpuSeconds: cpuSecondsSince(cpu0) },
+    tokensPerSecond: res.tokensPerSecond,
+    epochs: [...res.epochs],
+    stages: [...res.stages],
     testRows: jsonlRows.length,
     generated: genRel,
-    ...(modelRel ? { model: modelRel } : {}),
+    ...(res.savedModel ? { model: modelRel } : {}),
     finishedAt: new Date().toISOString(),
   };
   await writeFileAtomic(join(runDir, 'result.json'), JSON.stringify(result, null, 1));
   return result;
 }
 
-/** Rough relative cost of a method (longest first keeps two workers busy to the end). */
-const METHOD_COST: Readonly<Record<MethodId, number>> = {
-  'pepler-stories': 6,
-  'pepler-d': 5,
-  'pepler-lora': 4,
-  pepler: 4,
-  'pepler-nopretrain': 4,
-  'pepler-mlp': 3,
-  'pepler-mf': 3,
-  retrieval: 0,
-};
-
-/** Relative cost of a run (≈ CPU seconds / 10 on the quick profile): the units of the progress bar. */
-const WORK_UNITS: Readonly<Record<MethodId, number>> = {
-  retrieval: 1,
-  'pepler-d': 8,
-  pepler: 10,
-  'pepler-lora': 10,
-  'pepler-mf': 7,
-  'pepler-mlp': 8,
-  'pepler-stories': 19,
-  'pepler-nopretrain': 10,
-};
+/**
+ * Read invocations.jsonl, tolerating a torn last line (a run killed while writing it): such a line is
+ * dropped and reported; any other bad line is a DataError naming the file and line.
+ */
+export function readInvocations(file: string, progress: Progress = silentProgress): Invocation[] {
+  if (!existsSync(file)) return [];
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const out: Invocation[] = [];
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      out.push(JSON.parse(line) as Invocation);
+    } catch (e) {
+      const last = lines.slice(i + 1).every((l) => l.trim() === '');
+      if (last) {
+        progress.log(`bench: ${file}: dropped a torn last line (${line.length} characters; an earlier run was interrupted while writing it)`);
+        return;
+      }
+      throw new DataError(`bench: ${file}: line ${i + 1} is not valid JSON (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+    }
+  });
+  return out;
+}
 
 /** Run the benchmark; returns everything written to report.json. */
 export async function runBenchExplain(opts: BenchExplainOptions): Promise<BenchExplainResult> {
@@ -421,17 +293,19 @@ export async function runBenchExplain(opts: BenchExplainOptions): Promise<BenchE
   const features = featureSetOf(ds);
   await writeFileAtomic(join(out, 'features.txt'), features.join('\n') + '\n');
 
-  const stories = findStories();
   const skipped: { method: MethodId; reason: string }[] = [];
-  let runMethods = methods;
-  if (methods.includes('pepler-stories') && !stories.files) {
-    skipped.push({ method: 'pepler-stories', reason: `stories260K.bin/tok512.bin not found (looked in ${stories.looked.join(', ')}; set XREC_STORIES_DIR)` });
-    runMethods = methods.filter((m) => m !== 'pepler-stories');
+  const runMethods: MethodId[] = [];
+  for (const m of methods) {
+    const why = baseUnavailable(getExplainMethod(m).baseModel);
+    if (why) skipped.push({ method: m, reason: why });
+    else runMethods.push(m);
   }
-  const needsPretrain = runMethods.some((m) => METHOD_BASE[m] === 'gpt2-pretrained');
+  const units = (m: MethodId): number => getExplainMethod(m).workUnits;
+  const needsSplitLm = (m: MethodId): boolean => getExplainMethod(m).baseModel === 'split-lm';
+  const needsPretrain = runMethods.some(needsSplitLm);
   // progress in work units (relative CPU cost measured on the quick profile), so the ETA is meaningful
   const preUnits = needsPretrain ? 4 * profile.pretrain.epochs : 1;
-  const runUnits = runMethods.reduce((a, m) => a + WORK_UNITS[m], 0) * seeds;
+  const runUnits = runMethods.reduce((a, m) => a + units(m), 0) * seeds;
   const task = progress.start(`bench explain ${ds.name} (${profile.name}, work units)`, nSplits * (preUnits + runUnits));
   const inner = loggingProgress(progress);
   const runs: RunResult[] = [];
@@ -450,19 +324,19 @@ export async function runBenchExplain(opts: BenchExplainOptions): Promise<BenchE
         if (prev) {
           runs.push(prev);
           progress.log(`reusing ${runPaths(out, method, splitNo, s).runRel}`);
-          task.tick(WORK_UNITS[method], { split: splitNo, seed: s, method, reused: 1 });
+          task.tick(units(method), { split: splitNo, seed: s, method, reused: 1 });
         } else todo.push({ method, seed: s });
       }
     }
-    todo.sort((a, b) => METHOD_COST[b.method] - METHOD_COST[a.method]);
+    todo.sort((a, b) => getExplainMethod(b.method).cost - getExplainMethod(a.method).cost);
     const done = (r: RunResult): void => {
       runs.push(r);
-      task.tick(WORK_UNITS[r.method], { split: splitNo, seed: r.seed, method: r.method, bleu4: Number(r.metrics.bleu4.toFixed(2)) });
+      task.tick(units(r.method), { split: splitNo, seed: r.seed, method: r.method, bleu4: Number(r.metrics.bleu4.toFixed(2)) });
     };
     if (parallel && (todo.length > 1 || pretrainPending)) {
       const jobs: WorkerJob[] = [
         ...(pretrainPending ? [{ kind: 'pretrain' } as const] : []),
-        ...todo.map((job) => ({ kind: 'run', job, needsBase: METHOD_BASE[job.method] === 'gpt2-pretrained' }) as const),
+        ...todo.map((job) => ({ kind: 'run', job, needsBase: needsSplitLm(job.method) }) as const),
       ];
       const spec = { dataset: opts.dataset, ...(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir }), profile, out, split: splitNo };
       await runInWorkers(jobs, concurrency, spec, progress, done, () => task.tick(preUnits, { split: splitNo, step: 'base LM' }));
@@ -481,12 +355,19 @@ export async function runBenchExplain(opts: BenchExplainOptions): Promise<BenchE
   const computed = runs.filter((x) => Date.parse(x.finishedAt) >= t0).length;
   const invocation: Invocation = { startedAt: new Date(t0).toISOString(), wallSeconds, runsComputed: computed, runsReused: runs.length - computed, concurrency, ...(opts.command ? { command: opts.command } : {}) };
   const invFile = join(out, 'invocations.jsonl');
-  const previous = existsSync(invFile) ? readFileSync(invFile, 'utf8') : '';
-  await writeFileAtomic(invFile, previous + JSON.stringify(invocation) + '\n');
-  const invocations = (previous + JSON.stringify(invocation) + '\n').trim().split('\n').map((l) => JSON.parse(l) as Invocation);
+  const invocations = [...readInvocations(invFile, progress), invocation];
+  await writeFileAtomic(invFile, invocations.map((x) => JSON.stringify(x)).join('\n') + '\n');
   const order = (r: RunResult): number => runMethods.indexOf(r.method) + 1000 * (r.split * 100 + r.seed);
   runs.sort((a, b) => order(a) - order(b));
+  const baseDir = findXrecBase().dir;
+  let baseModel: BenchExplainResult['baseModel'];
+  if (baseDir && runMethods.some((m) => getExplainMethod(m).baseModel === 'xrec-base')) {
+    const lm = await TransformerLM.load(baseDir);
+    baseModel = { dir: displayPath(baseDir), parameters: lm.numParameters(), fingerprint: modelFingerprint(baseDir) };
+    lm.dispose();
+  }
   const result: Omit<BenchExplainResult, 'reportFiles'> = {
+    ...(baseModel ? { baseModel } : {}),
     dataset: { name: ds.name, source: displayPath(ds.source), records: ds.records.length, features: features.length, ratingRange: ds.ratingRange },
     profile,
     methods: runMethods,

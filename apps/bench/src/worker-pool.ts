@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { StateError, type Progress } from '@xrec/core';
 import type { BenchProfile } from './profiles.js';
-import type { RunJob, RunResult } from './run-explain.js';
+import type { RunJob, RunResult } from './types.js';
 
 export interface WorkerSpec {
   readonly dataset: string;
@@ -47,7 +47,9 @@ function onSignal(signal: NodeJS.Signals): void {
 
 function runJob(script: string, spec: WorkerSpec, job: WorkerJob, progress: Progress): Promise<RunResult | undefined> {
   return new Promise((resolvePromise, reject) => {
-    const child = fork(script, [JSON.stringify({ spec, job })], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+    // one BLAS thread per worker: the workers themselves fill the cores
+    const env = { ...process.env, XREC_NATIVE_THREADS: process.env.XREC_NATIVE_THREADS ?? '1' };
+    const child = fork(script, [JSON.stringify({ spec, job })], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], env });
     live.add(child);
     let result: RunResult | undefined;
     let finished = false;

@@ -10,6 +10,8 @@ import { registerBenchSpeed } from './commands/bench-speed.js';
 import { registerBenchExplain } from './commands/bench-explain.js';
 import { registerTokenizer } from './commands/tokenizer.js';
 import { registerGenerate } from './commands/generate.js';
+import { registerPretrain } from './commands/pretrain.js';
+import { registerModelCard } from './commands/model-card.js';
 import { CLI_VERSION } from './version.js';
 
 export function buildProgram(): Command {
@@ -28,6 +30,8 @@ export function buildProgram(): Command {
   registerBenchExplain(program);
   registerTokenizer(program);
   registerGenerate(program);
+  registerPretrain(program);
+  registerModelCard(program);
   return program;
 }
 

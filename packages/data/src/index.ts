@@ -44,3 +44,14 @@ export {
 } from './explanation-io.js';
 export { buildDatasetFromFile, type BuildFromFileOptions, type BuildFromFileResult } from './build-file.js';
 export { loadExplanationDataset, bundledDatasetDir, BUNDLED_EXPLANATION_DATASETS, DEFAULT_SPLIT_SEED, type ExplanationDataset } from './explanation-dataset.js';
+export {
+  listCorpusSources,
+  verifyCorpus,
+  fileSha256,
+  readCorpusDocuments,
+  mixCorpus,
+  DEFAULT_VAL_EVERY,
+  type CorpusSource,
+  type CorpusDocument,
+  type CorpusReadOptions,
+} from './corpus.js';

@@ -86,9 +86,9 @@ function buildReason(): string {
   }
 }
 
-/** Load the addon once (later calls return the same result). */
-export function loadNativeKernels(): NativeLoad {
-  if (cached) return cached;
+/** Load the addon once (later calls return the same result unless `reload`, which re-reads the environment). */
+export function loadNativeKernels(options: { reload?: boolean } = {}): NativeLoad {
+  if (cached && !options.reload) return cached;
   if (process.env[NATIVE_ENV] === '0') {
     cached = { kernels: undefined, reason: `${NATIVE_ENV}=0`, path: addonPath };
     return cached;

@@ -2,6 +2,7 @@
 #include "xrec_fast.h"
 
 #include <stdint.h>
+#include <math.h>
 #include <string.h>
 
 /* exp(x) in float (Cephes polynomial, max rel. error ~2 ulp on [-87.3, 88.3]; 0 below, clamped above). */
@@ -31,17 +32,21 @@ void xr_gelu(const float *restrict x, float *restrict y, float *restrict t, size
   for (size_t i = 0; i < n; i++) {
     const float v = x[i];
     const float u = c * (v + 0.044715f * v * v * v);
-    const float th = 1.0f - 2.0f / (fast_expf(2.0f * u) + 1.0f); /* tanh(u), as the JS kernel writes it */
+    /* tanh(u) = sign(u) (1 - 2 / (exp(2|u|) + 1)): the form with exp(2|u|) keeps the tiny distance of t from
+     * -1 for large negative u (with exp(2u) it rounds to exactly -1 in float and the gradient to 0) */
+    const float a = 1.0f - 2.0f / (fast_expf(2.0f * fabsf(u)) + 1.0f);
+    const float th = copysignf(a, u);
     t[i] = th;
     y[i] = 0.5f * v * (1.0f + th);
   }
 }
 
 void xr_gelu_grad(const float *restrict dy, const float *restrict x, const float *restrict t, float *restrict dx, size_t n) {
-  const float c = 0.7978845608028654f;
+  /* in double, as the JS kernel: near |x| ~ 5 the two terms are tiny differences of float-rounded products */
+  const double c = 0.7978845608028654;
   for (size_t i = 0; i < n; i++) {
-    const float v = x[i], th = t[i];
-    dx[i] = dy[i] * (0.5f * (1.0f + th) + 0.5f * v * (1.0f - th * th) * c * (1.0f + 3.0f * 0.044715f * v * v));
+    const double v = x[i], th = t[i];
+    dx[i] = (float)(dy[i] * (0.5 * (1.0 + th) + 0.5 * v * (1.0 - th * th) * c * (1.0 + 3.0 * 0.044715 * v * v)));
   }
 }
 

@@ -1,6 +1,6 @@
 export * from './backend.js';
 export { registerWasmFixes, CE_GRAD_KERNEL } from './wasm-kernels.js';
-export { nativeStatus, setNativeThreads, type NativeStatus } from './native-kernels.js';
+export { nativeStatus, setNativeThreads, activateNativeKernels, deactivateNativeKernels, type NativeStatus } from './native-kernels.js';
 export * from './config.js';
 export * from './linear.js';
 export * from './ops.js';

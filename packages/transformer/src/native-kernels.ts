@@ -36,6 +36,16 @@ interface HeapBackend {
 
 let status: NativeStatus = { active: false, reason: 'not initialised (call initBackend)', kernels: [] };
 let addon: NativeKernels | undefined;
+/** The stock kernels replaced on wasm, to put back by {@link deactivateNativeKernels}. */
+const replaced = new Map<string, tf.KernelConfig>();
+
+function replaceKernel(name: string, make: (orig: tf.KernelConfig) => tf.KernelFunc): void {
+  const orig = replaced.get(name) ?? tf.getKernel(name, 'wasm');
+  if (!orig) return;
+  replaced.set(name, orig);
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({ kernelName: name, backendName: 'wasm', ...(orig.setupFunc ? { setupFunc: orig.setupFunc } : {}), kernelFunc: make(orig) });
+}
 
 /** The native kernel status (after {@link activateNativeKernels}). */
 export function nativeStatus(): NativeStatus {
@@ -45,69 +55,53 @@ export function nativeStatus(): NativeStatus {
 const prod = (s: readonly number[]): number => s.reduce((a, c) => a * c, 1);
 
 function overrideBatchMatMul(nk: NativeKernels): void {
-  const orig = tf.getKernel('BatchMatMul', 'wasm');
-  if (!orig) return;
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({
-    kernelName: 'BatchMatMul',
-    backendName: 'wasm',
-    ...(orig.setupFunc ? { setupFunc: orig.setupFunc } : {}),
-    kernelFunc: (args) => {
-      const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-      const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
-      const ra = a.shape.length;
-      const rb = b.shape.length;
-      if (a.dtype !== 'float32' || b.dtype !== 'float32' || ra < 2 || rb < 2) return orig.kernelFunc(args);
-      const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
-      const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
-      const kb = transposeB ? b.shape[rb - 1]! : b.shape[rb - 2]!;
-      const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
-      const aOuter = a.shape.slice(0, -2);
-      const bOuter = b.shape.slice(0, -2);
-      const batchA = prod(aOuter);
-      const batchB = prod(bOuter);
-      if (k !== kb || m * n === 0 || (batchA !== batchB && batchA !== 1 && batchB !== 1)) return orig.kernelFunc(args); // tfjs's own errors
-      let outer: number[];
-      try {
-        outer = tf.broadcast_util.assertAndGetBroadcastShape(aOuter, bOuter);
-      } catch {
-        return orig.kernelFunc(args);
-      }
-      const batch = prod(outer);
-      if (batch !== Math.max(batchA, batchB)) return orig.kernelFunc(args);
-      const be = args.backend as unknown as HeapBackend;
-      const out = be.makeOutput([...outer, m, n], 'float32');
-      // Views are taken after the allocation (which may grow, and so detach, the wasm heap).
-      const av = be.typedArrayFromHeap(a) as Float32Array;
-      const bv = be.typedArrayFromHeap(b) as Float32Array;
-      const cv = be.typedArrayFromHeap(out) as Float32Array;
-      nk.sgemmBatched(transposeA ? 1 : 0, transposeB ? 1 : 0, batch, m, n, k, av, batchA === 1 ? 0 : m * k, bv, batchB === 1 ? 0 : k * n, cv, m * n, 1, 0);
-      return out;
-    },
+  replaceKernel('BatchMatMul', (orig) => (args) => {
+    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    if (a.dtype !== 'float32' || b.dtype !== 'float32' || ra < 2 || rb < 2) return orig.kernelFunc(args);
+    const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
+    const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+    const kb = transposeB ? b.shape[rb - 1]! : b.shape[rb - 2]!;
+    const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
+    const aOuter = a.shape.slice(0, -2);
+    const bOuter = b.shape.slice(0, -2);
+    const batchA = prod(aOuter);
+    const batchB = prod(bOuter);
+    if (k !== kb || m * n === 0 || (batchA !== batchB && batchA !== 1 && batchB !== 1)) return orig.kernelFunc(args); // tfjs's own errors
+    let outer: number[];
+    try {
+      outer = tf.broadcast_util.assertAndGetBroadcastShape(aOuter, bOuter);
+    } catch {
+      return orig.kernelFunc(args);
+    }
+    const batch = prod(outer);
+    if (batch !== Math.max(batchA, batchB)) return orig.kernelFunc(args);
+    const be = args.backend as unknown as HeapBackend;
+    const out = be.makeOutput([...outer, m, n], 'float32');
+    // Views are taken after the allocation (which may grow, and so detach, the wasm heap).
+    const av = be.typedArrayFromHeap(a) as Float32Array;
+    const bv = be.typedArrayFromHeap(b) as Float32Array;
+    const cv = be.typedArrayFromHeap(out) as Float32Array;
+    nk.sgemmBatched(transposeA ? 1 : 0, transposeB ? 1 : 0, batch, m, n, k, av, batchA === 1 ? 0 : m * k, bv, batchB === 1 ? 0 : k * n, cv, m * n, 1, 0);
+    return out;
   });
 }
 
 function overrideSoftmax(nk: NativeKernels): void {
-  const orig = tf.getKernel('Softmax', 'wasm');
-  if (!orig) return;
-  tf.unregisterKernel('Softmax', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Softmax',
-    backendName: 'wasm',
-    ...(orig.setupFunc ? { setupFunc: orig.setupFunc } : {}),
-    kernelFunc: (args) => {
-      const { logits } = args.inputs as { logits: tf.TensorInfo };
-      const { dim } = args.attrs as unknown as { dim: number };
-      const r = logits.shape.length;
-      if (logits.dtype !== 'float32' || r < 1 || (dim !== -1 && dim !== r - 1)) return orig.kernelFunc(args);
-      const cols = logits.shape[r - 1]!;
-      const size = prod(logits.shape);
-      if (size === 0 || cols === 0) return orig.kernelFunc(args);
-      const be = args.backend as unknown as HeapBackend;
-      const out = be.makeOutput([...logits.shape], 'float32');
-      nk.softmaxRows(be.typedArrayFromHeap(logits) as Float32Array, be.typedArrayFromHeap(out) as Float32Array, size / cols, cols);
-      return out;
-    },
+  replaceKernel('Softmax', (orig) => (args) => {
+    const { logits } = args.inputs as { logits: tf.TensorInfo };
+    const { dim } = args.attrs as unknown as { dim: number };
+    const r = logits.shape.length;
+    if (logits.dtype !== 'float32' || r < 1 || (dim !== -1 && dim !== r - 1)) return orig.kernelFunc(args);
+    const cols = logits.shape[r - 1]!;
+    const size = prod(logits.shape);
+    if (size === 0 || cols === 0) return orig.kernelFunc(args);
+    const be = args.backend as unknown as HeapBackend;
+    const out = be.makeOutput([...logits.shape], 'float32');
+    nk.softmaxRows(be.typedArrayFromHeap(logits) as Float32Array, be.typedArrayFromHeap(out) as Float32Array, size / cols, cols);
+    return out;
   });
 }
 
@@ -170,6 +164,21 @@ export async function activateNativeKernels(options: { threads?: number } = {}):
     ...(info.note ? { reason: info.note } : {}),
   };
   return status;
+}
+
+/**
+ * Put the stock wasm kernels and the JS loops back and stop passing transpose flags (for A/B comparisons and
+ * tests in one process); {@link activateNativeKernels} turns the native kernels on again.
+ */
+export function deactivateNativeKernels(): void {
+  for (const [name, orig] of replaced) {
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(orig);
+  }
+  replaced.clear();
+  for (const name of [GELU_KERNEL, GELU_GRAD_KERNEL, ADAMW_KERNEL]) setKernelCompute(name, undefined);
+  setTransposeFlags(false);
+  status = { active: false, reason: 'deactivated (deactivateNativeKernels)', kernels: [] };
 }
 
 /** Set the BLAS thread count of the active native kernels (no effect when they are off). */

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { cpus } from 'node:os';
 import { ConfigError, resolveDataDir } from '@xrec/core';
-import { explainPair, runBenchExplain } from '@xrec/bench';
+import { explainMethods, explainPair, runBenchExplain } from '@xrec/bench';
 import { terminalProgress } from '../progress.js';
 
 interface BenchExplainCliOptions {
@@ -22,13 +22,23 @@ export function registerBenchExplain(program: Command): void {
   const bench = program.commands.find((c) => c.name() === 'bench') ?? program.command('bench').description('benchmarks');
   bench
     .command('explain')
-    .description('PEPLER-D, PEPLER (+LoRA), PEPLER-MF/MLP, the no-pre-training ablation and a retrieval baseline on each split and seed; writes report.json, report.md, SVG charts, generated.jsonl per run')
+    .description('every registered method (PEPLER-D, PEPLER (+LoRA), PEPLER-MF/MLP on xrec-base, ablations, retrieval) on each split and seed; writes report.json, report.md, SVG charts, generated.jsonl per run')
     .option('--dataset <name|dir>', "'default', xrec-yelp|xrec-amazon|xrec-google, a `xrec data build` directory or a PETER directory", 'default')
     .option('--profile <name>', 'smoke | quick | full', 'quick')
     .option('--seeds <n>', 'seeds per split (default: the profile\'s)')
-    .option('--methods <list>', 'comma-separated: retrieval,pepler-d,pepler,pepler-lora,pepler-mf,pepler-mlp,pepler-stories,pepler-nopretrain')
+    .option('--methods <list>', `comma-separated method ids (default: the profile's):\n${explainMethods()
+      .map((m) => `  ${m.id.padEnd(18)} ${m.label}`)
+      .join('\n')}`)
     .requiredOption('--out <dir>', 'output directory (finished runs in it are reused)')
     .option('--jobs <n>', 'runs trained at once, one process each (default: CPUs, at most 2)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  xrec bench explain --out results/quick                      # the main job: quick profile on the bundled data
+  xrec bench explain --dataset ./my-dataset --out results/mine # a dataset made by \`xrec data build\`
+  xrec bench explain --profile smoke --methods retrieval,pepler-d --out /tmp/smoke`,
+    )
     .action(async (opts: BenchExplainCliOptions, cmd: Command) => {
       const dataDir = resolveDataDir(cmd.optsWithGlobals<{ dataDir?: string }>().dataDir);
       let seeds: number | undefined;

@@ -1,0 +1,53 @@
+/**
+ * A self-contained model directory in Hugging Face's layout: `config.json` (with bos/eos/pad token ids),
+ * `model.safetensors`, `tokenizer.json` + `tokenizer_config.json` + `special_tokens_map.json`,
+ * `generation_config.json`. No absolute paths anywhere, so the folder can be moved, committed or loaded by
+ * `xrec generate --checkpoint DIR` and by transformers.js from local files.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigError, writeFileAtomic } from '@xrec/core';
+import { saveTokenizer, type Tokenizer } from '@xrec/tokenizer';
+import type { TransformerLM } from '@xrec/transformer';
+
+const json = (x: unknown): string => `${JSON.stringify(x, null, 2)}\n`;
+
+/** Token strings of the tokenizer's roles (by id), for the HF tokenizer files. */
+function roleTokens(tok: Tokenizer): { bos?: string; eos?: string; pad?: string } {
+  const byId = new Map(Object.entries(tok.specialTokens ?? {}).map(([s, id]) => [id, s]));
+  const out: { bos?: string; eos?: string; pad?: string } = {};
+  if (tok.bosId !== undefined && byId.has(tok.bosId)) out.bos = byId.get(tok.bosId)!;
+  if (tok.eosId !== undefined && byId.has(tok.eosId)) out.eos = byId.get(tok.eosId)!;
+  if (tok.padId !== undefined && byId.has(tok.padId)) out.pad = byId.get(tok.padId)!;
+  return out;
+}
+
+/** Write model, tokenizer and the HF side files into `dir` (each file atomically). */
+export async function saveHfModelDir(dir: string, model: TransformerLM, tok: Tokenizer, metadata: Record<string, string> = {}): Promise<void> {
+  if (tok.vocabSize > model.config.vocabSize) {
+    throw new ConfigError(`saveHfModelDir: the tokenizer has ${tok.vocabSize} ids but the model only ${model.config.vocabSize} embedding rows`);
+  }
+  await model.save(dir, metadata);
+  await saveTokenizer(tok, join(dir, 'tokenizer.json'));
+  const ids = { bos_token_id: tok.bosId ?? null, eos_token_id: tok.eosId ?? null, pad_token_id: tok.padId ?? null };
+  const cfgPath = join(dir, 'config.json');
+  const cfg = JSON.parse(await readFile(cfgPath, 'utf8')) as Record<string, unknown>;
+  await writeFileAtomic(cfgPath, json({ ...cfg, ...ids }));
+  const roles = roleTokens(tok);
+  const map = { ...(roles.bos ? { bos_token: roles.bos } : {}), ...(roles.eos ? { eos_token: roles.eos } : {}), ...(roles.pad ? { pad_token: roles.pad } : {}) };
+  await writeFileAtomic(join(dir, 'special_tokens_map.json'), json(map));
+  await writeFileAtomic(
+    join(dir, 'tokenizer_config.json'),
+    json({
+      tokenizer_class: 'PreTrainedTokenizerFast',
+      model_max_length: model.config.contextLength,
+      add_prefix_space: false,
+      clean_up_tokenization_spaces: false,
+      ...map,
+    }),
+  );
+  await writeFileAtomic(
+    join(dir, 'generation_config.json'),
+    json({ ...ids, do_sample: false, max_length: model.config.contextLength, _from_model_config: true }),
+  );
+}

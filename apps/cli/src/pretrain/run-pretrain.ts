@@ -1,0 +1,233 @@
+/**
+ * Pre-training a GPT-2-style base model on the pre-training corpus (the xrec-base recipe):
+ *
+ * 1. a byte-level BPE tokenizer trained on the corpus's training documents (`<bos>`, `<eos>`, `<pad>` on top);
+ * 2. every document encoded as `<bos> text <eos>`, one token stream per source and split (every
+ *    `valEvery`-th document held out);
+ * 3. a token budget instead of epochs: `ceil(tokens / (batch·seq))` AdamW updates on windows drawn by source
+ *    weight (default: proportional to each source's tokens), warm-up then cosine decay to `minLr`;
+ * 4. the shared trainer runs them in segments of `segmentSteps` updates — one trainer "epoch" each — so every
+ *    segment ends with validation (overall and per source), an atomic checkpoint with optimizer and RNG
+ *    state, and a JSON-lines log record; `resume` continues a killed run exactly;
+ * 5. the final model, its tokenizer and a summary go to `out` in Hugging Face's layout (see hf-dir.ts).
+ */
+import { cpus, totalmem } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { ConfigError, Rng, writeFileAtomic, type Progress } from '@xrec/core';
+import { listCorpusSources, readCorpusDocuments, verifyCorpus, type CorpusSource } from '@xrec/data';
+import { loadTokenizer, saveTokenizer, trainBpe, type Tokenizer } from '@xrec/tokenizer';
+import { describeBackend, initBackend, resolveTransformerConfig, train, TransformerLM, type EpochLog } from '@xrec/transformer';
+import { lmLoss, type LmBatch } from '../commands/train.js';
+import { encodeCorpus, fixedWindows, WindowSampler, type SourceTokens } from './corpus-tokens.js';
+import { saveHfModelDir } from './hf-dir.js';
+
+export interface PretrainConfig {
+  readonly corpus: string;
+  /** Final model directory (Hugging Face layout). */
+  readonly out: string;
+  /** Work directory: tokenizer, checkpoint, log (kept out of the model directory). */
+  readonly work: string;
+  readonly tokens: number;
+  readonly vocab: number;
+  readonly dModel: number;
+  readonly layers: number;
+  readonly heads: number;
+  readonly seq: number;
+  readonly batch: number;
+  readonly lr: number;
+  readonly minLr: number;
+  readonly warmup: number;
+  readonly weightDecay: number;
+  readonly clip: number;
+  readonly seed: number;
+  readonly segmentSteps: number;
+  /** Validation windows per source. */
+  readonly valWindows: number;
+  readonly valEvery: number;
+  /** Source weights (name → weight); unnamed sources weigh their share of training tokens. */
+  readonly weights: Readonly<Record<string, number>>;
+  readonly resume: boolean;
+  /** Stop (after the current segment, with a checkpoint) once this many minutes of this run have passed. */
+  readonly maxMinutes?: number;
+}
+
+export const SPECIAL_TOKENS = ['<bos>', '<eos>', '<pad>'] as const;
+
+export interface PretrainSummary {
+  readonly format: 'xrec-pretrain-summary';
+  readonly version: 1;
+  readonly complete: boolean;
+  readonly steps: number;
+  readonly totalSteps: number;
+  readonly tokensSeen: number;
+  readonly parameters: number;
+  readonly trainSeconds: number;
+  readonly segments: readonly EpochLog[];
+  readonly valLoss: Readonly<Record<string, number>>;
+  readonly corpus: Readonly<Record<string, { documents: { train: number; val: number }; words: { train: number; val: number }; tokens: { train: number; val: number }; weight: number }>>;
+  readonly tokensPerWord: number;
+  readonly config: Omit<PretrainConfig, 'corpus' | 'out' | 'work'>;
+  readonly machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; backend: string };
+}
+
+async function corpusTokenizer(c: PretrainConfig, sources: readonly CorpusSource[], progress: Progress): Promise<Tokenizer> {
+  const path = join(c.work, 'tokenizer.json');
+  if (existsSync(path)) {
+    progress.log(`pretrain: tokenizer from ${path}`);
+    return loadTokenizer(path);
+  }
+  const docs: string[] = [];
+  for (const s of sources) for await (const d of readCorpusDocuments(s, { split: 'train', valEvery: c.valEvery })) docs.push(d.text);
+  const tok = trainBpe(docs, { vocabSize: c.vocab - SPECIAL_TOKENS.length, specialTokens: [...SPECIAL_TOKENS] }, progress);
+  await saveTokenizer(tok, path);
+  return tok;
+}
+
+function specialId(tok: Tokenizer, role: 'bosId' | 'eosId' | 'padId'): number {
+  const id = tok[role];
+  if (id === undefined) throw new ConfigError(`pretrain: the tokenizer has no ${role} (special tokens ${SPECIAL_TOKENS.join(', ')} expected)`);
+  return id;
+}
+
+/** Mean loss of fixed windows (no dropout). */
+async function windowLoss(model: TransformerLM, w: { ids: Int32Array; size: number }, seq: number, batch: number): Promise<number> {
+  let sum = 0;
+  let n = 0;
+  const T1 = seq + 1;
+  for (let r = 0; r < w.size; r += batch) {
+    const rows = Math.min(batch, w.size - r);
+    const b: LmBatch = { size: rows, tokens: rows * seq, seq, ids: w.ids.subarray(r * T1, (r + rows) * T1) };
+    const l = tf.tidy(() => lmLoss(model, b, false));
+    sum += (await l.data())[0]! * rows;
+    n += rows;
+    l.dispose();
+  }
+  return n > 0 ? sum / n : NaN;
+}
+
+/** Run (or resume) pre-training; returns the summary also written to `out/pretrain-summary.json`. */
+export async function runPretrain(c: PretrainConfig, progress: Progress): Promise<PretrainSummary> {
+  const backend = await initBackend();
+  progress.log(`backend: ${describeBackend(backend)}`);
+  const sources = listCorpusSources(c.corpus);
+  await verifyCorpus(sources);
+  const checkpointDir = join(c.work, 'checkpoint');
+  if (!c.resume && existsSync(join(checkpointDir, 'trainer-state.json'))) {
+    throw new ConfigError(`pretrain: ${c.work} holds a run; pass --resume to continue it, or choose another --work`);
+  }
+  if (!c.resume) rmSync(join(c.work, 'pretrain-log.jsonl'), { force: true });
+  await mkdir(c.work, { recursive: true });
+  const tok = await corpusTokenizer(c, sources, progress);
+  const bos = specialId(tok, 'bosId');
+  const eos = specialId(tok, 'eosId');
+  const streams: SourceTokens[] = await encodeCorpus(sources, tok, { bos, eos }, progress, c.valEvery);
+  for (const name of Object.keys(c.weights)) {
+    if (!streams.some((s) => s.name === name)) throw new ConfigError(`--weights: unknown source '${name}' (sources: ${streams.map((s) => s.name).join(', ')})`);
+  }
+  const trainTokens = streams.reduce((a, s) => a + s.train.length, 0);
+  const weights = streams.map((s) => c.weights[s.name] ?? s.train.length / trainTokens);
+  const sampler = new WindowSampler(
+    streams.map((s) => s.train),
+    weights,
+    c.seq,
+  );
+  const valSets = streams.map((s) => ({ name: s.name, w: fixedWindows(s.val, c.seq, c.valWindows) }));
+
+  const config = resolveTransformerConfig({ arch: 'gpt2', vocabSize: tok.vocabSize, contextLength: c.seq, dModel: c.dModel, nLayers: c.layers, nHeads: c.heads, dropout: 0 });
+  const model = TransformerLM.create(config, new Rng(c.seed).fork('init'));
+  const totalSteps = Math.ceil(c.tokens / (c.batch * c.seq));
+  const segments = Math.ceil(totalSteps / c.segmentSteps);
+  progress.log(
+    `pretrain: ${model.numParameters().toLocaleString('en-US')} parameters (d ${c.dModel}, ${c.layers} layers, ${c.heads} heads, vocab ${tok.vocabSize}); ` +
+      `corpus ${trainTokens.toLocaleString('en-US')} training tokens in ${streams.length} sources; budget ${c.tokens.toLocaleString('en-US')} tokens = ${totalSteps} updates of ${c.batch}×${c.seq} in ${segments} segments`,
+  );
+  const started = performance.now();
+  const valLoss: Record<string, number> = {};
+  let stopEarly = false;
+  try {
+    const result = await train<LmBatch>({
+      variables: model.trainableVariables(),
+      lossFn: (b, training) => lmLoss(model, b, training),
+      trainBatches: (epoch, rng) => {
+        const n = Math.min(c.segmentSteps, totalSteps - epoch * c.segmentSteps);
+        return Array.from({ length: n }, () => ({ size: c.batch, tokens: c.batch * c.seq, seq: c.seq, ids: sampler.batch(c.batch, rng) }));
+      },
+      config: {
+        epochs: segments,
+        totalSteps,
+        lr: c.lr,
+        minLr: c.minLr,
+        warmupSteps: c.warmup,
+        schedule: 'cosine',
+        weightDecay: c.weightDecay,
+        clipNorm: c.clip,
+        checkpointDir,
+        resume: c.resume,
+        logFile: join(c.work, 'pretrain-log.jsonl'),
+        logEvery: 50,
+        seed: c.seed,
+      },
+      progress,
+      label: 'pretrain segment',
+      onEpochEnd: async ({ epoch, trainLoss }) => {
+        for (const v of valSets) if (v.w.size > 0) valLoss[v.name] = await windowLoss(model, v.w, c.seq, c.batch);
+        const step = Math.min(totalSteps, (epoch + 1) * c.segmentSteps);
+        const rec = { type: 'val', epoch, step, train_loss: trainLoss, val_loss: valLoss };
+        const { appendFileSync } = await import('node:fs');
+        appendFileSync(join(c.work, 'pretrain-log.jsonl'), `${JSON.stringify(rec)}\n`);
+        const mean = Object.values(valLoss).reduce((a, b) => a + b, 0) / Math.max(1, Object.keys(valLoss).length);
+        progress.log(`pretrain: step ${step}/${totalSteps}, train loss ${trainLoss.toFixed(3)}, mean held-out loss over sources ${mean.toFixed(3)}`);
+        if (c.maxMinutes !== undefined && (performance.now() - started) / 60000 >= c.maxMinutes) {
+          stopEarly = true;
+          throw new StopSignal();
+        }
+      },
+    }).catch((e: unknown) => {
+      if (e instanceof StopSignal) return undefined;
+      throw e;
+    });
+    const { readTrainState } = await import('@xrec/transformer');
+    const state = readTrainState(checkpointDir);
+    const steps = result?.steps ?? state.step;
+    const segmentsLog = result?.epochs ?? state.epochs;
+    const summary: PretrainSummary = {
+      format: 'xrec-pretrain-summary',
+      version: 1,
+      complete: !stopEarly && steps >= totalSteps,
+      steps,
+      totalSteps,
+      tokensSeen: steps * c.batch * c.seq,
+      parameters: model.numParameters(),
+      trainSeconds: segmentsLog.reduce((a, e) => a + e.seconds, 0),
+      segments: segmentsLog,
+      valLoss,
+      corpus: Object.fromEntries(
+        streams.map((s, i) => [s.name, { documents: s.documents, words: s.words, tokens: { train: s.train.length, val: s.val.length }, weight: weights[i]! }]),
+      ),
+      tokensPerWord: streams.reduce((a, s) => a + s.train.length - 2 * s.documents.train, 0) / streams.reduce((a, s) => a + s.words.train, 0),
+      config: {
+        tokens: c.tokens, vocab: c.vocab, dModel: c.dModel, layers: c.layers, heads: c.heads, seq: c.seq, batch: c.batch, lr: c.lr, minLr: c.minLr, warmup: c.warmup,
+        weightDecay: c.weightDecay, clip: c.clip, seed: c.seed, segmentSteps: c.segmentSteps, valWindows: c.valWindows, valEvery: c.valEvery, weights: c.weights, resume: c.resume,
+        ...(c.maxMinutes !== undefined ? { maxMinutes: c.maxMinutes } : {}),
+      },
+      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, backend: describeBackend(backend) },
+    };
+    await writeFileAtomic(join(c.work, 'pretrain-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    if (summary.complete) {
+      await saveHfModelDir(c.out, model, tok, { trained_by: 'xrec pretrain' });
+      await writeFileAtomic(join(c.out, 'pretrain-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    }
+    return summary;
+  } finally {
+    model.dispose();
+  }
+}
+
+class StopSignal extends Error {
+  constructor() {
+    super('pretrain: --max-minutes reached');
+  }
+}

@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '@xrec/core';
+import { initBackend } from './backend.js';
+import { activateNativeKernels, deactivateNativeKernels, nativeStatus } from './native-kernels.js';
+import { geluTanh } from './ops.js';
+import { AdamW } from './optim.js';
+import { resolveTransformerConfig } from './config.js';
+import { TransformerLM } from './model.js';
+
+// The native kernels are checked against float64 JS references and against the wasm path they replace
+// (deactivateNativeKernels puts the stock kernels back in the same process).
+
+const backend = await initBackend();
+const active = backend.choice === 'wasm' && nativeStatus().active;
+const why = active ? '' : `native kernels not active here: ${nativeStatus().reason ?? backend.choice}`;
+
+function rand(rng: Rng, n: number): Float32Array {
+  return Float32Array.from({ length: n }, () => rng.normal(0, 1));
+}
+
+/** float64 reference of op(A) op(B) for packed row-major operands. */
+function refMatMul(a: Float32Array, b: Float32Array, m: number, n: number, k: number, ta: boolean, tb: boolean): Float64Array {
+  const c = new Float64Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += (ta ? a[p * m + i]! : a[i * k + p]!) * (tb ? b[j * k + p]! : b[p * n + j]!);
+      c[i * n + j] = s;
+    }
+  return c;
+}
+
+/** ‖a - b‖ / ‖b‖ */
+function normRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < b.length; i++) {
+    num += (a[i]! - b[i]!) ** 2;
+    den += b[i]! ** 2;
+  }
+  return Math.sqrt(num / Math.max(den, 1e-30));
+}
+
+function maxRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let worst = 0;
+  for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / (1 + Math.abs(b[i]!)));
+  return worst;
+}
+
+describe.skipIf(!active)(`native kernels on wasm ${why}`, () => {
+  beforeAll(async () => {
+    await activateNativeKernels();
+  });
+  afterAll(async () => {
+    await activateNativeKernels();
+  });
+
+  it('reports the BLAS and the kernels it serves', () => {
+    const s = nativeStatus();
+    expect(s.kernels).toEqual(expect.arrayContaining(['BatchMatMul', 'Softmax', 'XrecGelu', 'XrecAdamW']));
+    expect(s.blas).toMatch(/blas|builtin/);
+    expect(s.threads).toBeGreaterThanOrEqual(1);
+  });
+
+  it('matMul with every transpose flag, batched and broadcast, equals a float64 reference', () => {
+    const rng = new Rng(1);
+    const before = tf.memory().numTensors;
+    for (const [m, n, k] of [
+      [7, 5, 3],
+      [33, 17, 65],
+      [1, 1, 1],
+    ] as const) {
+      for (const ta of [false, true]) {
+        for (const tb of [false, true]) {
+          const av = rand(rng, m * k);
+          const bv = rand(rng, k * n);
+          const got = tf.tidy(() => tf.matMul(tf.tensor2d(av, ta ? [k, m] : [m, k]), tf.tensor2d(bv, tb ? [n, k] : [k, n]), ta, tb).dataSync());
+          expect(maxRel(got, refMatMul(av, bv, m, n, k, ta, tb))).toBeLessThan(1e-5);
+        }
+      }
+    }
+    // [3, m, k] @ [3, k, n], and a batch of one broadcast against three
+    const av = rand(rng, 3 * 4 * 5);
+    const bv = rand(rng, 5 * 6);
+    const got = tf.tidy(() => tf.matMul(tf.tensor3d(av, [3, 4, 5]), tf.tensor3d(bv, [1, 5, 6])).dataSync());
+    for (let g = 0; g < 3; g++) expect(maxRel(got.subarray(g * 24, (g + 1) * 24), refMatMul(av.subarray(g * 20, (g + 1) * 20), bv, 4, 6, 5, false, false))).toBeLessThan(1e-5);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('softmax, GELU and its gradient agree with the stock kernels and JS loops', () => {
+    const rng = new Rng(2);
+    const z = rand(rng, 6 * 300).map((x) => x * 8);
+    const x = rand(rng, 1000).map((v) => v * 3);
+    const run = () =>
+      tf.tidy(() => {
+        const p = tf.softmax(tf.tensor2d(z, [6, 300])).dataSync();
+        const xt = tf.tensor2d(x, [10, 100]);
+        const w = tf.range(0, 1000).reshape([10, 100]);
+        const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(geluTanh(t as tf.Tensor2D), w)))(xt).dataSync();
+        return { p, y: geluTanh(xt).dataSync(), g };
+      });
+    const native = run();
+    deactivateNativeKernels();
+    const stock = run();
+    expect(maxRel(native.p, stock.p)).toBeLessThan(1e-6);
+    expect(maxRel(native.y, stock.y)).toBeLessThan(1e-6);
+    expect(normRel(native.g, stock.g)).toBeLessThan(1e-6);
+    let rowSum = 0;
+    for (let j = 0; j < 300; j++) rowSum += native.p[j]!;
+    expect(rowSum).toBeCloseTo(1, 5);
+  });
+
+  it('an AdamW step is bit-identical to the JS kernel', async () => {
+    const rng = new Rng(3);
+    const init = rand(rng, 257);
+    const grad = rand(rng, 257);
+    const step = async (): Promise<Float32Array> => {
+      const v = tf.variable(tf.tensor1d(init), true, `adamw-native-test-${Math.random()}`);
+      const opt = new AdamW(new Map([['w', v]]), { weightDecay: 0.1 }, () => true);
+      for (let i = 0; i < 3; i++) tf.tidy(() => opt.applyGradients(new Map([['w', tf.tensor1d(grad)]]), 1e-2, tf.scalar(0.7)));
+      const out = (await v.data()) as Float32Array;
+      opt.dispose();
+      v.dispose();
+      return out;
+    };
+    await activateNativeKernels();
+    const native = await step();
+    deactivateNativeKernels();
+    const js = await step();
+    expect(Array.from(native)).toEqual(Array.from(js));
+  });
+
+  it('50 training steps of a small GPT give the losses of the wasm path to float tolerance', async () => {
+    const train = async (): Promise<number[]> => {
+      const cfg = resolveTransformerConfig({ arch: 'gpt2', vocabSize: 97, contextLength: 16, dModel: 32, nHeads: 4, nLayers: 2, dropout: 0 });
+      const model = TransformerLM.create(cfg, new Rng(7));
+      const vars = model.trainableVariables();
+      const opt = new AdamW(vars, { weightDecay: 0.01 });
+      const rng = new Rng(8);
+      const losses: number[] = [];
+      const before = tf.memory().numTensors;
+      for (let s = 0; s < 50; s++) {
+        // learnable rows: arithmetic progressions mod 97 with a random start and step
+        const ids = new Int32Array(4 * 17);
+        for (let r = 0; r < 4; r++) {
+          const a = rng.int(0, 96);
+          const d = rng.int(1, 3);
+          for (let j = 0; j < 17; j++) ids[r * 17 + j] = (a + d * j) % 97;
+        }
+        const loss = tf.tidy(() => {
+          const all = tf.tensor2d(ids, [4, 17], 'int32');
+          const x = tf.slice(all, [0, 0], [4, 16]) as tf.Tensor2D;
+          const y = tf.slice(all, [0, 1], [4, 16]) as tf.Tensor2D;
+          const { value, grads } = tf.variableGrads(() => model.loss({ ids: x, labels: y, training: false }), [...vars.values()]);
+          const named = new Map<string, tf.Tensor>();
+          for (const [name, v] of vars) named.set(name, grads[v.name]!);
+          opt.applyGradients(named, 3e-3);
+          return value;
+        });
+        losses.push((await loss.data())[0]!);
+        loss.dispose();
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      opt.dispose();
+      model.dispose();
+      return losses;
+    };
+    await activateNativeKernels();
+    const native = await train();
+    deactivateNativeKernels();
+    const wasm = await train();
+    expect(native[49]!).toBeLessThan(native[0]! - 0.5); // it learns
+    expect(maxRel(native, wasm)).toBeLessThan(2e-3);
+  });
+});
