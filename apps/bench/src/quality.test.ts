@@ -23,13 +23,17 @@ describe('explanation quality checks', () => {
     const train = [...Array(10).fill({ user: 'u1', item: 'i1' }), { user: 'u2', item: 'i2' }, { user: 'u3', item: 'i3' }, { user: 'u4', item: 'i4' }, { user: 'u5', item: 'i5' }];
     const rows = [
       { user: 'u1', item: 'i1', reference: 'great sound', generated: 'great sound', feature: 'sound' },
+      { user: 'u1', item: 'i1', reference: 'great sound', generated: 'good sound', feature: 'sound' },
       { user: 'u2', item: 'i2', reference: 'nice strap', generated: 'bad price', feature: 'strap' },
+      { user: 'u3', item: 'i3', reference: 'nice strap', generated: 'bad price', feature: 'strap' },
     ];
     const g = groupMetrics(rows, train, { features: ['sound', 'strap', 'price'], minRating: 1, maxRating: 5 });
-    expect(g.itemHead!.n).toBe(1);
-    expect(g.itemTail!.n).toBe(1);
+    expect(g.itemHead!.n).toBe(2);
+    expect(g.itemTail!.n).toBe(2);
     expect(g.itemHead!.bleu1).toBeGreaterThan(g.itemTail!.bleu1);
     expect(g.userActive!.fmr).toBe(1);
     expect(g.userInactive!.fmr).toBe(0);
+    // a group of one row is left out (DIV needs two)
+    expect(groupMetrics(rows.slice(1, 3), train, { features: ['sound', 'strap', 'price'], minRating: 1, maxRating: 5 }).itemHead).toBeUndefined();
   });
 });

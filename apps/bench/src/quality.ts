@@ -33,7 +33,7 @@ export const GROUP_NAMES: readonly GroupName[] = ['itemHead', 'itemTail', 'userA
 
 /**
  * Metrics of the rows in each group: items in the head (top 20% of items by training records) or the tail,
- * users in the active head (top 20% by training records) or not. Empty groups are left out.
+ * users in the active head (top 20% by training records) or not. Groups with fewer than two rows are left out (DIV needs two).
  */
 export function groupMetrics(
   rows: readonly (ExplanationRow & { user: string; item: string })[],
@@ -57,7 +57,7 @@ export function groupMetrics(
   const out: Partial<Record<GroupName, ExplanationMetrics>> = {};
   for (const g of GROUP_NAMES) {
     const sub = rows.filter(pick[g]);
-    if (sub.length > 0) out[g] = explanationMetrics(sub, options);
+    if (sub.length >= 2) out[g] = explanationMetrics(sub, options); // DIV needs two rows
   }
   return out;
 }

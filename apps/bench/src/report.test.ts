@@ -35,8 +35,8 @@ describe('report helpers', () => {
     expect(lines.some((l) => l.includes('pepler-mf USR'))).toBe(false); // the USR goal is PEPLER's and PEPLER-D's
     expect(lines.some((l) => l.includes('pepler-stories'))).toBe(false); // a reference row is not checked
     expect(lines.filter((l) => l.includes('vs retrieval'))).toEqual([
-      '- PASS: best variant by BLEU-4 (pepler) BLEU-4 2.00 vs retrieval baseline 1.00',
-      '- PASS: best variant by BLEU-4 (pepler) RL-F 12.00 vs retrieval baseline 10.00',
+      '- PASS: best variant by BLEU-4 (pepler) BLEU-4 2.00 vs retrieval 1.00',
+      '- PASS: best variant by BLEU-4 (pepler) RL-F 12.00 vs retrieval 10.00',
     ]);
   });
 

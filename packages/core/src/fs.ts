@@ -1,7 +1,8 @@
 /** File helpers shared by every package that writes artifacts: atomic writes, never half-written files. */
-import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
+import { dirname, basename, join, resolve } from 'node:path';
+import { ConfigError } from './errors.js';
 import { hashString } from './rng.js';
 
 let counter = 0;
@@ -43,6 +44,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
  */
 export async function writeDirAtomic(dir: string, fill: (tmpDir: string) => Promise<void> | void): Promise<void> {
   await mkdir(dirname(dir), { recursive: true });
+  removeStaleTemps(dir);
   const tmp = tempPathFor(dir);
   await mkdir(tmp, { recursive: true });
   try {
@@ -61,4 +63,47 @@ export async function writeDirAtomic(dir: string, fill: (tmpDir: string) => Prom
     throw e;
   }
   if (old) await rm(old, { recursive: true, force: true });
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove temp files and directories that killed runs left beside `path` (`.<name>.tmp-<pid>-<tag>`, also of
+ * `<name>.old`), when their process is gone. Returns the removed names. Only xrec's own temp names are touched.
+ */
+export function removeStaleTemps(path: string): string[] {
+  const dir = dirname(path);
+  if (!existsSync(dir)) return [];
+  const removed: string[] = [];
+  const names = [basename(path), `${basename(path)}.old`];
+  for (const entry of readdirSync(dir)) {
+    for (const name of names) {
+      const prefix = `.${name}.tmp-`;
+      if (!entry.startsWith(prefix)) continue;
+      const pid = Number(entry.slice(prefix.length).split('-')[0]);
+      if (!Number.isInteger(pid) || pid === process.pid || pidAlive(pid)) continue;
+      rmSync(join(dir, entry), { recursive: true, force: true });
+      removed.push(entry);
+    }
+  }
+  return removed;
+}
+
+/**
+ * Check, before any work, that `dir` can be an output folder: not an existing file and not below one (so a
+ * long run does not fail at its first write with a raw ENOTDIR/EEXIST). Throws a ConfigError naming `flag`.
+ */
+export function checkOutputDir(dir: string, flag = '--out'): void {
+  const abs = resolve(dir);
+  if (existsSync(abs) && !statSync(abs).isDirectory()) throw new ConfigError(`${flag} ${dir}: is an existing file; give a folder`);
+  for (let p = dirname(abs); dirname(p) !== p; p = dirname(p)) {
+    if (existsSync(p) && !statSync(p).isDirectory()) throw new ConfigError(`${flag} ${dir}: ${p} is a file, so the folder cannot be created below it`);
+  }
 }

@@ -1,11 +1,12 @@
 /** From an Amazon-format review file to a built explanation dataset directory, atomically. */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { silentProgress, type Progress } from '@xrec/core';
+import { ConfigError, silentProgress, type Progress } from '@xrec/core';
 import { loadAmazonReviews, type AmazonLoadStats } from './amazon.js';
 import type { BuilderConfig } from './builder-config.js';
 import { buildExplanationDataset, type BuiltExplanationDataset } from './builder.js';
 import { writeExplanationDataset } from './explanation-io.js';
+import { checkDatasetOut } from './out-dir.js';
 import { sha256Hex } from './movielens-fetch.js';
 
 export interface BuildFromFileOptions {
@@ -30,6 +31,8 @@ export interface BuildFromFileResult {
 /** Load `reviewsFile`, build, write to `outDir`; nothing is written when any step fails. */
 export async function buildDatasetFromFile(reviewsFile: string, outDir: string, opts: BuildFromFileOptions = {}): Promise<BuildFromFileResult> {
   const progress = opts.progress ?? silentProgress;
+  checkDatasetOut(outDir, [reviewsFile]);
+  if (opts.limit !== undefined && !(Number.isInteger(opts.limit) && opts.limit > 0)) throw new ConfigError(`--limit: expected a positive integer, got ${opts.limit}`);
   const { records, stats } = await loadAmazonReviews(reviewsFile, { lenient: opts.lenient ?? false, ...(opts.limit ? { limit: opts.limit } : {}) });
   progress.log(`read ${stats.kept} reviews from ${reviewsFile} (skipped: ${stats.skippedMissingText} without text, ${stats.skippedMissingRating} without rating, ${stats.skippedMalformed} malformed)`);
   const built = buildExplanationDataset(records, opts.config, progress);

@@ -42,6 +42,7 @@ export {
   EXPLANATION_DATASET_VERSION,
   type ExplanationDatasetMeta,
 } from './explanation-io.js';
+export { checkDatasetOut } from './out-dir.js';
 export { buildDatasetFromFile, type BuildFromFileOptions, type BuildFromFileResult } from './build-file.js';
 export { loadExplanationDataset, bundledDatasetDir, BUNDLED_EXPLANATION_DATASETS, DEFAULT_SPLIT_SEED, type ExplanationDataset } from './explanation-dataset.js';
 export {

@@ -5,7 +5,7 @@
 import { createReadStream, existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { DataError, NotFoundError } from '@xrec/core';
 
 /** True when the file starts with the gzip magic bytes. */
@@ -31,11 +31,34 @@ export interface NumberedLine {
   readonly lineNo: number;
 }
 
+/** Longest line accepted by default: 256 MiB (Node cannot hold a string of more than ~512 MiB). */
+export const MAX_LINE_BYTES = 256 * 1024 * 1024;
+
+/** Fails the stream with a DataError as soon as one line exceeds `limit` bytes (before readline buffers it). */
+function lineLimit(limit: number, path: string, what: string): Transform {
+  let current = 0;
+  let line = 1;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      for (let i = 0; i < chunk.length; i++) {
+        if (chunk[i] === 0x0a) {
+          current = 0;
+          line++;
+        } else if (++current > limit) {
+          done(new DataError(`${what}: ${path}: line ${line} is longer than ${limit.toLocaleString('en-US')} bytes (the limit for one line; is the file one JSON document per line?)`));
+          return;
+        }
+      }
+      done(null, chunk);
+    },
+  });
+}
+
 /**
  * Yield the lines of `path` (UTF-8, gzip transparently). A final empty line after a trailing newline is
- * not yielded.
+ * not yielded. A line longer than `maxLineBytes` is a DataError naming the line.
  */
-export async function* readLines(path: string, what = 'readLines'): AsyncGenerator<NumberedLine> {
+export async function* readLines(path: string, what = 'readLines', options: { maxLineBytes?: number } = {}): AsyncGenerator<NumberedLine> {
   requireFile(path, what);
   const raw = createReadStream(path);
   let stream: Readable = raw;
@@ -45,6 +68,9 @@ export async function* readLines(path: string, what = 'readLines'): AsyncGenerat
     raw.on('error', (e) => gunzip.destroy(e));
     stream = raw.pipe(gunzip);
   }
+  const limiter = lineLimit(options.maxLineBytes ?? MAX_LINE_BYTES, path, what);
+  stream.on('error', (e) => limiter.destroy(e));
+  stream = stream.pipe(limiter);
   stream.on('error', (e) => {
     failure = e;
   });
@@ -61,6 +87,7 @@ export async function* readLines(path: string, what = 'readLines'): AsyncGenerat
     rl.close();
     stream.destroy();
   }
+  if (failure instanceof DataError) throw failure;
   if (failure) {
     throw new DataError(`${what}: ${path}: cannot read past line ${lineNo}: ${failure.message} (truncated or corrupt gzip?)`, {
       cause: failure,

@@ -303,3 +303,21 @@ function maxAbs(a: tf.Tensor, b: tf.Tensor): number {
   for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]! - y[i]!));
   return m;
 }
+
+describe('training on a batch of one window with dropout on', () => {
+  it('computes gradients (tfjs cannot differentiate a one-row unstack; the model reshapes instead)', async () => {
+    await initBackend();
+    const m = TransformerLM.create(resolveTransformerConfig({ arch: 'gpt2', vocabSize: 50, contextLength: 8, dModel: 16, nHeads: 2, nLayers: 1, dropout: 0.1 }), new Rng(1));
+    const before = tf.memory().numTensors;
+    const { value, grads } = tf.tidy(() => {
+      const ids = tf.tensor2d([[1, 2, 3, 4]], [1, 4], 'int32');
+      const labels = tf.tensor2d([[2, 3, 4, 5]], [1, 4], 'int32');
+      return tf.variableGrads(() => m.loss({ ids, labels, training: true }));
+    });
+    expect(Number.isFinite(value.dataSync()[0]!)).toBe(true);
+    expect(Object.keys(grads).length).toBeGreaterThan(5);
+    tf.dispose([value, ...Object.values(grads)]);
+    expect(tf.memory().numTensors).toBe(before);
+    m.dispose();
+  });
+});

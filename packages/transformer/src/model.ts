@@ -85,6 +85,20 @@ const BLOCKED_MAX_HEADS = 4;
 /** ... and at most this many rows H·S per batch row. */
 const BLOCKED_MAX_ROWS = 512;
 
+/**
+ * `tf.unstack` along axis 0, except that one row is a reshape: tfjs's gradient of a one-output Unpack hands
+ * `stack` a lone tensor and throws ("Argument tensors passed to stack must be a Tensor[]"), which crashed
+ * training on a last batch of one window with dropout on.
+ */
+function unstackRows(x: tf.Tensor): tf.Tensor[] {
+  return x.shape[0] === 1 ? [tf.reshape(x, x.shape.slice(1))] : tf.unstack(x);
+}
+
+/** `tf.stack` along axis 0 (one tensor: a reshape, see {@link unstackRows}). */
+function stackRows(xs: tf.Tensor[]): tf.Tensor {
+  return xs.length === 1 ? tf.reshape(xs[0]!, [1, ...xs[0]!.shape]) : tf.stack(xs);
+}
+
 function numel(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
@@ -451,12 +465,12 @@ export class TransformerLM {
    */
   private attendBlocked(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, mask: tf.Tensor, B: number, HS: number, training: boolean): tf.Tensor3D {
     const hd = q.shape[2];
-    const qs = tf.unstack(tf.reshape(q, [B, HS, hd])) as tf.Tensor2D[]; // B x [H·S, hd]
-    const ks = tf.unstack(tf.reshape(k, [B, HS, hd])) as tf.Tensor2D[];
-    const vs = tf.unstack(tf.reshape(v, [B, HS, hd])) as tf.Tensor2D[];
-    const scores = tf.add(tf.stack(qs.map((qb, b) => matMulBT(qb, ks[b]!))), mask); // [B, H·S, H·S]
-    const probs = tf.unstack(this.dropout(tf.softmax(scores), training)) as tf.Tensor2D[];
-    const o = tf.stack(probs.map((pb, b) => matMul2d(pb, vs[b]!))); // [B, H·S, hd]
+    const qs = unstackRows(tf.reshape(q, [B, HS, hd])) as tf.Tensor2D[]; // B x [H·S, hd]
+    const ks = unstackRows(tf.reshape(k, [B, HS, hd])) as tf.Tensor2D[];
+    const vs = unstackRows(tf.reshape(v, [B, HS, hd])) as tf.Tensor2D[];
+    const scores = tf.add(stackRows(qs.map((qb, b) => matMulBT(qb, ks[b]!))), mask); // [B, H·S, H·S]
+    const probs = unstackRows(this.dropout(tf.softmax(scores), training)) as tf.Tensor2D[];
+    const o = stackRows(probs.map((pb, b) => matMul2d(pb, vs[b]!))); // [B, H·S, hd]
     return tf.reshape(o, q.shape);
   }
 

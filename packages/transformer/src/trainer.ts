@@ -311,8 +311,10 @@ export async function train<B extends TrainBatch>(opts: TrainOptions<B>): Promis
       epochLogs.push(...s.epochs);
       log.truncateAfter(step);
       progress.log(`${label}: resumed from ${config.checkpointDir} after epoch ${s.epoch + 1} (step ${step})`);
-    } else if (config.resume) {
-      progress.log(`${label}: no checkpoint in ${config.checkpointDir}; starting fresh`);
+    } else {
+      if (config.resume) progress.log(`${label}: no checkpoint in ${config.checkpointDir}; starting fresh`);
+      // a run killed before its first checkpoint left step records: this run rewrites them
+      log.truncateAfter(-1);
     }
 
     let runTokens = 0;

@@ -70,4 +70,20 @@ describe('xrec tokenizer', () => {
     expect((await run(['tokenizer', 'train', '--input', input, '--vocab-size', 'x', '--out', join(dir, 'o.json')])).code).not.toBe(0);
     expect((await run(['tokenizer', 'train', '--input', input, '--vocab-size', '100', '--out', join(dir, 'o.json')])).err).toMatch(/vocabSize/);
   });
+
+  it('an empty or too-small corpus is an error and never overwrites a good tokenizer', async () => {
+    const good = join(dir, 'good.json');
+    const small = join(dir, 'small.txt');
+    writeFileSync(small, 'great sound great sound\nnice strap\n');
+    expect((await run(['tokenizer', 'train', '--input', small, '--vocab-size', '260', '--out', good, '--min-frequency', '1'])).code).toBe(0);
+    const before = readFileSync(good, 'utf8');
+    const empty = join(dir, 'empty.txt');
+    writeFileSync(empty, '\n\n');
+    const e = await run(['tokenizer', 'train', '--input', empty, '--vocab-size', '300', '--out', good]);
+    expect(e.code).toBe(2);
+    expect(e.err).toMatch(/no non-empty documents; nothing was written/);
+    const t = await run(['tokenizer', 'train', '--input', small, '--vocab-size', '5000', '--out', good]);
+    expect(t.err).toMatch(/too small for --vocab-size 5000: only \d+ tokens could be learnt/);
+    expect(readFileSync(good, 'utf8')).toBe(before);
+  });
 });

@@ -119,7 +119,9 @@ export function registerTokenizer(program: Command): void {
     .option('--field <name>', 'read each line as a JSON object and train on this string field (e.g. reviewText)')
     .option('--special <names>', 'comma-separated special tokens appended after the vocabulary', '<bos>,<eos>,<pad>')
     .option('--min-frequency <n>', 'smallest pair count that is still merged', positiveInt('--min-frequency'), 2)
-    .action(async (o: { input: string; vocabSize: number; out: string; field?: string; special: string; minFrequency: number }) => {
+    .option('--allow-smaller', 'keep a vocabulary smaller than --vocab-size when the corpus runs out of pairs (default: an error)')
+    .addHelpText('after', '\nExample:\n  xrec tokenizer train --input reviews.txt --vocab-size 8000 --out tokenizer.json')
+    .action(async (o: { input: string; vocabSize: number; out: string; field?: string; special: string; minFrequency: number; allowSmaller?: boolean }) => {
       const lines = splitLines((await readInputBytes(o.input)).toString('utf8'));
       let docs = lines;
       if (o.field !== undefined) {
@@ -139,9 +141,15 @@ export function registerTokenizer(program: Command): void {
         });
       }
       const specialTokens = o.special.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      if (!docs.some((d) => d.trim() !== '')) throw new DataError(`${o.input}: the corpus has no non-empty documents; nothing was written`);
       const t0 = performance.now();
       const t = trainBpe(docs, { vocabSize: o.vocabSize, minFrequency: o.minFrequency, specialTokens }, terminalProgress());
       const seconds = (performance.now() - t0) / 1000;
+      if (t.model.size < o.vocabSize && !o.allowSmaller) {
+        throw new DataError(
+          `${o.input}: the corpus is too small for --vocab-size ${o.vocabSize}: only ${t.model.size} tokens could be learnt (no further pair occurs ${o.minFrequency} times); nothing was written (lower --vocab-size, add text, or pass --allow-smaller)`,
+        );
+      }
       await saveTokenizer(t, resolve(o.out));
       process.stdout.write(`${JSON.stringify({ out: resolve(o.out), documents: docs.length, vocabSize: t.vocabSize, learnt: t.model.size, merges: t.model.merges.length, specialTokens: t.specialTokens, seconds: Number(seconds.toFixed(3)) })}\n`);
     });

@@ -75,6 +75,34 @@ describe('xrec train lm', () => {
     }
   });
 
+  it('refuses to start over a resumable run without --resume or --overwrite, and an --out that is a file', async () => {
+    const errs: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+      errs.push(String(s));
+      return true;
+    });
+    try {
+      const out = join(dir, 'run1'); // written by the first test, with a checkpoint
+      const stateBefore = readFileSync(join(out, 'checkpoint', 'trainer-state.json'), 'utf8');
+      expect(await main(['node', 'xrec', ...args(out)])).toBe(2);
+      expect(errs.join('')).toMatch(/holds a resumable run \(checkpoint\/\); pass --resume to continue it or --overwrite/);
+      expect(readFileSync(join(out, 'checkpoint', 'trainer-state.json'), 'utf8')).toBe(stateBefore);
+      const file = join(dir, 'a-file');
+      writeFileSync(file, 'mine');
+      expect(await main(['node', 'xrec', ...args(file)])).toBe(2);
+      expect(errs.join('')).toMatch(/--out .*a-file: is an existing file/);
+      expect(await main(['node', 'xrec', ...args(join(file, 'sub'))])).toBe(2);
+      expect(errs.join('')).toMatch(/is a file, so the folder cannot be created below it/);
+      expect(readFileSync(file, 'utf8')).toBe('mine');
+      // --overwrite starts over: one run's log, not two
+      expect(await main(['node', 'xrec', ...args(out, ['--overwrite'])])).toBe(0);
+      const log = readFileSync(join(out, 'train-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+      expect(log.filter((r) => r.type === 'epoch')).toHaveLength(5);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it.skipIf(!existsSync(bin))('a process killed by SIGKILL mid-run and resumed ends with the same weights as an uninterrupted run', async () => {
     const run = (out: string, extra: string[] = []) => spawn(process.execPath, [bin, ...args(out, ['--epochs', '4', '--dropout', '0.1', ...extra])], { stdio: 'ignore' });
     const wait = (p: ReturnType<typeof spawn>) => new Promise<{ code: number | null; signal: string | null }>((res) => p.on('exit', (code, signal) => res({ code, signal })));

@@ -8,10 +8,10 @@
  * the next token at each position). A seeded split holds out `--val-fraction` of the windows.
  */
 import type { Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError, DataError, Rng, writeFileAtomic } from '@xrec/core';
+import { checkOutputDir, ConfigError, DataError, Rng, writeFileAtomic } from '@xrec/core';
 import {
   initBackend,
   describeBackend,
@@ -63,6 +63,7 @@ export interface TrainFlags {
   valFraction: number;
   maxDocs?: number;
   resume?: boolean;
+  overwrite?: boolean;
 }
 
 /** Add the shared trainer flags to a training command; defaults and the seed's help differ per command. */
@@ -82,11 +83,17 @@ export function addTrainFlags(
     .option('--seed <n>', d.seedHelp, cliInt('--seed', 0), 0)
     .option('--val-fraction <x>', 'share of windows held out for validation', cliFloat('--val-fraction'), d.valFraction)
     .option('--max-docs <n>', 'use only the first N lines', cliInt('--max-docs'))
-    .option('--resume', 'continue from OUT/checkpoint if a killed run left one');
+    .option('--resume', 'continue from OUT/checkpoint if a killed run left one')
+    .option('--overwrite', 'start over even though OUT holds a resumable run (its checkpoint and log are replaced)');
 }
 
 /** The trainer configuration the shared flags describe, checkpointing and logging into `out`. */
 export function trainerConfigFromFlags(o: TrainFlags, out: string): Partial<TrainerConfig> {
+  checkOutputDir(out);
+  if (existsSync(join(out, 'checkpoint', 'trainer-state.json')) && !o.resume && !o.overwrite) {
+    throw new ConfigError(`--out ${out} holds a resumable run (checkpoint/); pass --resume to continue it or --overwrite to start over`);
+  }
+  if (o.overwrite && !o.resume) rmSync(join(out, 'train-log.jsonl'), { force: true });
   return {
     epochs: o.epochs,
     lr: o.lr,

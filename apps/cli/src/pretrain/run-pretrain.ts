@@ -16,7 +16,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError, Rng, writeFileAtomic, type Progress } from '@xrec/core';
+import { checkOutputDir, ConfigError, Rng, writeFileAtomic, type Progress } from '@xrec/core';
 import { listCorpusSources, readCorpusDocuments, verifyCorpus, type CorpusSource } from '@xrec/data';
 import { loadTokenizer, saveTokenizer, trainBpe, type Tokenizer } from '@xrec/tokenizer';
 import { describeBackend, initBackend, resolveTransformerConfig, train, TransformerLM, type EpochLog } from '@xrec/transformer';
@@ -110,6 +110,8 @@ async function windowLoss(model: TransformerLM, w: { ids: Int32Array; size: numb
 
 /** Run (or resume) pre-training; returns the summary also written to `out/pretrain-summary.json`. */
 export async function runPretrain(c: PretrainConfig, progress: Progress): Promise<PretrainSummary> {
+  checkOutputDir(c.out);
+  checkOutputDir(c.work, '--work');
   const backend = await initBackend();
   progress.log(`backend: ${describeBackend(backend)}`);
   const sources = listCorpusSources(c.corpus);
