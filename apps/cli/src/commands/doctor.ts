@@ -1,10 +1,36 @@
 import type { Command } from 'commander';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { resolveDataDir, XREC_VERSION } from '@xrec/core';
+import { findXrecBase } from '@xrec/bench';
 import { initBackend, describeBackend } from '@xrec/transformer';
 
 /** Datasets xrec knows how to find in the data directory. */
-export const KNOWN_DATASETS = ['movielens-100k', 'movielens-1m', 'insurance-fairness', 'amazon-musical-instruments-5core', 'xrec-explanations'];
+export const KNOWN_DATASETS = ['movielens-100k', 'movielens-1m', 'insurance-fairness', 'amazon-musical-instruments-5core', 'xrec-explanations', 'pretrain-corpus', 'uci-in-vehicle-coupon'];
+
+interface ShippedModel {
+  readonly name: string;
+  readonly dir: string;
+  readonly parameters?: number;
+  readonly tokensSeen?: number;
+  readonly complete?: boolean;
+}
+
+/** The models shipped in the workspace's models/ folder (found beside xrec-base). */
+function shippedModels(): ShippedModel[] {
+  const base = findXrecBase().dir;
+  if (!base) return [];
+  const root = join(base, '..');
+  return readdirSync(root)
+    .filter((n) => statSync(join(root, n)).isDirectory() && existsSync(join(root, n, 'config.json')))
+    .map((name) => {
+      const dir = join(root, name);
+      const summary = join(dir, 'pretrain-summary.json');
+      if (!existsSync(summary)) return { name, dir };
+      const s = JSON.parse(readFileSync(summary, 'utf8')) as { parameters?: number; tokensSeen?: number; complete?: boolean };
+      return { name, dir, ...(s.parameters !== undefined ? { parameters: s.parameters } : {}), ...(s.tokensSeen !== undefined ? { tokensSeen: s.tokensSeen } : {}), ...(s.complete !== undefined ? { complete: s.complete } : {}) };
+    });
+}
 
 export function registerDoctor(program: Command): void {
   program
@@ -28,6 +54,8 @@ export function registerDoctor(program: Command): void {
         dataDirSource: dataDir.source,
         dataDirExists: existsSync(dataDir.path),
         datasets,
+        native: report.native,
+        models: shippedModels(),
       };
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(out)}\n`);
@@ -39,6 +67,11 @@ export function registerDoctor(program: Command): void {
         `tfjs      ${out.tfjs}`,
         `backend   ${describeBackend(report)}`,
         ...report.notes.map((n) => `          (${n})`),
+        report.native.active
+          ? `native    ${report.native.blas} (${report.native.threads} threads${report.native.blasConfig ? `; ${report.native.blasConfig}` : ''}); kernels: ${report.native.kernels.join(', ')}`
+          : `native    off: ${report.native.reason ?? 'unknown'}`,
+        `models    ${out.models.length === 0 ? 'none found (models/xrec-base missing; set XREC_BASE_MODEL)' : ''}`,
+        ...out.models.map((m) => `  ${m.name.padEnd(14)} ${m.dir}${m.parameters ? ` (${m.parameters.toLocaleString('en-US')} parameters${m.tokensSeen ? `, ${m.tokensSeen.toLocaleString('en-US')} tokens seen` : ''}${m.complete === false ? ', INCOMPLETE' : ''})` : ''}`),
         `data dir  ${out.dataDir} (from ${out.dataDirSource}${out.dataDirExists ? '' : ', does not exist'})`,
         ...datasets.map((d) => `  ${d.found ? '[found]  ' : '[missing]'} ${d.name}`),
       ];

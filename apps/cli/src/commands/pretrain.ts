@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { ConfigError, resolveDataDir } from '@xrec/core';
 import { terminalProgress } from '../progress.js';
-import { runPretrain, type PretrainConfig } from '../pretrain/run-pretrain.js';
+import { exportCheckpoint, runPretrain, type PretrainConfig } from '../pretrain/run-pretrain.js';
 import { cliFloat, cliInt } from './train.js';
 
 function parseWeights(v: string): Record<string, number> {
@@ -42,6 +42,7 @@ interface PretrainFlags {
   weights?: Record<string, number>;
   resume?: boolean;
   maxMinutes?: number;
+  exportTo?: string;
   json?: boolean;
 }
 
@@ -70,6 +71,7 @@ export function registerPretrain(program: Command): void {
     .option('--weights <list>', 'source mixing weights, e.g. aclimdb=0.5,nltk-general=2 (others: share of tokens)', parseWeights)
     .option('--max-minutes <x>', 'stop after the segment that passes this many minutes (checkpointed; --resume continues)', cliFloat('--max-minutes'))
     .option('--resume', 'continue the run in --work after a kill or --max-minutes stop')
+    .option('--export-to <dir>', "write the model of the run's latest checkpoint in --work to DIR (HF layout) and exit")
     .option('--json', 'print the summary as one JSON object on stdout')
     .addHelpText(
       'after',
@@ -110,6 +112,10 @@ Examples:
         ...(o.maxMinutes !== undefined ? { maxMinutes: o.maxMinutes } : {}),
       };
       if (o.dModel % o.heads !== 0) throw new ConfigError(`--d-model ${o.dModel} is not a multiple of --heads ${o.heads}`);
+      if (o.exportTo !== undefined) {
+        await exportCheckpoint(c, resolve(o.exportTo), terminalProgress());
+        return;
+      }
       const summary = await runPretrain(c, terminalProgress());
       if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
       else process.stderr.write(`pretrain: ${summary.complete ? `done, model in ${out}` : `stopped at step ${summary.steps}/${summary.totalSteps}; continue with --resume`}\n`);

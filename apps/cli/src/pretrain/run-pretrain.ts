@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { checkOutputDir, ConfigError, Rng, writeFileAtomic, type Progress } from '@xrec/core';
 import { listCorpusSources, readCorpusDocuments, verifyCorpus, type CorpusSource } from '@xrec/data';
 import { loadTokenizer, saveTokenizer, trainBpe, type Tokenizer } from '@xrec/tokenizer';
-import { describeBackend, initBackend, resolveTransformerConfig, train, TransformerLM, type EpochLog } from '@xrec/transformer';
+import { describeBackend, initBackend, loadTrainCheckpoint, resolveTransformerConfig, train, TransformerLM, type EpochLog } from '@xrec/transformer';
 import { lmLoss, type LmBatch } from '../commands/train.js';
 import { encodeCorpus, fixedWindows, WindowSampler, type SourceTokens } from './corpus-tokens.js';
 import { saveHfModelDir } from './hf-dir.js';
@@ -231,5 +231,35 @@ export async function runPretrain(c: PretrainConfig, progress: Progress): Promis
 class StopSignal extends Error {
   constructor() {
     super('pretrain: --max-minutes reached');
+  }
+}
+
+/**
+ * Write the model of the run's latest checkpoint (in `c.work`) to `dir` in Hugging Face's layout, with the
+ * run's tokenizer: a usable model from a run that is still going or was stopped. The model flags must be the
+ * run's (a shape mismatch is a CheckpointError naming the tensor).
+ */
+export async function exportCheckpoint(c: PretrainConfig, dir: string, progress: Progress): Promise<{ step: number }> {
+  await initBackend();
+  checkOutputDir(dir, '--export-to');
+  const tok = await loadTokenizer(join(c.work, 'tokenizer.json'));
+  const ck = await loadTrainCheckpoint(join(c.work, 'checkpoint'));
+  const config = resolveTransformerConfig({ arch: 'gpt2', vocabSize: tok.vocabSize, contextLength: c.seq, dModel: c.dModel, nLayers: c.layers, nHeads: c.heads, dropout: 0 });
+  const model = TransformerLM.create(config, new Rng(0));
+  try {
+    const vars = model.trainableVariables();
+    const { CheckpointError } = await import('@xrec/core');
+    tf.tidy(() => {
+      for (const [name, v] of vars) {
+        const p = ck.params.get(name);
+        if (!p || p.length !== v.size) throw new CheckpointError(`--export-to: checkpoint tensor '${name}' is ${p ? `${p.length} values` : 'missing'}, the model needs ${v.size} (pass the run's --d-model/--layers/--heads/--seq)`);
+        v.assign(tf.tensor(p, v.shape, 'float32'));
+      }
+    });
+    await saveHfModelDir(dir, model, tok, { trained_by: 'xrec pretrain', checkpoint_step: String(ck.state.step) });
+    progress.log(`pretrain: exported the checkpoint of step ${ck.state.step} to ${dir}`);
+    return { step: ck.state.step };
+  } finally {
+    model.dispose();
   }
 }
