@@ -3,11 +3,32 @@
 // Usage: node apps/bench/scripts/matmul-gflops.mjs [--json]   (after `pnpm build`)
 // A matmul of two n x n matrices costs 2 n^3 floating-point operations; we report the median over repeats.
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '@xrec/transformer';
+import { activateNativeKernels, deactivateNativeKernels, initBackend, nativeStatus } from '@xrec/transformer';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 
 const sizes = [256, 512, 1024];
 const results = [];
+
+function measure(label, n, reps) {
+  const a = tf.randomUniform([n, n], -1, 1, 'float32', 1);
+  const b = tf.randomUniform([n, n], -1, 1, 'float32', 2);
+  tf.matMul(a, b).dataSync(); // warm-up
+  const times = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    times.push(performance.now() - t0);
+    c.dispose();
+  }
+  a.dispose();
+  b.dispose();
+  times.sort((x, y) => x - y);
+  const ms = times[Math.floor(times.length / 2)];
+  results.push({ backend: label, available: true, n, ms: +ms.toFixed(2), gflops: +((2 * n ** 3) / (ms * 1e6)).toFixed(2) });
+}
+
 for (const choice of ['node', 'wasm', 'cpu']) {
   let report;
   try {
@@ -16,24 +37,36 @@ for (const choice of ['node', 'wasm', 'cpu']) {
     results.push({ backend: choice, available: false, reason: String(e.message ?? e).split('\n')[0] });
     continue;
   }
-  for (const n of sizes) {
-    const a = tf.randomUniform([n, n], -1, 1, 'float32', 1);
-    const b = tf.randomUniform([n, n], -1, 1, 'float32', 2);
-    const reps = choice === 'cpu' ? (n >= 1024 ? 2 : 3) : n >= 1024 ? 5 : 10;
-    tf.matMul(a, b).dataSync(); // warm-up
-    const times = [];
-    for (let r = 0; r < reps; r++) {
-      const t0 = performance.now();
-      const c = tf.matMul(a, b);
-      c.dataSync();
-      times.push(performance.now() - t0);
-      c.dispose();
-    }
-    a.dispose();
-    b.dispose();
-    times.sort((x, y) => x - y);
-    const ms = times[Math.floor(times.length / 2)];
-    results.push({ backend: report.tfBackend, available: true, n, ms: +ms.toFixed(2), gflops: +((2 * n ** 3) / (ms * 1e6)).toFixed(2) });
+  if (choice === 'wasm') {
+    // xrec's native kernels (BLAS) when built, then tfjs-wasm's own kernel in the same process
+    if (nativeStatus().active) {
+      for (const n of sizes) measure(`wasm + native (${nativeStatus().blas}, ${nativeStatus().threads} threads)`, n, n >= 1024 ? 10 : 20);
+    } else results.push({ backend: 'wasm + native', available: false, reason: nativeStatus().reason ?? 'off' });
+    deactivateNativeKernels();
+    for (const n of sizes) measure('wasm (tfjs kernel)', n, n >= 1024 ? 5 : 10);
+    await activateNativeKernels();
+    continue;
+  }
+  for (const n of sizes) measure(report.tfBackend, n, choice === 'cpu' ? (n >= 1024 ? 2 : 3) : n >= 1024 ? 5 : 10);
+}
+
+// The machine's peak: OpenBLAS sgemm through numpy (Debian python3-numpy), 1 thread and all cores, same run.
+for (const threads of [1, os.cpus().length]) {
+  const py = `import numpy as np, time
+for n in ${JSON.stringify(sizes)}:
+    a = np.random.rand(n, n).astype(np.float32); b = np.random.rand(n, n).astype(np.float32); a @ b
+    ts = []
+    for _ in range(10):
+        t = time.perf_counter(); a @ b; ts.append(time.perf_counter() - t)
+    ts.sort(); print(n, ts[len(ts) // 2] * 1000)`;
+  const r = spawnSync('python3', ['-c', py], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: String(threads) } });
+  if (r.status !== 0) {
+    results.push({ backend: `numpy/OpenBLAS peak (${threads} thread${threads > 1 ? 's' : ''})`, available: false, reason: (r.stderr || 'python3 with numpy not found').trim().split('\n').pop() });
+    continue;
+  }
+  for (const line of r.stdout.trim().split('\n')) {
+    const [n, ms] = line.split(' ').map(Number);
+    results.push({ backend: `numpy/OpenBLAS peak (${threads} thread${threads > 1 ? 's' : ''})`, available: true, n, ms: +ms.toFixed(2), gflops: +((2 * n ** 3) / (ms * 1e6)).toFixed(2) });
   }
 }
 const meta = { node: process.version, tfjs: tf.version.tfjs, cpu: os.cpus()[0]?.model, cores: os.cpus().length, date: new Date().toISOString() };

@@ -55,6 +55,16 @@ export interface NativeKernels {
     stepSize: number,
     invSqrtBc2: number,
   ): void;
+  /** LayerNorm (rms = 0) / RMSNorm (rms = 1) over the last axis of x [n, d]: y, and per row μ and 1/σ. */
+  normForward(x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array, mu: Float32Array, rs: Float32Array, n: number, d: number, eps: number, rms: 0 | 1): void;
+  /** Its backward: dx [n, d], dw [d], db [d] from dy, x, w and the forward's μ and 1/σ. */
+  normBackward(dy: Float32Array, x: Float32Array, w: Float32Array, mu: Float32Array, rs: Float32Array, dx: Float32Array, dw: Float32Array, db: Float32Array, n: number, d: number, rms: 0 | 1): void;
+  /** Softmax of scores + mask (rows of [r, c]; mask read from `maskOffset`) with masked entries skipped: p, pᵀ and each row's kept span. */
+  maskedSoftmax(scores: Float32Array, mask: Float32Array, maskOffset: number, p: Float32Array, pT: Float32Array, span: Float32Array, r: number, c: number): void;
+  /** Its backward: ds = p ⊙ (dp − rowsum(dp ⊙ p)) and dsᵀ, visiting only the spans. */
+  maskedSoftmaxGrad(p: Float32Array, dp: Float32Array, span: Float32Array, ds: Float32Array, dsT: Float32Array, r: number, c: number): void;
+  /** Σ x² accumulated in double. */
+  sumSquares(x: Float32Array): number;
   /** BLAS threads (OpenBLAS's own pool); no effect on the builtin GEMM. */
   setThreads(n: number): void;
   info(): { blas: string; blasConfig: string; threads: number; note: string };

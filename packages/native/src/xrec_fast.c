@@ -66,3 +66,60 @@ void xr_softmax_rows(const float *restrict z, float *restrict p, size_t rows, si
     for (size_t j = 0; j < cols; j++) pi[j] *= inv;
   }
 }
+
+#define MASK_OFF (-1e8f)
+
+void xr_masked_softmax(const float *restrict sc, const float *restrict mask, float *restrict p, float *restrict pT, float *restrict span, size_t r,
+                       size_t c) {
+  memset(p, 0, r * c * sizeof(float));
+  memset(pT, 0, r * c * sizeof(float));
+  for (size_t i = 0; i < r; i++) {
+    const size_t o = i * c;
+    size_t lo = 0, hi = c;
+    while (lo < c && mask[o + lo] <= MASK_OFF) lo++;
+    const int all = lo == c; /* nothing kept: every entry takes part (uniform), as the JS kernel */
+    if (all)
+      lo = 0;
+    else
+      while (mask[o + hi - 1] <= MASK_OFF) hi--;
+    span[2 * i] = (float)lo;
+    span[2 * i + 1] = (float)hi;
+    float mx = -INFINITY;
+    for (size_t j = lo; j < hi; j++) {
+      const float m = mask[o + j];
+      if (!all && m <= MASK_OFF) continue;
+      const float x = sc[o + j] + m;
+      mx = x > mx ? x : mx;
+    }
+    float sum = 0.0f;
+    for (size_t j = lo; j < hi; j++) {
+      const float m = mask[o + j];
+      const float e = (!all && m <= MASK_OFF) ? 0.0f : fast_expf(sc[o + j] + m - mx);
+      p[o + j] = e;
+      sum += e;
+    }
+    const float inv = 1.0f / sum;
+    for (size_t j = lo; j < hi; j++) {
+      const float v = p[o + j] * inv;
+      p[o + j] = v;
+      pT[j * r + i] = v;
+    }
+  }
+}
+
+void xr_masked_softmax_grad(const float *restrict p, const float *restrict dp, const float *restrict span, float *restrict ds, float *restrict dsT,
+                            size_t r, size_t c) {
+  memset(ds, 0, r * c * sizeof(float));
+  memset(dsT, 0, r * c * sizeof(float));
+  for (size_t i = 0; i < r; i++) {
+    const size_t o = i * c;
+    const size_t lo = (size_t)span[2 * i], hi = (size_t)span[2 * i + 1];
+    float dot = 0.0f;
+    for (size_t j = lo; j < hi; j++) dot += p[o + j] * dp[o + j];
+    for (size_t j = lo; j < hi; j++) {
+      const float v = p[o + j] * (dp[o + j] - dot);
+      ds[o + j] = v;
+      dsT[j * r + i] = v;
+    }
+  }
+}

@@ -7,3 +7,10 @@ void xr_gelu(const float *x, float *y, float *t, size_t n);
 void xr_gelu_grad(const float *dy, const float *x, const float *t, float *dx, size_t n);
 void xr_softmax_rows(const float *z, float *p, size_t rows, size_t cols);
 #endif
+#ifndef XREC_FAST_MASKED_H
+#define XREC_FAST_MASKED_H
+/* Masked softmax of one attention block, as the transformer's XrecMaskedSoftmax JS kernel: p, pT, span. */
+void xr_masked_softmax(const float *sc, const float *mask, float *p, float *pT, float *span, size_t r, size_t c);
+/* Its backward: ds = p (dp - rowsum(dp p)) and dsT over the spans of the forward pass. */
+void xr_masked_softmax_grad(const float *p, const float *dp, const float *span, float *ds, float *dsT, size_t r, size_t c);
+#endif

@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@xrec/core';
 import { initBackend } from './backend.js';
 import { activateNativeKernels, deactivateNativeKernels, nativeStatus } from './native-kernels.js';
-import { geluTanh } from './ops.js';
+import { geluTanh, layerNorm, rmsNorm } from './ops.js';
+import { fusedAttention } from './attention.js';
 import { AdamW } from './optim.js';
 import { resolveTransformerConfig } from './config.js';
 import { TransformerLM } from './model.js';
@@ -88,7 +89,8 @@ describe.skipIf(!active)(`native kernels on wasm ${why}`, () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('softmax, GELU and its gradient agree with the stock kernels and JS loops', () => {
+  it('softmax, GELU and its gradient agree with the stock kernels and JS loops', async () => {
+    await activateNativeKernels();
     const rng = new Rng(2);
     const z = rand(rng, 6 * 300).map((x) => x * 8);
     const x = rand(rng, 1000).map((v) => v * 3);
@@ -109,6 +111,45 @@ describe.skipIf(!active)(`native kernels on wasm ${why}`, () => {
     let rowSum = 0;
     for (let j = 0; j < 300; j++) rowSum += native.p[j]!;
     expect(rowSum).toBeCloseTo(1, 5);
+  });
+
+  it('LayerNorm / RMSNorm and masked attention (values and gradients) agree with the JS kernels', async () => {
+    await activateNativeKernels();
+    expect(nativeStatus().kernels).toContain('XrecNormGrad');
+    const rng = new Rng(4);
+    const x = rand(rng, 6 * 40);
+    const w = rand(rng, 40);
+    const b = rand(rng, 40);
+    const q = rand(rng, 4 * 9 * 8);
+    const k = rand(rng, 4 * 9 * 8);
+    const v = rand(rng, 4 * 9 * 8);
+    const causal = Float32Array.from({ length: 81 }, (_, i) => (i % 9 <= Math.floor(i / 9) ? 0 : -1e9));
+    const run = () =>
+      tf.tidy(() => {
+        const xt = tf.tensor2d(x, [6, 40]);
+        const wt = tf.tensor1d(w);
+        const bt = tf.tensor1d(b);
+        const up = tf.range(0, 240).reshape([6, 40]).div(100);
+        const ln = tf.grads((a: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(layerNorm(a as tf.Tensor2D, ww as tf.Tensor1D, bb as tf.Tensor1D, 1e-5), up)))([xt, wt, bt]);
+        const rms = tf.grads((a: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(rmsNorm(a as tf.Tensor2D, ww as tf.Tensor1D, 1e-6), up)))([xt, wt]);
+        const mask = tf.tensor2d(causal, [9, 9]);
+        const at = tf.grads((a: tf.Tensor, bb: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(fusedAttention(a as tf.Tensor3D, bb as tf.Tensor3D, c as tf.Tensor3D, mask), tf.range(0, 288).reshape([4, 9, 8]).div(50))))([
+          tf.tensor3d(q, [4, 9, 8]),
+          tf.tensor3d(k, [4, 9, 8]),
+          tf.tensor3d(v, [4, 9, 8]),
+        ]);
+        return {
+          y: layerNorm(xt, wt, bt, 1e-5).dataSync(),
+          o: fusedAttention(tf.tensor3d(q, [4, 9, 8]), tf.tensor3d(k, [4, 9, 8]), tf.tensor3d(v, [4, 9, 8]), mask).dataSync(),
+          grads: [...ln, ...rms, ...at].map((g) => g.dataSync()),
+        };
+      });
+    const native = run();
+    deactivateNativeKernels();
+    const js = run();
+    expect(maxRel(native.y, js.y)).toBeLessThan(1e-6);
+    expect(maxRel(native.o, js.o)).toBeLessThan(1e-5);
+    native.grads.forEach((g, i) => expect(normRel(g, js.grads[i]!), `gradient ${i}`).toBeLessThan(1e-5));
   });
 
   it('an AdamW step is bit-identical to the JS kernel', async () => {

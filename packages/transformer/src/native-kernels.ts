@@ -13,8 +13,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeKernels } from '@xrec/native';
 import { setTransposeFlags } from './matmul-flags.js';
-import { ADAMW_KERNEL } from './optim.js';
-import { GELU_GRAD_KERNEL, GELU_KERNEL, setKernelCompute } from './wasm-kernels.js';
+import { ADAMW_KERNEL, SUM_SQUARES_KERNEL } from './optim.js';
+import { GELU_GRAD_KERNEL, GELU_KERNEL, MASKED_SOFTMAX_GRAD_KERNEL, MASKED_SOFTMAX_KERNEL, NORM_GRAD_KERNEL, NORM_KERNEL, setKernelCompute } from './wasm-kernels.js';
 
 /** What `xrec doctor` shows about the native kernels. */
 export interface NativeStatus {
@@ -121,7 +121,26 @@ function overrideFused(nk: NativeKernels): string[] {
     const a = attrs as unknown as AdamWAttrs;
     nk.adamw(p as Float32Array, g as Float32Array, m as Float32Array, v as Float32Array, po!, mo!, vo!, scale![0]!, a.beta1, a.beta2, a.eps, a.keep, a.stepSize, a.invSqrtBc2);
   });
-  return [GELU_KERNEL, GELU_GRAD_KERNEL, ADAMW_KERNEL];
+  setKernelCompute(NORM_KERNEL, ([x, w, b], [y, mu, rs], [shape], attrs) => {
+    const [n, d] = shape as [number, number];
+    nk.normForward(x as Float32Array, w as Float32Array, (b as Float32Array | undefined) ?? null, y!, mu!, rs!, n, d, attrs.eps as number, attrs.rms === true ? 1 : 0);
+  });
+  setKernelCompute(NORM_GRAD_KERNEL, ([dy, x, w, mu, rs], [dx, dw, db], [shape], attrs) => {
+    const [n, d] = shape as [number, number];
+    nk.normBackward(dy as Float32Array, x as Float32Array, w as Float32Array, mu as Float32Array, rs as Float32Array, dx!, dw!, db!, n, d, attrs.rms === true ? 1 : 0);
+  });
+  setKernelCompute(MASKED_SOFTMAX_KERNEL, ([sc, mask], [p, pT, span], [shape], attrs) => {
+    const [r, c] = shape as [number, number];
+    nk.maskedSoftmax(sc as Float32Array, mask as Float32Array, ((attrs.block as number | undefined) ?? 0) * r * c, p!, pT!, span!, r, c);
+  });
+  setKernelCompute(MASKED_SOFTMAX_GRAD_KERNEL, ([p, dp, span], [ds, dsT], [shape]) => {
+    const [r, c] = shape as [number, number];
+    nk.maskedSoftmaxGrad(p as Float32Array, dp as Float32Array, span as Float32Array, ds!, dsT!, r, c);
+  });
+  setKernelCompute(SUM_SQUARES_KERNEL, ([x], [out]) => {
+    out![0] = nk.sumSquares(x as Float32Array);
+  });
+  return [GELU_KERNEL, GELU_GRAD_KERNEL, ADAMW_KERNEL, NORM_KERNEL, NORM_GRAD_KERNEL, MASKED_SOFTMAX_KERNEL, MASKED_SOFTMAX_GRAD_KERNEL, SUM_SQUARES_KERNEL];
 }
 
 /**
@@ -176,7 +195,7 @@ export function deactivateNativeKernels(): void {
     tf.registerKernel(orig);
   }
   replaced.clear();
-  for (const name of [GELU_KERNEL, GELU_GRAD_KERNEL, ADAMW_KERNEL]) setKernelCompute(name, undefined);
+  for (const name of [GELU_KERNEL, GELU_GRAD_KERNEL, ADAMW_KERNEL, NORM_KERNEL, NORM_GRAD_KERNEL, MASKED_SOFTMAX_KERNEL, MASKED_SOFTMAX_GRAD_KERNEL, SUM_SQUARES_KERNEL]) setKernelCompute(name, undefined);
   setTransposeFlags(false);
   status = { active: false, reason: 'deactivated (deactivateNativeKernels)', kernels: [] };
 }
