@@ -12,7 +12,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 describe('xrec bench explain (smoke profile, bundled default dataset)', () => {
   let first: BenchExplainResult;
 
-  it('runs every method end to end and writes the report', async () => {
+  it('runs every method end to end and writes the report', { timeout: 600_000 }, async () => {
     const progress = recordingProgress();
     first = await runBenchExplain({ dataset: 'default', profile: 'smoke', out, progress });
     for (const f of ['report.json', 'report.md', 'val-loss.svg', 'metrics.svg', 'val-loss-rating.svg', 'features.txt']) expect(existsSync(join(out, f))).toBe(true);
