@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeKernels } from '@xrec/native';
 import { setTransposeFlags } from './matmul-flags.js';
-import { ADAMW_KERNEL, SUM_SQUARES_KERNEL } from './optim.js';
+import { ADAMW_KERNEL, SUM_SQUARES_KERNEL, type AdamWAttrs } from './optim.js';
 import { GELU_GRAD_KERNEL, GELU_KERNEL, MASKED_SOFTMAX_GRAD_KERNEL, MASKED_SOFTMAX_KERNEL, NORM_GRAD_KERNEL, NORM_KERNEL, setKernelCompute } from './wasm-kernels.js';
 
 /** What `xrec doctor` shows about the native kernels. */
@@ -105,14 +105,6 @@ function overrideSoftmax(nk: NativeKernels): void {
   });
 }
 
-interface AdamWAttrs {
-  beta1: number;
-  beta2: number;
-  eps: number;
-  keep: number;
-  stepSize: number;
-  invSqrtBc2: number;
-}
 
 function overrideFused(nk: NativeKernels): string[] {
   setKernelCompute(GELU_KERNEL, ([x], [y, th]) => nk.gelu(x as Float32Array, y!, th!));

@@ -21,7 +21,7 @@ import { registerJsKernel } from './wasm-kernels.js';
 /** Name of the fused AdamW update kernel (wasm and cpu backends). */
 export const ADAMW_KERNEL = 'XrecAdamW';
 
-interface AdamWAttrs {
+export interface AdamWAttrs {
   beta1: number;
   beta2: number;
   eps: number;
