@@ -12,14 +12,14 @@
  * 5. the final model, its tokenizer and a summary go to `out` in Hugging Face's layout (see hf-dir.ts).
  */
 import { cpus, totalmem } from 'node:os';
-import { existsSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, rmSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { checkOutputDir, ConfigError, Rng, writeFileAtomic, type Progress } from '@xrec/core';
+import { CheckpointError, checkOutputDir, ConfigError, Rng, writeFileAtomic, type Progress } from '@xrec/core';
 import { listCorpusSources, readCorpusDocuments, verifyCorpus, type CorpusSource } from '@xrec/data';
 import { loadTokenizer, saveTokenizer, trainBpe, type Tokenizer } from '@xrec/tokenizer';
-import { describeBackend, initBackend, loadTrainCheckpoint, resolveTransformerConfig, train, TransformerLM, type EpochLog } from '@xrec/transformer';
+import { describeBackend, initBackend, loadTrainCheckpoint, readTrainState, resolveTransformerConfig, train, TransformerLM, type EpochLog } from '@xrec/transformer';
 import { lmLoss, type LmBatch } from '../commands/train.js';
 import { encodeCorpus, fixedWindows, WindowSampler, type SourceTokens } from './corpus-tokens.js';
 import { saveHfModelDir } from './hf-dir.js';
@@ -178,7 +178,6 @@ export async function runPretrain(c: PretrainConfig, progress: Progress): Promis
         for (const v of valSets) if (v.w.size > 0) valLoss[v.name] = await windowLoss(model, v.w, c.seq, c.batch);
         const step = Math.min(totalSteps, (epoch + 1) * c.segmentSteps);
         const rec = { type: 'val', epoch, step, train_loss: trainLoss, val_loss: valLoss };
-        const { appendFileSync } = await import('node:fs');
         appendFileSync(join(c.work, 'pretrain-log.jsonl'), `${JSON.stringify(rec)}\n`);
         const mean = Object.values(valLoss).reduce((a, b) => a + b, 0) / Math.max(1, Object.keys(valLoss).length);
         progress.log(`pretrain: step ${step}/${totalSteps}, train loss ${trainLoss.toFixed(3)}, mean held-out loss over sources ${mean.toFixed(3)}`);
@@ -191,7 +190,6 @@ export async function runPretrain(c: PretrainConfig, progress: Progress): Promis
       if (e instanceof StopSignal) return undefined;
       throw e;
     });
-    const { readTrainState } = await import('@xrec/transformer');
     const state = readTrainState(checkpointDir);
     const steps = result?.steps ?? state.step;
     const segmentsLog = result?.epochs ?? state.epochs;
@@ -248,7 +246,6 @@ export async function exportCheckpoint(c: PretrainConfig, dir: string, progress:
   const model = TransformerLM.create(config, new Rng(0));
   try {
     const vars = model.trainableVariables();
-    const { CheckpointError } = await import('@xrec/core');
     tf.tidy(() => {
       for (const [name, v] of vars) {
         const p = ck.params.get(name);
