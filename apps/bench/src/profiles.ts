@@ -77,7 +77,7 @@ export const PROFILES: Readonly<Record<BenchProfile['name'], BenchProfile>> = {
     tokenizerVocab: 2000,
     lm: { dModel: 64, nLayers: 2, nHeads: 4, dFF: 256, contextLength: 64, dropout: 0.1 },
     pretrain: { epochs: 4, lr: 3e-3, batchSize: 64, patience: 2 },
-    pepler: { batchSize: 128, epochs: 2, stage1Epochs: 1, patience: 2, discreteLr: 1e-3, lr: 0, lr2: 0, promptTokens: 8, maxBatchesPerEpoch: 0 },
+    pepler: { batchSize: 128, epochs: 2, stage1Epochs: 1, patience: 2, discreteLr: 1e-3, lr: 0, lr2: 0, promptTokens: 8, maxBatchesPerEpoch: 50 },
     stories: { words: 32, maxBatchesPerEpoch: 30 },
     methods: 'all',
   },
