@@ -17,8 +17,9 @@ import { listCorpusSources, loadExplanationDataset, readCorpusDocuments } from '
 import type { Tokenizer } from '@xrec/tokenizer';
 import { TransformerLM } from '@xrec/transformer';
 import { PROFILES, prepareSplit } from '@xrec/bench';
-import { lmLoss, type LmBatch } from '../commands/train.js';
+
 import { fixedWindows } from './corpus-tokens.js';
+import { windowLoss } from './window-loss.js';
 
 export const OPENINGS = [
   'The battery',
@@ -55,22 +56,6 @@ export interface BaseEvaluation {
   readonly sources: SourceEval[];
   readonly zeroShot?: ZeroShotEval;
   readonly continuations: { readonly prompt: string; readonly greedy: string; readonly sampled: string }[];
-}
-
-/** Mean next-token loss over windows of a stream, and the number of scored tokens. */
-async function streamLoss(model: TransformerLM, ids: Int32Array, size: number, seq: number, batch = 16): Promise<{ loss: number; tokens: number }> {
-  let sum = 0;
-  let n = 0;
-  const T1 = seq + 1;
-  for (let r = 0; r < size; r += batch) {
-    const rows = Math.min(batch, size - r);
-    const b: LmBatch = { size: rows, tokens: rows * seq, seq, ids: ids.subarray(r * T1, (r + rows) * T1) };
-    const l = tf.tidy(() => lmLoss(model, b, false));
-    sum += (await l.data())[0]! * rows * seq;
-    n += rows * seq;
-    l.dispose();
-  }
-  return { loss: n > 0 ? sum / n : Number.NaN, tokens: n };
 }
 
 /** Summed NLL of `<bos> text <eos>` over texts (every token after <bos> scored). */
@@ -142,7 +127,7 @@ export async function evaluateBase(
   for (const v of val) {
     const stream = Uint16Array.from(v.stream);
     const w = fixedWindows(stream, seq, o.windows);
-    const { loss, tokens } = await streamLoss(model, w.ids, w.size, seq);
+    const { loss, tokens } = await windowLoss(model, w, seq);
     // the unigram model scores exactly the tokens the LM scored: positions 1..seq of every window
     let uni = 0;
     for (let r = 0; r < w.size; r++) for (let j = 1; j <= seq; j++) uni -= logp(w.ids[r * (seq + 1) + j]!);

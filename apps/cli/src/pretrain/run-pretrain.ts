@@ -22,6 +22,7 @@ import { loadTokenizer, saveTokenizer, trainBpe, type Tokenizer } from '@xrec/to
 import { describeBackend, initBackend, loadTrainCheckpoint, readTrainState, resolveTransformerConfig, train, TransformerLM, type EpochLog } from '@xrec/transformer';
 import { lmLoss, type LmBatch } from '../commands/train.js';
 import { encodeCorpus, fixedWindows, WindowSampler, type SourceTokens } from './corpus-tokens.js';
+import { windowLoss } from './window-loss.js';
 import { saveHfModelDir } from './hf-dir.js';
 
 export interface PretrainConfig {
@@ -92,22 +93,6 @@ function specialId(tok: Tokenizer, role: 'bosId' | 'eosId' | 'padId'): number {
   return id;
 }
 
-/** Mean loss of fixed windows (no dropout). */
-async function windowLoss(model: TransformerLM, w: { ids: Int32Array; size: number }, seq: number, batch: number): Promise<number> {
-  let sum = 0;
-  let n = 0;
-  const T1 = seq + 1;
-  for (let r = 0; r < w.size; r += batch) {
-    const rows = Math.min(batch, w.size - r);
-    const b: LmBatch = { size: rows, tokens: rows * seq, seq, ids: w.ids.subarray(r * T1, (r + rows) * T1) };
-    const l = tf.tidy(() => lmLoss(model, b, false));
-    sum += (await l.data())[0]! * rows;
-    n += rows;
-    l.dispose();
-  }
-  return n > 0 ? sum / n : NaN;
-}
-
 /** Run (or resume) pre-training; returns the summary also written to `out/pretrain-summary.json`. */
 export async function runPretrain(c: PretrainConfig, progress: Progress): Promise<PretrainSummary> {
   checkOutputDir(c.out);
@@ -175,7 +160,7 @@ export async function runPretrain(c: PretrainConfig, progress: Progress): Promis
       progress,
       label: 'pretrain segment',
       onEpochEnd: async ({ epoch, trainLoss }) => {
-        for (const v of valSets) if (v.w.size > 0) valLoss[v.name] = await windowLoss(model, v.w, c.seq, c.batch);
+        for (const v of valSets) if (v.w.size > 0) valLoss[v.name] = (await windowLoss(model, v.w, c.seq, c.batch)).loss;
         const step = Math.min(totalSteps, (epoch + 1) * c.segmentSteps);
         const rec = { type: 'val', epoch, step, train_loss: trainLoss, val_loss: valLoss };
         appendFileSync(join(c.work, 'pretrain-log.jsonl'), `${JSON.stringify(rec)}\n`);
