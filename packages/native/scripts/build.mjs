@@ -4,15 +4,19 @@
 // when the addon is newer than its source. It never fails the install: when there is no compiler or no
 // headers it writes build/status.json with the reason, and xrec runs on wasm.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkg = join(here, '..');
-const src = join(pkg, 'src', 'xrec_native.c');
-const fastSrc = join(pkg, 'src', 'xrec_fast.c');
-const sources = [src, fastSrc, join(pkg, 'src', 'xrec_fast.h')];
+const srcDir = join(pkg, 'src');
+// xrec_fast.c (exp, softmax, GELU, cross-entropy rows) may reassociate so the compiler vectorises it; the other
+// files keep strict IEEE order (the AdamW update matches the JS kernel bit for bit).
+const fastSrc = join(srcDir, 'xrec_fast.c');
+const strictSrcs = ['xrec_native.c', 'xrec_blas.c', 'xrec_norm.c', 'xrec_output.c'].map((f) => join(srcDir, f));
+const headers = readdirSync(srcDir).filter((f) => f.endsWith('.h')).map((f) => join(srcDir, f));
+const sources = [...strictSrcs, fastSrc, ...headers];
 const outDir = join(pkg, 'build');
 const out = join(outDir, 'xrec_native.node');
 const statusFile = join(outDir, 'status.json');
@@ -50,10 +54,8 @@ mkdirSync(outDir, { recursive: true });
 const tmp = join(outDir, `xrec_native.node.tmp-${process.pid}`);
 const fastObj = join(outDir, `xrec_fast.o.tmp-${process.pid}`);
 const common = ['-fPIC', '-O3', '-std=c11', '-D_GNU_SOURCE', '-fvisibility=hidden'];
-// xrec_fast.c (exp, softmax, GELU loops) may reassociate so the compiler vectorises it; the rest keeps strict
-// IEEE order (the AdamW update matches the JS kernel bit for bit).
 const fastFlags = ['-fno-math-errno', '-fno-trapping-math', '-fassociative-math', '-fno-signed-zeros'];
-const link = ['-shared', '-DNODE_GYP_MODULE_NAME=xrec_native', `-I${include}`, src, fastObj, '-o', tmp, '-ldl', '-lm'];
+const link = ['-shared', '-DNODE_GYP_MODULE_NAME=xrec_native', `-I${include}`, ...strictSrcs, fastObj, '-o', tmp, '-ldl', '-lm'];
 function compile(arch) {
   const a = spawnSync(cc, [...arch, ...common, ...fastFlags, '-c', fastSrc, '-o', fastObj], { encoding: 'utf8' });
   if (a.status !== 0) return a;
@@ -68,6 +70,6 @@ if (r.status !== 0) {
   fail(`${cc} failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(0, 5).join(' | ')}`);
 }
 renameSync(tmp, out);
-const source = readFileSync(src);
-writeStatus({ ok: true, compiler: cc, nodeHeaders: include, node: process.version, sourceBytes: source.length + readFileSync(fastSrc).length, at: new Date().toISOString() });
+const sourceBytes = sources.reduce((a, f) => a + readFileSync(f).length, 0);
+writeStatus({ ok: true, compiler: cc, nodeHeaders: include, node: process.version, sourceBytes, at: new Date().toISOString() });
 console.error(`[@xrec/native] built ${out}`);

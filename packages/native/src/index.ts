@@ -63,6 +63,26 @@ export interface NativeKernels {
   maskedSoftmax(scores: Float32Array, mask: Float32Array, maskOffset: number, p: Float32Array, pT: Float32Array, span: Float32Array, r: number, c: number): void;
   /** Its backward: ds = p ⊙ (dp − rowsum(dp ⊙ p)) and dsᵀ, visiting only the spans. */
   maskedSoftmaxGrad(p: Float32Array, dp: Float32Array, span: Float32Array, ds: Float32Array, dsT: Float32Array, r: number, c: number): void;
+  /**
+   * The output layer and its cross-entropy in one call, `chunk` rows at a time (the [n, v] logits never exist
+   * whole): `loss[i] = logsumexp(z_i) − z_i[labels[i]]` for `z = h W_vdᵀ` (0 where `weight[i] = 0`), and, when
+   * given, `dh = G W_vd` and `dw = Gᵀ h` (in w's layout) for `G = diag(weight)(softmax(z) − onehot(labels))` —
+   * the gradients of `Σ weight[i] loss[i]`. `w` is [v, d] (`layout` 0, a tied embedding) or [d, v] (1).
+   */
+  outputCrossEntropy(
+    h: Float32Array,
+    w: Float32Array,
+    layout: 0 | 1,
+    labels: Int32Array,
+    weight: Float32Array,
+    loss: Float32Array,
+    dh: Float32Array | null,
+    dw: Float32Array | null,
+    n: number,
+    d: number,
+    v: number,
+    chunk: number,
+  ): void;
   /** Σ x² accumulated in double. */
   sumSquares(x: Float32Array): number;
   /** BLAS threads (OpenBLAS's own pool); no effect on the builtin GEMM. */

@@ -123,3 +123,33 @@ void xr_masked_softmax_grad(const float *restrict p, const float *restrict dp, c
     }
   }
 }
+
+void xr_ce_rows(float *restrict z, size_t rows, size_t v, const int32_t *restrict labels, const float *restrict weight, float *restrict loss, int grads) {
+  for (size_t i = 0; i < rows; i++) {
+    float *zi = z + i * v;
+    const float w = weight[i];
+    if (w == 0.0f) {
+      loss[i] = 0.0f;
+      if (grads) memset(zi, 0, v * sizeof(float));
+      continue;
+    }
+    const size_t y = (size_t)labels[i];
+    const float zy = zi[y];
+    float mx = zi[0];
+    for (size_t j = 1; j < v; j++) mx = zi[j] > mx ? zi[j] : mx;
+    float sum = 0.0f;
+    if (grads) {
+      for (size_t j = 0; j < v; j++) {
+        const float e = fast_expf(zi[j] - mx);
+        zi[j] = e;
+        sum += e;
+      }
+      const float s = w / sum;
+      for (size_t j = 0; j < v; j++) zi[j] *= s;
+      zi[y] -= w;
+    } else {
+      for (size_t j = 0; j < v; j++) sum += fast_expf(zi[j] - mx);
+    }
+    loss[i] = logf(sum) + mx - zy;
+  }
+}

@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NativeKernels } from '@xrec/native';
+import { OUTPUT_CE_CHUNK, OUTPUT_CE_KERNEL, setOutputCeFused, type OutputCeAttrs } from './kernels/output-ce.js';
 import { setTransposeFlags } from './matmul-flags.js';
 import { ADAMW_KERNEL, SUM_SQUARES_KERNEL, type AdamWAttrs } from './optim.js';
 import { GELU_GRAD_KERNEL, GELU_KERNEL, MASKED_SOFTMAX_GRAD_KERNEL, MASKED_SOFTMAX_KERNEL, NORM_GRAD_KERNEL, NORM_KERNEL, setKernelCompute } from './wasm-kernels.js';
@@ -106,33 +107,58 @@ function overrideSoftmax(nk: NativeKernels): void {
 }
 
 
-function overrideFused(nk: NativeKernels): string[] {
-  setKernelCompute(GELU_KERNEL, ([x], [y, th]) => nk.gelu(x as Float32Array, y!, th!));
-  setKernelCompute(GELU_GRAD_KERNEL, ([dy, x, th], [dx]) => nk.geluGrad(dy as Float32Array, x as Float32Array, th as Float32Array, dx!));
-  setKernelCompute(ADAMW_KERNEL, ([p, g, m, v, scale], [po, mo, vo], _s, attrs) => {
-    const a = attrs as unknown as AdamWAttrs;
-    nk.adamw(p as Float32Array, g as Float32Array, m as Float32Array, v as Float32Array, po!, mo!, vo!, scale![0]!, a.beta1, a.beta2, a.eps, a.keep, a.stepSize, a.invSqrtBc2);
-  });
-  setKernelCompute(NORM_KERNEL, ([x, w, b], [y, mu, rs], [shape], attrs) => {
-    const [n, d] = shape as [number, number];
-    nk.normForward(x as Float32Array, w as Float32Array, (b as Float32Array | undefined) ?? null, y!, mu!, rs!, n, d, attrs.eps as number, attrs.rms === true ? 1 : 0);
-  });
-  setKernelCompute(NORM_GRAD_KERNEL, ([dy, x, w, mu, rs], [dx, dw, db], [shape], attrs) => {
-    const [n, d] = shape as [number, number];
-    nk.normBackward(dy as Float32Array, x as Float32Array, w as Float32Array, mu as Float32Array, rs as Float32Array, dx!, dw!, db!, n, d, attrs.rms === true ? 1 : 0);
-  });
-  setKernelCompute(MASKED_SOFTMAX_KERNEL, ([sc, mask], [p, pT, span], [shape], attrs) => {
-    const [r, c] = shape as [number, number];
-    nk.maskedSoftmax(sc as Float32Array, mask as Float32Array, ((attrs.block as number | undefined) ?? 0) * r * c, p!, pT!, span!, r, c);
-  });
-  setKernelCompute(MASKED_SOFTMAX_GRAD_KERNEL, ([p, dp, span], [ds, dsT], [shape]) => {
-    const [r, c] = shape as [number, number];
-    nk.maskedSoftmaxGrad(p as Float32Array, dp as Float32Array, span as Float32Array, ds!, dsT!, r, c);
-  });
-  setKernelCompute(SUM_SQUARES_KERNEL, ([x], [out]) => {
-    out![0] = nk.sumSquares(x as Float32Array);
-  });
-  return [GELU_KERNEL, GELU_GRAD_KERNEL, ADAMW_KERNEL, NORM_KERNEL, NORM_GRAD_KERNEL, MASKED_SOFTMAX_KERNEL, MASKED_SOFTMAX_GRAD_KERNEL, SUM_SQUARES_KERNEL];
+type Compute = Parameters<typeof setKernelCompute>[1] & {};
+
+/** The JS kernels whose compute the addon replaces, by kernel name. */
+function fusedComputes(nk: NativeKernels): Record<string, Compute> {
+  return {
+    [OUTPUT_CE_KERNEL]: ([h, w, labels, weight], [loss, dh, dw], [hs, ws], attrs) => {
+      const a = attrs as unknown as OutputCeAttrs;
+      const [n, d] = hs as [number, number];
+      const v = a.layout === 'vd' ? ws![0]! : ws![1]!;
+      nk.outputCrossEntropy(h as Float32Array, w as Float32Array, a.layout === 'vd' ? 0 : 1, labels as Int32Array, weight as Float32Array, loss!, dh ?? null, dw ?? null, n, d, v, a.chunk || OUTPUT_CE_CHUNK);
+    },
+    [GELU_KERNEL]: ([x], [y, th]) => nk.gelu(x as Float32Array, y!, th!),
+    [GELU_GRAD_KERNEL]: ([dy, x, th], [dx]) => nk.geluGrad(dy as Float32Array, x as Float32Array, th as Float32Array, dx!),
+    [ADAMW_KERNEL]: ([p, g, m, v, scale], [po, mo, vo], _s, attrs) => {
+      const a = attrs as unknown as AdamWAttrs;
+      nk.adamw(p as Float32Array, g as Float32Array, m as Float32Array, v as Float32Array, po!, mo!, vo!, scale![0]!, a.beta1, a.beta2, a.eps, a.keep, a.stepSize, a.invSqrtBc2);
+    },
+    [NORM_KERNEL]: ([x, w, b], [y, mu, rs], [shape], attrs) => {
+      const [n, d] = shape as [number, number];
+      nk.normForward(x as Float32Array, w as Float32Array, (b as Float32Array | undefined) ?? null, y!, mu!, rs!, n, d, attrs.eps as number, attrs.rms === true ? 1 : 0);
+    },
+    [NORM_GRAD_KERNEL]: ([dy, x, w, mu, rs], [dx, dw, db], [shape], attrs) => {
+      const [n, d] = shape as [number, number];
+      nk.normBackward(dy as Float32Array, x as Float32Array, w as Float32Array, mu as Float32Array, rs as Float32Array, dx!, dw!, db!, n, d, attrs.rms === true ? 1 : 0);
+    },
+    [MASKED_SOFTMAX_KERNEL]: ([sc, mask], [p, pT, span], [shape], attrs) => {
+      const [r, c] = shape as [number, number];
+      nk.maskedSoftmax(sc as Float32Array, mask as Float32Array, ((attrs.block as number | undefined) ?? 0) * r * c, p!, pT!, span!, r, c);
+    },
+    [MASKED_SOFTMAX_GRAD_KERNEL]: ([p, dp, span], [ds, dsT], [shape]) => {
+      const [r, c] = shape as [number, number];
+      nk.maskedSoftmaxGrad(p as Float32Array, dp as Float32Array, span as Float32Array, ds!, dsT!, r, c);
+    },
+    [SUM_SQUARES_KERNEL]: ([x], [out]) => {
+      out![0] = nk.sumSquares(x as Float32Array);
+    },
+  };
+}
+
+const FUSED_NAMES = [OUTPUT_CE_KERNEL, GELU_KERNEL, GELU_GRAD_KERNEL, ADAMW_KERNEL, NORM_KERNEL, NORM_GRAD_KERNEL, MASKED_SOFTMAX_KERNEL, MASKED_SOFTMAX_GRAD_KERNEL, SUM_SQUARES_KERNEL];
+
+function overrideFused(nk: NativeKernels, skip: ReadonlySet<string>): string[] {
+  const computes = fusedComputes(nk);
+  const on = FUSED_NAMES.filter((name) => !skip.has(name));
+  for (const name of on) setKernelCompute(name, computes[name]);
+  setOutputCeFused(on.includes(OUTPUT_CE_KERNEL));
+  return on;
+}
+
+/** `XREC_NATIVE_SKIP`: comma-separated kernel names left on their JS/wasm implementation (for A/B runs and bisecting). */
+function skipped(): Set<string> {
+  return new Set((process.env.XREC_NATIVE_SKIP ?? '').split(',').map((x) => x.trim()).filter(Boolean));
 }
 
 /**
@@ -161,17 +187,19 @@ export async function activateNativeKernels(options: { threads?: number } = {}):
   const threads = options.threads ?? (Number.isInteger(envThreads) && envThreads > 0 ? envThreads : undefined);
   if (threads !== undefined) nk.setThreads(threads);
   addon = nk;
-  overrideBatchMatMul(nk);
-  overrideSoftmax(nk);
-  const fused = overrideFused(nk);
-  setTransposeFlags(true);
+  const skip = skipped();
+  const stock = ['BatchMatMul', 'Softmax'].filter((name) => !skip.has(name));
+  if (stock.includes('BatchMatMul')) overrideBatchMatMul(nk);
+  if (stock.includes('Softmax')) overrideSoftmax(nk);
+  const fused = overrideFused(nk, skip);
+  setTransposeFlags(stock.includes('BatchMatMul'));
   const info = nk.info();
   status = {
     active: true,
     blas: info.blas,
     ...(info.blasConfig ? { blasConfig: info.blasConfig } : {}),
     threads: info.threads,
-    kernels: ['BatchMatMul', 'Softmax', ...fused],
+    kernels: [...stock, ...fused],
     ...(info.note ? { reason: info.note } : {}),
   };
   return status;
@@ -187,7 +215,8 @@ export function deactivateNativeKernels(): void {
     tf.registerKernel(orig);
   }
   replaced.clear();
-  for (const name of [GELU_KERNEL, GELU_GRAD_KERNEL, ADAMW_KERNEL, NORM_KERNEL, NORM_GRAD_KERNEL, MASKED_SOFTMAX_KERNEL, MASKED_SOFTMAX_GRAD_KERNEL, SUM_SQUARES_KERNEL]) setKernelCompute(name, undefined);
+  for (const name of FUSED_NAMES) setKernelCompute(name, undefined);
+  setOutputCeFused(false);
   setTransposeFlags(false);
   status = { active: false, reason: 'deactivated (deactivateNativeKernels)', kernels: [] };
 }

@@ -30,14 +30,8 @@ import {
 } from './wasm-kernels.js';
 import { transposeFlagsFast } from './matmul-flags.js';
 
-type SaveFn = (tensors: tf.Tensor[]) => void;
-type GradFn = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
-type OpBody = (...args: never[]) => { value: tf.Tensor; gradFunc: GradFn };
-
-/** `tf.customGrad` with the inputs typed by the body (tfjs types every input as Tensor | save function). */
-function customOp(f: OpBody): (...inputs: tf.Tensor[]) => tf.Tensor {
-  return (tf.customGrad as unknown as (g: OpBody) => (...inputs: tf.Tensor[]) => tf.Tensor)(f);
-}
+import { customOp, tapeIsOn, type GradFn, type OpBody, type SaveFn } from './custom-op.js';
+import { fusedOutputCrossEntropy, outputCeFused } from './kernels/output-ce.js';
 
 let fusedEnabled = true;
 
@@ -283,6 +277,7 @@ export function outputCrossEntropy(
   }
   const t = prepareLabels(labels, n, v, ignoreIndex, 'outputCrossEntropy');
   const gradW = !(weight instanceof tf.Variable && !weight.trainable);
+  if (outputCeFused()) return fusedOutputCrossEntropy(hidden, weight, layout, t.safe, t.weight, { grads: tapeIsOn(), gradW });
   const op = customOp(((h: tf.Tensor2D, w: tf.Tensor2D, save: SaveFn) => {
     const flags = transposeFlagsFast();
     const z = (flags ? tf.matMul(h, w, false, layout === 'vd') : tf.matMul(h, layout === 'vd' ? transpose2d(w) : w)) as tf.Tensor2D; // [N, V]
