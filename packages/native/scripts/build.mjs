@@ -14,7 +14,7 @@ const srcDir = join(pkg, 'src');
 // xrec_fast.c (exp, softmax, GELU, cross-entropy rows) may reassociate so the compiler vectorises it; the other
 // files keep strict IEEE order (the AdamW update matches the JS kernel bit for bit).
 const fastSrc = join(srcDir, 'xrec_fast.c');
-const strictSrcs = ['xrec_native.c', 'xrec_blas.c', 'xrec_norm.c', 'xrec_output.c'].map((f) => join(srcDir, f));
+const strictSrcs = ['xrec_native.c', 'xrec_blas.c', 'xrec_norm.c', 'xrec_output.c', 'xrec_attention.c'].map((f) => join(srcDir, f));
 const headers = readdirSync(srcDir).filter((f) => f.endsWith('.h')).map((f) => join(srcDir, f));
 const sources = [...strictSrcs, fastSrc, ...headers];
 const outDir = join(pkg, 'build');

@@ -83,6 +83,14 @@ export interface NativeKernels {
     v: number,
     chunk: number,
   ): void;
+  /**
+   * Masked attention of g groups (batch row × head): per group `P = softmax(q kᵀ + mask)` (masked entries
+   * skipped), `o = P v`; q, k, v, o are [g, r, hd] (q pre-scaled), mask [maskBlocks, r, r] with group b using
+   * block `⌊b / (g / maskBlocks)⌋`; P [g, r, r] and each row's kept span [g, r, 2] are kept for the backward.
+   */
+  attentionForward(q: Float32Array, k: Float32Array, v: Float32Array, mask: Float32Array, o: Float32Array, p: Float32Array, span: Float32Array, g: number, r: number, hd: number, maskBlocks: number): void;
+  /** Its backward: dq = dS k, dk = dSᵀ q, dv = Pᵀ dy with dS = P ⊙ (dy vᵀ − rowsum(dy vᵀ ⊙ P)). */
+  attentionBackward(dy: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, p: Float32Array, span: Float32Array, dq: Float32Array, dk: Float32Array, dv: Float32Array, g: number, r: number, hd: number): void;
   /** Σ x² accumulated in double. */
   sumSquares(x: Float32Array): number;
   /** BLAS threads (OpenBLAS's own pool); no effect on the builtin GEMM. */

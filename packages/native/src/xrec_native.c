@@ -188,6 +188,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"maskedSoftmax", NULL, xr_napi_masked_softmax, NULL, NULL, NULL, napi_default, NULL},
       {"maskedSoftmaxGrad", NULL, xr_napi_masked_softmax_grad, NULL, NULL, NULL, napi_default, NULL},
       {"outputCrossEntropy", NULL, xr_napi_output_ce, NULL, NULL, NULL, napi_default, NULL},
+      {"attentionForward", NULL, xr_napi_attention_forward, NULL, NULL, NULL, napi_default, NULL},
+      {"attentionBackward", NULL, xr_napi_attention_backward, NULL, NULL, NULL, napi_default, NULL},
       {"sumSquares", NULL, sum_squares, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, get_info, NULL, NULL, NULL, napi_default, NULL},

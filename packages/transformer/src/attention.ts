@@ -17,6 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '@xrec/core';
+import { attentionByKernel, attentionFused } from './kernels/attention.js';
 import { MASKED_SOFTMAX_GRAD_KERNEL, MASKED_SOFTMAX_KERNEL, TRANSPOSE_2D_KERNEL } from './wasm-kernels.js';
 
 /** [G, r, c] -> [G, c, r] in one JS kernel call. */
@@ -41,6 +42,7 @@ export function fusedAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, m
   if (!same(k) || !same(v) || !(mask.rank === 2 || (perRow && Number.isInteger(per))) || mask.shape[mask.rank - 1] !== R || mask.shape[mask.rank - 2] !== R) {
     throw new ShapeError(`fusedAttention: q [${q.shape.join(', ')}], k [${k.shape.join(', ')}], v [${v.shape.join(', ')}], mask [${mask.shape.join(', ')}] do not fit`);
   }
+  if (attentionFused()) return attentionByKernel(q, k, v, mask);
   const op = (tf.customGrad as unknown as (f: Body) => (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => tf.Tensor)((qq, kk, vv, save) => {
     const qs = tf.unstack(qq) as tf.Tensor2D[]; // B x [R, hd]
     const ks = tf.unstack(kk) as tf.Tensor2D[];

@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NativeKernels } from '@xrec/native';
+import { ATTENTION_GRAD_KERNEL, ATTENTION_KERNEL, setAttentionFused } from './kernels/attention.js';
 import { OUTPUT_CE_CHUNK, OUTPUT_CE_KERNEL, setOutputCeFused, type OutputCeAttrs } from './kernels/output-ce.js';
 import { setTransposeFlags } from './matmul-flags.js';
 import { ADAMW_KERNEL, SUM_SQUARES_KERNEL, type AdamWAttrs } from './optim.js';
@@ -118,6 +119,14 @@ function fusedComputes(nk: NativeKernels): Record<string, Compute> {
       const v = a.layout === 'vd' ? ws![0]! : ws![1]!;
       nk.outputCrossEntropy(h as Float32Array, w as Float32Array, a.layout === 'vd' ? 0 : 1, labels as Int32Array, weight as Float32Array, loss!, dh ?? null, dw ?? null, n, d, v, a.chunk || OUTPUT_CE_CHUNK);
     },
+    [ATTENTION_KERNEL]: ([q, k, v, mask], [o, p, span], [qs, , , ms]) => {
+      const [g, r, hd] = qs as [number, number, number];
+      nk.attentionForward(q as Float32Array, k as Float32Array, v as Float32Array, mask as Float32Array, o!, p!, span!, g, r, hd, ms!.length === 3 ? ms![0]! : 1);
+    },
+    [ATTENTION_GRAD_KERNEL]: ([dy, q, k, v, p, span], [dq, dk, dv], [, qs]) => {
+      const [g, r, hd] = qs as [number, number, number];
+      nk.attentionBackward(dy as Float32Array, q as Float32Array, k as Float32Array, v as Float32Array, p as Float32Array, span as Float32Array, dq!, dk!, dv!, g, r, hd);
+    },
     [GELU_KERNEL]: ([x], [y, th]) => nk.gelu(x as Float32Array, y!, th!),
     [GELU_GRAD_KERNEL]: ([dy, x, th], [dx]) => nk.geluGrad(dy as Float32Array, x as Float32Array, th as Float32Array, dx!),
     [ADAMW_KERNEL]: ([p, g, m, v, scale], [po, mo, vo], _s, attrs) => {
@@ -146,13 +155,14 @@ function fusedComputes(nk: NativeKernels): Record<string, Compute> {
   };
 }
 
-const FUSED_NAMES = [OUTPUT_CE_KERNEL, GELU_KERNEL, GELU_GRAD_KERNEL, ADAMW_KERNEL, NORM_KERNEL, NORM_GRAD_KERNEL, MASKED_SOFTMAX_KERNEL, MASKED_SOFTMAX_GRAD_KERNEL, SUM_SQUARES_KERNEL];
+const FUSED_NAMES = [OUTPUT_CE_KERNEL, ATTENTION_KERNEL, ATTENTION_GRAD_KERNEL, GELU_KERNEL, GELU_GRAD_KERNEL, ADAMW_KERNEL, NORM_KERNEL, NORM_GRAD_KERNEL, MASKED_SOFTMAX_KERNEL, MASKED_SOFTMAX_GRAD_KERNEL, SUM_SQUARES_KERNEL];
 
 function overrideFused(nk: NativeKernels, skip: ReadonlySet<string>): string[] {
   const computes = fusedComputes(nk);
   const on = FUSED_NAMES.filter((name) => !skip.has(name));
   for (const name of on) setKernelCompute(name, computes[name]);
   setOutputCeFused(on.includes(OUTPUT_CE_KERNEL));
+  setAttentionFused(on.includes(ATTENTION_KERNEL) && on.includes(ATTENTION_GRAD_KERNEL));
   return on;
 }
 
@@ -217,6 +227,7 @@ export function deactivateNativeKernels(): void {
   replaced.clear();
   for (const name of FUSED_NAMES) setKernelCompute(name, undefined);
   setOutputCeFused(false);
+  setAttentionFused(false);
   setTransposeFlags(false);
   status = { active: false, reason: 'deactivated (deactivateNativeKernels)', kernels: [] };
 }
