@@ -31,6 +31,9 @@ import {
   type Progress,
 } from '@xrec/core';
 import { AdamW, clipCoefficient, defaultDecayFilter, globalNorm, type DecayFilter } from './optim.js';
+import type { DataParallel, StepContext, TrainBatch } from './train-types.js';
+import { ReplicaPool } from './parallel/pool.js';
+import { backendReport } from './backend.js';
 import { learningRateAt, validateLrSchedule, type LrScheduleConfig, type ScheduleKind } from './schedule.js';
 import {
   checkCheckpointVariables,
@@ -42,6 +45,7 @@ import {
 } from './train-checkpoint.js';
 
 export type { EpochLog } from './train-checkpoint.js';
+export type { StepContext, TrainBatch } from './train-types.js';
 
 export interface TrainerConfig {
   readonly epochs: number;
@@ -121,21 +125,6 @@ export function resolveTrainerConfig(partial: Partial<TrainerConfig> = {}): Trai
   return c;
 }
 
-/** What a batch must tell the trainer: its number of examples and (for tokens/s) of target tokens. */
-export interface TrainBatch {
-  readonly size: number;
-  readonly tokens?: number;
-}
-
-/** Per-update context handed to the loss function. */
-export interface StepContext {
-  readonly epoch: number;
-  /** Global update index (0-based) of the update being computed (validation: updates done so far). */
-  readonly step: number;
-  /** A seed that depends only on (config.seed, step, phase): use it for dropout so resume is exact. */
-  readonly seed: number;
-}
-
 /** One update, reported to `onStep` (benchmarks use it for per-step timings). */
 export interface StepReport {
   readonly epoch: number;
@@ -148,6 +137,11 @@ export interface StepReport {
   readonly seconds: number;
   /** CPU time of this process during the update (all threads; less sensitive to other load than wall time). */
   readonly cpuSeconds: number;
+  /**
+   * Data-parallel runs: seconds of the update spent on the exchange — publishing weights, waiting for the
+   * workers after the trainer's own shard, and summing their gradients.
+   */
+  readonly exchangeSeconds?: number;
 }
 
 export interface TrainResult {
@@ -182,6 +176,8 @@ export interface TrainOptions<B extends TrainBatch> {
   decayFilter?: DecayFilter;
   onEpochEnd?: (e: { epoch: number; trainLoss: number; valLoss?: number }) => void | Promise<void>;
   onStep?: (s: StepReport) => void;
+  /** Data-parallel training over worker threads (see {@link DataParallel}); absent or 0 workers: one thread. */
+  parallel?: DataParallel<B>;
 }
 
 /** A seed from (base seed, step, phase) only. */
@@ -273,6 +269,7 @@ export async function train<B extends TrainBatch>(opts: TrainOptions<B>): Promis
   let bestFile: string | null = null;
   const epochLogs: EpochLog[] = [];
   let best: Map<string, tf.Tensor> | undefined;
+  let pool: ReplicaPool | undefined;
 
   const disposeBest = () => {
     if (best) for (const t of best.values()) t.dispose();
@@ -317,6 +314,11 @@ export async function train<B extends TrainBatch>(opts: TrainOptions<B>): Promis
       log.truncateAfter(-1);
     }
 
+    const workers = opts.parallel?.workers ?? 0;
+    if (workers > 0) {
+      pool = await ReplicaPool.start(opts.parallel!.replica, workers, variables, backendReport()?.choice ?? tf.getBackend());
+      progress.log(`${label}: data-parallel over ${workers + 1} replicas (${workers} worker thread${workers > 1 ? 's' : ''})`);
+    }
     let runTokens = 0;
     let runSeconds = 0;
     for (let epoch = startEpoch; epoch < config.epochs && !stoppedEarly; epoch++) {
@@ -340,14 +342,28 @@ export async function train<B extends TrainBatch>(opts: TrainOptions<B>): Promis
         const ctx: StepContext = { epoch, step, seed: stepSeed(config.seed, step, 'train') };
         const t0 = performance.now();
         const cpu0 = process.cpuUsage();
-        const stats = tf.tidy(() => {
-          const { value, grads } = tf.variableGrads(() => opts.lossFn(batch, true, ctx), varList);
-          const named = new Map<string, tf.Tensor | null>();
-          for (const [tfName, g] of Object.entries(grads)) named.set(tfNameToName.get(tfName)!, g);
-          const norm = globalNorm(named);
-          optimizer.applyGradients(named, lr, clipCoefficient(norm, config.clipNorm));
-          return tf.stack([value, norm]);
-        });
+        let exchangeSeconds: number | undefined;
+        let stats: tf.Tensor;
+        if (pool) {
+          const r = await parallelUpdate(pool, opts.parallel!, batch, varList, [...variables.keys()], (b, c) => opts.lossFn(b, true, c), ctx, config.seed, (named) => {
+            const norm = globalNorm(named);
+            optimizer.applyGradients(named, lr, clipCoefficient(norm, config.clipNorm));
+            return norm;
+          });
+          stats = r.stats;
+          exchangeSeconds = r.exchangeSeconds;
+          const every = opts.parallel!.verifyEvery;
+          if (every && (step + 1) % every === 0) await pool.verify(varList);
+        } else {
+          stats = tf.tidy(() => {
+            const { value, grads } = tf.variableGrads(() => opts.lossFn(batch, true, ctx), varList);
+            const named = new Map<string, tf.Tensor | null>();
+            for (const [tfName, g] of Object.entries(grads)) named.set(tfNameToName.get(tfName)!, g);
+            const norm = globalNorm(named);
+            optimizer.applyGradients(named, lr, clipCoefficient(norm, config.clipNorm));
+            return tf.stack([value, norm]);
+          });
+        }
         const [loss, gradNorm] = (await stats.data()) as Float32Array;
         stats.dispose();
         const seconds = (performance.now() - t0) / 1000;
@@ -363,7 +379,7 @@ export async function train<B extends TrainBatch>(opts: TrainOptions<B>): Promis
         epochSeconds += seconds;
         step += 1;
         const tps = epochSeconds > 0 ? epochTokens / epochSeconds : 0;
-        opts.onStep?.({ epoch, step: step - 1, loss: loss!, gradNorm: gradNorm!, lr, tokens, seconds, cpuSeconds });
+        opts.onStep?.({ epoch, step: step - 1, loss: loss!, gradNorm: gradNorm!, lr, tokens, seconds, cpuSeconds, ...(exchangeSeconds !== undefined ? { exchangeSeconds } : {}) });
         task.tick(1, { loss: round(loss!, 4), lr: lr.toExponential(2), 'tok/s': Math.round(tps) });
         if (step % (config.logEvery ?? 10) === 0) {
           log.write({ type: 'step', epoch, step, loss: loss!, lr, tokens_per_s: tps, grad_norm: gradNorm! });
@@ -442,7 +458,55 @@ export async function train<B extends TrainBatch>(opts: TrainOptions<B>): Promis
   } finally {
     disposeBest();
     optimizer.dispose();
+    await pool?.close();
   }
+}
+
+/**
+ * One data-parallel update: shards go to the workers, the trainer computes the first shard meanwhile, the
+ * weighted gradients are summed (the trainer's shard first, then the workers' in order) and `apply` runs the
+ * optimizer on them. Dropout seeds are per (step, shard). Returns [loss, gradNorm] and the exchange time.
+ */
+async function parallelUpdate<B extends TrainBatch>(
+  pool: ReplicaPool,
+  dp: DataParallel<B>,
+  batch: B,
+  varList: readonly tf.Variable[],
+  names: readonly string[],
+  lossFn: (b: B, ctx: StepContext) => tf.Scalar,
+  ctx: StepContext,
+  seed: number,
+  apply: (named: Map<string, tf.Tensor | null>) => tf.Scalar,
+): Promise<{ stats: tf.Tensor; exchangeSeconds: number }> {
+  const shards = dp.split(batch, pool.size + 1);
+  if (shards.length === 0 || shards.length > pool.size + 1) throw new ConfigError(`train: split gave ${shards.length} shards for ${pool.size + 1} replicas`);
+  const total = shards.reduce((a, b) => a + tokensOf(b), 0);
+  const weights = shards.map((b) => tokensOf(b) / total);
+  const ctxs = shards.map((_, r) => (r === 0 ? ctx : { ...ctx, seed: stepSeed(seed, ctx.step, `train:${r}`) }));
+  let exchange = pool.dispatch(varList, shards.slice(1), ctxs.slice(1), weights.slice(1));
+  const own = tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => lossFn(shards[0]!, ctxs[0]!), varList as tf.Variable[]);
+    return [value, ...varList.map((v) => tf.mul(grads[v.name] ?? tf.zerosLike(v), weights[0]!))];
+  });
+  const t0 = performance.now();
+  const { losses, gradient } = await pool.gather();
+  exchange += (performance.now() - t0) / 1000;
+  const summed = (i: number): Float32Array => {
+    const t = performance.now();
+    const g = gradient(i);
+    exchange += (performance.now() - t) / 1000;
+    return g;
+  };
+  const stats = tf.tidy(() => {
+    const named = new Map<string, tf.Tensor | null>();
+    varList.forEach((v, i) => named.set(names[i]!, shards.length > 1 ? tf.add(own[i + 1]!, tf.tensor(summed(i), v.shape, 'float32')) : own[i + 1]!));
+    const norm = apply(named);
+    const loss = losses.reduce((a, l, i) => a + l * weights[i + 1]!, 0);
+    return tf.stack([tf.add(tf.mul(own[0]!, weights[0]!), loss), norm]);
+  });
+  tf.dispose(own);
+  pool.invalidate();
+  return { stats, exchangeSeconds: exchange };
 }
 
 function round(x: number, digits: number): number {

@@ -14,8 +14,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { BackendError, NotFoundError, Rng, XREC_VERSION } from '@xrec/core';
-import { initBackend, train, TransformerLM, type Arch } from '@xrec/transformer';
-import { cliArch, cliFloat, cliInt, configFromModelFlags, lmLoss, type LmBatch } from './train.js';
+import { autoWorkers, initBackend, lmDataParallel, lmLoss, train, TransformerLM, type Arch, type LmBatch } from '@xrec/transformer';
+import { cliArch, cliFloat, cliInt, cliWorkers, configFromModelFlags } from './train.js';
 
 interface BenchSpeedOptions {
   arch: Arch;
@@ -38,6 +38,7 @@ interface BenchSpeedOptions {
   torchThreads?: number;
   python?: string;
   repeat: number;
+  workers: number | 'auto';
 }
 
 export interface SpeedResult {
@@ -73,8 +74,10 @@ export async function benchSpeedXrec(o: BenchSpeedOptions): Promise<SpeedResult>
     for (let i = 0; i < ids.length; i++) ids[i] = rng.int(0, o.vocab - 1);
     return { size: o.batch, tokens: o.batch * o.seq, ids, seq: o.seq };
   });
+  const workers = o.workers === 'auto' ? autoWorkers({ parameters: model.numParameters(), batchRows: o.batch, tokensPerStep: o.batch * o.seq, native: report.native.active }) : o.workers;
   const stepMs: number[] = [];
   const stepCpuMs: number[] = [];
+  const exchangeMs: number[] = [];
   const losses: number[] = [];
   const tensorsBefore = tf.memory().numTensors;
   let tensorsAfterWarmup = 0;
@@ -83,6 +86,7 @@ export async function benchSpeedXrec(o: BenchSpeedOptions): Promise<SpeedResult>
       variables: model.trainableVariables(),
       lossFn: (b, training, ctx) => lmLoss(model, b, training, ctx.seed),
       trainBatches: () => batches,
+      ...(workers > 0 ? { parallel: lmDataParallel(config, workers) } : {}),
       config: { epochs: 1, lr: o.lr, schedule: 'constant', warmupSteps: 0, clipNorm: 1, weightDecay: 0.01, seed: o.seed },
       onStep: (s) => {
         losses.push(s.loss);
@@ -90,6 +94,7 @@ export async function benchSpeedXrec(o: BenchSpeedOptions): Promise<SpeedResult>
         if (s.step >= o.warmup) {
           stepMs.push(s.seconds * 1000);
           stepCpuMs.push(s.cpuSeconds * 1000);
+          if (s.exchangeSeconds !== undefined) exchangeMs.push(s.exchangeSeconds * 1000);
         }
       },
     });
@@ -103,6 +108,8 @@ export async function benchSpeedXrec(o: BenchSpeedOptions): Promise<SpeedResult>
       step_ms: stepMs,
       tokens_per_cpu_s: (o.batch * o.seq) / (median(stepCpuMs) / 1000),
       step_cpu_ms: stepCpuMs,
+      replicas: workers + 1,
+      ...(exchangeMs.length ? { exchange_ms_median: median(exchangeMs) } : {}),
       loss_first: losses[0],
       loss_last: losses[losses.length - 1],
       num_tensors: { before: tensorsBefore, after_warmup: tensorsAfterWarmup, after: tf.memory().numTensors },
@@ -186,6 +193,7 @@ export function registerBenchSpeed(program: Command): void {
     .option('--torch-threads <n>', 'torch.set_num_threads for the reference (default: torch default)', cliInt('--torch-threads'))
     .option('--python <exe>', 'python interpreter for --torch (default: $XREC_PYTHON, else python3 or /usr/bin/python3 with torch)')
     .option('--repeat <n>', 'repeat the measurement (xrec then PyTorch) n times; report medians', cliInt('--repeat'), 1)
+    .option('--workers <n|auto>', 'data-parallel worker threads besides the main one (auto: by model size and batch, see autoWorkers)', cliWorkers, 'auto' as const)
     .option('--json', 'print one JSON object')
     .action(async (o: BenchSpeedOptions) => {
       // Each repeat times xrec, then (with --torch) PyTorch, back to back; on a shared machine the
@@ -216,7 +224,7 @@ export function registerBenchSpeed(program: Command): void {
         return;
       }
       const lines = [
-        `xrec ${o.arch} on ${x.backend}: ${Math.round(xTps)} tokens/s (median step over ${o.steps} steps after ${o.warmup} warm-up${o.repeat > 1 ? `; median of ${o.repeat} repeats` : ''})`,
+        `xrec ${o.arch} on ${x.backend}, ${String(x.replicas)} replica${x.replicas === 1 ? '' : 's'}: ${Math.round(xTps)} tokens/s (median step over ${o.steps} steps after ${o.warmup} warm-up${o.repeat > 1 ? `; median of ${o.repeat} repeats` : ''})${x.exchange_ms_median !== undefined ? `; exchange ${(x.exchange_ms_median as number).toFixed(1)} ms/step` : ''}`,
       ];
       if (out.torch) {
         const t = out.torch as SpeedResult;

@@ -13,7 +13,8 @@ import { describeBackend, initBackend, loadLlama2c, train, TransformerLM } from 
 import { injectLora, resolveLoraConfig, saveAdapter, type LoraBias, type LoraConfigInput } from '@xrec/lora';
 import { loadTokenizer } from '@xrec/tokenizer';
 import { terminalProgress } from '../progress.js';
-import { addTrainFlags, batchWindows, checkTrainFlags, cliFloat, cliInt, lmLoss, readTextWindows, trainerConfigFromFlags, type LmBatch, type TrainFlags } from './train.js';
+import { batchWindows, lmLoss, type LmBatch } from '@xrec/transformer';
+import { addTrainFlags, checkTrainFlags, cliFloat, cliInt, readTextWindows, trainerConfigFromFlags, type TrainFlags } from './train.js';
 
 interface TrainLoraOptions extends TrainFlags {
   base: string;

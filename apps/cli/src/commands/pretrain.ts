@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError, resolveDataDir } from '@xrec/core';
 import { terminalProgress } from '../progress.js';
 import { exportCheckpoint, runPretrain, type PretrainConfig } from '../pretrain/run-pretrain.js';
-import { cliFloat, cliInt } from './train.js';
+import { cliFloat, cliInt, cliWorkers } from './train.js';
 
 function parseWeights(v: string): Record<string, number> {
   const out: Record<string, number> = {};
@@ -24,6 +24,7 @@ interface PretrainFlags {
   corpus?: string;
   out: string;
   work?: string;
+  workers: number | 'auto';
   tokens: number;
   vocab: number;
   dModel: number;
@@ -71,6 +72,7 @@ export function registerPretrain(program: Command): void {
     .option('--weights <list>', 'source mixing weights, e.g. aclimdb=0.5,nltk-general=2 (others: share of tokens)', parseWeights)
     .option('--max-minutes <x>', 'stop after the segment that passes this many minutes (checkpointed; --resume continues)', cliFloat('--max-minutes'))
     .option('--resume', 'continue the run in --work after a kill or --max-minutes stop')
+    .option('--workers <n|auto>', 'data-parallel worker threads besides the main one (auto: by model size, batch and backend; the shipped xrec-base ran on one)', cliWorkers, 'auto' as const)
     .option('--export-to <dir>', "write the model of the run's latest checkpoint in --work to DIR (HF layout) and exit")
     .option('--json', 'print the summary as one JSON object on stdout')
     .addHelpText(
@@ -109,6 +111,7 @@ Examples:
         valEvery: 100,
         weights: o.weights ?? {},
         resume: Boolean(o.resume),
+        workers: o.workers,
         ...(o.maxMinutes !== undefined ? { maxMinutes: o.maxMinutes } : {}),
       };
       if (o.dModel % o.heads !== 0) throw new ConfigError(`--d-model ${o.dModel} is not a multiple of --heads ${o.heads}`);

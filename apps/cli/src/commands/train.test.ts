@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadSafetensors, Rng } from '@xrec/core';
 import { saveTokenizer, trainBpe } from '@xrec/tokenizer';
 import { hasTrainCheckpoint, readTrainState, TransformerLM } from '@xrec/transformer';
-import { batchWindows } from './train.js';
+import { batchWindows } from '@xrec/transformer';
 import { main } from '../main.js';
 
 const readTrainStateSafe = (d: string) => (existsSync(d) && hasTrainCheckpoint(d) ? readTrainState(d) : undefined);

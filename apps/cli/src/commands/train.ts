@@ -10,7 +10,6 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { checkOutputDir, ConfigError, DataError, Rng, writeFileAtomic } from '@xrec/core';
 import {
   initBackend,
@@ -19,7 +18,6 @@ import {
   train,
   TransformerLM,
   type Arch,
-  type TrainBatch,
   type TrainerConfig,
   type TransformerConfig,
 } from '@xrec/transformer';
@@ -33,6 +31,12 @@ export function cliInt(flag: string, min = 1): (v: string) => number {
     if (!Number.isInteger(n) || n < min) throw new ConfigError(`${flag}: expected an integer >= ${min}, got '${v}'`);
     return n;
   };
+}
+
+/** Parse `--workers`: `auto` or an integer >= 0 (data-parallel worker threads besides the main one). */
+export function cliWorkers(v: string): number | 'auto' {
+  if (v === 'auto') return 'auto';
+  return cliInt('--workers', 0)(v);
 }
 
 /** Parse a finite number option (>= min); errors name the flag. */
@@ -186,37 +190,10 @@ export function readTextWindows(
   return { textPath, documents: lines.length, tokens: stream.length, maxId, windows, valIdx: perm.slice(0, nVal), trainIdx: perm.slice(nVal) };
 }
 
-/** A window batch of `size` rows of `seq + 1` token ids, row-major. */
-export interface LmBatch extends TrainBatch {
-  readonly ids: Int32Array;
-  readonly seq: number;
-}
-
-/**
- * Shifted next-token loss of one window batch: inputs ids[:, :T], labels ids[:, 1:]. `seed` reseeds the
- * model's dropout (the trainer's per-step seed), so a resumed run draws the same dropout masks.
- */
-export function lmLoss(model: TransformerLM, b: LmBatch, training: boolean, seed?: number): tf.Scalar {
-  if (seed !== undefined) model.dropoutRng = new Rng(seed);
-  const all = tf.tensor2d(b.ids, [b.size, b.seq + 1], 'int32'); // [B, T+1]
-  const ids = tf.slice(all, [0, 0], [b.size, b.seq]) as tf.Tensor2D; // [B, T]
-  const labels = tf.slice(all, [0, 1], [b.size, b.seq]) as tf.Tensor2D; // [B, T]
-  return model.loss({ ids, labels, training });
-}
-
-/** Group windows (each `seq + 1` ids) into batches in the given order. */
-export function batchWindows(windows: readonly Int32Array[], order: readonly number[], batch: number, seq: number): LmBatch[] {
-  const out: LmBatch[] = [];
-  for (let i = 0; i < order.length; i += batch) {
-    const rows = order.slice(i, i + batch);
-    const ids = new Int32Array(rows.length * (seq + 1));
-    rows.forEach((r, k) => ids.set(windows[r]!, k * (seq + 1)));
-    out.push({ size: rows.length, tokens: rows.length * seq, ids, seq });
-  }
-  return out;
-}
+import { autoWorkers, batchWindows, lmDataParallel, lmLoss, type LmBatch } from '@xrec/transformer';
 
 interface TrainLmOptions extends TrainFlags, ModelFlags {
+  workers: number | 'auto';
   text: string;
   tokenizer: string;
   out: string;
@@ -246,7 +223,8 @@ export function registerTrain(program: Command): void {
     .option('--dropout <p>', 'dropout probability', cliFloat('--dropout'), 0.1)
     .option('--no-tie', 'untied output layer (llama; gpt2 is always tied)')
     .option('--min-lr <x>', 'final learning rate of the decay', cliFloat('--min-lr'))
-    .option('--patience <n>', 'early stopping: epochs without validation improvement (restores the best weights)', cliInt('--patience'));
+    .option('--patience <n>', 'early stopping: epochs without validation improvement (restores the best weights)', cliInt('--patience'))
+    .option('--workers <n|auto>', 'data-parallel worker threads besides the main one (auto: by model size, batch and backend)', cliWorkers, 'auto' as const);
   addTrainFlags(lm, { epochs: 5, lr: 1e-3, weightDecay: 0.01, warmup: 50, valFraction: 0.05, seedHelp: 'seed for init, shuffling, split and dropout' });
   lm.action(async (o: TrainLmOptions) => {
     await trainLm(o);
@@ -271,10 +249,12 @@ async function trainLm(o: TrainLmOptions): Promise<void> {
     `model: ${o.arch}, ${model.numParameters().toLocaleString('en-US')} parameters; data: ${data.documents} documents, ${data.tokens} tokens, ${trainIdx.length} train / ${valIdx.length} val windows of ${o.seq}`,
   );
   const out = resolve(o.out);
+  const workers = o.workers === 'auto' ? autoWorkers({ parameters: model.numParameters(), batchRows: o.batch, tokensPerStep: o.batch * o.seq, native: backend.native.active }) : o.workers;
   try {
     const result = await train<LmBatch>({
       variables: model.trainableVariables(),
       lossFn: (b, training, ctx) => lmLoss(model, b, training, ctx.seed),
+      ...(workers > 0 ? { parallel: lmDataParallel(config, workers) } : {}),
       trainBatches: (_epoch, rng) => batchWindows(windows, rng.shuffle([...trainIdx]), o.batch, o.seq),
       ...(valIdx.length > 0 ? { valBatches: () => batchWindows(windows, valIdx, o.batch, o.seq) } : {}),
       config: {

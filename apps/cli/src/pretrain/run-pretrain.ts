@@ -19,8 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CheckpointError, checkOutputDir, ConfigError, Rng, writeFileAtomic, type Progress } from '@xrec/core';
 import { listCorpusSources, readCorpusDocuments, verifyCorpus, type CorpusSource } from '@xrec/data';
 import { loadTokenizer, saveTokenizer, trainBpe, type Tokenizer } from '@xrec/tokenizer';
-import { describeBackend, initBackend, loadTrainCheckpoint, readTrainState, resolveTransformerConfig, train, TransformerLM, type EpochLog } from '@xrec/transformer';
-import { lmLoss, type LmBatch } from '../commands/train.js';
+import { autoWorkers, describeBackend, initBackend, lmDataParallel, lmLoss, loadTrainCheckpoint, nativeStatus, readTrainState, resolveTransformerConfig, train, TransformerLM, type EpochLog, type LmBatch } from '@xrec/transformer';
 import { encodeCorpus, fixedWindows, WindowSampler, type SourceTokens } from './corpus-tokens.js';
 import { windowLoss } from './window-loss.js';
 import { saveHfModelDir } from './hf-dir.js';
@@ -51,6 +50,8 @@ export interface PretrainConfig {
   /** Source weights (name → weight); unnamed sources weigh their share of training tokens. */
   readonly weights: Readonly<Record<string, number>>;
   readonly resume: boolean;
+  /** Data-parallel worker threads besides the main one (`auto`: by model size, batch and backend). */
+  readonly workers: number | 'auto';
   /** Stop (after the current segment, with a checkpoint) once this many minutes of this run have passed. */
   readonly maxMinutes?: number;
 }
@@ -131,6 +132,7 @@ export async function runPretrain(c: PretrainConfig, progress: Progress): Promis
     `pretrain: ${model.numParameters().toLocaleString('en-US')} parameters (d ${c.dModel}, ${c.layers} layers, ${c.heads} heads, vocab ${tok.vocabSize}); ` +
       `corpus ${trainTokens.toLocaleString('en-US')} training tokens in ${streams.length} sources; budget ${c.tokens.toLocaleString('en-US')} tokens = ${totalSteps} updates of ${c.batch}×${c.seq} in ${segments} segments`,
   );
+  const workers = c.workers === 'auto' ? autoWorkers({ parameters: model.numParameters(), batchRows: c.batch, tokensPerStep: c.batch * c.seq, native: nativeStatus().active }) : c.workers;
   const started = performance.now();
   const valLoss: Record<string, number> = {};
   let stopEarly = false;
@@ -138,6 +140,7 @@ export async function runPretrain(c: PretrainConfig, progress: Progress): Promis
     const result = await train<LmBatch>({
       variables: model.trainableVariables(),
       lossFn: (b, training) => lmLoss(model, b, training),
+      ...(workers > 0 ? { parallel: lmDataParallel(config, workers) } : {}),
       trainBatches: (epoch, rng) => {
         const n = Math.min(c.segmentSteps, totalSteps - epoch * c.segmentSteps);
         return Array.from({ length: n }, () => ({ size: c.batch, tokens: c.batch * c.seq, seq: c.seq, ids: sampler.batch(c.batch, rng) }));
@@ -195,7 +198,7 @@ export async function runPretrain(c: PretrainConfig, progress: Progress): Promis
       tokensPerWord: streams.reduce((a, s) => a + s.train.length - 2 * s.documents.train, 0) / streams.reduce((a, s) => a + s.words.train, 0),
       config: {
         tokens: c.tokens, vocab: c.vocab, dModel: c.dModel, layers: c.layers, heads: c.heads, seq: c.seq, batch: c.batch, lr: c.lr, minLr: c.minLr, warmup: c.warmup,
-        weightDecay: c.weightDecay, clip: c.clip, seed: c.seed, segmentSteps: c.segmentSteps, valWindows: c.valWindows, valEvery: c.valEvery, weights: c.weights, resume: c.resume,
+        weightDecay: c.weightDecay, clip: c.clip, seed: c.seed, segmentSteps: c.segmentSteps, valWindows: c.valWindows, valEvery: c.valEvery, weights: c.weights, resume: c.resume, workers,
         ...(c.maxMinutes !== undefined ? { maxMinutes: c.maxMinutes } : {}),
       },
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, backend: describeBackend(backend) },

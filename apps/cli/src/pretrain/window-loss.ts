@@ -1,7 +1,7 @@
 /** Mean next-token loss of a model over fixed windows of `seq + 1` tokens (no dropout), batch by batch. */
 import * as tf from '@tensorflow/tfjs';
 import type { TransformerLM } from '@xrec/transformer';
-import { lmLoss, type LmBatch } from '../commands/train.js';
+import { lmLoss, type LmBatch } from '@xrec/transformer';
 
 /** Mean loss over `w.size` windows of `seq + 1` ids (row-major), and the number of scored tokens. */
 export async function windowLoss(model: TransformerLM, w: { ids: Int32Array; size: number }, seq: number, batch = 16): Promise<{ loss: number; tokens: number }> {
