@@ -74,6 +74,36 @@ describe('loadAmazonReviews', () => {
     await expect(loadAmazonReviews(file)).rejects.toThrow(/noid\.json:1: field 'reviewerID'/);
   });
 
+  it('ratings: out of range, not a number or a non-numeric string are malformed (lenient: skipped); a numeric string is read', async () => {
+    const dir = tmp();
+    const file = join(dir, 'ratings.json');
+    const row = (overall: unknown, u: string) => JSON.stringify({ reviewerID: u, asin: 'I1', overall, reviewText: 'Fine.' });
+    writeFileSync(file, [row(42, 'U1'), row(-3, 'U2'), row('five', 'U3'), row(1e308, 'U4'), row('4.0', 'U5'), row(3, 'U6')].join('\n'));
+    await expect(loadAmazonReviews(file)).rejects.toThrow(`${file}:1: field 'overall': 42 is outside the rating range [1, 5]`);
+    const lenient = await loadAmazonReviews(file, { lenient: true });
+    expect(lenient.records.map((r) => [r.user, r.rating])).toEqual([
+      ['U5', 4],
+      ['U6', 3],
+    ]);
+    expect(lenient.stats.malformedExamples.map((m) => m.reason)).toEqual([
+      "field 'overall': 42 is outside the rating range [1, 5]",
+      "field 'overall': -3 is outside the rating range [1, 5]",
+      'field \'overall\': expected a number, got "five"',
+      "field 'overall': 1e+308 is outside the rating range [1, 5]",
+    ]);
+  });
+
+  it('a byte-order mark is accepted; invalid UTF-8 in an id is malformed instead of merging ids', async () => {
+    const dir = tmp();
+    const bom = join(dir, 'bom.json');
+    writeFileSync(bom, `\uFEFF${JSON.stringify({ reviewerID: 'U1', asin: 'I1', overall: 5, reviewText: 'Good.' })}\n`);
+    expect((await loadAmazonReviews(bom)).records[0]?.user).toBe('U1');
+    const bad = join(dir, 'bad-utf8.json');
+    const line = (id: Buffer) => Buffer.concat([Buffer.from('{"reviewerID": "A'), id, Buffer.from('", "asin": "I1", "overall": 5, "reviewText": "x"}\n')]);
+    writeFileSync(bad, Buffer.concat([line(Buffer.from([0xff])), line(Buffer.from([0xfe]))]));
+    await expect(loadAmazonReviews(bad)).rejects.toThrow(/bad-utf8\.json:1: field 'reviewerID': invalid UTF-8/);
+  });
+
   it('a truncated .gz is a DataError naming the file', async () => {
     const dir = tmp();
     const file = join(dir, 'trunc.json.gz');

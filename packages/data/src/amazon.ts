@@ -8,8 +8,9 @@
  *
  * Output: an Arrow table with core's REVIEW_SCHEMA. `vote` is the 2018 `vote`, or the 2014 `helpful[0]`
  * (helpful votes); `style` is the JSON text of the 2018 object. Reviews without text or without a rating
- * are skipped and counted. A malformed line (not JSON, not an object, no `reviewerID`/`asin`) is a
- * DataError naming file and line, unless `lenient` is set: then it is skipped and counted.
+ * are skipped and counted. A malformed line (not JSON, not an object, no `reviewerID`/`asin`, an id with
+ * invalid UTF-8, a rating that is not a number or is outside [1, 5]) is a DataError naming file and line,
+ * unless `lenient` is set: then it is skipped and counted. A byte-order mark at the start is accepted.
  */
 import type { Table } from 'apache-arrow';
 import { DataError, REVIEW_SCHEMA, type ReviewRecord } from '@xrec/core';
@@ -52,9 +53,22 @@ function parseVote(v: unknown, helpful: unknown): number | null {
   return null;
 }
 
-function parseRating(v: unknown): number | undefined {
-  const n = typeof v === 'string' ? Number(v) : v;
-  return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
+/** Amazon's star ratings. */
+export const AMAZON_RATING_RANGE: readonly [number, number] = [1, 5];
+
+/** `overall` → a rating, `undefined` when absent, or the reason it is malformed (not a number, out of range). */
+function parseRating(v: unknown): number | undefined | string {
+  if (v === undefined || v === null) return undefined;
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isFinite(n)) return `field 'overall': expected a number, got ${JSON.stringify(v)}`;
+  const [lo, hi] = AMAZON_RATING_RANGE;
+  if (n < lo || n > hi) return `field 'overall': ${n} is outside the rating range [${lo}, ${hi}]`;
+  return n;
+}
+
+/** Invalid UTF-8 in an id would silently merge distinct users or items (both decode to U+FFFD). */
+function badId(field: string, v: string): string | undefined {
+  return v.includes('\uFFFD') ? `field '${field}': invalid UTF-8 (or U+FFFD) in the id ${JSON.stringify(v)}; ids must be exact` : undefined;
 }
 
 function parseTime(v: unknown): bigint | null {
@@ -69,10 +83,13 @@ function toReview(o: Record<string, unknown>): ReviewRecord | 'text' | 'rating' 
   const item = o['asin'];
   if (typeof user !== 'string' || user === '') return `field 'reviewerID': expected a non-empty string, got ${JSON.stringify(user)}`;
   if (typeof item !== 'string' || item === '') return `field 'asin': expected a non-empty string, got ${JSON.stringify(item)}`;
+  const bad = badId('reviewerID', user) ?? badId('asin', item);
+  if (bad) return bad;
   const text = o['reviewText'];
   if (typeof text !== 'string' || text.trim() === '') return 'text';
   const rating = parseRating(o['overall']);
   if (rating === undefined) return 'rating';
+  if (typeof rating === 'string') return rating;
   const summary = o['summary'];
   const style = o['style'];
   const verified = o['verified'];

@@ -14,6 +14,7 @@ export {
   downloadMovieLens100K,
   extractMovieLens100KZip,
   sha256Hex,
+  verifyMovieLens100K,
   MOVIELENS_100K_URL,
   MOVIELENS_100K_ZIP_MD5,
   MOVIELENS_100K_SHA256,

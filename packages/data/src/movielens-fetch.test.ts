@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { DataError, datasetForTest, NetworkError } from '@xrec/core';
-import { downloadMovieLens100K, importMovieLens100K, MOVIELENS_100K_SHA256 } from './movielens-fetch.js';
+import { downloadMovieLens100K, importMovieLens100K, MOVIELENS_100K_SHA256, verifyMovieLens100K } from './movielens-fetch.js';
 import { loadMovieLens100K } from './movielens.js';
 import { tmp } from '../test/helpers.js';
 
@@ -69,5 +69,15 @@ describe('MovieLens-100K import and download', () => {
     const r = await downloadMovieLens100K({ dataDir, fetch: fetchZip, md5 });
     expect(r.files['u.data']).toBe(MOVIELENS_100K_SHA256['u.data']);
     expect(loadMovieLens100K(r.path).folds[4]?.test.numRows).toBe(20_000);
+  });
+});
+
+describe('verifyMovieLens100K', () => {
+  it('reports a changed and a missing file of an imported folder', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'u.data'), 'changed\n');
+    const problems = verifyMovieLens100K(dir);
+    expect(problems[0]).toMatch(/^u\.data: SHA-256 [0-9a-f]{12}… differs from the known 06416e597f82…/);
+    expect(problems).toContain('u.item missing');
   });
 });

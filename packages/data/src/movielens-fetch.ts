@@ -154,3 +154,21 @@ export async function downloadMovieLens100K(opts: DownloadOptions): Promise<Impo
   }
   return writeDataset(opts.dataDir, files);
 }
+
+/**
+ * Re-check an imported ml-100k folder against the known SHA-256 of each file (what `xrec doctor` shows):
+ * the problems found, empty when every required file is present and unchanged.
+ */
+export function verifyMovieLens100K(dir: string): string[] {
+  const problems: string[] = [];
+  for (const [name, expected] of Object.entries(MOVIELENS_100K_SHA256)) {
+    const p = join(dir, name);
+    if (!existsSync(p)) {
+      problems.push(`${name} missing`);
+      continue;
+    }
+    const got = sha256Hex(readFileSync(p));
+    if (got !== expected) problems.push(`${name}: SHA-256 ${got.slice(0, 12)}… differs from the known ${expected.slice(0, 12)}…`);
+  }
+  return problems;
+}

@@ -55,8 +55,9 @@ function lineLimit(limit: number, path: string, what: string): Transform {
 }
 
 /**
- * Yield the lines of `path` (UTF-8, gzip transparently). A final empty line after a trailing newline is
- * not yielded. A line longer than `maxLineBytes` is a DataError naming the line.
+ * Yield the lines of `path` (UTF-8, gzip transparently; a byte-order mark at the start is dropped). A final
+ * empty line after a trailing newline is not yielded. A line longer than `maxLineBytes` is a DataError naming
+ * the line. Invalid UTF-8 decodes to U+FFFD: callers that need exact text (ids) check for it.
  */
 export async function* readLines(path: string, what = 'readLines', options: { maxLineBytes?: number } = {}): AsyncGenerator<NumberedLine> {
   requireFile(path, what);
@@ -77,9 +78,9 @@ export async function* readLines(path: string, what = 'readLines', options: { ma
   const rl = createInterface({ input: stream, crlfDelay: Infinity });
   let lineNo = 0;
   try {
-    for await (const line of rl) {
+    for await (const text of rl) {
       lineNo += 1;
-      yield { line, lineNo };
+      yield { line: lineNo === 1 && text.startsWith('\uFEFF') ? text.slice(1) : text, lineNo };
     }
   } catch (e) {
     failure = e as Error;

@@ -159,6 +159,13 @@ describe('saveAdapter / loadAdapter', () => {
     await expect(loadAdapter(m, dir)).rejects.toThrow(/missing tensor 'base_model.model.transformer.h.0.attn.c_attn.lora_A.weight'/);
 
     await expect(loadAdapter(m, join(tmp, 'nowhere'))).rejects.toThrow(/adapter_config.json does not exist/);
+
+    saveSafetensorsSync(wpath, good.tensors);
+    const cfgPath = join(dir, 'adapter_config.json');
+    const cfg = JSON.parse(readFileSync(cfgPath, 'utf8')) as Record<string, unknown>;
+    delete cfg.r;
+    writeFileSync(cfgPath, JSON.stringify(cfg));
+    await expect(loadAdapter(m, dir)).rejects.toThrow(/adapter_config.json: r: missing \(the LoRA rank/);
     expect(m.layers.every((l) => l.adapter === undefined)).toBe(true);
     expect(Buffer.from(logits(m).buffer).equals(Buffer.from(before.buffer))).toBe(true);
     m.dispose();

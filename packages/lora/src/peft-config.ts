@@ -84,6 +84,9 @@ export function fromPeftConfig(json: unknown, where = ADAPTER_CONFIG_FILE): { co
       throw new ConfigError(`${where}: ${field}: ${JSON.stringify(j[field])} is not supported by @xrec/lora`);
     }
   }
+  // peft writes every field; a file without the rank would otherwise fall back to the default r = 8 and
+  // surface later as a misleading tensor-shape mismatch.
+  if (!('r' in j)) throw new CheckpointError(`${where}: r: missing (the LoRA rank; peft's adapter_config.json always records it)`);
   let init = j.init_lora_weights ?? true;
   if (typeof init === 'string' && init.toLowerCase() === 'gaussian') init = 'gaussian';
   if (typeof init === 'string') {

@@ -35,6 +35,13 @@ export function explainFiles(options: ExplainFilesOptions): ExplainFilesResult {
   }
   const file = readExplanationRows(options.input);
   if (file.rows.length === 0) throw new DataError(`metrics explain: ${options.input} holds no rows (empty input)`);
+  if (minRating !== undefined && maxRating !== undefined) {
+    file.rows.forEach((r, i) => {
+      if (r.rating !== undefined && (r.rating < minRating || r.rating > maxRating)) {
+        throw new DataError(`metrics explain: ${file.source} line ${file.lines[i]}: rating ${r.rating} is outside [--min-rating ${minRating}, --max-rating ${maxRating}]`);
+      }
+    });
+  }
   const features = options.features === undefined ? undefined : readFeatureFile(options.features);
   const notes: string[] = [];
   if (features === undefined) {
@@ -52,6 +59,9 @@ export function explainFiles(options: ExplainFilesOptions): ExplainFilesResult {
     ...(minRating !== undefined && maxRating !== undefined ? { minRating, maxRating } : {}),
     rowLabel: (i) => `${file.source} line ${file.lines[i]}`,
   });
+  if ((metrics.rmse !== undefined && !Number.isFinite(metrics.rmse)) || (metrics.mae !== undefined && !Number.isFinite(metrics.mae))) {
+    throw new DataError(`metrics explain: ${file.source}: RMSE/MAE overflow (ratings as large as ${Math.max(...file.rows.map((r) => Math.abs(r.rating ?? 0)))}); pass --min-rating/--max-rating to check the range`);
+  }
   return { metrics, notes };
 }
 

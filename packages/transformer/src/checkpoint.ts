@@ -91,6 +91,13 @@ export async function loadCheckpointDir(dir: string): Promise<{ config: Transfor
   return { config, weights, metadata: file.metadata };
 }
 
+/** A NaN or ±Inf weight would load and generate garbage (NUL bytes): refuse it, naming the tensor and index. */
+export function checkFinite(values: Float32Array, what: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]!)) throw new CheckpointError(`${what} holds ${values[i]} at flat index ${i} (a corrupt or diverged checkpoint)`);
+  }
+}
+
 function toCompute(
   t: SafeTensor,
   computeShape: readonly number[],
@@ -108,6 +115,7 @@ function toCompute(
     );
   }
   const values = tensorToFloat32(t, name);
+  checkFinite(values, `${where}: tensor '${name}'`);
   return { shape: computeShape, values: layout === 'linear' ? transpose2d(values, stored[0]!, stored[1]!) : values };
 }
 

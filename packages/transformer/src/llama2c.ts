@@ -16,7 +16,7 @@ import { readFile } from 'node:fs/promises';
 import { CheckpointError } from '@xrec/core';
 import { resolveTransformerConfig, type TransformerConfig } from './config.js';
 import { TransformerLM, type WeightMap } from './model.js';
-import { transpose2d } from './checkpoint.js';
+import { checkFinite, transpose2d } from './checkpoint.js';
 
 export interface Llama2cHeader {
   dim: number;
@@ -99,6 +99,7 @@ export function parseLlama2c(bytes: Uint8Array, where = 'llama2.c checkpoint'): 
   const all = new Float32Array(floats);
   const dv = new DataView(bytes.buffer, bytes.byteOffset + 28, floats * 4);
   for (let i = 0; i < floats; i++) all[i] = dv.getFloat32(i * 4, true);
+  checkFinite(all, `${where}: weights`);
   let off = 0;
   const take = (n: number): Float32Array => {
     const a = all.subarray(off, off + n);

@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { BackendError, NotFoundError, Rng, XREC_VERSION } from '@xrec/core';
 import { autoWorkers, initBackend, lmDataParallel, lmLoss, train, TransformerLM, type Arch, type LmBatch } from '@xrec/transformer';
-import { cliArch, cliFloat, cliInt, cliWorkers, configFromModelFlags } from './train.js';
+import { cliArch, cliFloat, cliInt, cliSeed, cliWorkers } from '../args.js';
+import { configFromModelFlags } from './train.js';
 
 interface BenchSpeedOptions {
   arch: Arch;
@@ -187,7 +188,7 @@ export function registerBenchSpeed(program: Command): void {
     .option('--warmup <n>', 'untimed steps before timing', cliInt('--warmup', 0), 2)
     .option('--dropout <p>', 'dropout probability', cliFloat('--dropout'), 0)
     .option('--lr <x>', 'learning rate', cliFloat('--lr'), 3e-4)
-    .option('--seed <n>', 'seed for init and tokens', cliInt('--seed', 0), 0)
+    .option('--seed <n>', 'seed for init and tokens', cliSeed, 0)
     .option('--backend <name>', 'force a tfjs backend: node, wasm or cpu')
     .option('--torch', 'also run the PyTorch reference (python3 + torch) and report the ratio')
     .option('--torch-threads <n>', 'torch.set_num_threads for the reference (default: torch default)', cliInt('--torch-threads'))

@@ -6,6 +6,7 @@
  *   xrec data stats DIR|NAME [--json]                 users, items, records, features, words, sparsity
  */
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
 import { ConfigError, resolveDataDir } from '@xrec/core';
 import {
   buildDatasetFromFile,
@@ -25,10 +26,12 @@ function checkDatasetName(name: string): void {
   if (!IMPORTABLE.includes(name)) throw new ConfigError(`xrec data: unknown dataset '${name}' (supported: ${IMPORTABLE.join(', ')})`);
 }
 
-function intOption(name: string): (v: string) => number {
+function intOption(name: string, min = 1, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
   return (v: string) => {
     const n = Number(v);
-    if (!Number.isInteger(n)) throw new ConfigError(`--${name} must be an integer, got '${v}'`);
+    if (v.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+      throw new ConfigError(`--${name} must be an integer ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`}, got '${v}'`);
+    }
     return n;
   };
 }
@@ -44,6 +47,7 @@ interface BuildOpts {
   minPhraseReviews?: number;
   maxFeatures?: number;
   minOpinionCount?: number;
+  json?: boolean;
 }
 
 export function registerData(program: Command): void {
@@ -78,7 +82,7 @@ export function registerData(program: Command): void {
     .description('build a PETER-style explanation dataset (Arrow + PETER layout, 5 splits) from Amazon-format reviews')
     .requiredOption('--reviews <file>', 'Amazon review JSON lines (2014 or 2018 edition), plain or .gz')
     .requiredOption('--out <dir>', 'output directory (written only when the whole build succeeds)')
-    .option('--seed <n>', 'seed of the splits (default 42)', intOption('seed'))
+    .option('--seed <n>', 'seed of the splits (default 42)', intOption('seed', 0, 0xffffffff))
     .option('--name <name>', 'dataset name stored in meta.json')
     .option('--lenient', 'skip malformed lines (counted) instead of failing')
     .option('--limit <n>', 'use only the first N reviews', intOption('limit'))
@@ -86,6 +90,7 @@ export function registerData(program: Command): void {
     .option('--min-phrase-reviews <n>', 'reviews a noun phrase needs to become a feature (default 10)', intOption('min-phrase-reviews'))
     .option('--max-features <n>', 'size cap of the feature lexicon (default 400)', intOption('max-features'))
     .option('--min-opinion-count <n>', 'co-occurrences an adjective needs to become an opinion word (default 5)', intOption('min-opinion-count'))
+    .option('--json', 'print one JSON object (statistics, counts, splits, output) on stdout; progress stays on stderr')
     .action(async (opts: BuildOpts) => {
       const config: Partial<{ -readonly [K in keyof BuilderConfig]: BuilderConfig[K] }> = {};
       if (opts.seed !== undefined) config.seed = opts.seed;
@@ -104,6 +109,13 @@ export function registerData(program: Command): void {
         process.stderr.write(`skipped ${loadStats.skippedMalformed} malformed lines, e.g. ${loadStats.malformedExamples.map((m) => `line ${m.lineNo}`).join(', ')}\n`);
       }
       const [tr, va, te] = [built.splits[0]?.train.length, built.splits[0]?.validation.length, built.splits[0]?.test.length];
+      if (opts.json) {
+        const splits = built.splits.map((sp) => ({ train: sp.train.length, validation: sp.validation.length, test: sp.test.length }));
+        process.stdout.write(
+          `${JSON.stringify({ name, out: resolve(opts.out), stats: built.stats, counts: built.counts, features: built.featureLexicon.length, opinionWords: built.opinionLexicon.length, splits, skippedMalformed: loadStats.skippedMalformed })}\n`,
+        );
+        return;
+      }
       process.stdout.write(`${formatStatsTable(name, built.stats)}\n`);
       process.stdout.write(`${built.counts.records} records (${built.counts.positive} positive, ${built.counts.negative} negative) from ${built.counts.reviews} reviews; ` +
         `${built.featureLexicon.length} lexicon features, ${built.opinionLexicon.length} opinion words; split 1: ${tr}/${va}/${te}\nwrote ${opts.out}\n`);

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveDataDir, XREC_VERSION } from '@xrec/core';
 import { findXrecBase } from '@xrec/bench';
+import { listCorpusSources, verifyCorpus, verifyMovieLens100K } from '@xrec/data';
 import { initBackend, describeBackend } from '@xrec/transformer';
 
 /** Datasets xrec knows how to find in the data directory. */
@@ -32,17 +33,32 @@ function shippedModels(): ShippedModel[] {
     });
 }
 
+/** Re-verify the checksums of the datasets xrec knows them for (imported ml-100k, the pre-training corpus). */
+async function checkDataset(name: string, dir: string): Promise<{ checksums?: 'ok' | 'failed'; problems?: string[] }> {
+  let problems: string[];
+  if (name === 'movielens-100k') problems = verifyMovieLens100K(dir);
+  else if (name === 'pretrain-corpus') {
+    try {
+      await verifyCorpus(listCorpusSources(dir));
+      problems = [];
+    } catch (e) {
+      problems = [e instanceof Error ? e.message : String(e)];
+    }
+  } else return {};
+  return problems.length === 0 ? { checksums: 'ok' } : { checksums: 'failed', problems };
+}
+
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('report the tensor backend in use, tfjs and Node versions, the data directory and the datasets found there')
+    .description('report the tensor backend in use, tfjs and Node versions, native kernels, shipped models, the data directory and the datasets found there (re-verifying their checksums where xrec knows them)')
     .option('--json', 'print one JSON object instead of text')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const globals = cmd.optsWithGlobals<{ dataDir?: string }>();
       const report = await initBackend();
       const dataDir = resolveDataDir(globals.dataDir);
       const present = existsSync(dataDir.path) ? readdirSync(dataDir.path) : [];
-      const datasets = KNOWN_DATASETS.map((name) => ({ name, found: present.includes(name) }));
+      const datasets = await Promise.all(KNOWN_DATASETS.map(async (name) => ({ name, found: present.includes(name), ...(present.includes(name) ? await checkDataset(name, join(dataDir.path, name)) : {}) })));
       const out = {
         xrec: XREC_VERSION,
         node: process.version,
@@ -73,7 +89,7 @@ export function registerDoctor(program: Command): void {
         `models    ${out.models.length === 0 ? 'none found (models/xrec-base missing; set XREC_BASE_MODEL)' : ''}`,
         ...out.models.map((m) => `  ${m.name.padEnd(14)} ${m.dir}${m.parameters ? ` (${m.parameters.toLocaleString('en-US')} parameters${m.tokensSeen ? `, ${m.tokensSeen.toLocaleString('en-US')} tokens seen` : ''}${m.complete === false ? ', INCOMPLETE' : ''})` : ''}`),
         `data dir  ${out.dataDir} (from ${out.dataDirSource}${out.dataDirExists ? '' : ', does not exist'})`,
-        ...datasets.map((d) => `  ${d.found ? '[found]  ' : '[missing]'} ${d.name}`),
+        ...datasets.map((d) => `  ${d.found ? '[found]  ' : '[missing]'} ${d.name}${d.checksums === 'ok' ? ' (checksums ok)' : d.checksums === 'failed' ? ` (CHECKSUMS FAILED: ${d.problems?.join('; ')})` : ''}`),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     });

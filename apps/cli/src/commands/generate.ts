@@ -11,11 +11,11 @@
  * Without --greedy and sampling flags it samples like run.c's defaults (temperature 1, top-p 0.9, seed 0).
  */
 import type { Command } from 'commander';
-import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { ConfigError, loadSafetensors } from '@xrec/core';
-import { describeBackend, initBackend, loadLlama2c, TransformerLM } from '@xrec/transformer';
-import { loadTokenizer, type Tokenizer } from '@xrec/tokenizer';
+import { cliFloat, cliInt, cliSeed } from '../args.js';
+import { loadModelAt, modelTokenizer } from '../model-files.js';
+import { resolve } from 'node:path';
+import { ConfigError } from '@xrec/core';
+import { describeBackend, initBackend } from '@xrec/transformer';
 import { loadAdapter, mergeAndUnload } from '@xrec/lora';
 
 interface GenerateCliOptions {
@@ -33,41 +33,6 @@ interface GenerateCliOptions {
   adapter?: string;
 }
 
-function intArg(flag: string, min: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new ConfigError(`${flag}: expected an integer >= ${min}, got '${v}'`);
-    return n;
-  };
-}
-
-function floatArg(flag: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n)) throw new ConfigError(`${flag}: expected a number, got '${v}'`);
-    return n;
-  };
-}
-
-/** Load a model directory or a llama2.c .bin. */
-export async function loadCheckpoint(path: string): Promise<TransformerLM> {
-  const p = resolve(path);
-  if (!existsSync(p)) throw new ConfigError(`--checkpoint: ${p} does not exist (expected a model directory or a llama2.c .bin)`);
-  return statSync(p).isDirectory() ? TransformerLM.load(p) : loadLlama2c(p);
-}
-
-/** --tokenizer, else CHECKPOINT/tokenizer.json or GPT-2 vocabulary files, else the path recorded in the weights' metadata. */
-export async function checkpointTokenizer(checkpoint: string, flag: string | undefined): Promise<Tokenizer> {
-  if (flag !== undefined) return loadTokenizer(resolve(flag));
-  const p = resolve(checkpoint);
-  if (statSync(p).isDirectory()) {
-    if (existsSync(join(p, 'tokenizer.json')) || (existsSync(join(p, 'encoder.json')) && existsSync(join(p, 'vocab.bpe')))) return loadTokenizer(p);
-    const recorded = (await loadSafetensors(join(p, 'model.safetensors'))).metadata.tokenizer;
-    if (recorded && existsSync(recorded)) return loadTokenizer(recorded);
-  }
-  throw new ConfigError(`--tokenizer: needed: ${p} holds no tokenizer.json and records no tokenizer path`);
-}
-
 export function registerGenerate(program: Command): void {
   program
     .command('generate')
@@ -75,12 +40,12 @@ export function registerGenerate(program: Command): void {
     .requiredOption('--checkpoint <path>', 'model directory (config.json + model.safetensors) or llama2.c .bin')
     .option('--tokenizer <path>', 'tokenizer (tokenizer.json, GPT-2 directory or llama2.c .bin; default: found beside the checkpoint)')
     .requiredOption('--prompt <text>', 'text to continue (may be empty)')
-    .option('--max-tokens <n>', 'new tokens at most (256 = llama2.c run.c steps)', intArg('--max-tokens', 0), 256)
+    .option('--max-tokens <n>', 'new tokens at most (256 = llama2.c run.c steps)', cliInt('--max-tokens', 0), 256)
     .option('--greedy', 'argmax decoding')
-    .option('--temperature <t>', 'sampling temperature (> 0; default 1)', floatArg('--temperature'))
-    .option('--top-k <k>', 'sample among the k most likely tokens', intArg('--top-k', 1))
-    .option('--top-p <p>', 'nucleus sampling mass (0 < p <= 1; default 0.9 when sampling)', floatArg('--top-p'))
-    .option('--seed <n>', 'sampling seed', intArg('--seed', 0), 0)
+    .option('--temperature <t>', 'sampling temperature (> 0; default 1)', cliFloat('--temperature', 0))
+    .option('--top-k <k>', 'sample among the k most likely tokens', cliInt('--top-k', 1))
+    .option('--top-p <p>', 'nucleus sampling mass (0 < p <= 1; default 0.9 when sampling)', cliFloat('--top-p', 0))
+    .option('--seed <n>', 'sampling seed', cliSeed, 0)
     .option('--no-cache', 'decode without the key-value cache (slower; same tokens)')
     .option('--json', 'print one JSON object (tokens, text, timing) instead of the text')
     .option('--adapter <dir>', 'peft LoRA adapter directory (adapter_config.json + adapter_model.safetensors), merged into the checkpoint')
@@ -88,18 +53,19 @@ export function registerGenerate(program: Command): void {
       const sampling = o.temperature !== undefined || o.topK !== undefined || o.topP !== undefined;
       if (o.greedy && sampling) throw new ConfigError('--greedy cannot be combined with --temperature / --top-k / --top-p');
       const backend = await initBackend();
-      const model = await loadCheckpoint(o.checkpoint);
+      const model = await loadModelAt(o.checkpoint, '--checkpoint');
       if (o.adapter !== undefined) mergeAndUnload(await loadAdapter(model, resolve(o.adapter)));
-      const tok = await checkpointTokenizer(o.checkpoint, o.tokenizer);
-      if (tok.vocabSize > model.config.vocabSize) {
-        throw new ConfigError(`--tokenizer: vocabulary of ${tok.vocabSize} ids does not fit the model's vocabSize ${model.config.vocabSize}`);
-      }
+      const tok = await modelTokenizer(o.checkpoint, model, o.tokenizer, (s) => process.stderr.write(`${s}\n`));
       const llama2c = tok.kind === 'llama2c';
       let prompt = tok.encode(o.prompt, { addBos: llama2c });
       if (prompt.length === 0) {
         const start = tok.bosId ?? tok.eosId;
         if (start === undefined) throw new ConfigError('--prompt is empty and the tokenizer has no BOS/EOS token to start from');
         prompt = [start];
+      }
+      if (prompt.length + o.maxTokens > model.config.contextLength) {
+        const room = Math.max(0, model.config.contextLength - prompt.length);
+        process.stderr.write(`note: --max-tokens ${o.maxTokens} with a ${prompt.length}-token prompt exceeds the model's context of ${model.config.contextLength}; generating at most ${room} tokens\n`);
       }
       const stop = [...new Set([tok.eosId, llama2c ? tok.bosId : undefined].filter((x): x is number => x !== undefined))];
       const t0 = performance.now();

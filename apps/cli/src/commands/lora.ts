@@ -6,15 +6,15 @@
  * The base is an xrec / Hugging Face model directory (config.json + model.safetensors) or a llama2.c `.bin`.
  */
 import type { Command } from 'commander';
-import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError, DataError, loadSafetensors, writeFileAtomic } from '@xrec/core';
-import { describeBackend, initBackend, loadLlama2c, train, TransformerLM } from '@xrec/transformer';
+import { ConfigError, writeFileAtomic } from '@xrec/core';
+import { batchWindows, describeBackend, initBackend, lmLoss, train, type LmBatch } from '@xrec/transformer';
 import { injectLora, resolveLoraConfig, saveAdapter, type LoraBias, type LoraConfigInput } from '@xrec/lora';
-import { loadTokenizer } from '@xrec/tokenizer';
 import { terminalProgress } from '../progress.js';
-import { batchWindows, lmLoss, type LmBatch } from '@xrec/transformer';
-import { addTrainFlags, checkTrainFlags, cliFloat, cliInt, readTextWindows, trainerConfigFromFlags, type TrainFlags } from './train.js';
+import { saveHfModelDir } from '../hf-dir.js';
+import { cliFloat, cliInt } from '../args.js';
+import { loadModelAt, modelTokenizer } from '../model-files.js';
+import { addTrainFlags, checkTrainFlags, readTextWindows, trainerConfigFromFlags, type TrainFlags } from './train.js';
 
 interface TrainLoraOptions extends TrainFlags {
   base: string;
@@ -29,28 +29,7 @@ interface TrainLoraOptions extends TrainFlags {
   rslora?: boolean;
   modulesToSave?: string;
   merge?: boolean;
-}
-
-/** Load a base model: a llama2.c `.bin` file or a model directory. */
-export async function loadBaseModel(path: string): Promise<TransformerLM> {
-  const p = resolve(path);
-  if (!existsSync(p)) throw new DataError(`--base: not found: ${p} (expected a model directory with config.json + model.safetensors, or a llama2.c .bin)`);
-  return statSync(p).isDirectory() ? TransformerLM.load(p) : loadLlama2c(p);
-}
-
-/** The tokenizer of a base model: `--tokenizer`, else BASE/tokenizer.json, else the path `xrec train lm` recorded in the weights' metadata. */
-export async function baseTokenizerPath(base: string, flag: string | undefined): Promise<string> {
-  if (flag !== undefined) return resolve(flag);
-  const p = resolve(base);
-  if (statSync(p).isDirectory()) {
-    if (existsSync(join(p, 'tokenizer.json'))) return join(p, 'tokenizer.json');
-    const st = join(p, 'model.safetensors');
-    if (existsSync(st)) {
-      const recorded = (await loadSafetensors(st)).metadata.tokenizer;
-      if (recorded && existsSync(recorded)) return recorded;
-    }
-  }
-  throw new ConfigError(`--tokenizer: needed: ${p} holds no tokenizer.json and records no tokenizer path`);
+  json?: boolean;
 }
 
 /** `--target`: comma-separated module names, `all-linear`, or `re:<regex>`; omitted = peft's default for the architecture. */
@@ -99,7 +78,8 @@ export function registerLora(program: Command): void {
     .option('--bias <kind>', 'none, all or lora_only', 'none')
     .option('--rslora', 'scale alpha/sqrt(r) (rsLoRA)')
     .option('--modules-to-save <list>', 'comma-separated modules trained in full and saved with the adapter')
-    .option('--merge', 'also write the merged model (mergeAndUnload) to OUT/merged');
+    .option('--merge', 'also write the merged model (mergeAndUnload) to OUT/merged, with its tokenizer (Hugging Face layout)')
+    .option('--json', 'print the training summary as one JSON object on stdout (progress stays on stderr)');
   addTrainFlags(cmd, { epochs: 3, lr: 5e-3, weightDecay: 0, warmup: 10, valFraction: 0.1, seedHelp: 'seed for adapter init, shuffling, split and dropout' });
   cmd.action(async (o: TrainLoraOptions) => {
     await trainLora(o);
@@ -120,9 +100,9 @@ async function trainLora(o: TrainLoraOptions): Promise<void> {
   const progress = terminalProgress();
   const backend = await initBackend();
   progress.log(`backend: ${describeBackend(backend)}`);
-  const model = await loadBaseModel(o.base);
+  const model = await loadModelAt(o.base, '--base');
   try {
-    const tokenizer = await loadTokenizer(await baseTokenizerPath(o.base, o.tokenizer));
+    const tokenizer = await modelTokenizer(o.base, model, o.tokenizer, (m) => progress.log(m));
     const data = readTextWindows(o.text, tokenizer, o);
     const { textPath, windows, trainIdx, valIdx, maxId } = data;
     if (maxId >= model.config.vocabSize) {
@@ -161,7 +141,7 @@ async function trainLora(o: TrainLoraOptions): Promise<void> {
     const report = lm.parameterReport();
     if (o.merge) {
       const merged = lm.mergeAndUnload();
-      await merged.save(join(out, 'merged'), { trained_by: 'xrec train lora --merge', base: resolve(o.base) });
+      await saveHfModelDir(join(out, 'merged'), merged, tokenizer, { trained_by: 'xrec train lora --merge' });
     }
     const summary = {
       out,
@@ -178,6 +158,7 @@ async function trainLora(o: TrainLoraOptions): Promise<void> {
       data: { text: textPath, documents: data.documents, tokens: data.tokens, trainWindows: trainIdx.length, valWindows: valIdx.length, seq: o.seq, batch: o.batch },
     };
     await writeFileAtomic(join(out, 'train-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     const last = result.epochs[result.epochs.length - 1];
     progress.log(
       `done: ${result.epochs.length} epochs, train loss ${last?.trainLoss.toFixed(4)}` +

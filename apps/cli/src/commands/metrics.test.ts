@@ -57,4 +57,16 @@ describe('xrec metrics explain', () => {
     expect((await run(['metrics', 'explain', '--input', input, '--min-rating', '1'])).err).toMatch(/both --min-rating and --max-rating/);
     expect((await run(['metrics', 'explain', '--input', input, '--min-rating', 'x', '--max-rating', '5'])).err).toMatch(/--min-rating must be a number/);
   });
+
+  it('ratings outside the declared range are errors naming the line; an overflowing RMSE is an error, not null', async () => {
+    const wild = join(dir, 'wild.jsonl');
+    writeFileSync(wild, `${JSON.stringify(rows[0])}\n${JSON.stringify({ ...rows[1], rating: 42 })}\n`);
+    const r = await run(['metrics', 'explain', '--input', wild, '--max-rating', '5', '--min-rating', '1', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/wild.jsonl line 2: rating 42 is outside \[--min-rating 1, --max-rating 5\]/);
+    writeFileSync(wild, `${JSON.stringify(rows[0])}\n${JSON.stringify({ ...rows[1], rating: 1e308 })}\n`);
+    const o = await run(['metrics', 'explain', '--input', wild]);
+    expect(o.code).toBe(2);
+    expect(o.err).toMatch(/RMSE\/MAE overflow/);
+  });
 });

@@ -35,6 +35,7 @@ export function registerMetrics(program: Command): void {
     .option('--features <file>', "the dataset's feature set, one per line (default: the rows' distinct features)")
     .option('--min-rating <a>', 'lowest rating of the dataset (predictions are clipped; default: min of the rows)', numberOption('min-rating'))
     .option('--max-rating <b>', 'highest rating of the dataset (default: max of the rows)', numberOption('max-rating'))
+    .option('--json', 'print one JSON object (the default and only output format of this command; accepted for uniformity)')
     .action((opts: ExplainOpts) => {
       const { metrics: m, notes } = explainFiles({
         input: opts.input,

@@ -13,7 +13,7 @@ import { terminalProgress } from '../progress.js';
 import { evaluateBase } from '../pretrain/evaluate-base.js';
 import { renderModelCard } from '../pretrain/model-card.js';
 import type { PretrainSummary } from '../pretrain/run-pretrain.js';
-import { cliInt } from './train.js';
+import { cliInt } from '../args.js';
 
 export function registerModelCard(program: Command): void {
   program

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError, resolveDataDir } from '@xrec/core';
 import { terminalProgress } from '../progress.js';
 import { exportCheckpoint, runPretrain, type PretrainConfig } from '../pretrain/run-pretrain.js';
-import { cliFloat, cliInt, cliWorkers } from './train.js';
+import { cliFloat, cliInt, cliSeed, cliWorkers } from '../args.js';
 
 function parseWeights(v: string): Record<string, number> {
   const out: Record<string, number> = {};
@@ -66,7 +66,7 @@ export function registerPretrain(program: Command): void {
     .option('--warmup <n>', 'warm-up updates', cliInt('--warmup', 0), 300)
     .option('--weight-decay <x>', 'AdamW decoupled weight decay', cliFloat('--weight-decay'), 0.1)
     .option('--clip <x>', 'global gradient-norm clip (0 = off)', cliFloat('--clip'), 1)
-    .option('--seed <n>', 'seed for tokenizer-independent randomness: init, window sampling', cliInt('--seed', 0), 0)
+    .option('--seed <n>', 'seed for tokenizer-independent randomness: init, window sampling', cliSeed, 0)
     .option('--segment-steps <n>', 'updates between validation + checkpoint', cliInt('--segment-steps'), 500)
     .option('--val-windows <n>', 'held-out windows per source for validation', cliInt('--val-windows'), 24)
     .option('--weights <list>', 'source mixing weights, e.g. aclimdb=0.5,nltk-general=2 (others: share of tokens)', parseWeights)

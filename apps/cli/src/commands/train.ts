@@ -23,35 +23,8 @@ import {
 } from '@xrec/transformer';
 import { loadTokenizer } from '@xrec/tokenizer';
 import { terminalProgress } from '../progress.js';
-
-/** Parse a positive (or >= min) integer option; errors name the flag. */
-export function cliInt(flag: string, min = 1): (v: string) => number {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new ConfigError(`${flag}: expected an integer >= ${min}, got '${v}'`);
-    return n;
-  };
-}
-
-/** Parse `--workers`: `auto` or an integer >= 0 (data-parallel worker threads besides the main one). */
-export function cliWorkers(v: string): number | 'auto' {
-  if (v === 'auto') return 'auto';
-  return cliInt('--workers', 0)(v);
-}
-
-/** Parse a finite number option (>= min); errors name the flag. */
-export function cliFloat(flag: string, min = 0): (v: string) => number {
-  return (v: string) => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n < min) throw new ConfigError(`${flag}: expected a number >= ${min}, got '${v}'`);
-    return n;
-  };
-}
-
-export function cliArch(v: string): Arch {
-  if (v !== 'gpt2' && v !== 'llama') throw new ConfigError(`--arch: expected gpt2 or llama, got '${v}'`);
-  return v;
-}
+import { saveHfModelDir } from '../hf-dir.js';
+import { cliArch, cliFloat, cliInt, cliSeed, cliWorkers } from '../args.js';
 
 /** The trainer flags shared by `train lm` and `train lora`, as commander parses them. */
 export interface TrainFlags {
@@ -84,7 +57,7 @@ export function addTrainFlags(
     .option('--schedule <kind>', 'constant, linear or cosine decay after warm-up', 'cosine')
     .option('--batch <n>', 'windows per batch', cliInt('--batch'), 16)
     .option('--seq <n>', 'tokens per window', cliInt('--seq'), 64)
-    .option('--seed <n>', d.seedHelp, cliInt('--seed', 0), 0)
+    .option('--seed <n>', d.seedHelp, cliSeed, 0)
     .option('--val-fraction <x>', 'share of windows held out for validation', cliFloat('--val-fraction'), d.valFraction)
     .option('--max-docs <n>', 'use only the first N lines', cliInt('--max-docs'))
     .option('--resume', 'continue from OUT/checkpoint if a killed run left one')
@@ -194,6 +167,7 @@ import { autoWorkers, batchWindows, lmDataParallel, lmLoss, type LmBatch } from 
 
 interface TrainLmOptions extends TrainFlags, ModelFlags {
   workers: number | 'auto';
+  json?: boolean;
   text: string;
   tokenizer: string;
   out: string;
@@ -224,7 +198,8 @@ export function registerTrain(program: Command): void {
     .option('--no-tie', 'untied output layer (llama; gpt2 is always tied)')
     .option('--min-lr <x>', 'final learning rate of the decay', cliFloat('--min-lr'))
     .option('--patience <n>', 'early stopping: epochs without validation improvement (restores the best weights)', cliInt('--patience'))
-    .option('--workers <n|auto>', 'data-parallel worker threads besides the main one (auto: by model size, batch and backend)', cliWorkers, 'auto' as const);
+    .option('--workers <n|auto>', 'data-parallel worker threads besides the main one (auto: by model size, batch and backend)', cliWorkers, 'auto' as const)
+    .option('--json', 'print the training summary as one JSON object on stdout (progress stays on stderr)');
   addTrainFlags(lm, { epochs: 5, lr: 1e-3, weightDecay: 0.01, warmup: 50, valFraction: 0.05, seedHelp: 'seed for init, shuffling, split and dropout' });
   lm.action(async (o: TrainLmOptions) => {
     await trainLm(o);
@@ -265,7 +240,7 @@ async function trainLm(o: TrainLmOptions): Promise<void> {
       progress,
       label: `train ${o.arch}`,
     });
-    await model.save(out, { trained_by: 'xrec train lm', tokenizer: resolve(o.tokenizer) });
+    await saveHfModelDir(out, model, tokenizer, { trained_by: 'xrec train lm' });
     const summary = {
       out,
       backend: backend.choice,
@@ -283,6 +258,7 @@ async function trainLm(o: TrainLmOptions): Promise<void> {
       data: { text: textPath, documents: data.documents, tokens: data.tokens, trainWindows: trainIdx.length, valWindows: valIdx.length, seq: o.seq, batch: o.batch },
     };
     await writeFileAtomic(join(out, 'train-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     const last = result.epochs[result.epochs.length - 1];
     progress.log(
       `done: ${result.epochs.length} epochs, train loss ${last?.trainLoss.toFixed(4)}${result.bestValLoss !== undefined ? `, best val loss ${result.bestValLoss.toFixed(4)} (epoch ${result.bestEpoch! + 1})` : ''}, ${Math.round(result.tokensPerSecond)} tokens/s; model written to ${out}`,

@@ -22,7 +22,7 @@ import { loadTokenizer, saveTokenizer, trainBpe, type Tokenizer } from '@xrec/to
 import { autoWorkers, describeBackend, initBackend, lmDataParallel, lmLoss, loadTrainCheckpoint, nativeStatus, readTrainState, resolveTransformerConfig, train, TransformerLM, type EpochLog, type LmBatch } from '@xrec/transformer';
 import { encodeCorpus, fixedWindows, WindowSampler, type SourceTokens } from './corpus-tokens.js';
 import { windowLoss } from './window-loss.js';
-import { saveHfModelDir } from './hf-dir.js';
+import { saveHfModelDir } from '../hf-dir.js';
 
 export interface PretrainConfig {
   readonly corpus: string;

@@ -2,7 +2,8 @@
  * A self-contained model directory in Hugging Face's layout: `config.json` (with bos/eos/pad token ids),
  * `model.safetensors`, `tokenizer.json` + `tokenizer_config.json` + `special_tokens_map.json`,
  * `generation_config.json`. No absolute paths anywhere, so the folder can be moved, committed or loaded by
- * `xrec generate --checkpoint DIR` and by transformers.js from local files.
+ * `xrec generate --checkpoint DIR` and by transformers.js from local files. A llama2.c tokenizer (which the
+ * Hugging Face tokenizer files cannot express) is written as `tokenizer.bin` instead.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,11 +29,14 @@ export async function saveHfModelDir(dir: string, model: TransformerLM, tok: Tok
     throw new ConfigError(`saveHfModelDir: the tokenizer has ${tok.vocabSize} ids but the model only ${model.config.vocabSize} embedding rows`);
   }
   await model.save(dir, metadata);
-  await saveTokenizer(tok, join(dir, 'tokenizer.json'));
+  const llama2c = tok.kind === 'llama2c';
+  await saveTokenizer(tok, join(dir, llama2c ? 'tokenizer.bin' : 'tokenizer.json'));
   const ids = { bos_token_id: tok.bosId ?? null, eos_token_id: tok.eosId ?? null, pad_token_id: tok.padId ?? null };
   const cfgPath = join(dir, 'config.json');
   const cfg = JSON.parse(await readFile(cfgPath, 'utf8')) as Record<string, unknown>;
   await writeFileAtomic(cfgPath, json({ ...cfg, ...ids }));
+  await writeFileAtomic(join(dir, 'generation_config.json'), json({ ...ids, do_sample: false, max_length: model.config.contextLength, _from_model_config: true }));
+  if (llama2c) return;
   const roles = roleTokens(tok);
   const map = { ...(roles.bos ? { bos_token: roles.bos } : {}), ...(roles.eos ? { eos_token: roles.eos } : {}), ...(roles.pad ? { pad_token: roles.pad } : {}) };
   await writeFileAtomic(join(dir, 'special_tokens_map.json'), json(map));
@@ -45,9 +49,5 @@ export async function saveHfModelDir(dir: string, model: TransformerLM, tok: Tok
       clean_up_tokenization_spaces: false,
       ...map,
     }),
-  );
-  await writeFileAtomic(
-    join(dir, 'generation_config.json'),
-    json({ ...ids, do_sample: false, max_length: model.config.contextLength, _from_model_config: true }),
   );
 }
