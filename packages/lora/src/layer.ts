@@ -21,8 +21,8 @@ export interface LoraWeights {
   readonly dropout: number;
   readonly a: tf.Variable; // [in, r]
   readonly b: tf.Variable; // [r, out]
-  /** Source of dropout masks (seeded per adapter and layer). */
-  readonly rng: Rng;
+  /** Source of dropout masks (seeded per adapter and layer; reseeded per update by `LoraModel.reseedDropout`). */
+  rng: Rng;
 }
 
 type SaveFn = (tensors: tf.Tensor[]) => void;

@@ -323,6 +323,18 @@ export class LoraModel<M extends LoraHost> {
    * The variables to hand to the trainer: the active adapter's A and B (named with peft's internal names,
    * `<layer>.lora_A.<adapter>.weight`), its modulesToSave parameters and trainable biases (HF names).
    */
+  /**
+   * Reseed every adapter's dropout from `seed` (the trainer's per-update seed, `ctx.seed`): the masks of an
+   * update then depend only on (seed, adapter, layer), so a killed and resumed run draws the same masks as an
+   * uninterrupted one.
+   */
+  reseedDropout(seed: number): void {
+    const root = new Rng(seed);
+    for (const [layerName, layer] of this.layers) {
+      for (const w of layer.adapters.values()) w.rng = root.fork(`dropout:${w.adapterName}:${layerName}`);
+    }
+  }
+
   trainableVariables(): Map<string, tf.Variable> {
     this.check('trainableVariables');
     const out = new Map<string, tf.Variable>();

@@ -70,8 +70,10 @@ export interface TrainState {
   readonly variables: readonly { readonly name: string; readonly shape: readonly number[] }[];
   readonly weightsFile: string;
   readonly bestFile: string | null;
-  /** The resolved trainer config of the run (informational; `seed` must match on resume). */
+  /** The resolved trainer config of the run (compared on resume, see `configChanges` in trainer.ts). */
   readonly config: Record<string, unknown>;
+  /** The caller's run settings (data, batch, model shape...), compared on resume; absent in older checkpoints. */
+  readonly run?: Record<string, unknown>;
 }
 
 /** What a loaded checkpoint provides. */

@@ -178,6 +178,23 @@ export interface TrainOptions<B extends TrainBatch> {
   onStep?: (s: StepReport) => void;
   /** Data-parallel training over worker threads (see {@link DataParallel}); absent or 0 workers: one thread. */
   parallel?: DataParallel<B>;
+  /**
+   * The caller's settings that define the run besides the trainer config (data files, batch size, sequence
+   * length, model shape...): saved in the checkpoint and compared on resume, like the trainer config.
+   */
+  run?: Record<string, unknown>;
+  /** Resume even when the trainer config or `run` changed since the checkpoint (the changes are logged). */
+  forceConfig?: boolean;
+}
+
+/** Trainer-config fields that may change on resume: the run's length and where things are written. */
+const RESUMABLE_CHANGES = new Set(['epochs', 'totalSteps', 'checkpointDir', 'resume', 'logFile', 'logEvery']);
+
+/** `name: old → new` for every field that differs between a checkpoint's settings and this run's. */
+export function configChanges(saved: Record<string, unknown>, now: Record<string, unknown>, ignore: ReadonlySet<string> = new Set()): string[] {
+  const keys = [...new Set([...Object.keys(saved), ...Object.keys(now)])].filter((k) => !ignore.has(k)).sort();
+  const show = (v: unknown) => (v === undefined ? '(unset)' : JSON.stringify(v));
+  return keys.filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(now[k])).map((k) => `${k} ${show(saved[k])} → ${show(now[k])}`);
 }
 
 /** A seed from (base seed, step, phase) only. */
@@ -285,6 +302,16 @@ export async function train<B extends TrainBatch>(opts: TrainOptions<B>): Promis
       if (typeof s.config.seed === 'number' && s.config.seed !== config.seed) {
         throw new ConfigError(`train: resume from ${config.checkpointDir}: the checkpoint was trained with seed ${s.config.seed}, this run has seed ${config.seed}`);
       }
+      const changes = [
+        ...configChanges(s.config, { ...config } as Record<string, unknown>, RESUMABLE_CHANGES),
+        ...(s.run !== undefined ? configChanges(s.run, opts.run ?? {}) : []),
+      ];
+      if (changes.length > 0 && !opts.forceConfig) {
+        throw new ConfigError(
+          `train: resume from ${config.checkpointDir}: the configuration changed since the checkpoint: ${changes.join(', ')} (rerun with the original settings, or force the new ones with --force-config / forceConfig)`,
+        );
+      }
+      if (changes.length > 0) progress.log(`${label}: resuming with changed settings (forced): ${changes.join(', ')}`);
       tf.tidy(() => {
         for (const [name, v] of variables) v.assign(tf.tensor(ck.params.get(name)!, v.shape, 'float32'));
       });
@@ -429,6 +456,7 @@ export async function train<B extends TrainBatch>(opts: TrainOptions<B>): Promis
             stoppedEarly,
             epochs: epochLogs,
             config: { ...config },
+            ...(opts.run ? { run: opts.run } : {}),
           },
         });
         bestFile = st.bestFile;

@@ -57,6 +57,25 @@ describe('xrec train lora', () => {
     expect(withAdapter).not.toEqual(base);
   });
 
+  it('resume with LoRA dropout on is bit-exact (the masks come from the step seed), and a changed setting is refused', async () => {
+    const base = ['node', 'xrec', 'train', 'lora', '--base', join(fixtures, 'stories260K.bin'), '--tokenizer', join(fixtures, 'tok512.bin'),
+      '--text', reviews, '--max-docs', '60', '--r', '4', '--dropout', '0.2', '--seq', '32', '--batch', '8', '--lr', '0.01', '--warmup', '0', '--schedule', 'constant'];
+    const quiet = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const full = join(dir, 'full');
+      expect(await main([...base, '--epochs', '2', '--out', full])).toBe(0);
+      const part = join(dir, 'part');
+      expect(await main([...base, '--epochs', '1', '--out', part])).toBe(0); // stands for a run killed after epoch 1
+      expect(await main([...base, '--epochs', '2', '--out', part, '--resume', '--r', '8'])).toBe(2); // changed rank: refused
+      expect(await main([...base, '--epochs', '2', '--out', part, '--resume'])).toBe(0);
+      const a = await loadSafetensors(join(full, 'adapter_model.safetensors'));
+      const b = await loadSafetensors(join(part, 'adapter_model.safetensors'));
+      for (const [name, t] of a.tensors) expect(Buffer.from(b.tensors.get(name)!.data).equals(Buffer.from(t.data)), name).toBe(true);
+    } finally {
+      quiet.mockRestore();
+    }
+  });
+
   it('names the bad flag', async () => {
     const code = await main(['node', 'xrec', 'train', 'lora', '--base', join(fixtures, 'stories260K.bin'), '--tokenizer', join(fixtures, 'tok512.bin'), '--text', reviews, '--r', '0', '--out', join(dir, 'bad')]);
     expect(code).toBe(2);

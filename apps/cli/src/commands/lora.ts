@@ -14,7 +14,7 @@ import { terminalProgress } from '../progress.js';
 import { saveHfModelDir } from '../hf-dir.js';
 import { cliFloat, cliInt } from '../args.js';
 import { loadModelAt, modelTokenizer } from '../model-files.js';
-import { addTrainFlags, checkTrainFlags, readTextWindows, trainerConfigFromFlags, type TrainFlags } from './train.js';
+import { addTrainFlags, checkTrainFlags, readTextWindows, runSettings, trainerConfigFromFlags, type TrainFlags } from './train.js';
 
 interface TrainLoraOptions extends TrainFlags {
   base: string;
@@ -130,10 +130,15 @@ async function trainLora(o: TrainLoraOptions): Promise<void> {
     const out = resolve(o.out);
     const result = await train<LmBatch>({
       variables: lm.trainableVariables(),
-      lossFn: (b, training, ctx) => lmLoss(model, b, training, ctx.seed),
+      lossFn: (b, training, ctx) => {
+        lm.reseedDropout(ctx.seed); // LoRA dropout, and lmLoss reseeds the base model's
+        return lmLoss(model, b, training, ctx.seed);
+      },
       trainBatches: (_epoch, rng) => batchWindows(windows, rng.shuffle([...trainIdx]), o.batch, o.seq),
       ...(valIdx.length > 0 ? { valBatches } : {}),
       config: trainerConfigFromFlags(o, out),
+      run: runSettings(o, ['base', 'text', 'tokenizer', 'r', 'alpha', 'dropout', 'target', 'bias', 'rslora', 'modulesToSave', 'batch', 'seq', 'valFraction', 'maxDocs'], ['base', 'text', 'tokenizer']),
+      forceConfig: Boolean(o.forceConfig),
       progress,
       label: 'train lora',
     });

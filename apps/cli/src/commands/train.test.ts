@@ -103,6 +103,37 @@ describe('xrec train lm', () => {
     }
   });
 
+  it('--resume refuses changed settings, listing them (--force-config continues); --json prints the summary; the model folder is self-contained', async () => {
+    const errs: string[] = [];
+    const out = join(dir, 'changed');
+    const spyErr = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+      errs.push(String(s));
+      return true;
+    });
+    const outs: string[] = [];
+    const spyOut = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+      outs.push(String(s));
+      return true;
+    });
+    try {
+      expect(await main(['node', 'xrec', ...args(out, ['--epochs', '1', '--json'])])).toBe(0);
+      const summary = JSON.parse(outs.join('')) as { epochs: unknown[]; out: string };
+      expect(summary.epochs).toHaveLength(1);
+      expect(await main(['node', 'xrec', ...args(out, ['--epochs', '2', '--resume', '--lr', '0.02', '--batch', '8'])])).toBe(2);
+      expect(errs.join('')).toMatch(/the configuration changed since the checkpoint: lr 0\.01 → 0\.02, batch 4 → 8 .*--force-config/);
+      expect(await main(['node', 'xrec', ...args(out, ['--epochs', '2', '--resume', '--lr', '0.02', '--force-config'])])).toBe(0);
+      expect(errs.join('')).toMatch(/resuming with changed settings \(forced\): lr 0\.01 → 0\.02/);
+    } finally {
+      spyErr.mockRestore();
+      spyOut.mockRestore();
+    }
+    for (const f of ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'generation_config.json']) expect(existsSync(join(out, f)), f).toBe(true);
+    const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as Record<string, unknown>;
+    expect(cfg).toHaveProperty('eos_token_id');
+    for (const f of ['config.json', 'tokenizer_config.json', 'generation_config.json', 'special_tokens_map.json']) expect(readFileSync(join(out, f), 'utf8')).not.toContain(dir);
+    expect((await loadSafetensors(join(out, 'model.safetensors'))).metadata.tokenizer).toBeUndefined();
+  });
+
   it.skipIf(!existsSync(bin))('a process killed by SIGKILL mid-run and resumed ends with the same weights as an uninterrupted run', async () => {
     const run = (out: string, extra: string[] = []) => spawn(process.execPath, [bin, ...args(out, ['--epochs', '4', '--dropout', '0.1', ...extra])], { stdio: 'ignore' });
     const wait = (p: ReturnType<typeof spawn>) => new Promise<{ code: number | null; signal: string | null }>((res) => p.on('exit', (code, signal) => res({ code, signal })));

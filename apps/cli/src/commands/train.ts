@@ -41,6 +41,7 @@ export interface TrainFlags {
   maxDocs?: number;
   resume?: boolean;
   overwrite?: boolean;
+  forceConfig?: boolean;
 }
 
 /** Add the shared trainer flags to a training command; defaults and the seed's help differ per command. */
@@ -61,7 +62,8 @@ export function addTrainFlags(
     .option('--val-fraction <x>', 'share of windows held out for validation', cliFloat('--val-fraction'), d.valFraction)
     .option('--max-docs <n>', 'use only the first N lines', cliInt('--max-docs'))
     .option('--resume', 'continue from OUT/checkpoint if a killed run left one')
-    .option('--overwrite', 'start over even though OUT holds a resumable run (its checkpoint and log are replaced)');
+    .option('--overwrite', 'start over even though OUT holds a resumable run (its checkpoint and log are replaced)')
+    .option('--force-config', 'with --resume: continue even though settings changed since the checkpoint (default: an error listing the changes)');
 }
 
 /** The trainer configuration the shared flags describe, checkpointing and logging into `out`. */
@@ -70,7 +72,11 @@ export function trainerConfigFromFlags(o: TrainFlags, out: string): Partial<Trai
   if (existsSync(join(out, 'checkpoint', 'trainer-state.json')) && !o.resume && !o.overwrite) {
     throw new ConfigError(`--out ${out} holds a resumable run (checkpoint/); pass --resume to continue it or --overwrite to start over`);
   }
-  if (o.overwrite && !o.resume) rmSync(join(out, 'train-log.jsonl'), { force: true });
+  if (o.overwrite && !o.resume) {
+    // xrec's own files of the previous run (never anything else in OUT)
+    rmSync(join(out, 'train-log.jsonl'), { force: true });
+    rmSync(join(out, 'checkpoint'), { recursive: true, force: true });
+  }
   return {
     epochs: o.epochs,
     lr: o.lr,
@@ -83,6 +89,15 @@ export function trainerConfigFromFlags(o: TrainFlags, out: string): Partial<Trai
     logFile: join(out, 'train-log.jsonl'),
     seed: o.seed,
   };
+}
+
+/**
+ * The settings of a run that a resume must not change (compared with the checkpoint's by the trainer):
+ * the named options, with file paths made absolute.
+ */
+export function runSettings(o: object, keys: readonly string[], paths: readonly string[] = []): Record<string, unknown> {
+  const rec = o as Record<string, unknown>;
+  return Object.fromEntries(keys.filter((k) => rec[k] !== undefined).map((k) => [k, paths.includes(k) ? resolve(String(rec[k])) : rec[k]]));
 }
 
 /** The model-size flags shared by `train lm` and `bench speed`. */
@@ -230,6 +245,8 @@ async function trainLm(o: TrainLmOptions): Promise<void> {
       variables: model.trainableVariables(),
       lossFn: (b, training, ctx) => lmLoss(model, b, training, ctx.seed),
       ...(workers > 0 ? { parallel: lmDataParallel(config, workers) } : {}),
+      run: { ...runSettings(o, ['text', 'tokenizer', 'batch', 'seq', 'valFraction', 'maxDocs'], ['text', 'tokenizer']), model: config, replicas: workers + 1 },
+      forceConfig: Boolean(o.forceConfig),
       trainBatches: (_epoch, rng) => batchWindows(windows, rng.shuffle([...trainIdx]), o.batch, o.seq),
       ...(valIdx.length > 0 ? { valBatches: () => batchWindows(windows, valIdx, o.batch, o.seq) } : {}),
       config: {

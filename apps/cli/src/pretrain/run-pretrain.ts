@@ -141,6 +141,8 @@ export async function runPretrain(c: PretrainConfig, progress: Progress): Promis
       variables: model.trainableVariables(),
       lossFn: (b, training) => lmLoss(model, b, training),
       ...(workers > 0 ? { parallel: lmDataParallel(config, workers) } : {}),
+      // a resume may extend the token budget (a second segment), not change the data or the model
+      run: { corpus: c.corpus, vocab: c.vocab, dModel: c.dModel, layers: c.layers, heads: c.heads, seq: c.seq, batch: c.batch, weights: c.weights, segmentSteps: c.segmentSteps, replicas: workers + 1 },
       trainBatches: (epoch, rng) => {
         const n = Math.min(c.segmentSteps, totalSteps - epoch * c.segmentSteps);
         return Array.from({ length: n }, () => ({ size: c.batch, tokens: c.batch * c.seq, seq: c.seq, ids: sampler.batch(c.batch, rng) }));
