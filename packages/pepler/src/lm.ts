@@ -14,7 +14,7 @@ export interface PeplerLMConfig {
 
 export interface PeplerLM {
   readonly config: PeplerLMConfig;
-  loss(input: { ids?: tf.Tensor2D; prefix?: tf.Tensor3D; attentionMask?: tf.Tensor2D; training?: boolean; labels: tf.Tensor2D; ignoreIndex?: number }): tf.Scalar;
+  loss(input: { ids?: tf.Tensor2D; prefix?: tf.Tensor3D; attentionMask?: tf.Tensor2D; training?: boolean; dropoutSeed?: number; labels: tf.Tensor2D; ignoreIndex?: number }): tf.Scalar;
   parameters(): Map<string, tf.Variable>;
   generate(opts: {
     prompts: number[][];

@@ -29,7 +29,7 @@ import {
   writeFileAtomic,
   type Progress,
 } from '@xrec/core';
-import { train, type TrainerConfig } from '@xrec/transformer';
+import { train, type StepContext, type TrainerConfig } from '@xrec/transformer';
 import { resolvePeplerConfig, type PeplerConfig } from './config.js';
 import { EntityIndex } from './entity-index.js';
 import { FeatureProfiles } from './feature-prompt.js';
@@ -103,6 +103,13 @@ export interface PeplerTrainOptions {
   readonly progress?: Progress;
   readonly label?: string;
   readonly onEpochEnd?: (e: PeplerEpochLog) => void;
+  /**
+   * Per-epoch checkpoints of every stage (`<dir>/<stage>/`, the trainer's format): with `resume`, a killed
+   * run continues from the last completed epoch and ends with the uninterrupted run's weights (dropout
+   * masks come from the trainer's per-update seed).
+   */
+  readonly checkpointDir?: string;
+  readonly resume?: boolean;
 }
 
 export interface UserItemPair {
@@ -257,7 +264,7 @@ export class Pepler {
     this.checkContext(trainEx.concat(valEx));
     const shape = this.shape();
     const valBatches = valEx.length > 0 ? batchesOf(valEx, c.batchSize, shape) : undefined;
-    const lossFn = (b: PeplerBatch, training: boolean): tf.Scalar => this.batchLoss(b, training);
+    const lossFn = (b: PeplerBatch, training: boolean, ctx: StepContext): tf.Scalar => this.batchLoss(b, training, ctx.seed);
     const epochs: PeplerEpochLog[] = [];
     const stages: PeplerStageReport[] = [];
     const t0 = Date.now();
@@ -277,6 +284,7 @@ export class Pepler {
         schedule: 'constant',
         seed: stageRng.uint32(),
         ...(valBatches && c.patience > 0 ? { patience: c.patience } : {}),
+        ...(opts.checkpointDir ? { checkpointDir: join(opts.checkpointDir, stage), resume: opts.resume ?? false } : {}),
       };
       const trainable = [...variables.values()].reduce((a, v) => a + v.size, 0);
       const res = await train<PeplerBatch>({
@@ -374,13 +382,14 @@ export class Pepler {
    * Loss of one batch. Training: textReg · L_text + λ · MSE. Validation (early stopping): L_text + MSE,
    * as reg.py's `val_loss = val_t_loss + val_r_loss`.
    */
-  private batchLoss(b: PeplerBatch, training: boolean): tf.Scalar {
+  private batchLoss(b: PeplerBatch, training: boolean, dropoutSeed?: number): tf.Scalar {
     return tf.tidy(() => {
       const ids = tf.tensor2d(b.ids, [b.size, b.idsLength], 'int32'); // [B, T]
       const labels = tf.tensor2d(b.labels, [b.size, b.labelsLength], 'int32'); // [B, C + T]
-      if (b.prefixLength === 0) return this.lm.loss({ ids, labels, ignoreIndex: IGNORE_INDEX, training });
+      const seeded = dropoutSeed !== undefined ? { dropoutSeed } : {};
+      if (b.prefixLength === 0) return this.lm.loss({ ids, labels, ignoreIndex: IGNORE_INDEX, training, ...seeded });
       const { prefix, u, i } = this.prefixOf(b.users, b.items);
-      const text = this.lm.loss({ ids, prefix, labels, ignoreIndex: IGNORE_INDEX, training });
+      const text = this.lm.loss({ ids, prefix, labels, ignoreIndex: IGNORE_INDEX, training, ...seeded });
       if (!this.head) return text;
       const rating = tf.losses.meanSquaredError(tf.tensor1d(b.ratings), this.head.predict(u, i)) as tf.Scalar;
       if (!training) return tf.add(text, rating) as tf.Scalar;

@@ -102,3 +102,34 @@ describe('Pepler', () => {
     model.dispose();
   });
 });
+
+describe('Pepler checkpoints', () => {
+  it('a run killed after an epoch and resumed ends with the uninterrupted weights, dropout on (both stages)', async () => {
+    const dropLM = () =>
+      TransformerLM.create(
+        resolveTransformerConfig({ arch: 'gpt2', vocabSize: tok.vocabSize, contextLength: 32, dModel: 32, nLayers: 1, nHeads: 2, dFF: 64, dropout: 0.2 }),
+        new Rng(1),
+      );
+    const config = { variant: 'continuous' as const, words: 8, batchSize: 16, epochs: 3, stage1Epochs: 2, patience: 0, lr: 1e-2, lr2: 5e-3, seed: 3 };
+    const weightsOf = (m: Pepler) => [...(m.lm as TransformerLM).parameters().values()].map((v) => v.dataSync().slice() as Float32Array);
+    const whole = await Pepler.train({ lm: dropLM(), tokenizer: tok, data, config });
+    const dir = join(tmp, 'ckpt');
+    // "killed" in stage 2 ('full') after its first epoch's checkpoint
+    await expect(
+      Pepler.train({
+        lm: dropLM(), tokenizer: tok, data, config, checkpointDir: dir,
+        onEpochEnd: (e) => {
+          if (e.stage === 'full' && e.epoch === 0) throw new Error('killed');
+        },
+      }),
+    ).rejects.toThrow('killed');
+    const resumed = await Pepler.train({ lm: dropLM(), tokenizer: tok, data, config, checkpointDir: dir, resume: true });
+    const a = weightsOf(whole.model);
+    const b = weightsOf(resumed.model);
+    a.forEach((w, k) => expect(Buffer.from(b[k]!.buffer).equals(Buffer.from(w.buffer)), `variable ${k}`).toBe(true));
+    const pairs = data.test.slice(0, 5).map((r) => ({ user: data.records[r]!.user, item: data.records[r]!.item }));
+    expect(await resumed.model.explainBatch(pairs)).toEqual(await whole.model.explainBatch(pairs));
+    whole.model.dispose();
+    resumed.model.dispose();
+  });
+});

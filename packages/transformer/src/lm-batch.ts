@@ -4,7 +4,7 @@
  * (inputs are ids[:, :seq], labels ids[:, 1:]).
  */
 import * as tf from '@tensorflow/tfjs';
-import { DataError, Rng } from '@xrec/core';
+import { DataError } from '@xrec/core';
 import type { TransformerLM } from './model.js';
 import type { TrainBatch } from './train-types.js';
 
@@ -49,9 +49,8 @@ export function splitLmBatch(b: LmBatch, parts: number): LmBatch[] {
  * seed), so a resumed run draws the same dropout masks.
  */
 export function lmLoss(model: TransformerLM, b: LmBatch, training: boolean, seed?: number): tf.Scalar {
-  if (seed !== undefined) model.dropoutRng = new Rng(seed);
   const all = tf.tensor2d(b.ids, [b.size, b.seq + 1], 'int32'); // [B, T+1]
   const ids = tf.slice(all, [0, 0], [b.size, b.seq]) as tf.Tensor2D; // [B, T]
   const labels = tf.slice(all, [0, 1], [b.size, b.seq]) as tf.Tensor2D; // [B, T]
-  return model.loss({ ids, labels, training });
+  return model.loss({ ids, labels, training, ...(seed !== undefined ? { dropoutSeed: seed } : {}) });
 }

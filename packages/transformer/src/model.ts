@@ -33,8 +33,14 @@ export interface ForwardInput {
   prefix?: tf.Tensor3D;
   /** [B, P+T], 1 = attend, 0 = padding. */
   attentionMask?: tf.Tensor2D;
-  /** Enables dropout (seeded by the model's `dropoutRng`). */
+  /** Enables dropout. */
   training?: boolean;
+  /**
+   * Seed of this call's dropout masks (the trainer's per-update `ctx.seed`): the masks then depend only on
+   * the seed, so a resumed run draws the uninterrupted run's masks. Without it the model's `dropoutRng`
+   * continues its own stream.
+   */
+  dropoutSeed?: number;
 }
 
 export interface ForwardOutput {
@@ -288,6 +294,7 @@ export class TransformerLM {
 
   /** Final hidden states [B·S, d] for a checked input (no cache). */
   private hidden2d(input: ForwardInput, batch: number, seq: number): tf.Tensor2D {
+    if (input.dropoutSeed !== undefined) this.dropoutRng = new Rng(input.dropoutSeed);
     const maskVals = input.attentionMask ? input.attentionMask.dataSync() : undefined;
     const keyValid = new Uint8Array(batch * seq);
     const positions = new Int32Array(batch * seq);
