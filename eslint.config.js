@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import xrec from '@xrec/eslint-plugin';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', 'results/**', '**/coverage/**', '**/test/fixtures/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', 'results/**', '**/coverage/**', 'docs/api/**', '**/test/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
