@@ -12,6 +12,7 @@ export default tseslint.config(
     plugins: { xrec },
     rules: {
       'xrec/import-layers': 'error',
+      'xrec/no-cycles': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Use the seeded Rng from @xrec/core.' }],
     },

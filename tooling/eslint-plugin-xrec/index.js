@@ -8,6 +8,7 @@
  * and relative imports may not leave the package's own folder.
  */
 import { dirname, relative, resolve, sep } from 'node:path';
+import { noCycles } from './no-cycles.js';
 
 /** Default layer of each workspace package, by folder under packages/ or apps/. */
 export const DEFAULT_LAYERS = {
@@ -124,5 +125,5 @@ const importLayers = {
   },
 };
 
-const plugin = { meta: { name: '@xrec/eslint-plugin', version: '0.1.0' }, rules: { 'import-layers': importLayers } };
+const plugin = { meta: { name: '@xrec/eslint-plugin', version: '0.1.0' }, rules: { 'import-layers': importLayers, 'no-cycles': noCycles } };
 export default plugin;
