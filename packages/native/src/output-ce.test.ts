@@ -11,7 +11,7 @@ function reference(h: Float32Array, wVd: Float32Array, labels: Int32Array, weigh
   const dw = new Float64Array(v * d);
   for (let i = 0; i < n; i++) {
     const z = new Float64Array(v);
-    for (let j = 0; j < v; j++) for (let c = 0; c < d; c++) z[j] += h[i * d + c]! * wVd[j * d + c]!;
+    for (let j = 0; j < v; j++) for (let c = 0; c < d; c++) z[j] = z[j]! + h[i * d + c]! * wVd[j * d + c]!;
     const mx = Math.max(...z);
     const e = z.map((x) => Math.exp(x - mx));
     const sum = e.reduce((a, b) => a + b, 0);
@@ -20,8 +20,8 @@ function reference(h: Float32Array, wVd: Float32Array, labels: Int32Array, weigh
     for (let j = 0; j < v; j++) {
       const g = weight[i]! * (e[j]! / sum - (j === labels[i] ? 1 : 0));
       for (let c = 0; c < d; c++) {
-        dh[i * d + c] += g * wVd[j * d + c]!;
-        dw[j * d + c] += g * h[i * d + c]!;
+        dh[i * d + c] = dh[i * d + c]! + g * wVd[j * d + c]!;
+        dw[j * d + c] = dw[j * d + c]! + g * h[i * d + c]!;
       }
     }
   }
