@@ -11,12 +11,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, Rng, ShapeError } from '@xrec/core';
 import type { KvCache, TransformerLM } from './model.js';
+import { prefixAsPast, prefixKvLength, type PrefixKV } from './prefix-kv.js';
 
 export interface GenerateOptions {
   /** Token ids per batch row (may differ in length: left-padded internally). */
   prompts: number[][];
   /** [B, P, d] soft prompts placed before each prompt. */
   prefix?: tf.Tensor3D;
+  /** Per-layer key/value prefixes (prefix tuning), attended by every position; tokens are positioned after them. */
+  prefixKV?: PrefixKV;
   maxNewTokens: number;
   /** Stop a row when it produces this id, or any of these ids (the stop id itself is not returned). */
   eosId?: number | readonly number[];
@@ -138,12 +141,13 @@ export function generateTokens(model: TransformerLM, opts: GenerateOptions): num
     }),
   );
   const P = prefix ? prefix.shape[1] : 0;
+  const Pk = prefixKvLength(opts.prefixKV, c, B, 'generate');
   const L = Math.max(...prompts.map((p) => p.length));
-  const start = P + L;
-  if (start === 0) throw new ShapeError('generate: empty prompts and no prefix: nothing to condition on (give at least a BOS token)');
+  const start = Pk + P + L;
+  if (P + L === 0) throw new ShapeError('generate: empty prompts and no prefix: nothing to condition on (give at least a BOS token)');
   if (start > c.contextLength) {
     throw new ShapeError(
-      `generate: prompt length ${start} (prefix ${P} + longest prompt ${L}) exceeds contextLength ${c.contextLength}`,
+      `generate: prompt length ${start} (${Pk ? `key/value prefix ${Pk} + ` : ''}prefix ${P} + longest prompt ${L}) exceeds contextLength ${c.contextLength}`,
     );
   }
   // The last generated token is never fed back, so a full context yields contextLength - start + 1 tokens.
@@ -156,7 +160,8 @@ export function generateTokens(model: TransformerLM, opts: GenerateOptions): num
 
   // Per-row state: token ids of the (padded) sequence after the prefix, key validity, next position.
   const ids: number[][] = prompts.map((p) => [...new Array<number>(L - p.length).fill(0), ...p]);
-  const valid: number[][] = prompts.map((p) => [...new Array<number>(P).fill(1), ...new Array<number>(L - p.length).fill(0), ...p.map(() => 1)]);
+  // key validity per row over [key/value prefix (Pk)] [soft prefix (P)] [padding] [prompt] [generated ...]
+  const valid: number[][] = prompts.map((p) => [...new Array<number>(Pk + P).fill(1), ...new Array<number>(L - p.length).fill(0), ...p.map(() => 1)]);
 
   const pick = (logits: Float32Array): number[] => {
     const V = c.vocabSize;
@@ -167,6 +172,7 @@ export function generateTokens(model: TransformerLM, opts: GenerateOptions): num
     }
     return next;
   };
+  // positions of the sequence indices [from, to) of a row (indices count the key/value prefix)
   const positionsOf = (b: number, from: number, to: number): number[] => {
     const v = valid[b]!;
     let cnt = 0;
@@ -178,13 +184,14 @@ export function generateTokens(model: TransformerLM, opts: GenerateOptions): num
     }
     return res;
   };
+  const prefixPast = Pk > 0 ? prefixAsPast(opts.prefixKV!, B) : undefined;
 
   let cache: KvCache | undefined;
   const head = model.outputProjector();
   try {
     for (let step = 0; step < limit; step++) {
-      const total = P + ids[0]!.length; // current sequence length (same for every row)
-      const from = useCache && step > 0 ? total - 1 : 0; // first position to run
+      const total = Pk + P + ids[0]!.length; // current sequence length, key/value prefix included (same for every row)
+      const from = useCache && step > 0 ? total - 1 : Pk; // first position to run (the key/value prefix is never run)
       const S = total - from;
       const positions = new Int32Array(B * S);
       const keyValid = new Uint8Array(B * total);
@@ -194,13 +201,14 @@ export function generateTokens(model: TransformerLM, opts: GenerateOptions): num
       }
       const result = tf.tidy(() => {
         let x: tf.Tensor2D;
-        if (from === 0) {
+        if (from === Pk) {
           const idT = ids[0]!.length > 0 ? tf.tensor2d(ids.flat(), [B, ids[0]!.length], 'int32') : undefined;
           x = model.inputEmbeddings2d(idT, prefix, B, S);
         } else {
           x = model.inputEmbeddings2d(tf.tensor2d(ids.map((r) => r[r.length - 1]!), [B, 1], 'int32'), undefined, B, 1);
         }
-        const { hidden, cache: next } = model.runStack({ x, batch: B, seq: S, positions, keyValid, past: from > 0 ? cache : undefined, training: false });
+        const past = from > Pk ? cache : prefixPast;
+        const { hidden, cache: next } = model.runStack({ x, batch: B, seq: S, positions, keyValid, ...(past ? { past } : {}), training: false });
         const lastRows = tf.tensor1d(Array.from({ length: B }, (_, b) => b * S + S - 1), 'int32');
         const logits = head.logits(tf.gather(hidden, lastRows) as tf.Tensor2D); // [B, V]
         return { logits, k: useCache ? next.k : [], v: useCache ? next.v : [] };
@@ -224,6 +232,7 @@ export function generateTokens(model: TransformerLM, opts: GenerateOptions): num
     }
   } finally {
     if (cache) tf.dispose([...cache.k, ...cache.v]);
+    if (prefixPast) tf.dispose([...prefixPast.k, ...prefixPast.v].filter((t) => !opts.prefixKV!.k.includes(t) && !opts.prefixKV!.v.includes(t)));
     head.dispose();
   }
   return out;

@@ -23,6 +23,7 @@ import { embeddingName, parameterSpecs, type ParamSpec } from './params.js';
 import { applyRope, ropeTables, type RopeTables } from './rope.js';
 import { generateTokens, type GenerateOptions } from './generate.js';
 import { loadCheckpointDir, saveCheckpointDir } from './checkpoint.js';
+import { prefixAsPast, prefixKvLength, type PrefixKV } from './prefix-kv.js';
 
 export type { GenerateOptions } from './generate.js';
 
@@ -41,6 +42,8 @@ export interface ForwardInput {
    * continues its own stream.
    */
   dropoutSeed?: number;
+  /** Per-layer key/value prefixes attended by every position (prefix tuning); tokens are positioned after them. */
+  prefixKV?: PrefixKV;
 }
 
 export interface ForwardOutput {
@@ -295,21 +298,25 @@ export class TransformerLM {
   /** Final hidden states [B·S, d] for a checked input (no cache). */
   private hidden2d(input: ForwardInput, batch: number, seq: number): tf.Tensor2D {
     if (input.dropoutSeed !== undefined) this.dropoutRng = new Rng(input.dropoutSeed);
+    const P = prefixKvLength(input.prefixKV, this.config, batch, 'forward');
     const maskVals = input.attentionMask ? input.attentionMask.dataSync() : undefined;
-    const keyValid = new Uint8Array(batch * seq);
+    const keys = P + seq;
+    const keyValid = new Uint8Array(batch * keys);
     const positions = new Int32Array(batch * seq);
     for (let b = 0; b < batch; b++) {
+      keyValid.fill(1, b * keys, b * keys + P); // the prefix is always attended
       let c = 0;
       for (let s = 0; s < seq; s++) {
         const i = b * seq + s;
         const valid = maskVals ? maskVals[i] !== 0 : true;
-        keyValid[i] = valid ? 1 : 0;
+        keyValid[b * keys + P + s] = valid ? 1 : 0;
         if (valid) c += 1;
-        positions[i] = Math.max(0, c - 1);
+        positions[i] = P + Math.max(0, c - 1);
       }
     }
     const x = this.inputEmbeddings2d(input.ids, input.prefix, batch, seq);
-    return this.runStack({ x, batch, seq, positions, keyValid, training: input.training ?? false }).hidden;
+    const past = P > 0 ? prefixAsPast(input.prefixKV!, batch) : undefined;
+    return this.runStack({ x, batch, seq, positions, keyValid, ...(past ? { past } : {}), training: input.training ?? false }).hidden;
   }
 
   /** Prefix and token embeddings concatenated: [B·S, d]. */
@@ -561,8 +568,9 @@ export class TransformerLM {
     }
     const seq = (ids ? ids.shape[1] : 0) + (prefix ? prefix.shape[1] : 0);
     if (seq === 0) throw new ShapeError(`${where}: empty input (0 positions)`);
-    if (seq > this.config.contextLength) {
-      throw new ShapeError(`${where}: sequence length ${seq} exceeds contextLength ${this.config.contextLength}`);
+    const pk = input.prefixKV ? input.prefixKV.k[0]?.shape[2] ?? 0 : 0;
+    if (seq + pk > this.config.contextLength) {
+      throw new ShapeError(`${where}: sequence length ${seq}${pk ? ` after a ${pk}-position key/value prefix` : ''} exceeds contextLength ${this.config.contextLength}`);
     }
     if (attentionMask && (attentionMask.rank !== 2 || attentionMask.shape[0] !== batch || attentionMask.shape[1] !== seq)) {
       throw new ShapeError(`${where}: attentionMask must be [${batch}, ${seq}] (batch, prefix+tokens), got [${attentionMask.shape.join(', ')}]`);
