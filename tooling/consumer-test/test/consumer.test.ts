@@ -15,7 +15,11 @@ const root = join(import.meta.dirname, '..', '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'xrec-consumer-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const npm = (args: string[], cwd: string, timeout = 600_000) => spawnSync('npm', args, { cwd, encoding: 'utf8', timeout, env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' } });
+// A consumer's shell, not this workspace's: drop the npm_/pnpm_ settings that pnpm exports to scripts (npm
+// warns about the ones it does not know).
+const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm|pnpm)_/i.test(k)));
+const npm = (args: string[], cwd: string, timeout = 600_000) =>
+  spawnSync('npm', args, { cwd, encoding: 'utf8', timeout, env: { ...cleanEnv, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' } });
 const ping = npm(['ping'], work, 60_000);
 const offline = ping.status !== 0 ? `SKIPPED: the npm registry is not reachable (npm ping: ${(ping.stderr || ping.error?.message || '').trim().split('\n').pop()})` : undefined;
 if (offline) console.warn(offline);
