@@ -2,7 +2,7 @@
 /**
  * xrec's ESLint plugin. One rule, `xrec/import-layers`, enforces the dependency direction of
  * shared STYLE.md:
- *   L0 core; L1 data, tokenizer, metrics, transformer; L2 lora; L3 pepler, promptrec, up5; L4 apps.
+ *   L0 core; L1 data, tokenizer, metrics, transformer; L2 lora, prompts; L3 pepler, promptrec, up5; L4 apps.
  * A package may import another workspace package only when that package sits on a lower layer
  * (apps may import anything), only through its public entry (`@xrec/x`, never `@xrec/x/src/...`),
  * and relative imports may not leave the package's own folder.
@@ -22,6 +22,7 @@ export const DEFAULT_LAYERS = {
   metrics: 1,
   transformer: 1,
   lora: 2,
+  prompts: 2,
   pepler: 3,
   promptrec: 3,
   up5: 3,

@@ -37,8 +37,8 @@ import { batchesOf, IGNORE_INDEX, type BatchShape, type PeplerBatch, type Pepler
 import { MfHead, MlpHead, type RatingHead } from './rating-head.js';
 import { decodeUntilEos, encodeText, specialIds, truncateIds, type PeplerTokenizer, type SpecialIds } from './tokens.js';
 import type { PeplerLM } from './lm.js';
-import { uniqueVariableName } from './variable-name.js';
 import { attachLora, type LoraHandle } from './lora-stage.js';
+import { EntityPromptTable } from '@xrec/prompts';
 
 export const PEPLER_FORMAT = 'xrec-pepler';
 export const PEPLER_FORMAT_VERSION = 1;
@@ -126,16 +126,16 @@ interface PeplerState {
   readonly items: EntityIndex;
   readonly features: FeatureProfiles;
   readonly ratingRange: { readonly min: number; readonly max: number };
-  readonly userEmb?: tf.Variable; // [nUsers, d]
-  readonly itemEmb?: tf.Variable; // [nItems, d]
+  /** The user and item prompt vectors (continuous variants): [nUsers, d] and [nItems, d]. */
+  readonly prompts?: EntityPromptTable;
   readonly head?: RatingHead;
 }
 
-function uniformTensor(rows: number, cols: number, range: number, rng: Rng): tf.Tensor2D {
-  const v = new Float32Array(rows * cols);
-  for (let k = 0; k < v.length; k++) v[k] = (rng.float() * 2 - 1) * range;
-  return tf.tensor2d(v, [rows, cols]);
-}
+/** PEPLER's two entity kinds, in the order of its prefix [u; i]. */
+const promptKinds = (users: EntityIndex, items: EntityIndex) => [
+  { name: 'user', count: users.size },
+  { name: 'item', count: items.size },
+];
 
 export class Pepler {
   readonly config: PeplerConfig;
@@ -147,8 +147,7 @@ export class Pepler {
   readonly ratingRange: { readonly min: number; readonly max: number };
   private readonly special: SpecialIds;
   private readonly tokenizerFile: string | undefined;
-  private readonly userEmb: tf.Variable | undefined;
-  private readonly itemEmb: tf.Variable | undefined;
+  private readonly prompts: EntityPromptTable | undefined;
   private readonly head: RatingHead | undefined;
 
   private constructor(s: PeplerState) {
@@ -160,8 +159,7 @@ export class Pepler {
     this.items = s.items;
     this.features = s.features;
     this.ratingRange = s.ratingRange;
-    this.userEmb = s.userEmb;
-    this.itemEmb = s.itemEmb;
+    this.prompts = s.prompts;
     this.head = s.head;
     this.special = specialIds(s.tokenizer);
     if (s.lm.config.vocabSize < s.tokenizer.vocabSize) {
@@ -197,14 +195,9 @@ export class Pepler {
     const rng = new Rng(config.seed);
     const d = opts.lm.config.dModel;
     const prefixVariant = config.variant !== 'discrete';
-    let userEmb: tf.Variable | undefined;
-    let itemEmb: tf.Variable | undefined;
     let head: RatingHead | undefined;
-    if (prefixVariant) {
-      const initRng = rng.fork('prompts');
-      userEmb = tf.variable(uniformTensor(users.size, d, config.initRange, initRng), true, uniqueVariableName('pepler.user_embeddings'));
-      itemEmb = tf.variable(uniformTensor(items.size, d, config.initRange, initRng), true, uniqueVariableName('pepler.item_embeddings'));
-    }
+    // uniform(-initRange, initRange) as the reference's `uniform_`, users then items from one stream
+    const prompts = prefixVariant ? EntityPromptTable.create(promptKinds(users, items), d, { kind: 'uniform', range: config.initRange }, rng.fork('prompts')) : undefined;
     if (config.variant === 'mf') head = new MfHead();
     if (config.variant === 'mlp') head = new MlpHead(d, config.mlpHidden, config.mlpLayers, rng.fork('mlp'), config.initRange);
     const model = new Pepler({
@@ -216,8 +209,7 @@ export class Pepler {
       items,
       features,
       ratingRange: { min: rMin, max: rMax },
-      ...(userEmb ? { userEmb } : {}),
-      ...(itemEmb ? { itemEmb } : {}),
+      ...(prompts ? { prompts } : {}),
       ...(head ? { head } : {}),
     });
     const report = await model.fit(opts, trainRows, rng);
@@ -363,19 +355,14 @@ export class Pepler {
 
   /** The prompt variables (user/item embeddings), by name. */
   private promptVariables(): Map<string, tf.Variable> {
-    const m = new Map<string, tf.Variable>();
-    if (this.userEmb) m.set('user_embeddings.weight', this.userEmb);
-    if (this.itemEmb) m.set('item_embeddings.weight', this.itemEmb);
-    return m;
+    return this.prompts?.variables() ?? new Map();
   }
 
   /** [B] indices -> prefix [B, 2, d] and the two [B, d] halves. */
   private prefixOf(users: Int32Array, items: Int32Array): { prefix: tf.Tensor3D; u: tf.Tensor2D; i: tf.Tensor2D } {
-    if (!this.userEmb || !this.itemEmb) throw new StateError(`pepler: variant '${this.variant}' has no prompt embeddings`);
-    const u = tf.gather(this.userEmb, tf.tensor1d(users, 'int32')) as tf.Tensor2D; // [B, d]
-    const i = tf.gather(this.itemEmb, tf.tensor1d(items, 'int32')) as tf.Tensor2D; // [B, d]
-    const prefix = tf.stack([u, i], 1) as tf.Tensor3D; // [B, 2, d]
-    return { prefix, u, i };
+    if (!this.prompts) throw new StateError(`pepler: variant '${this.variant}' has no prompt embeddings`);
+    const { prefix, parts } = this.prompts.prefix([users, items]); // [B, 2, d]
+    return { prefix, u: parts[0]!, i: parts[1]! };
   }
 
   /**
@@ -530,19 +517,17 @@ export class Pepler {
       return tf.tensor(tensorToFloat32(t, name), [...t.shape]);
     };
     const d = lm.config.dModel;
-    let userEmb: tf.Variable | undefined;
-    let itemEmb: tf.Variable | undefined;
     let head: RatingHead | undefined;
     const users = new EntityIndex('user', meta.users as string[]);
     const items = new EntityIndex('item', meta.items as string[]);
+    let prompts: EntityPromptTable | undefined;
     if (config.variant !== 'discrete') {
-      const u = get('user_embeddings.weight');
-      const i = get('item_embeddings.weight');
-      if (u.shape[0] !== users.size || u.shape[1] !== d || i.shape[0] !== items.size || i.shape[1] !== d) {
-        throw new CheckpointError(`${dir}: prompt embeddings [${u.shape}] / [${i.shape}] do not match ${users.size} users, ${items.size} items, dModel ${d}`);
+      const values = new Map<string, { shape: readonly number[]; values: Float32Array }>();
+      for (const name of ['user_embeddings.weight', 'item_embeddings.weight']) {
+        const t = file.tensors.get(name);
+        if (t) values.set(name, { shape: t.shape, values: tensorToFloat32(t, name) });
       }
-      userEmb = tf.variable(u, true, uniqueVariableName('pepler.user_embeddings'));
-      itemEmb = tf.variable(i, true, uniqueVariableName('pepler.item_embeddings'));
+      prompts = EntityPromptTable.fromValues(promptKinds(users, items), d, values, `${dir}/prompts.safetensors`);
     }
     if (config.variant === 'mf') head = new MfHead();
     if (config.variant === 'mlp') {
@@ -560,16 +545,14 @@ export class Pepler {
       items,
       features: FeatureProfiles.fromJSON(meta.features as Parameters<typeof FeatureProfiles.fromJSON>[0]),
       ratingRange: rr,
-      ...(userEmb ? { userEmb } : {}),
-      ...(itemEmb ? { itemEmb } : {}),
+      ...(prompts ? { prompts } : {}),
       ...(head ? { head } : {}),
     });
   }
 
   /** Release the prompt variables, the rating head and the LM. */
   dispose(): void {
-    this.userEmb?.dispose();
-    this.itemEmb?.dispose();
+    this.prompts?.dispose();
     this.head?.dispose();
     this.lm.dispose();
   }

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { CheckpointError, ConfigError, Rng } from '@xrec/core';
+import { initBackend, resolveTransformerConfig, TransformerLM } from '@xrec/transformer';
+import { concatPrefixes, EntityPromptTable, PrefixTuning, PromptTuning } from './index.js';
+
+await initBackend();
+
+describe('EntityPromptTable', () => {
+  it('draws each kind from the seed in order, looks rows up and stacks a [B, kinds, d] prefix', () => {
+    const kinds = [
+      { name: 'user', count: 3 },
+      { name: 'item', count: 2 },
+    ];
+    const a = EntityPromptTable.create(kinds, 4, { kind: 'uniform', range: 0.1 }, new Rng(1));
+    const b = EntityPromptTable.create(kinds, 4, { kind: 'uniform', range: 0.1 }, new Rng(1));
+    expect([...a.variables().keys()]).toEqual(['user_embeddings.weight', 'item_embeddings.weight']);
+    const ua = a.variables().get('user_embeddings.weight')!.dataSync();
+    expect(Array.from(ua)).toEqual(Array.from(b.variables().get('user_embeddings.weight')!.dataSync()));
+    expect(Math.max(...Array.from(ua).map(Math.abs))).toBeLessThanOrEqual(0.1);
+    // the draw order is users then items from one stream (PEPLER's initialisation)
+    const rng = new Rng(1);
+    const first = Array.from({ length: 12 }, () => Math.fround((rng.float() * 2 - 1) * 0.1));
+    expect(Array.from(ua)).toEqual(first);
+    const { prefix, parts } = a.prefix([Int32Array.of(2, 0), Int32Array.of(1, 1)]);
+    expect(prefix.shape).toEqual([2, 2, 4]);
+    expect(Array.from(parts[0]!.dataSync().slice(0, 4))).toEqual(first.slice(8, 12));
+    const again = EntityPromptTable.fromValues(kinds, 4, a.values(), 'test');
+    expect(Array.from(again.lookup('item', Int32Array.of(1)).dataSync())).toEqual(Array.from(a.lookup('item', Int32Array.of(1)).dataSync()));
+    expect(() => EntityPromptTable.fromValues(kinds, 5, a.values(), 'prompts.safetensors')).toThrow(CheckpointError);
+    expect(() => a.lookup('shop', Int32Array.of(0))).toThrow(/no kind 'shop'/);
+    expect(() => EntityPromptTable.create([{ name: 'user', count: 0 }], 4, { kind: 'normal', std: 1 }, new Rng(0))).toThrow(ConfigError);
+    [a, b, again].forEach((t) => t.dispose());
+  });
+});
+
+describe('PromptTuning', () => {
+  it('virtual tokens from token embeddings, tiled over the batch, trainable through the model', () => {
+    const lm = TransformerLM.create(resolveTransformerConfig({ arch: 'gpt2', vocabSize: 30, contextLength: 16, dModel: 8, nHeads: 2, nLayers: 1 }), new Rng(2));
+    const emb = lm.parameters().get('transformer.wte.weight')! as unknown as tf.Tensor2D;
+    const pt = PromptTuning.create({ tokens: 3, dim: 8, init: { kind: 'embeddings', embeddings: emb, ids: [5, 7] } }, new Rng(0));
+    const row = (id: number) => Array.from(emb.dataSync().slice(id * 8, id * 8 + 8));
+    const p = pt.prefix(2);
+    expect(p.shape).toEqual([2, 3, 8]);
+    expect(Array.from(p.dataSync().slice(16, 24))).toEqual(row(5)); // token 2 cycles back to id 5
+    const ids = tf.tensor2d([[1, 2]], [1, 2], 'int32');
+    const labels = tf.tensor2d([[-100, -100, -100, 2, 3]], [1, 5], 'int32');
+    const { grads } = tf.variableGrads(() => lm.loss({ ids, prefix: pt.prefix(1), labels }), [...pt.variables().values()]);
+    expect(Object.values(grads).every((g) => g.abs().sum().dataSync()[0]! > 0)).toBe(true);
+    expect(() => PromptTuning.create({ tokens: 2, dim: 8, init: { kind: 'embeddings', embeddings: emb, ids: [30] } }, new Rng(0))).toThrow(/in \[0, 30\)/);
+    pt.dispose();
+    lm.dispose();
+  });
+});
+
+describe('PrefixTuning', () => {
+  const cfg = { tokens: 3, layers: 2, kvHeads: 2, headDim: 4, dModel: 8 };
+
+  it("lays the flat keys/values out as peft's view(n, L·2, H, hd).permute(2, 0, 3, 1, 4)", () => {
+    const m = PrefixTuning.create(cfg, new Rng(3));
+    const flat = m.flat().dataSync();
+    const kv = m.prefixKV();
+    const width = 2 * 2 * 2 * 4;
+    for (let l = 0; l < 2; l++) {
+      for (const [which, list] of [[0, kv.k], [1, kv.v]] as const) {
+        const t = list[l]!;
+        expect(t.shape).toEqual([1, 2, 3, 4]);
+        const got = t.dataSync();
+        for (let h = 0; h < 2; h++) for (let n = 0; n < 3; n++) for (let j = 0; j < 4; j++) {
+          expect(got[(h * 3 + n) * 4 + j]).toBe(flat[n * width + ((l * 2 + which) * 2 + h) * 4 + j]);
+        }
+      }
+    }
+    m.dispose();
+  });
+
+  it('with the reparameterisation MLP: a frozen model with a trained prefix lowers its loss and keeps its weights', () => {
+    const lm = TransformerLM.create(resolveTransformerConfig({ arch: 'llama', vocabSize: 30, contextLength: 16, dModel: 8, nHeads: 4, nKvHeads: 2, nLayers: 2 }), new Rng(4));
+    lm.setTrainable(() => false);
+    const before = [...lm.parameters().values()].map((v) => v.dataSync().slice());
+    const m = PrefixTuning.create({ ...cfg, kvHeads: 2, headDim: 2, projectionHidden: 16, dropout: 0.1 }, new Rng(5));
+    expect([...m.variables().keys()]).toEqual(['embedding.weight', 'transform.0.weight', 'transform.0.bias', 'transform.2.weight', 'transform.2.bias']);
+    const ids = tf.tensor2d([[1, 2, 3, 4]], [1, 4], 'int32');
+    const labels = tf.tensor2d([[7, 8, 9, 10]], [1, 4], 'int32');
+    const opt = tf.train.adam(0.1);
+    const losses: number[] = [];
+    for (let s = 0; s < 60; s++) {
+      losses.push(opt.minimize(() => lm.loss({ ids, labels, prefixKV: m.prefixKV({ training: true, dropoutSeed: s }) }), true, [...m.variables().values()])!.dataSync()[0]!);
+    }
+    expect(losses.at(-1)!).toBeLessThan(losses[0]! - 0.1);
+    [...lm.parameters().values()].forEach((v, i) => expect(Buffer.from(v.dataSync().buffer).equals(Buffer.from(before[i]!.buffer))).toBe(true));
+    expect(() => PrefixTuning.create({ ...cfg, tokens: 0 }, new Rng(0))).toThrow(/tokens must be a positive integer/);
+    m.dispose();
+    lm.dispose();
+  });
+
+  it('concatPrefixes joins prefixes along the prefix axis', () => {
+    const a = PrefixTuning.create(cfg, new Rng(6));
+    const b = PrefixTuning.create({ ...cfg, tokens: 2 }, new Rng(7));
+    const joined = concatPrefixes([a.prefixKV(), b.prefixKV()]);
+    expect(joined.k.map((t) => t.shape)).toEqual([
+      [1, 2, 5, 4],
+      [1, 2, 5, 4],
+    ]);
+    expect(Array.from(joined.v[1]!.dataSync().slice(0, 12))).toEqual(Array.from(a.prefixKV().v[1]!.dataSync().slice(0, 12)));
+    expect(() => concatPrefixes([])).toThrow(ConfigError);
+    a.dispose();
+    b.dispose();
+  });
+});
