@@ -6,3 +6,4 @@ export * from './fs.js';
 export * from './data-dir.js';
 export * from './safetensors.js';
 export * from './version.js';
+export * from './config.js';

@@ -2,7 +2,7 @@
  * PEPLER configuration (Li, Zhang & Chen, "Personalized Prompt Learning for Explainable Recommendation",
  * ACM TOIS 2023). Defaults follow the reference code (lileipisces/PEPLER: main.py, discrete.py, reg.py).
  */
-import { ConfigError } from '@xrec/core';
+import { ConfigError, is, resolveConfig, type ConfigSpec } from '@xrec/core';
 
 /**
  * - `discrete`: PEPLER-D — feature words as a token prompt, the whole LM fine-tuned (discrete.py).
@@ -19,7 +19,7 @@ export interface PeplerConfig {
   readonly variant: PeplerVariant;
   /** Explanation token budget (reference `--words 20`): explanations are cut to this many tokens. */
   readonly words: number;
-  /** Maximum new tokens generated (greedy); defaults to `words` when 0. */
+  /** Maximum new tokens generated (greedy); default `words`. */
   readonly maxNewTokens: number;
   /** PEPLER-D: token budget of the feature prompt (reference: `words`). */
   readonly promptTokens: number;
@@ -32,16 +32,19 @@ export interface PeplerConfig {
   readonly lr: number;
   /** Learning rate of stage 2 of the continuous variant (reference main.py reuses `--lr`, i.e. 1e-3). */
   readonly lr2: number;
-  /** Max epochs of stage 1 (prompt-only) of the continuous variant; defaults to `epochs` when 0. */
+  /** Max epochs of stage 1 (prompt-only) of the continuous variant; default `epochs`. */
   readonly stage1Epochs: number;
   readonly weightDecay: number;
   readonly clipNorm: number;
+  /** AdamW's betas and eps (the reference's `torch.optim.AdamW(lr=...)` with eps 1e-6 as transformers'). */
+  readonly betas: readonly [number, number];
+  readonly eps: number;
   readonly stage2: Stage2Mode;
   readonly loraR: number;
   readonly loraAlpha: number;
   /** Text loss weight (reference `--text_reg` 1). */
   readonly textReg: number;
-  /** Rating loss weight λ (reference 0.01 for MF, 1 for MLP); 0 picks the variant's reference value. */
+  /** Rating loss weight λ; default the variant's reference value (0.01 for MF, 1 for MLP, 0 otherwise). */
   readonly ratingReg: number;
   /** MLP head hidden width and number of hidden-to-hidden layers (reference 400, 2). */
   readonly mlpHidden: number;
@@ -56,31 +59,6 @@ export interface PeplerConfig {
   readonly seed: number;
 }
 
-export const DEFAULT_PEPLER_CONFIG: PeplerConfig = {
-  variant: 'continuous',
-  words: 20,
-  maxNewTokens: 0,
-  promptTokens: 20,
-  batchSize: 128,
-  epochs: 100,
-  patience: 5,
-  lr: 1e-3,
-  lr2: 1e-3,
-  stage1Epochs: 0,
-  weightDecay: 0,
-  clipNorm: 0,
-  stage2: 'full',
-  loraR: 8,
-  loraAlpha: 16,
-  textReg: 1,
-  ratingReg: 0,
-  mlpHidden: 400,
-  mlpLayers: 2,
-  initRange: 0.1,
-  maxBatchesPerEpoch: 0,
-  seed: 1,
-};
-
 /** Reference learning rate of a variant (discrete.py defaults to 1e-4; the others to 1e-3). */
 export function referenceLr(variant: PeplerVariant): number {
   return variant === 'discrete' ? 1e-4 : 1e-3;
@@ -91,50 +69,44 @@ export function referenceRatingReg(variant: PeplerVariant): number {
   return variant === 'mlp' ? 1 : variant === 'mf' ? 0.01 : 0;
 }
 
-/** Fill defaults (variant-specific where the reference differs) and validate once; errors name the field. */
+const SPEC: ConfigSpec<PeplerConfig> = {
+  variant: { check: is.oneOf(PEPLER_VARIANTS), default: 'continuous' },
+  words: { check: is.int(1), default: 20 },
+  maxNewTokens: { check: is.int(1), default: (c) => c.words! },
+  promptTokens: { check: is.int(1), default: 20 },
+  batchSize: { check: is.int(1), default: 128 },
+  epochs: { check: is.int(1), default: 100 },
+  patience: { check: is.int(0), default: 5 },
+  lr: { check: is.num(0, { exclusive: true }), default: (c) => referenceLr(c.variant!) },
+  lr2: { check: is.num(0, { exclusive: true }), default: 1e-3 },
+  stage1Epochs: { check: is.int(1), default: (c) => c.epochs! },
+  weightDecay: { check: is.num(0), default: 0 },
+  clipNorm: { check: is.num(0), default: 0 },
+  betas: { check: (v) => (Array.isArray(v) && v.length === 2 && v.every((b) => typeof b === 'number' && b >= 0 && b < 1) ? undefined : 'must be two numbers in [0, 1)'), default: [0.9, 0.999] },
+  eps: { check: is.num(0, { exclusive: true }), default: 1e-6 },
+  stage2: { check: is.oneOf(['full', 'lora']), default: 'full' },
+  loraR: { check: is.int(1), default: 8 },
+  loraAlpha: { check: is.num(0, { exclusive: true }), default: 16 },
+  textReg: { check: is.num(0), default: 1 },
+  ratingReg: { check: is.num(0), default: (c) => referenceRatingReg(c.variant!) },
+  mlpHidden: { check: is.int(1), default: 400 },
+  mlpLayers: { check: is.int(0), default: 2 },
+  initRange: { check: is.num(0, { exclusive: true }), default: 0.1 },
+  maxBatchesPerEpoch: { check: is.int(0), default: 0 },
+  seed: { check: is.int(0), default: 1 },
+};
+
+/**
+ * Fill defaults (variant-specific where the reference differs, computed from other fields where they depend
+ * on them) and validate once; unknown fields are errors; errors name the field.
+ */
 export function resolvePeplerConfig(partial: Partial<PeplerConfig> = {}): PeplerConfig {
-  const clean = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<PeplerConfig>;
-  const variant = clean.variant ?? DEFAULT_PEPLER_CONFIG.variant;
-  if (!PEPLER_VARIANTS.includes(variant)) {
-    throw new ConfigError(`pepler config: variant must be one of ${PEPLER_VARIANTS.join(', ')}, got ${JSON.stringify(variant)}`);
+  const c = resolveConfig('PeplerConfig', SPEC, partial);
+  if (c.stage2 === 'lora' && c.variant !== 'continuous') {
+    throw new ConfigError(`PeplerConfig.stage2: 'lora' applies to the continuous variant only, got variant '${c.variant}'`);
   }
-  const c: PeplerConfig = {
-    ...DEFAULT_PEPLER_CONFIG,
-    lr: referenceLr(variant),
-    ...clean,
-    variant,
-  };
-  const resolved: PeplerConfig = {
-    ...c,
-    maxNewTokens: c.maxNewTokens === 0 ? c.words : c.maxNewTokens,
-    ratingReg: c.ratingReg === 0 ? referenceRatingReg(variant) : c.ratingReg,
-    stage1Epochs: c.stage1Epochs === 0 ? c.epochs : c.stage1Epochs,
-  };
-  const positiveInts: (keyof PeplerConfig)[] = ['words', 'maxNewTokens', 'promptTokens', 'batchSize', 'epochs', 'stage1Epochs', 'loraR', 'mlpHidden'];
-  for (const k of positiveInts) {
-    const v = resolved[k];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ConfigError(`pepler config: ${k} must be a positive integer, got ${JSON.stringify(v)}`);
-  }
-  const nonNegInts: (keyof PeplerConfig)[] = ['patience', 'mlpLayers', 'seed', 'maxBatchesPerEpoch'];
-  for (const k of nonNegInts) {
-    const v = resolved[k];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new ConfigError(`pepler config: ${k} must be a non-negative integer, got ${JSON.stringify(v)}`);
-  }
-  const positives: (keyof PeplerConfig)[] = ['lr', 'lr2', 'loraAlpha', 'initRange'];
-  for (const k of positives) {
-    const v = resolved[k];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new ConfigError(`pepler config: ${k} must be a positive number, got ${JSON.stringify(v)}`);
-  }
-  const nonNeg: (keyof PeplerConfig)[] = ['weightDecay', 'clipNorm', 'textReg', 'ratingReg'];
-  for (const k of nonNeg) {
-    const v = resolved[k];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ConfigError(`pepler config: ${k} must be a non-negative number, got ${JSON.stringify(v)}`);
-  }
-  if (resolved.stage2 !== 'full' && resolved.stage2 !== 'lora') {
-    throw new ConfigError(`pepler config: stage2 must be 'full' or 'lora', got ${JSON.stringify(resolved.stage2)}`);
-  }
-  if (resolved.stage2 === 'lora' && resolved.variant !== 'continuous') {
-    throw new ConfigError(`pepler config: stage2 'lora' applies to the continuous variant only, got variant '${resolved.variant}'`);
-  }
-  return resolved;
+  return c;
 }
+
+/** The defaults (of the continuous variant). */
+export const DEFAULT_PEPLER_CONFIG: PeplerConfig = resolvePeplerConfig({});

@@ -29,7 +29,7 @@ import {
   writeFileAtomic,
   type Progress,
 } from '@xrec/core';
-import { train, type StepContext, type TrainerConfig } from '@xrec/transformer';
+import { trainStages, type Stage, type StepContext } from '@xrec/transformer';
 import { resolvePeplerConfig, type PeplerConfig } from './config.js';
 import { EntityIndex } from './entity-index.js';
 import { FeatureProfiles } from './feature-prompt.js';
@@ -262,74 +262,91 @@ export class Pepler {
     const t0 = Date.now();
     let tokens = 0;
 
-    const runStage = async (stage: PeplerStage, variables: Map<string, tf.Variable>, lr: number, maxEpochs: number): Promise<void> => {
-      const s0 = Date.now();
-      const stageRng = rng.fork(`stage-${stage}`);
-      const config: Partial<TrainerConfig> = {
-        epochs: maxEpochs,
-        lr,
-        weightDecay: c.weightDecay,
-        betas: [0.9, 0.999],
-        eps: 1e-6,
-        clipNorm: c.clipNorm,
-        warmupSteps: 0,
-        schedule: 'constant',
-        seed: stageRng.uint32(),
-        ...(valBatches && c.patience > 0 ? { patience: c.patience } : {}),
-        ...(opts.checkpointDir ? { checkpointDir: join(opts.checkpointDir, stage), resume: opts.resume ?? false } : {}),
-      };
-      const trainable = [...variables.values()].reduce((a, v) => a + v.size, 0);
-      const res = await train<PeplerBatch>({
-        variables,
-        lossFn,
-        trainBatches: (_epoch: number, r: Rng) => {
-          const all = batchesOf(trainEx, c.batchSize, shape, r);
-          return c.maxBatchesPerEpoch > 0 ? all.slice(0, c.maxBatchesPerEpoch) : all;
-        },
-        ...(valBatches ? { valBatches: () => valBatches } : {}),
-        config,
-        progress,
-        label: `${label} ${stage}`,
+    const trainable = (m: ReadonlyMap<string, tf.Variable>) => [...m.values()].reduce((n, v) => n + v.size, 0);
+    const info = new Map<string, { start: number; seconds: number; trainable: number; lr: number }>();
+    const stage = (name: PeplerStage, variables: Map<string, tf.Variable> | (() => Map<string, tf.Variable>), lr: number, maxEpochs: number, hooks: Pick<Stage<PeplerBatch>, 'before' | 'after'> = {}): Stage<PeplerBatch> => ({
+      name,
+      variables: () => {
+        const m = typeof variables === 'function' ? variables() : variables;
+        info.get(name)!.trainable = trainable(m);
+        return m;
+      },
+      config: { lr, epochs: maxEpochs, seed: rng.fork(`stage-${name}`).uint32() },
+      options: {
         onEpochEnd: (e: { epoch: number; trainLoss: number; valLoss?: number }) => {
-          const log: PeplerEpochLog = { stage, epoch: e.epoch, trainLoss: e.trainLoss, ...(e.valLoss === undefined ? {} : { valLoss: e.valLoss }) };
+          const log: PeplerEpochLog = { stage: name, epoch: e.epoch, trainLoss: e.trainLoss, ...(e.valLoss === undefined ? {} : { valLoss: e.valLoss }) };
           epochs.push(log);
           opts.onEpochEnd?.(log);
         },
-      });
-      const seconds = (Date.now() - s0) / 1000;
+      },
+      before: async () => {
+        info.set(name, { start: Date.now(), seconds: 0, trainable: 0, lr });
+        await hooks.before?.();
+      },
+      after: async () => {
+        info.get(name)!.seconds = (Date.now() - info.get(name)!.start) / 1000;
+        await hooks.after?.();
+      },
+    });
+
+    // PEPLER's sequential tuning as declarative stages (continuous: prompts only, then prompts + LM or LoRA)
+    const prompts = this.promptVariables();
+    const lmVars = this.lm.parameters();
+    let lora: LoraHandle | undefined;
+    const plan: Stage<PeplerBatch>[] =
+      c.variant === 'continuous'
+        ? [
+            stage('prompt', prompts, c.lr, c.stage1Epochs),
+            c.stage2 === 'lora'
+              ? stage('lora', () => new Map([...prompts, ...lora!.variables()]), c.lr2, c.epochs, {
+                  before: () => {
+                    lora = attachLora(this.lm, { r: c.loraR, alpha: c.loraAlpha, seed: rng.fork('lora').uint32() });
+                  },
+                  after: () => {
+                    lora?.mergeAndDetach();
+                    lora = undefined;
+                  },
+                })
+              : stage('full', new Map([...prompts, ...lmVars]), c.lr2, c.epochs),
+          ]
+        : c.variant === 'discrete'
+          ? [stage('full', lmVars, c.lr, c.epochs)]
+          : [stage('joint', new Map([...prompts, ...(this.head?.variables() ?? []), ...lmVars]), c.lr, c.epochs)];
+    const results = await trainStages<PeplerBatch>(plan, {
+      lossFn,
+      trainBatches: (_epoch: number, r: Rng) => {
+        const all = batchesOf(trainEx, c.batchSize, shape, r);
+        return c.maxBatchesPerEpoch > 0 ? all.slice(0, c.maxBatchesPerEpoch) : all;
+      },
+      ...(valBatches ? { valBatches: () => valBatches } : {}),
+      config: {
+        weightDecay: c.weightDecay,
+        betas: c.betas,
+        eps: c.eps,
+        clipNorm: c.clipNorm,
+        warmupSteps: 0,
+        schedule: 'constant',
+        ...(valBatches && c.patience > 0 ? { patience: c.patience } : {}),
+      },
+      progress,
+      label,
+      ...(opts.checkpointDir ? { checkpointDir: opts.checkpointDir, resume: opts.resume ?? false } : {}),
+    });
+    for (const { stage: name, result: res } of results) {
+      const it = info.get(name)!;
       const epochsRun = res.epochs.length;
-      tokens += res.tokensPerSecond * seconds;
+      tokens += res.tokensPerSecond * it.seconds;
       stages.push({
-        stage,
-        lr,
+        stage: name as PeplerStage,
+        lr: it.lr,
         epochs: epochsRun,
         bestEpoch: res.bestEpoch ?? epochsRun - 1,
         bestValLoss: res.bestValLoss ?? Number.NaN,
         stoppedEarly: res.stoppedEarly,
         tokensPerSecond: res.tokensPerSecond,
-        seconds,
-        trainableParameters: trainable,
+        seconds: it.seconds,
+        trainableParameters: it.trainable,
       });
-    };
-
-    const prompts = this.promptVariables();
-    const lmVars = this.lm.parameters();
-    if (c.variant === 'continuous') {
-      await runStage('prompt', prompts, c.lr, c.stage1Epochs);
-      if (c.stage2 === 'lora') {
-        const lora: LoraHandle = attachLora(this.lm, { r: c.loraR, alpha: c.loraAlpha, seed: rng.fork('lora').uint32() });
-        try {
-          await runStage('lora', new Map([...prompts, ...lora.variables()]), c.lr2, c.epochs);
-        } finally {
-          lora.mergeAndDetach();
-        }
-      } else {
-        await runStage('full', new Map([...prompts, ...lmVars]), c.lr2, c.epochs);
-      }
-    } else if (c.variant === 'discrete') {
-      await runStage('full', lmVars, c.lr, c.epochs);
-    } else {
-      await runStage('joint', new Map([...prompts, ...(this.head?.variables() ?? []), ...lmVars]), c.lr, c.epochs);
     }
     const seconds = (Date.now() - t0) / 1000;
     return {

@@ -14,6 +14,7 @@ export * from './schedule.js';
 export * from './optim.js';
 export * from './train-checkpoint.js';
 export * from './trainer.js';
+export { trainStages, type Stage, type StagesOptions } from './train-stages.js';
 export type { DataParallel, Replica, ReplicaFactory, ReplicaSpec } from './train-types.js';
 export { batchWindows, lmLoss, splitLmBatch, type LmBatch } from './lm-batch.js';
 export { lmDataParallel, lmReplica, type LmReplicaArgs } from './parallel/lm-replica.js';

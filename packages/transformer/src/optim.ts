@@ -158,14 +158,23 @@ export class AdamW {
   private readonly vars: ReadonlyMap<string, tf.Variable>;
   private readonly slots = new Map<string, AdamSlots>();
   private readonly decay = new Map<string, boolean>();
+  /** Per-variable learning-rate multiplier and weight decay (parameter groups); absent: 1 and config.weightDecay. */
+  private readonly group = new Map<string, { lrScale: number; weightDecay: number }>();
   private disposed = false;
   private useFused: boolean | undefined;
 
   /**
    * @param variables the named trainable set (the optimizer is bound to exactly these names)
    * @param decayFilter which variables get weight decay (default {@link defaultDecayFilter})
+   * @param groups per-variable settings of parameter groups: a learning-rate multiplier and a weight decay
+   *   (which replaces config.weightDecay for that variable; the decay filter still decides where it applies)
    */
-  constructor(variables: ReadonlyMap<string, tf.Variable>, config: Partial<AdamWConfig> = {}, decayFilter: DecayFilter = defaultDecayFilter) {
+  constructor(
+    variables: ReadonlyMap<string, tf.Variable>,
+    config: Partial<AdamWConfig> = {},
+    decayFilter: DecayFilter = defaultDecayFilter,
+    groups: ReadonlyMap<string, { readonly lrScale?: number; readonly weightDecay?: number }> = new Map(),
+  ) {
     this.config = resolveAdamWConfig(config);
     if (variables.size === 0) throw new ConfigError('AdamW: the variable map is empty (nothing to train)');
     this.vars = new Map(variables);
@@ -181,7 +190,14 @@ export class AdamW {
       });
       zm.dispose();
       zv.dispose();
-      this.decay.set(name, this.config.weightDecay > 0 && decayFilter(name, v));
+      const g = groups.get(name);
+      const wd = g?.weightDecay ?? this.config.weightDecay;
+      const lrScale = g?.lrScale ?? 1;
+      if (!(Number.isFinite(lrScale) && lrScale >= 0) || !(Number.isFinite(wd) && wd >= 0)) {
+        throw new ConfigError(`AdamW: group settings of '${name}' must be finite and >= 0, got lr scale ${lrScale}, weight decay ${wd}`);
+      }
+      this.group.set(name, { lrScale, weightDecay: wd });
+      this.decay.set(name, wd > 0 && decayFilter(name, v));
     }
   }
 
@@ -217,11 +233,16 @@ export class AdamW {
       }
     }
     this.t += 1;
-    const { beta1, beta2, eps, weightDecay } = this.config;
+    const { beta1, beta2, eps } = this.config;
     const bc1 = 1 - beta1 ** this.t;
     const bc2 = 1 - beta2 ** this.t;
-    const stepSize = lr / bc1;
     const invSqrtBc2 = 1 / Math.sqrt(bc2);
+    // per variable: its group's learning rate and weight decay
+    const rate = (name: string) => {
+      const g = this.group.get(name)!;
+      const lrV = lr * g.lrScale;
+      return { stepSize: lrV / bc1, keep: this.decay.get(name) ? 1 - lrV * g.weightDecay : 1 };
+    };
     const fused = this.useFused ?? (this.useFused = fusedAvailable());
     tf.tidy(() => {
       const scale = gradScale ?? tf.scalar(1);
@@ -230,7 +251,8 @@ export class AdamW {
           const g = grads.get(name);
           if (g === null || g === undefined) continue;
           const s = this.slots.get(name)!;
-          const attrs: AdamWAttrs = { beta1, beta2, eps, keep: this.decay.get(name) ? 1 - lr * weightDecay : 1, stepSize, invSqrtBc2 };
+          const { stepSize, keep } = rate(name);
+          const attrs: AdamWAttrs = { beta1, beta2, eps, keep, stepSize, invSqrtBc2 };
           const [pNew, mNew, vNew] = tf.engine().runKernel(ADAMW_KERNEL, { p, g, m: s.m, v: s.v, scale }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
           s.m.assign(mNew!);
           s.v.assign(vNew!);
@@ -244,11 +266,12 @@ export class AdamW {
       const b2c = tf.scalar(1 - beta2);
       const invBc2 = tf.scalar(invSqrtBc2);
       const epsT = tf.scalar(eps);
-      const negStep = tf.scalar(-stepSize);
-      const keep = tf.scalar(1 - lr * weightDecay);
       for (const [name, p] of this.vars) {
         const g0 = grads.get(name);
         if (g0 === null || g0 === undefined) continue;
+        const r = rate(name);
+        const negStep = tf.scalar(-r.stepSize);
+        const keep = tf.scalar(r.keep);
         const g = gradScale ? tf.mul(g0, scale) : g0;
         const s = this.slots.get(name)!;
         const m = tf.add(tf.mul(s.m, b1), tf.mul(g, b1c));

@@ -38,6 +38,8 @@ export interface EpochLog {
   /** Mean training loss over the epoch's batches (weighted by tokens, else by batch size). */
   readonly trainLoss: number;
   readonly valLoss?: number;
+  /** The validation metric of the epoch (runs with `valMetric`). */
+  readonly metric?: number;
   /** Optimizer updates done after this epoch (global). */
   readonly step: number;
   /** Learning rate of the epoch's last update. */
@@ -74,6 +76,10 @@ export interface TrainState {
   readonly config: Record<string, unknown>;
   /** The caller's run settings (data, batch, model shape...), compared on resume; absent in older checkpoints. */
   readonly run?: Record<string, unknown>;
+  /** With several update rules: AdamW's step count per rule (one rule: `step`). */
+  readonly optimizerSteps?: Readonly<Record<string, number>>;
+  /** With a validation metric: its best value so far. */
+  readonly bestMetric?: number | null;
 }
 
 /** What a loaded checkpoint provides. */

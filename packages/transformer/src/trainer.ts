@@ -1,7 +1,9 @@
 /**
  * The training loop shared by every method package: AdamW (decoupled weight decay, Loshchilov & Hutter
  * 2019), global-norm gradient clipping, warm-up + constant/linear/cosine decay, validation each epoch,
- * early stopping that restores the best weights, an atomic checkpoint after each epoch and exact resume.
+ * early stopping (on the validation loss or a validation metric) that restores the best weights, an atomic
+ * checkpoint after each epoch and exact resume. Parameter groups and several objectives per step are in
+ * train-updater.ts, data-parallel updates in parallel/, sequential stages in train-stages.ts.
  *
  * One update (everything inside one `tf.tidy`, no tensors survive it except the variables):
  *
@@ -18,112 +20,24 @@
  * STACK-NOTES).
  */
 import * as tf from '@tensorflow/tfjs';
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import {
-  ConfigError,
-  DataError,
-  hashString,
-  Rng,
-  silentProgress,
-  StateError,
-  writeFileAtomicSync,
-  type Progress,
-} from '@xrec/core';
-import { AdamW, clipCoefficient, defaultDecayFilter, globalNorm, type DecayFilter } from './optim.js';
-import type { DataParallel, StepContext, TrainBatch } from './train-types.js';
-import { ReplicaPool } from './parallel/pool.js';
+import { ConfigError, DataError, hashString, Rng, silentProgress, StateError, type Progress } from '@xrec/core';
 import { backendReport } from './backend.js';
-import { learningRateAt, validateLrSchedule, type LrScheduleConfig, type ScheduleKind } from './schedule.js';
-import {
-  checkCheckpointVariables,
-  hasTrainCheckpoint,
-  loadTrainCheckpoint,
-  saveTrainCheckpoint,
-  type EpochLog,
-  type TrainState,
-} from './train-checkpoint.js';
+import type { DecayFilter } from './optim.js';
+import { clipCoefficient, globalNorm } from './optim.js';
+import { ReplicaPool } from './parallel/pool.js';
+import { parallelUpdate } from './parallel/update.js';
+import { learningRateAt, type LrScheduleConfig } from './schedule.js';
+import { checkCheckpointVariables, hasTrainCheckpoint, loadTrainCheckpoint, saveTrainCheckpoint, type EpochLog, type TrainState } from './train-checkpoint.js';
+import { JsonlLog } from './train-log.js';
+import { Updater, type ParamGroup, type UpdateRule } from './train-updater.js';
+import { configChanges, resolveTrainerConfig, RESUMABLE_CHANGES, type TrainerConfig } from './trainer-config.js';
+import type { DataParallel, StepContext, TrainBatch } from './train-types.js';
 
 export type { EpochLog } from './train-checkpoint.js';
 export type { StepContext, TrainBatch } from './train-types.js';
-
-export interface TrainerConfig {
-  readonly epochs: number;
-  /** Peak learning rate. */
-  readonly lr: number;
-  /** AdamW's decoupled weight decay λ (applied where the decay filter allows). */
-  readonly weightDecay: number;
-  readonly betas: readonly [number, number];
-  readonly eps: number;
-  /** Maximum global gradient norm; 0 disables clipping. */
-  readonly clipNorm: number;
-  readonly warmupSteps: number;
-  readonly schedule: ScheduleKind;
-  /** Final learning rate of linear/cosine decay (default 0). */
-  readonly minLr?: number;
-  /** Total updates for the schedule; default: (batches in the first epoch) × epochs. */
-  readonly totalSteps?: number;
-  /**
-   * Early stopping: stop after this many epochs without a better validation loss, then restore the best
-   * weights. Only then does the trainer keep (and checkpoint) a copy of the best weights; without
-   * `patience` the best epoch is still reported, but the final weights are the last epoch's.
-   */
-  readonly patience?: number;
-  /** Where the per-epoch checkpoint goes (none when unset). */
-  readonly checkpointDir?: string;
-  /** Continue from `checkpointDir` when it holds a checkpoint (starts fresh when it does not). */
-  readonly resume?: boolean;
-  /** JSON-lines log file (appended; on resume, records after the checkpoint are dropped). */
-  readonly logFile?: string;
-  /** Write a step record every this many updates (default 10; epoch records always). */
-  readonly logEvery?: number;
-  readonly seed: number;
-}
-
-export const DEFAULT_TRAINER_CONFIG: TrainerConfig = {
-  epochs: 1,
-  lr: 1e-3,
-  weightDecay: 0.01,
-  betas: [0.9, 0.999],
-  eps: 1e-8,
-  clipNorm: 1.0,
-  warmupSteps: 0,
-  schedule: 'linear',
-  logEvery: 10,
-  seed: 0,
-};
-
-/** Fill defaults and validate once; errors name the field. */
-export function resolveTrainerConfig(partial: Partial<TrainerConfig> = {}): TrainerConfig {
-  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<TrainerConfig>;
-  const c: TrainerConfig = { ...DEFAULT_TRAINER_CONFIG, ...defined };
-  const where = 'TrainerConfig';
-  const int = (k: keyof TrainerConfig, v: unknown, min: number) => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new ConfigError(`${where}: ${k} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
-  };
-  const num = (k: string, v: unknown, min: number, strict = false) => {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (strict && v === min)) {
-      throw new ConfigError(`${where}: ${k} must be a finite number ${strict ? '>' : '>='} ${min}, got ${JSON.stringify(v)}`);
-    }
-  };
-  int('epochs', c.epochs, 1);
-  num('lr', c.lr, 0);
-  num('weightDecay', c.weightDecay, 0);
-  if (!Array.isArray(c.betas) || c.betas.length !== 2 || c.betas.some((b) => typeof b !== 'number' || !(b >= 0 && b < 1))) {
-    throw new ConfigError(`${where}: betas must be two numbers in [0, 1), got ${JSON.stringify(c.betas)}`);
-  }
-  num('eps', c.eps, 0, true);
-  num('clipNorm', c.clipNorm, 0);
-  int('warmupSteps', c.warmupSteps, 0);
-  if (c.minLr !== undefined) num('minLr', c.minLr, 0);
-  if (c.totalSteps !== undefined) int('totalSteps', c.totalSteps, 1);
-  if (c.patience !== undefined) int('patience', c.patience, 1);
-  if (c.logEvery !== undefined) int('logEvery', c.logEvery, 1);
-  int('seed', c.seed, -2147483648);
-  validateLrSchedule({ kind: c.schedule, lr: c.lr, warmupSteps: c.warmupSteps, totalSteps: c.totalSteps ?? 0, minLr: c.minLr }, where);
-  if (c.resume && !c.checkpointDir) throw new ConfigError(`${where}: resume needs checkpointDir`);
-  return c;
-}
+export type { ParamGroup, UpdateRule } from './train-updater.js';
+export { configChanges, DEFAULT_TRAINER_CONFIG, resolveTrainerConfig, type TrainerConfig } from './trainer-config.js';
 
 /** One update, reported to `onStep` (benchmarks use it for per-step timings). */
 export interface StepReport {
@@ -142,14 +56,18 @@ export interface StepReport {
    * workers after the trainer's own shard, and summing their gradients.
    */
   readonly exchangeSeconds?: number;
+  /** With several update rules: the last loss of each rule at this step. */
+  readonly losses?: Readonly<Record<string, number>>;
 }
 
 export interface TrainResult {
   /** Logs of every epoch of the run (including epochs done before a resume). */
   readonly epochs: EpochLog[];
-  /** Epoch (0-based) with the lowest validation loss; undefined without validation. */
+  /** Epoch (0-based) with the best validation loss (or metric); undefined without validation. */
   readonly bestEpoch: number | undefined;
   readonly bestValLoss: number | undefined;
+  /** With `valMetric`: its best value. */
+  readonly bestMetric?: number;
   readonly stoppedEarly: boolean;
   /** Training throughput over the updates run by this call (tokens, or examples when batches carry no token count). */
   readonly tokensPerSecond: number;
@@ -159,6 +77,14 @@ export interface TrainResult {
   readonly steps: number;
   /** The epoch this call started at (> 0 after a resume). */
   readonly startEpoch: number;
+}
+
+/** A validation metric for early stopping (e.g. BLEU of generated text), computed after each epoch. */
+export interface ValMetric {
+  readonly name: string;
+  /** Whether larger values are better. */
+  readonly mode: 'min' | 'max';
+  compute(e: { epoch: number; step: number }): number | Promise<number>;
 }
 
 export interface TrainOptions<B extends TrainBatch> {
@@ -174,7 +100,13 @@ export interface TrainOptions<B extends TrainBatch> {
   label?: string;
   /** Which variables get weight decay (default: weight matrices; not biases, norms, embeddings). */
   decayFilter?: DecayFilter;
-  onEpochEnd?: (e: { epoch: number; trainLoss: number; valLoss?: number }) => void | Promise<void>;
+  /** Parameter groups with their own learning rate and weight decay. */
+  groups?: readonly ParamGroup[];
+  /** Several objectives, each over its own variables, updated in order every step (default: `lossFn` over all). */
+  updates?: readonly UpdateRule<B>[];
+  /** Early stopping and best-weight tracking on this metric instead of the validation loss. */
+  valMetric?: ValMetric;
+  onEpochEnd?: (e: { epoch: number; trainLoss: number; valLoss?: number; metric?: number }) => void | Promise<void>;
   onStep?: (s: StepReport) => void;
   /** Data-parallel training over worker threads (see {@link DataParallel}); absent or 0 workers: one thread. */
   parallel?: DataParallel<B>;
@@ -187,16 +119,6 @@ export interface TrainOptions<B extends TrainBatch> {
   forceConfig?: boolean;
 }
 
-/** Trainer-config fields that may change on resume: the run's length and where things are written. */
-const RESUMABLE_CHANGES = new Set(['epochs', 'totalSteps', 'checkpointDir', 'resume', 'logFile', 'logEvery']);
-
-/** `name: old → new` for every field that differs between a checkpoint's settings and this run's. */
-export function configChanges(saved: Record<string, unknown>, now: Record<string, unknown>, ignore: ReadonlySet<string> = new Set()): string[] {
-  const keys = [...new Set([...Object.keys(saved), ...Object.keys(now)])].filter((k) => !ignore.has(k)).sort();
-  const show = (v: unknown) => (v === undefined ? '(unset)' : JSON.stringify(v));
-  return keys.filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(now[k])).map((k) => `${k} ${show(saved[k])} → ${show(now[k])}`);
-}
-
 /** A seed from (base seed, step, phase) only. */
 function stepSeed(seed: number, step: number, phase: string): number {
   return (hashString(`${seed}:${phase}:${step}`) & 0x7fffffff) >>> 0;
@@ -207,13 +129,7 @@ function tokensOf(b: TrainBatch): number {
 }
 
 /** Mean validation loss, weighted by tokens (else batch size). */
-async function evaluate<B extends TrainBatch>(
-  lossFn: TrainOptions<B>['lossFn'],
-  batches: Iterable<B>,
-  epoch: number,
-  step: number,
-  seed: number,
-): Promise<number | undefined> {
+async function evaluate<B extends TrainBatch>(lossFn: TrainOptions<B>['lossFn'], batches: Iterable<B>, epoch: number, step: number, seed: number): Promise<number | undefined> {
   let sum = 0;
   let weight = 0;
   for (const b of batches) {
@@ -228,313 +144,254 @@ async function evaluate<B extends TrainBatch>(
   return weight > 0 ? sum / weight : undefined;
 }
 
-class JsonlLog {
-  constructor(private readonly path: string | undefined) {}
-  write(rec: Record<string, unknown>): void {
-    if (this.path) appendFileSync(this.path, `${JSON.stringify(rec)}\n`);
-  }
-  /** Keep only records up to `step` (a resumed run rewrites what the killed run logged after its checkpoint). */
-  truncateAfter(step: number): void {
-    if (!this.path || !existsSync(this.path)) return;
-    const kept = readFileSync(this.path, 'utf8')
-      .split('\n')
-      .filter((line) => {
-        if (line.trim() === '') return false;
-        try {
-          const r = JSON.parse(line) as { step?: number };
-          return typeof r.step !== 'number' || r.step <= step;
-        } catch {
-          return false;
-        }
-      });
-    writeFileAtomicSync(this.path, kept.length ? `${kept.join('\n')}\n` : '');
+function checkVariables(variables: ReadonlyMap<string, tf.Variable>): void {
+  if (variables.size === 0) throw new ConfigError('train: the variable map is empty (nothing to train)');
+  const tfNames = new Map<string, string>();
+  for (const [name, v] of variables) {
+    if (!(v instanceof tf.Variable)) throw new ConfigError(`train: '${name}' is not a tf.Variable`);
+    if (!v.trainable) throw new ConfigError(`train: variable '${name}' is not trainable (setTrainable it, or leave it out of the map)`);
+    if (v.dtype !== 'float32') throw new ConfigError(`train: variable '${name}' has dtype ${v.dtype}, expected float32`);
+    if (tfNames.has(v.name)) throw new ConfigError(`train: variable '${name}' appears twice in the map (also as '${tfNames.get(v.name)}')`);
+    tfNames.set(v.name, name);
   }
 }
 
+/** Where a run stands: everything a checkpoint restores. */
+interface RunState {
+  rng: Rng;
+  startEpoch: number;
+  step: number;
+  totalSteps: number | undefined;
+  bestValLoss: number | undefined;
+  bestMetric: number | undefined;
+  bestEpoch: number | undefined;
+  patienceCounter: number;
+  stoppedEarly: boolean;
+  bestFile: string | null;
+  epochLogs: EpochLog[];
+  best: Map<string, tf.Tensor> | undefined;
+}
+
+/** Restore a run from `config.checkpointDir` (when resuming and one is there), else a fresh state. */
+async function restoreRun<B extends TrainBatch>(
+  opts: TrainOptions<B>,
+  config: TrainerConfig,
+  variables: ReadonlyMap<string, tf.Variable>,
+  updater: Updater<B>,
+  log: JsonlLog,
+  progress: Progress,
+  label: string,
+): Promise<RunState> {
+  const fresh: RunState = {
+    rng: new Rng(config.seed), startEpoch: 0, step: 0, totalSteps: config.totalSteps, bestValLoss: undefined, bestMetric: undefined, bestEpoch: undefined,
+    patienceCounter: 0, stoppedEarly: false, bestFile: null, epochLogs: [], best: undefined,
+  };
+  if (config.checkpointDir) await mkdir(config.checkpointDir, { recursive: true });
+  if (!(config.resume && config.checkpointDir && hasTrainCheckpoint(config.checkpointDir))) {
+    if (config.resume) progress.log(`${label}: no checkpoint in ${config.checkpointDir}; starting fresh`);
+    log.truncateAfter(-1); // a run killed before its first checkpoint left step records: this run rewrites them
+    return fresh;
+  }
+  const dir = config.checkpointDir;
+  const ck = await loadTrainCheckpoint(dir);
+  const s = ck.state;
+  checkCheckpointVariables(dir, s, variables);
+  if (typeof s.config.seed === 'number' && s.config.seed !== config.seed) {
+    throw new ConfigError(`train: resume from ${dir}: the checkpoint was trained with seed ${s.config.seed}, this run has seed ${config.seed}`);
+  }
+  const changes = [...configChanges(s.config, { ...config } as Record<string, unknown>, RESUMABLE_CHANGES), ...(s.run !== undefined ? configChanges(s.run, opts.run ?? {}) : [])];
+  if (changes.length > 0 && !opts.forceConfig) {
+    throw new ConfigError(`train: resume from ${dir}: the configuration changed since the checkpoint: ${changes.join(', ')} (rerun with the original settings, or force the new ones with --force-config / forceConfig)`);
+  }
+  if (changes.length > 0) progress.log(`${label}: resuming with changed settings (forced): ${changes.join(', ')}`);
+  tf.tidy(() => {
+    for (const [name, v] of variables) v.assign(tf.tensor(ck.params.get(name)!, v.shape, 'float32'));
+  });
+  updater.restore(s.optimizerSteps ?? s.step, ck.slots, `train: resume from ${dir}`);
+  let totalSteps = s.totalSteps;
+  const savedEpochs = s.config.epochs;
+  if (config.totalSteps === undefined && typeof savedEpochs === 'number' && savedEpochs !== config.epochs) {
+    // The run was extended or shortened: stretch the schedule to the new number of epochs.
+    totalSteps = Math.max(1, Math.round((s.totalSteps / savedEpochs) * config.epochs));
+    progress.log(`${label}: epochs changed from ${savedEpochs} to ${config.epochs}; the schedule now spans ${totalSteps} updates`);
+  }
+  log.truncateAfter(s.step);
+  progress.log(`${label}: resumed from ${dir} after epoch ${s.epoch + 1} (step ${s.step})`);
+  return {
+    rng: Rng.fromState(s.rng), startEpoch: s.epoch + 1, step: s.step, totalSteps, bestValLoss: s.bestValLoss ?? undefined, bestMetric: s.bestMetric ?? undefined,
+    bestEpoch: s.bestEpoch ?? undefined, patienceCounter: s.patienceCounter, stoppedEarly: s.stoppedEarly, bestFile: s.bestFile, epochLogs: [...s.epochs],
+    best: ck.best ? new Map([...variables].map(([n, v]) => [n, tf.tensor(ck.best!.get(n)!, v.shape, 'float32')])) : undefined,
+  };
+}
+
 /**
- * Train `variables` to minimise `lossFn`. See the file header for the algorithm; the contract is in
- * notes/TRANSFORMER-API.md.
+ * Train `variables` to minimise `lossFn` (or the `updates` objectives). See the file header for the
+ * algorithm and the transformer README for the contract.
  */
 export async function train<B extends TrainBatch>(opts: TrainOptions<B>): Promise<TrainResult> {
   const config = resolveTrainerConfig(opts.config);
   const progress = opts.progress ?? silentProgress;
   const label = opts.label ?? 'train';
   const variables = new Map(opts.variables);
-  if (variables.size === 0) throw new ConfigError('train: the variable map is empty (nothing to train)');
-  const tfNameToName = new Map<string, string>();
-  for (const [name, v] of variables) {
-    if (!(v instanceof tf.Variable)) throw new ConfigError(`train: '${name}' is not a tf.Variable`);
-    if (!v.trainable) throw new ConfigError(`train: variable '${name}' is not trainable (setTrainable it, or leave it out of the map)`);
-    if (v.dtype !== 'float32') throw new ConfigError(`train: variable '${name}' has dtype ${v.dtype}, expected float32`);
-    if (tfNameToName.has(v.name)) throw new ConfigError(`train: variable '${name}' appears twice in the map (also as '${tfNameToName.get(v.name)}')`);
-    tfNameToName.set(v.name, name);
-  }
+  checkVariables(variables);
   const varList = [...variables.values()];
-  const optimizer = new AdamW(variables, { beta1: config.betas[0], beta2: config.betas[1], eps: config.eps, weightDecay: config.weightDecay }, opts.decayFilter ?? defaultDecayFilter);
+  const updater = new Updater<B>(variables, config, {
+    lossFn: opts.lossFn,
+    ...(opts.updates ? { updates: opts.updates } : {}),
+    ...(opts.groups ? { groups: opts.groups } : {}),
+    ...(opts.decayFilter ? { decayFilter: opts.decayFilter } : {}),
+  });
   const log = new JsonlLog(config.logFile);
-  const trackBest = opts.valBatches !== undefined;
+  const metric = opts.valMetric;
+  const trackBest = opts.valBatches !== undefined || metric !== undefined;
   const restoreAtEnd = trackBest && config.patience !== undefined;
-
-  let rng = new Rng(config.seed);
-  let startEpoch = 0;
-  let step = 0;
-  let totalSteps = config.totalSteps;
-  let bestValLoss: number | undefined;
-  let bestEpoch: number | undefined;
-  let patienceCounter = 0;
-  let stoppedEarly = false;
-  let bestFile: string | null = null;
-  const epochLogs: EpochLog[] = [];
-  let best: Map<string, tf.Tensor> | undefined;
   let pool: ReplicaPool | undefined;
-
+  let run: RunState | undefined;
   const disposeBest = () => {
-    if (best) for (const t of best.values()) t.dispose();
-    best = undefined;
+    if (run?.best) for (const t of run.best.values()) t.dispose();
+    if (run) run.best = undefined;
   };
 
   try {
-    if (config.checkpointDir) await mkdir(config.checkpointDir, { recursive: true });
-    if (config.resume && config.checkpointDir && hasTrainCheckpoint(config.checkpointDir)) {
-      const ck = await loadTrainCheckpoint(config.checkpointDir);
-      const s = ck.state;
-      checkCheckpointVariables(config.checkpointDir, s, variables);
-      if (typeof s.config.seed === 'number' && s.config.seed !== config.seed) {
-        throw new ConfigError(`train: resume from ${config.checkpointDir}: the checkpoint was trained with seed ${s.config.seed}, this run has seed ${config.seed}`);
-      }
-      const changes = [
-        ...configChanges(s.config, { ...config } as Record<string, unknown>, RESUMABLE_CHANGES),
-        ...(s.run !== undefined ? configChanges(s.run, opts.run ?? {}) : []),
-      ];
-      if (changes.length > 0 && !opts.forceConfig) {
-        throw new ConfigError(
-          `train: resume from ${config.checkpointDir}: the configuration changed since the checkpoint: ${changes.join(', ')} (rerun with the original settings, or force the new ones with --force-config / forceConfig)`,
-        );
-      }
-      if (changes.length > 0) progress.log(`${label}: resuming with changed settings (forced): ${changes.join(', ')}`);
-      tf.tidy(() => {
-        for (const [name, v] of variables) v.assign(tf.tensor(ck.params.get(name)!, v.shape, 'float32'));
-      });
-      optimizer.setState(s.step, ck.slots, `train: resume from ${config.checkpointDir}`);
-      if (ck.best) best = new Map([...variables].map(([n, v]) => [n, tf.tensor(ck.best!.get(n)!, v.shape, 'float32')]));
-      rng = Rng.fromState(s.rng);
-      startEpoch = s.epoch + 1;
-      step = s.step;
-      totalSteps = s.totalSteps;
-      const savedEpochs = s.config.epochs;
-      if (config.totalSteps === undefined && typeof savedEpochs === 'number' && savedEpochs !== config.epochs) {
-        // The run was extended or shortened: stretch the schedule to the new number of epochs.
-        totalSteps = Math.max(1, Math.round((s.totalSteps / savedEpochs) * config.epochs));
-        progress.log(`${label}: epochs changed from ${savedEpochs} to ${config.epochs}; the schedule now spans ${totalSteps} updates`);
-      }
-      bestValLoss = s.bestValLoss ?? undefined;
-      bestEpoch = s.bestEpoch ?? undefined;
-      patienceCounter = s.patienceCounter;
-      stoppedEarly = s.stoppedEarly;
-      bestFile = s.bestFile;
-      epochLogs.push(...s.epochs);
-      log.truncateAfter(step);
-      progress.log(`${label}: resumed from ${config.checkpointDir} after epoch ${s.epoch + 1} (step ${step})`);
-    } else {
-      if (config.resume) progress.log(`${label}: no checkpoint in ${config.checkpointDir}; starting fresh`);
-      // a run killed before its first checkpoint left step records: this run rewrites them
-      log.truncateAfter(-1);
-    }
-
+    run = await restoreRun(opts, config, variables, updater, log, progress, label);
+    const st = run;
     const workers = opts.parallel?.workers ?? 0;
     if (workers > 0) {
+      if (updater.rules.length > 1) throw new ConfigError('train: data-parallel training runs one update rule; give `updates` or `parallel`, not both');
       pool = await ReplicaPool.start(opts.parallel!.replica, workers, variables, backendReport()?.choice ?? tf.getBackend());
       progress.log(`${label}: data-parallel over ${workers + 1} replicas (${workers} worker thread${workers > 1 ? 's' : ''})`);
     }
     let runTokens = 0;
     let runSeconds = 0;
-    for (let epoch = startEpoch; epoch < config.epochs && !stoppedEarly; epoch++) {
-      const batches = Array.from(opts.trainBatches(epoch, rng));
+    for (let epoch = st.startEpoch; epoch < config.epochs && !st.stoppedEarly; epoch++) {
+      const batches = Array.from(opts.trainBatches(epoch, st.rng));
       if (batches.length === 0) throw new ConfigError(`train: trainBatches(${epoch}) yielded no batches`);
       batches.forEach((b, i) => {
         if (!Number.isInteger(b.size) || b.size <= 0 || (b.tokens !== undefined && !(Number.isFinite(b.tokens) && b.tokens > 0))) {
           throw new DataError(`train: batch ${i} of epoch ${epoch + 1} has size ${b.size}${b.tokens !== undefined ? ` and tokens ${b.tokens}` : ''}; both must be positive`);
         }
       });
-      totalSteps ??= batches.length * config.epochs;
-      const schedule: LrScheduleConfig = { kind: config.schedule, lr: config.lr, warmupSteps: config.warmupSteps, totalSteps, minLr: config.minLr };
+      st.totalSteps ??= batches.length * config.epochs;
+      const schedule: LrScheduleConfig = { kind: config.schedule, lr: config.lr, warmupSteps: config.warmupSteps, totalSteps: st.totalSteps, minLr: config.minLr };
       const task = progress.start(`${label} epoch ${epoch + 1}/${config.epochs}`, batches.length);
       let lossSum = 0;
       let lossWeight = 0;
       let epochTokens = 0;
       let epochSeconds = 0;
-      let lr = learningRateAt(schedule, step);
+      let lr = learningRateAt(schedule, st.step);
       for (const batch of batches) {
-        lr = learningRateAt(schedule, step);
-        const ctx: StepContext = { epoch, step, seed: stepSeed(config.seed, step, 'train') };
+        lr = learningRateAt(schedule, st.step);
+        const ctx: StepContext = { epoch, step: st.step, seed: stepSeed(config.seed, st.step, 'train') };
         const t0 = performance.now();
         const cpu0 = process.cpuUsage();
-        let exchangeSeconds: number | undefined;
-        let stats: tf.Tensor;
+        let r: { loss: number; gradNorm: number; losses?: Record<string, number>; exchangeSeconds?: number };
         if (pool) {
-          const r = await parallelUpdate(pool, opts.parallel!, batch, varList, [...variables.keys()], (b, c) => opts.lossFn(b, true, c), ctx, config.seed, (named) => {
+          const rule = updater.rules[0]!;
+          const p = await parallelUpdate(pool, opts.parallel!, batch, varList, [...variables.keys()], (b, c) => opts.lossFn(b, true, c), ctx, config.seed, (named) => {
             const norm = globalNorm(named);
-            optimizer.applyGradients(named, lr, clipCoefficient(norm, config.clipNorm));
+            rule.opt.applyGradients(named, lr, clipCoefficient(norm, config.clipNorm));
             return norm;
           });
-          stats = r.stats;
-          exchangeSeconds = r.exchangeSeconds;
+          const [loss, gradNorm] = (await p.stats.data()) as Float32Array;
+          p.stats.dispose();
+          r = { loss: loss!, gradNorm: gradNorm!, exchangeSeconds: p.exchangeSeconds };
           const every = opts.parallel!.verifyEvery;
-          if (every && (step + 1) % every === 0) await pool.verify(varList);
+          if (every && (st.step + 1) % every === 0) await pool.verify(varList);
         } else {
-          stats = tf.tidy(() => {
-            const { value, grads } = tf.variableGrads(() => opts.lossFn(batch, true, ctx), varList);
-            const named = new Map<string, tf.Tensor | null>();
-            for (const [tfName, g] of Object.entries(grads)) named.set(tfNameToName.get(tfName)!, g);
-            const norm = globalNorm(named);
-            optimizer.applyGradients(named, lr, clipCoefficient(norm, config.clipNorm));
-            return tf.stack([value, norm]);
-          });
+          r = await updater.step(batch, ctx, lr, config.clipNorm);
         }
-        const [loss, gradNorm] = (await stats.data()) as Float32Array;
-        stats.dispose();
         const seconds = (performance.now() - t0) / 1000;
         const cpu = process.cpuUsage(cpu0);
-        const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-        if (!Number.isFinite(loss!)) {
-          throw new StateError(`train: loss is ${loss} at epoch ${epoch + 1}, step ${step} (lr ${lr}); lower the learning rate or check the data`);
-        }
+        if (!Number.isFinite(r.loss)) throw new StateError(`train: loss is ${r.loss} at epoch ${epoch + 1}, step ${st.step} (lr ${lr}); lower the learning rate or check the data`);
         const tokens = tokensOf(batch);
-        lossSum += loss! * tokens;
+        lossSum += r.loss * tokens;
         lossWeight += tokens;
         epochTokens += tokens;
         epochSeconds += seconds;
-        step += 1;
+        st.step += 1;
         const tps = epochSeconds > 0 ? epochTokens / epochSeconds : 0;
-        opts.onStep?.({ epoch, step: step - 1, loss: loss!, gradNorm: gradNorm!, lr, tokens, seconds, cpuSeconds, ...(exchangeSeconds !== undefined ? { exchangeSeconds } : {}) });
-        task.tick(1, { loss: round(loss!, 4), lr: lr.toExponential(2), 'tok/s': Math.round(tps) });
-        if (step % (config.logEvery ?? 10) === 0) {
-          log.write({ type: 'step', epoch, step, loss: loss!, lr, tokens_per_s: tps, grad_norm: gradNorm! });
-        }
+        opts.onStep?.({
+          epoch, step: st.step - 1, loss: r.loss, gradNorm: r.gradNorm, lr, tokens, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6,
+          ...(r.exchangeSeconds !== undefined ? { exchangeSeconds: r.exchangeSeconds } : {}),
+          ...(r.losses && updater.rules.length > 1 ? { losses: r.losses } : {}),
+        });
+        task.tick(1, { loss: round(r.loss, 4), lr: lr.toExponential(2), 'tok/s': Math.round(tps) });
+        if (st.step % (config.logEvery ?? 10) === 0) log.write({ type: 'step', epoch, step: st.step, loss: r.loss, lr, tokens_per_s: tps, grad_norm: r.gradNorm, ...(r.losses && updater.rules.length > 1 ? { losses: r.losses } : {}) });
       }
       runTokens += epochTokens;
       runSeconds += epochSeconds;
       const trainLoss = lossSum / lossWeight;
-      const valLoss = opts.valBatches ? await evaluate(opts.lossFn, opts.valBatches(), epoch, step, config.seed) : undefined;
+      const valLoss = opts.valBatches ? await evaluate(opts.lossFn, opts.valBatches(), epoch, st.step, config.seed) : undefined;
+      const value = metric ? await metric.compute({ epoch, step: st.step }) : undefined;
       let improved = false;
-      if (trackBest && valLoss !== undefined) {
-        if (bestValLoss === undefined || valLoss < bestValLoss) {
-          bestValLoss = valLoss;
-          bestEpoch = epoch;
-          patienceCounter = 0;
+      const score = metric ? value : valLoss;
+      if (trackBest && score !== undefined) {
+        const best = metric ? st.bestMetric : st.bestValLoss;
+        const better = best === undefined || (metric?.mode === 'max' ? score > best : score < best);
+        if (better) {
+          if (metric) st.bestMetric = score;
+          else st.bestValLoss = score;
+          if (metric && valLoss !== undefined) st.bestValLoss = valLoss;
+          st.bestEpoch = epoch;
+          st.patienceCounter = 0;
           improved = true;
           if (restoreAtEnd) {
             // Early stopping will put these back: keep a copy (and checkpoint it).
             disposeBest();
-            best = new Map([...variables].map(([n, v]) => [n, tf.clone(v)]));
+            st.best = new Map([...variables].map(([n, v]) => [n, tf.clone(v)]));
           }
         } else {
-          patienceCounter += 1;
-          if (config.patience !== undefined && patienceCounter >= config.patience) stoppedEarly = true;
+          st.patienceCounter += 1;
+          if (config.patience !== undefined && st.patienceCounter >= config.patience) st.stoppedEarly = true;
         }
       }
       const tokensPerSecond = epochSeconds > 0 ? epochTokens / epochSeconds : 0;
-      const entry: EpochLog = { epoch, trainLoss, ...(valLoss !== undefined ? { valLoss } : {}), step, lr, tokens: epochTokens, seconds: epochSeconds, tokensPerSecond };
-      epochLogs.push(entry);
-      task.finish({ loss: round(trainLoss, 4), ...(valLoss !== undefined ? { val: round(valLoss, 4) } : {}), 'tok/s': Math.round(tokensPerSecond) });
-      log.write({ type: 'epoch', epoch, step, loss: trainLoss, lr, tokens_per_s: tokensPerSecond, val_loss: valLoss ?? null, ...(stoppedEarly ? { stopped_early: true } : {}) });
-      if (config.checkpointDir) {
-        const st: TrainState = await saveTrainCheckpoint(config.checkpointDir, {
-          variables,
-          slots: (await optimizer.getState()).slots,
-          ...(best ? { best } : {}),
-          writeBest: improved,
-          previousBestFile: bestFile,
-          state: {
-            epoch,
-            step,
-            totalSteps,
-            rng: rng.getState(),
-            bestValLoss: bestValLoss ?? null,
-            bestEpoch: bestEpoch ?? null,
-            patienceCounter,
-            stoppedEarly,
-            epochs: epochLogs,
-            config: { ...config },
-            ...(opts.run ? { run: opts.run } : {}),
-          },
-        });
-        bestFile = st.bestFile;
+      const entry: EpochLog = { epoch, trainLoss, ...(valLoss !== undefined ? { valLoss } : {}), ...(value !== undefined ? { metric: value } : {}), step: st.step, lr, tokens: epochTokens, seconds: epochSeconds, tokensPerSecond };
+      st.epochLogs.push(entry);
+      task.finish({ loss: round(trainLoss, 4), ...(valLoss !== undefined ? { val: round(valLoss, 4) } : {}), ...(value !== undefined ? { [metric!.name]: round(value, 4) } : {}), 'tok/s': Math.round(tokensPerSecond) });
+      log.write({ type: 'epoch', epoch, step: st.step, loss: trainLoss, lr, tokens_per_s: tokensPerSecond, val_loss: valLoss ?? null, ...(value !== undefined ? { [metric!.name]: value } : {}), ...(st.stoppedEarly ? { stopped_early: true } : {}) });
+      if (config.checkpointDir) await checkpoint(config, opts, variables, updater, st, improved, epoch);
+      await opts.onEpochEnd?.({ epoch, trainLoss, ...(valLoss !== undefined ? { valLoss } : {}), ...(value !== undefined ? { metric: value } : {}) });
+      if (st.stoppedEarly) {
+        progress.log(`${label}: early stop after epoch ${epoch + 1}: no improvement for ${st.patienceCounter} epochs (best ${metric ? `${metric.name} ${st.bestMetric}` : st.bestValLoss} at epoch ${st.bestEpoch! + 1})`);
       }
-      await opts.onEpochEnd?.({ epoch, trainLoss, ...(valLoss !== undefined ? { valLoss } : {}) });
-      if (stoppedEarly) progress.log(`${label}: early stop after epoch ${epoch + 1}: no improvement for ${patienceCounter} epochs (best ${bestValLoss} at epoch ${bestEpoch! + 1})`);
     }
-
     let restoredBest = false;
-    if (restoreAtEnd && best) {
-      const b = best;
+    if (restoreAtEnd && st.best) {
+      const b = st.best;
       tf.tidy(() => {
         for (const [name, v] of variables) v.assign(b.get(name)!);
       });
       restoredBest = true;
     }
     return {
-      epochs: epochLogs,
-      bestEpoch,
-      bestValLoss,
-      stoppedEarly,
-      tokensPerSecond: runSeconds > 0 ? runTokens / runSeconds : 0,
-      restoredBest,
-      steps: step,
-      startEpoch,
+      epochs: st.epochLogs, bestEpoch: st.bestEpoch, bestValLoss: st.bestValLoss, ...(st.bestMetric !== undefined ? { bestMetric: st.bestMetric } : {}),
+      stoppedEarly: st.stoppedEarly, tokensPerSecond: runSeconds > 0 ? runTokens / runSeconds : 0, restoredBest, steps: st.step, startEpoch: st.startEpoch,
     };
   } finally {
     disposeBest();
-    optimizer.dispose();
+    updater.dispose();
     await pool?.close();
   }
 }
 
-/**
- * One data-parallel update: shards go to the workers, the trainer computes the first shard meanwhile, the
- * weighted gradients are summed (the trainer's shard first, then the workers' in order) and `apply` runs the
- * optimizer on them. Dropout seeds are per (step, shard). Returns [loss, gradNorm] and the exchange time.
- */
-async function parallelUpdate<B extends TrainBatch>(
-  pool: ReplicaPool,
-  dp: DataParallel<B>,
-  batch: B,
-  varList: readonly tf.Variable[],
-  names: readonly string[],
-  lossFn: (b: B, ctx: StepContext) => tf.Scalar,
-  ctx: StepContext,
-  seed: number,
-  apply: (named: Map<string, tf.Tensor | null>) => tf.Scalar,
-): Promise<{ stats: tf.Tensor; exchangeSeconds: number }> {
-  const shards = dp.split(batch, pool.size + 1);
-  if (shards.length === 0 || shards.length > pool.size + 1) throw new ConfigError(`train: split gave ${shards.length} shards for ${pool.size + 1} replicas`);
-  const total = shards.reduce((a, b) => a + tokensOf(b), 0);
-  const weights = shards.map((b) => tokensOf(b) / total);
-  const ctxs = shards.map((_, r) => (r === 0 ? ctx : { ...ctx, seed: stepSeed(seed, ctx.step, `train:${r}`) }));
-  let exchange = pool.dispatch(varList, shards.slice(1), ctxs.slice(1), weights.slice(1));
-  const own = tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => lossFn(shards[0]!, ctxs[0]!), varList as tf.Variable[]);
-    return [value, ...varList.map((v) => tf.mul(grads[v.name] ?? tf.zerosLike(v), weights[0]!))];
+/** Write the epoch's checkpoint (weights, every rule's optimizer state, best weights when they changed). */
+async function checkpoint<B extends TrainBatch>(config: TrainerConfig, opts: TrainOptions<B>, variables: ReadonlyMap<string, tf.Variable>, updater: Updater<B>, st: RunState, improved: boolean, epoch: number): Promise<void> {
+  const saved: TrainState = await saveTrainCheckpoint(config.checkpointDir!, {
+    variables,
+    slots: await updater.slots(),
+    ...(st.best ? { best: st.best } : {}),
+    writeBest: improved,
+    previousBestFile: st.bestFile,
+    state: {
+      epoch, step: st.step, totalSteps: st.totalSteps!, rng: st.rng.getState(), bestValLoss: st.bestValLoss ?? null, bestEpoch: st.bestEpoch ?? null,
+      ...(st.bestMetric !== undefined ? { bestMetric: st.bestMetric } : {}),
+      patienceCounter: st.patienceCounter, stoppedEarly: st.stoppedEarly, epochs: st.epochLogs, config: { ...config },
+      ...(updater.rules.length > 1 ? { optimizerSteps: updater.optimizerSteps() } : {}),
+      ...(opts.run ? { run: opts.run } : {}),
+    },
   });
-  const t0 = performance.now();
-  const { losses, gradient } = await pool.gather();
-  exchange += (performance.now() - t0) / 1000;
-  const summed = (i: number): Float32Array => {
-    const t = performance.now();
-    const g = gradient(i);
-    exchange += (performance.now() - t) / 1000;
-    return g;
-  };
-  const stats = tf.tidy(() => {
-    const named = new Map<string, tf.Tensor | null>();
-    varList.forEach((v, i) => named.set(names[i]!, shards.length > 1 ? tf.add(own[i + 1]!, tf.tensor(summed(i), v.shape, 'float32')) : own[i + 1]!));
-    const norm = apply(named);
-    const loss = losses.reduce((a, l, i) => a + l * weights[i + 1]!, 0);
-    return tf.stack([tf.add(tf.mul(own[0]!, weights[0]!), loss), norm]);
-  });
-  tf.dispose(own);
-  pool.invalidate();
-  return { stats, exchangeSeconds: exchange };
+  st.bestFile = saved.bestFile;
 }
 
 function round(x: number, digits: number): number {
