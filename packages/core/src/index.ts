@@ -7,3 +7,4 @@ export * from './data-dir.js';
 export * from './safetensors.js';
 export * from './version.js';
 export * from './config.js';
+export * from './recommend.js';

@@ -57,3 +57,4 @@ export {
   type CorpusDocument,
   type CorpusReadOptions,
 } from './corpus.js';
+export * from './protocol-splits.js';

@@ -16,3 +16,4 @@ export * from './fairness.js';
 export * from './popularity.js';
 export * from './io.js';
 export * from './explain-files.js';
+export * from './protocols.js';

@@ -6,6 +6,7 @@ export * from './linear.js';
 export * from './ops.js';
 export * from './model.js';
 export type { PrefixKV } from './prefix-kv.js';
+export { scoreSequences, tokenLogits, type ScoreOptions } from './scoring.js';
 export { argmax, sampleToken } from './generate.js';
 export * from './llama2c.js';
 export { loadCheckpointDir, saveCheckpointDir, CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION } from './checkpoint.js';

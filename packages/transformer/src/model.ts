@@ -356,6 +356,28 @@ export class TransformerLM {
   }
 
   /** Logits [N, V] of hidden states [N, d] (`training` reaches an adapter on lm_head). */
+  /** Final hidden states [B, S, d] (after the last norm) without the output layer. */
+  hiddenStates(input: ForwardInput): tf.Tensor3D {
+    const { batch, seq } = this.checkInput(input, 'hiddenStates');
+    return tf.tidy(() => tf.reshape(this.hidden2d(input, batch, seq), [batch, seq, this.config.dModel]) as tf.Tensor3D);
+  }
+
+  /**
+   * Logits of chosen vocabulary entries only: hidden [N, d] → [N, ids.length], through the output rows of
+   * those ids (no [N, V] product) — label words of a verbalizer, candidate item tokens.
+   */
+  logitsFor(hidden: tf.Tensor2D, vocabIds: readonly number[]): tf.Tensor2D {
+    const V = this.config.vocabSize;
+    const bad = vocabIds.find((id) => !Number.isInteger(id) || id < 0 || id >= V);
+    if (bad !== undefined) throw new ShapeError(`logitsFor: vocabulary id ${bad} is outside [0, ${V})`);
+    return tf.tidy(() => {
+      const ids = tf.tensor1d(vocabIds as number[], 'int32');
+      if (!this.lmHead) return matMulBT(hidden, tf.gather(this.wte, ids) as tf.Tensor2D); // tied: rows of the embedding
+      if (this.lmHead.adapter && !this.lmHead.adapterDisabled) return tf.gather(this.lmHead.apply(hidden, false), ids, 1) as tf.Tensor2D;
+      return matMul2d(hidden, tf.gather(this.lmHead.weight, ids, 1) as tf.Tensor2D); // [d, V] compute layout
+    });
+  }
+
   logits2d(hidden: tf.Tensor2D, training = false): tf.Tensor2D {
     return this.lmHead ? this.lmHead.apply(hidden, training) : matMulBT(hidden, this.wte as unknown as tf.Tensor2D);
   }
