@@ -3,10 +3,9 @@
  * split's explanation text only (no validation or test text), one sentence per sequence:
  * `<bos> w_1 .. w_n <eos>`, loss = mean next-token cross-entropy, early stopping on the validation split.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { Progress, Rng } from '@xrec/core';
-import { IGNORE_INDEX, encodeText, specialIds, type PeplerTokenizer } from '@xrec/pepler';
-import { train, type TransformerLM } from '@xrec/transformer';
+import { encodeText, specialIds, type TextCodec } from '@xrec/tokenizer';
+import { bucketedBatches, packSequences, seqLoss, train, type SeqBatch, type TransformerLM } from '@xrec/transformer';
 
 export interface PretrainConfig {
   readonly epochs: number;
@@ -24,49 +23,18 @@ export interface PretrainReport {
   readonly trainTokens: number;
 }
 
-interface LmBatch {
-  readonly size: number;
-  readonly tokens: number;
-  readonly ids: Int32Array;
-  readonly labels: Int32Array;
-  readonly T: number;
-}
-
-/**
- * Batches of sequences. With `rng` (training): shuffle, then sort by length inside windows of 50 batches and
- * shuffle the batch order — length bucketing, so padding costs little (sentences vary 5-45 tokens).
- */
-function toBatches(seqs: readonly number[][], batchSize: number, pad: number, rng?: Rng): LmBatch[] {
-  let order = rng ? rng.permutation(seqs.length) : [...seqs.keys()];
-  if (rng) {
-    const window = batchSize * 50;
-    const sorted: number[] = [];
-    for (let s = 0; s < order.length; s += window) sorted.push(...order.slice(s, s + window).sort((a, b) => seqs[a]!.length - seqs[b]!.length));
-    order = sorted;
-  }
-  const out: LmBatch[] = [];
-  for (let s = 0; s < order.length; s += batchSize) {
-    const rows = order.slice(s, s + batchSize).map((k) => seqs[k]!);
-    const T = Math.max(...rows.map((r) => r.length));
-    const ids = new Int32Array(rows.length * T).fill(pad);
-    const labels = new Int32Array(rows.length * T).fill(IGNORE_INDEX);
-    let tokens = 0;
-    rows.forEach((r, b) => {
-      r.forEach((id, t) => (ids[b * T + t] = id));
-      for (let t = 0; t + 1 < r.length; t++) {
-        labels[b * T + t] = r[t + 1]!; // position t predicts token t+1
-        tokens++;
-      }
-    });
-    out.push({ size: rows.length, tokens, ids, labels, T });
-  }
-  return rng ? rng.shuffle(out) : out;
+/** Batches of whole sentences (order kept; with `rng`: length-bucketed and shuffled, so padding costs little). */
+function toBatches(seqs: readonly number[][], batchSize: number, pad: number, rng?: Rng): SeqBatch[] {
+  const groups: number[][][] = [];
+  if (rng) groups.push(...bucketedBatches(seqs, (r) => r.length, batchSize, rng));
+  else for (let s = 0; s < seqs.length; s += batchSize) groups.push(seqs.slice(s, s + batchSize));
+  return groups.map((rows) => packSequences(rows.map((target) => ({ target })), { pad }));
 }
 
 /** Pre-train `lm` in place on `trainTexts`; `valTexts` drive early stopping. */
 export async function pretrainLM(
   lm: TransformerLM,
-  tok: PeplerTokenizer,
+  tok: TextCodec,
   trainTexts: readonly string[],
   valTexts: readonly string[],
   c: PretrainConfig,
@@ -78,15 +46,9 @@ export async function pretrainLM(
   const trainSeqs = trainTexts.map(enc);
   const valBatches = valTexts.length > 0 ? toBatches(valTexts.map(enc), c.batchSize, sp.pad) : undefined;
   const t0 = Date.now();
-  const res = await train<LmBatch>({
+  const res = await train<SeqBatch>({
     variables: lm.parameters(),
-    lossFn: (b, training) =>
-      lm.loss({
-        ids: tf.tensor2d(b.ids, [b.size, b.T], 'int32'),
-        labels: tf.tensor2d(b.labels, [b.size, b.T], 'int32'),
-        ignoreIndex: IGNORE_INDEX,
-        training,
-      }),
+    lossFn: (b, training, ctx) => seqLoss(lm, b, training, ctx.seed),
     trainBatches: (_e, rng) => toBatches(trainSeqs, c.batchSize, sp.pad, rng),
     ...(valBatches ? { valBatches: () => valBatches } : {}),
     config: {

@@ -1,6 +1,6 @@
 export * from './config.js';
 export * from './peft-config.js';
-export type { LinearAdapterLike, LinearLayerLike, LoraHost } from './host.js';
+export type { LinearAdapterLike, LinearLayerLike, LoraHost } from './model-view.js';
 export { matchesModule, concreteTargets, selectTargets, selectModulesToSave, OUTPUT_HEAD_NAMES } from './targets.js';
 export { LoraLayer, deltaWeight, initialLoraValues, type LoraWeights } from './layer.js';
 export * from './lora-model.js';

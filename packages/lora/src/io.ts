@@ -21,7 +21,7 @@ import {
   writeFileAtomic,
   type SafeTensor,
 } from '@xrec/core';
-import type { LoraHost } from './host.js';
+import type { LoraHost } from './model-view.js';
 import { getLoraModel, injectLora, type LoraModel } from './lora-model.js';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, fromPeftConfig, toPeftConfig, type PeftFileInfo } from './peft-config.js';
 

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, StateError } from '@xrec/core';
 import type { InitLoraWeights } from './config.js';
-import type { LinearAdapterLike, LinearLayerLike } from './host.js';
+import type { LinearAdapterLike, LinearLayerLike } from './model-view.js';
 
 /** One adapter's weights on one layer. */
 export interface LoraWeights {

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, Rng, StateError } from '@xrec/core';
 import { loraScaling, patternValue, resolveLoraConfig, type LoraConfig, type LoraConfigInput } from './config.js';
-import type { LinearLayerLike, LoraHost } from './host.js';
+import type { LinearLayerLike, LoraHost } from './model-view.js';
 import { initialLoraValues, LoraLayer, type LoraWeights } from './layer.js';
 import { concreteTargets, selectModulesToSave, selectTargets } from './targets.js';
 

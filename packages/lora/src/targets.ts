@@ -5,7 +5,7 @@
  */
 import { ConfigError } from '@xrec/core';
 import type { LoraConfig } from './config.js';
-import type { LinearLayerLike, LoraHost } from './host.js';
+import type { LinearLayerLike, LoraHost } from './model-view.js';
 
 /** Names of output heads that `'all-linear'` leaves out (peft excludes the model's output embedding). */
 export const OUTPUT_HEAD_NAMES: readonly string[] = ['lm_head', 'output', 'embed_out'];

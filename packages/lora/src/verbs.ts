@@ -3,7 +3,7 @@
  * merge-and-unload, a scoped run without adapters, switching adapters, the trainable-parameter line.
  */
 import { StateError } from '@xrec/core';
-import type { LoraHost } from './host.js';
+import type { LoraHost } from './model-view.js';
 import { getLoraModel, LoraModel, type ParameterReport } from './lora-model.js';
 
 /** Either the handle returned by `injectLora` or the adapted model itself. */

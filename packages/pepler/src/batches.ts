@@ -11,7 +11,10 @@
 import type { TrainBatch } from '@xrec/transformer';
 import type { Rng } from '@xrec/core';
 
-export const IGNORE_INDEX = -100;
+import { IGNORE_INDEX } from '@xrec/tokenizer';
+import { packSequences } from '@xrec/transformer';
+
+export { IGNORE_INDEX };
 
 export interface PeplerExample {
   readonly user: number;
@@ -48,38 +51,25 @@ export interface BatchShape {
   readonly prefix: boolean;
 }
 
-/** Build one batch from examples. */
+/** Build one batch from examples: `<bos> e <eos>` scored after the prompt (discrete) or the 2 prefix vectors. */
 export function makeBatch(examples: readonly PeplerExample[], s: BatchShape): PeplerBatch {
-  const B = examples.length;
-  const seqLen = Math.max(...examples.map((e) => e.expl.length)) + 2; // <bos> e <eos>
-  const P = s.prefix ? 0 : Math.max(...examples.map((e) => e.prompt.length));
-  const T = P + seqLen; // token positions
-  const C = s.prefix ? 2 : 0; // prefix vectors
-  const L = C + T; // output positions
-  const ids = new Int32Array(B * T).fill(s.pad);
-  const labels = new Int32Array(B * L).fill(IGNORE_INDEX);
-  const users = new Int32Array(B);
-  const items = new Int32Array(B);
-  const ratings = new Float32Array(B);
-  let tokens = 0;
-  examples.forEach((e, b) => {
-    users[b] = e.user;
-    items[b] = e.item;
-    ratings[b] = e.rating;
-    // left-pad prompts of unequal length with <pad> (attended, as the reference's padded prompts are)
-    const off = P - e.prompt.length;
-    e.prompt.forEach((id, k) => (ids[b * T + off + k] = id));
-    const seq = [s.bos, ...e.expl, s.eos];
-    seq.forEach((id, k) => (ids[b * T + P + k] = id));
-    // output position (C + P + k - 1) predicts seq[k]
-    for (let k = 0; k < seq.length; k++) {
-      const pos = C + P + k - 1;
-      if (pos < 0) continue;
-      labels[b * L + pos] = seq[k]!;
-      tokens++;
-    }
-  });
-  return { size: B, tokens, users, items, ratings, ids, idsLength: T, labels, labelsLength: L, prefixLength: C };
+  // prompts of unequal length are left-padded with <pad> (attended, as the reference's padded prompts are)
+  const packed = packSequences(
+    examples.map((e) => ({ context: s.prefix ? [] : e.prompt, target: [s.bos, ...e.expl, s.eos] })),
+    { pad: s.pad, prefixLength: s.prefix ? 2 : 0 },
+  );
+  return {
+    size: examples.length,
+    tokens: packed.tokens,
+    users: Int32Array.from(examples, (e) => e.user),
+    items: Int32Array.from(examples, (e) => e.item),
+    ratings: Float32Array.from(examples, (e) => e.rating),
+    ids: packed.ids,
+    idsLength: packed.T,
+    labels: packed.labels,
+    labelsLength: packed.prefixLength + packed.T,
+    prefixLength: packed.prefixLength,
+  };
 }
 
 /** Split examples into batches (order kept); `rng` shuffles first when given. */

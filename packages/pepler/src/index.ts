@@ -9,6 +9,5 @@ export * from './entity-index.js';
 export * from './feature-prompt.js';
 export * from './batches.js';
 export * from './rating-head.js';
-export * from './lm.js';
 export * from './lora-stage.js';
 export * from './pepler.js';

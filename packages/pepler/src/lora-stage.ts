@@ -7,7 +7,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { StateError } from '@xrec/core';
 import { injectLora, mergeAndUnload, type LoraHost } from '@xrec/lora';
-import type { PeplerLM } from './lm.js';
 
 export interface LoraHandle {
   /** The trainable adapter variables, by peft-style name. */
@@ -28,7 +27,7 @@ function isLoraHost(lm: unknown): lm is LoraHost {
 }
 
 /** Inject LoRA adapters into the LM (base frozen). */
-export function attachLora(lm: PeplerLM, c: LoraStageConfig): LoraHandle {
+export function attachLora(lm: object, c: LoraStageConfig): LoraHandle {
   if (!isLoraHost(lm)) {
     throw new StateError('pepler: LoRA stage 2 needs a language model with linearLayers()/setTrainable()/trainableVariables() (the @xrec/transformer contract)');
   }

@@ -35,10 +35,14 @@ import { EntityIndex } from './entity-index.js';
 import { FeatureProfiles } from './feature-prompt.js';
 import { batchesOf, IGNORE_INDEX, type BatchShape, type PeplerBatch, type PeplerExample } from './batches.js';
 import { MfHead, MlpHead, type RatingHead } from './rating-head.js';
-import { decodeUntilEos, encodeText, specialIds, truncateIds, type PeplerTokenizer, type SpecialIds } from './tokens.js';
-import type { PeplerLM } from './lm.js';
+import { decodeUntilEos, encodeText, specialIds, type SpecialIds, type TextCodec } from '@xrec/tokenizer';
+import type { TransformerLM } from '@xrec/transformer';
+import { truncateIds } from './tokens.js';
 import { attachLora, type LoraHandle } from './lora-stage.js';
 import { EntityPromptTable } from '@xrec/prompts';
+
+/** The language-model surface PEPLER uses: the real `TransformerLM`'s members (a test double picks these). */
+export type PeplerLM = Pick<TransformerLM, 'config' | 'loss' | 'parameters' | 'generate' | 'save' | 'dispose'>;
 
 export const PEPLER_FORMAT = 'xrec-pepler';
 export const PEPLER_FORMAT_VERSION = 1;
@@ -95,7 +99,7 @@ export interface PeplerTrainReport {
 
 export interface PeplerTrainOptions {
   readonly lm: PeplerLM;
-  readonly tokenizer: PeplerTokenizer;
+  readonly tokenizer: TextCodec;
   /** The tokenizer's file, copied into saved models so `Pepler.load` can restore it. */
   readonly tokenizerFile?: string;
   readonly data: PeplerTrainData;
@@ -120,7 +124,7 @@ export interface UserItemPair {
 interface PeplerState {
   readonly config: PeplerConfig;
   readonly lm: PeplerLM;
-  readonly tokenizer: PeplerTokenizer;
+  readonly tokenizer: TextCodec;
   readonly tokenizerFile?: string;
   readonly users: EntityIndex;
   readonly items: EntityIndex;
@@ -140,7 +144,7 @@ const promptKinds = (users: EntityIndex, items: EntityIndex) => [
 export class Pepler {
   readonly config: PeplerConfig;
   readonly lm: PeplerLM;
-  readonly tokenizer: PeplerTokenizer;
+  readonly tokenizer: TextCodec;
   readonly users: EntityIndex;
   readonly items: EntityIndex;
   readonly features: FeatureProfiles;
@@ -506,7 +510,7 @@ export class Pepler {
    */
   static async load(
     dir: string,
-    loaders: { loadLM: (dir: string) => Promise<PeplerLM>; loadTokenizer?: (path: string) => Promise<PeplerTokenizer> | PeplerTokenizer; tokenizer?: PeplerTokenizer },
+    loaders: { loadLM: (dir: string) => Promise<PeplerLM>; loadTokenizer?: (path: string) => Promise<TextCodec> | TextCodec; tokenizer?: TextCodec },
   ): Promise<Pepler> {
     const metaPath = join(dir, 'pepler.json');
     let meta: Record<string, unknown>;

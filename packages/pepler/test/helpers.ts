@@ -1,7 +1,8 @@
 /** Test helpers: a word-level tokenizer and a small synthetic explanation dataset with learnable structure. */
-import type { PeplerRecord, PeplerTokenizer } from '../src/index.js';
+import type { TextCodec } from '@xrec/tokenizer';
+import type { PeplerRecord } from '../src/index.js';
 
-export class WordTokenizer implements PeplerTokenizer {
+export class WordTokenizer implements TextCodec {
   readonly words: string[];
   private readonly index: Map<string, number>;
   readonly bosId = 0;

@@ -8,3 +8,4 @@ export * from './hf-json.js';
 export * from './train.js';
 export * from './llama2c.js';
 export * from './load.js';
+export * from './special-ids.js';

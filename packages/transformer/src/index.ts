@@ -17,6 +17,6 @@ export * from './train-checkpoint.js';
 export * from './trainer.js';
 export { trainStages, type Stage, type StagesOptions } from './train-stages.js';
 export type { DataParallel, Replica, ReplicaFactory, ReplicaSpec } from './train-types.js';
-export { batchWindows, lmLoss, splitLmBatch, type LmBatch } from './lm-batch.js';
+export { batchWindows, bucketedBatches, lmLoss, packSequences, seqLoss, splitLmBatch, type LmBatch, type SeqBatch, type SeqRow } from './lm-batch.js';
 export { lmDataParallel, lmReplica, type LmReplicaArgs } from './parallel/lm-replica.js';
 export { autoWorkers, type AutoWorkersInput } from './parallel/auto.js';

@@ -4,7 +4,7 @@
  * (inputs are ids[:, :seq], labels ids[:, 1:]).
  */
 import * as tf from '@tensorflow/tfjs';
-import { DataError } from '@xrec/core';
+import { DataError, type Rng } from '@xrec/core';
 import type { TransformerLM } from './model.js';
 import type { TrainBatch } from './train-types.js';
 
@@ -53,4 +53,72 @@ export function lmLoss(model: TransformerLM, b: LmBatch, training: boolean, seed
   const ids = tf.slice(all, [0, 0], [b.size, b.seq]) as tf.Tensor2D; // [B, T]
   const labels = tf.slice(all, [0, 1], [b.size, b.seq]) as tf.Tensor2D; // [B, T]
   return model.loss({ ids, labels, training, ...(seed !== undefined ? { dropoutSeed: seed } : {}) });
+}
+
+/** One causal-LM row of variable length: `context` (conditioning, not scored) then `target` (scored). */
+export interface SeqRow {
+  readonly context?: readonly number[];
+  readonly target: readonly number[];
+}
+
+/** A padded batch of {@link SeqRow}s: ids [size, T]; labels [size, prefixLength + T] aligned to the outputs. */
+export interface SeqBatch extends TrainBatch {
+  readonly tokens: number;
+  readonly ids: Int32Array;
+  readonly T: number;
+  readonly labels: Int32Array;
+  /** Soft-prefix vectors the model gets before the ids (their outputs are never scored). */
+  readonly prefixLength: number;
+}
+
+/**
+ * Pack rows into one batch: contexts left-padded with `pad` to one length P (attended, as the reference's
+ * padded prompts), then each target, right-padded; output position `prefix + P + k − 1` predicts target[k]
+ * (the first target token is scored only when something precedes it). Unscored labels are -100.
+ */
+export function packSequences(rows: readonly SeqRow[], opts: { pad: number; prefixLength?: number }): SeqBatch {
+  if (rows.length === 0) throw new DataError('packSequences: no rows');
+  const C = opts.prefixLength ?? 0;
+  const P = Math.max(...rows.map((r) => r.context?.length ?? 0));
+  const T = P + Math.max(...rows.map((r) => r.target.length));
+  const L = C + T;
+  const ids = new Int32Array(rows.length * T).fill(opts.pad);
+  const labels = new Int32Array(rows.length * L).fill(-100);
+  let tokens = 0;
+  rows.forEach((r, b) => {
+    const ctx = r.context ?? [];
+    ctx.forEach((id, k) => (ids[b * T + P - ctx.length + k] = id));
+    r.target.forEach((id, k) => {
+      ids[b * T + P + k] = id;
+      const pos = C + P + k - 1;
+      if (pos < 0) return;
+      labels[b * L + pos] = id;
+      tokens++;
+    });
+  });
+  return { size: rows.length, tokens, ids, T, labels, prefixLength: C };
+}
+
+/**
+ * Row order for batches of similar length (length bucketing): shuffle, sort by length inside windows of
+ * `window` batches, then shuffle the batches — padding costs little and every epoch differs.
+ */
+export function bucketedBatches<R>(rows: readonly R[], length: (r: R) => number, batchSize: number, rng: Rng, window = 50): R[][] {
+  const order = rng.permutation(rows.length);
+  const span = batchSize * window;
+  const sorted: number[] = [];
+  for (let s = 0; s < order.length; s += span) sorted.push(...order.slice(s, s + span).sort((a, b) => length(rows[a]!) - length(rows[b]!)));
+  const out: R[][] = [];
+  for (let s = 0; s < sorted.length; s += batchSize) out.push(sorted.slice(s, s + batchSize).map((k) => rows[k]!));
+  return rng.shuffle(out);
+}
+
+/** Mean cross-entropy of a {@link SeqBatch} (soft prefixes, if any, are the caller's: see PEPLER). */
+export function seqLoss(model: TransformerLM, b: SeqBatch, training: boolean, seed?: number): tf.Scalar {
+  return model.loss({
+    ids: tf.tensor2d(b.ids, [b.size, b.T], 'int32'),
+    labels: tf.tensor2d(b.labels, [b.size, b.T], 'int32'),
+    training,
+    ...(seed !== undefined ? { dropoutSeed: seed } : {}),
+  });
 }
