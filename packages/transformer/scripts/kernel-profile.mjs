@@ -6,7 +6,8 @@
 // prints the mean ms per step by kernel name and input shapes, plus the time outside kernels.
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@xrec/core';
-import { AdamW, clipCoefficient, globalNorm, initBackend, resolveTransformerConfig, TransformerLM } from '../dist/index.js';
+import { AdamW, initBackend, resolveTransformerConfig, TransformerLM } from '../dist/index.js';
+import { clipCoefficient, globalNorm } from '../dist/optim.js';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@xrec/core';
 import { initBackend, resolveTransformerConfig, TransformerLM } from '../dist/index.js';
+import { DECODER } from '../dist/decoder.js';
 
 const args = process.argv.slice(2);
 const mode = args[0] ?? 'train';
@@ -24,7 +25,8 @@ const T = Number(opt('seq', 64));
 const B = Number(opt('batch', 16));
 const cfg = resolveTransformerConfig({ arch, vocabSize: V, contextLength: Math.max(T, 128), dModel: 128, nHeads: 4, nLayers: 2, dropout: 0 });
 const model = TransformerLM.create(cfg, new Rng(0));
-model.attentionMode = opt('attention', 'auto');
+const attentionMode = opt('attention', 'auto');
+model[DECODER]().setAttentionMode(attentionMode);
 const rng = new Rng(1);
 
 if (mode === 'train') {
@@ -56,7 +58,7 @@ if (mode === 'train') {
     tf.dispose([x, y, loss]);
   }
   const med = median(times);
-  console.log(JSON.stringify({ what: 'train-step', backend: report.choice, attention: model.attentionMode, arch, vocab: V, d: 128, heads: 4, layers: 2, seq: T, batch: B,
+  console.log(JSON.stringify({ what: 'train-step', backend: report.choice, attention: attentionMode, arch, vocab: V, d: 128, heads: 4, layers: 2, seq: T, batch: B,
     tokens_per_s: Math.round((B * T) / (med / 1000)), step_ms_median: Math.round(med), step_cpu_ms_median: Math.round(median(cpuMs)),
     tokens_per_cpu_s: Math.round((B * T) / (median(cpuMs) / 1000)), forward_loss_ms_median: Math.round(median(fwdMs)),
     step_ms: times.map(Math.round), numTensors: tf.memory().numTensors }));

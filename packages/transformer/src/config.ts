@@ -31,9 +31,14 @@ export interface TransformerConfig {
   /** RoPE base (llama only). */
   readonly ropeTheta: number;
   readonly tieEmbeddings: boolean;
-  /** Attend to every non-padding position (masked-LM use) instead of only earlier ones. */
-  readonly bidirectional?: boolean;
+  /**
+   * `causal`: a position attends to itself and earlier ones (decoders, generation); `bidirectional`: to every
+   * non-padding position (encoders, masked-LM use; such a model cannot `generate`).
+   */
+  readonly attention: AttentionKind;
 }
+
+export type AttentionKind = 'causal' | 'bidirectional';
 
 /** GPT-2 small (124M), as in Hugging Face's `gpt2` config. */
 export const DEFAULT_GPT2_CONFIG: TransformerConfig = Object.freeze({
@@ -49,7 +54,7 @@ export const DEFAULT_GPT2_CONFIG: TransformerConfig = Object.freeze({
   normEps: 1e-5,
   ropeTheta: 10000,
   tieEmbeddings: true,
-  bidirectional: false,
+  attention: 'causal',
 });
 
 /** Llama-2-7B's shape (Touvron et al. 2023), as in Hugging Face's `LlamaConfig` for that model. */
@@ -66,7 +71,7 @@ export const DEFAULT_LLAMA_CONFIG: TransformerConfig = Object.freeze({
   normEps: 1e-5,
   ropeTheta: 10000,
   tieEmbeddings: false,
-  bidirectional: false,
+  attention: 'causal',
 });
 
 /** Llama's default MLP width for a model width d: ⌈(2/3·4d) / 32⌉·32 (llama2.c's `multiple_of` rule with 32). */
@@ -125,14 +130,14 @@ export function resolveTransformerConfig(partial: Partial<TransformerConfig> & {
   if (typeof c.tieEmbeddings !== 'boolean') {
     throw new ConfigError(`TransformerConfig.tieEmbeddings must be a boolean, got ${JSON.stringify(c.tieEmbeddings)}`);
   }
-  if (c.bidirectional !== undefined && typeof c.bidirectional !== 'boolean') {
-    throw new ConfigError(`TransformerConfig.bidirectional must be a boolean, got ${JSON.stringify(c.bidirectional)}`);
+  if (c.attention !== 'causal' && c.attention !== 'bidirectional') {
+    throw new ConfigError(`TransformerConfig.attention must be 'causal' or 'bidirectional', got ${JSON.stringify(c.attention)}`);
   }
   const known = new Set(Object.keys(DEFAULT_GPT2_CONFIG));
   for (const k of Object.keys(partial)) {
     if (!known.has(k)) throw new ConfigError(`TransformerConfig: unknown field '${k}'`);
   }
-  return Object.freeze({ ...c, bidirectional: c.bidirectional ?? false });
+  return Object.freeze({ ...c });
 }
 
 /** Hugging Face `config.json` fields for a config (GPT2LMHeadModel / LlamaForCausalLM). */
@@ -154,7 +159,7 @@ export function toHfConfig(c: TransformerConfig): Record<string, unknown> {
       attn_pdrop: c.dropout,
       layer_norm_epsilon: c.normEps,
       tie_word_embeddings: c.tieEmbeddings,
-      xrec_bidirectional: c.bidirectional ?? false,
+      xrec_attention: c.attention,
     };
   }
   return {
@@ -175,7 +180,7 @@ export function toHfConfig(c: TransformerConfig): Record<string, unknown> {
     mlp_bias: false,
     attention_dropout: c.dropout,
     tie_word_embeddings: c.tieEmbeddings,
-    xrec_bidirectional: c.bidirectional ?? false,
+    xrec_attention: c.attention,
   };
 }
 
@@ -190,6 +195,13 @@ function opt<T>(json: Record<string, unknown>, name: string, dflt: T): T {
 }
 
 /** Parse a Hugging Face GPT-2 or Llama `config.json` object (`where` names the file in errors). */
+/** `xrec_attention` (or the older `xrec_bidirectional` flag) of a config.json; causal when absent. */
+function attentionOf(json: Record<string, unknown>): AttentionKind {
+  const a = json.xrec_attention;
+  if (a !== undefined) return a as AttentionKind; // validated by resolveTransformerConfig
+  return json.xrec_bidirectional === true ? 'bidirectional' : 'causal';
+}
+
 export function fromHfConfig(json: Record<string, unknown>, where = 'config.json'): TransformerConfig {
   const type = json.model_type;
   if (type === 'gpt2') {
@@ -209,7 +221,7 @@ export function fromHfConfig(json: Record<string, unknown>, where = 'config.json
       dropout: opt(json, 'resid_pdrop', 0.1),
       normEps: opt(json, 'layer_norm_epsilon', 1e-5),
       tieEmbeddings: opt(json, 'tie_word_embeddings', true),
-      bidirectional: opt(json, 'xrec_bidirectional', false),
+      attention: attentionOf(json),
     });
   }
   if (type === 'llama') {
@@ -235,7 +247,7 @@ export function fromHfConfig(json: Record<string, unknown>, where = 'config.json
       normEps: opt(json, 'rms_norm_eps', 1e-6),
       ropeTheta: opt(json, 'rope_theta', 10000),
       tieEmbeddings: opt(json, 'tie_word_embeddings', false),
-      bidirectional: opt(json, 'xrec_bidirectional', false),
+      attention: attentionOf(json),
     });
   }
   throw new ConfigError(`${where}: model_type ${JSON.stringify(type)} is not supported (expected 'gpt2' or 'llama')`);

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, Rng, ShapeError } from '@xrec/core';
-import type { KvCache, TransformerLM } from './model.js';
+import { DECODER, type HasDecoder, type KvCache } from './decoder.js';
 import { prefixAsPast, prefixKvLength, type PrefixKV } from './prefix-kv.js';
 
 export interface GenerateOptions {
@@ -121,10 +121,12 @@ export function sampleToken(logits: ArrayLike<number>, s: Pick<Sampler, 'tempera
 }
 
 /** Implementation of {@link TransformerLM.generate}. */
-export function generateTokens(model: TransformerLM, opts: GenerateOptions): number[][] {
+export function generateTokens(owner: HasDecoder, opts: GenerateOptions): number[][] {
+  const model = owner[DECODER]();
   const c = model.config;
   const sampler = resolveSampler(opts);
   const { prompts, prefix } = opts;
+  if (c.attention !== 'causal') throw new ConfigError(`generate: the model attends bidirectionally (attention '${c.attention}'); only causal models generate text`);
   if (!Array.isArray(prompts) || prompts.length === 0) throw new ShapeError('generate: prompts must be a non-empty array of token-id arrays');
   const B = prompts.length;
   if (!Number.isInteger(opts.maxNewTokens) || opts.maxNewTokens < 0) {

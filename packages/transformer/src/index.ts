@@ -1,22 +1,38 @@
-export * from './backend.js';
-export { registerWasmFixes, CE_GRAD_KERNEL } from './wasm-kernels.js';
-export { nativeStatus, setNativeThreads, activateNativeKernels, deactivateNativeKernels, type NativeStatus } from './native-kernels.js';
-export * from './config.js';
-export * from './linear.js';
-export * from './ops.js';
-export * from './model.js';
+/**
+ * @xrec/transformer — the public API (everything else is internal; see the README's API table):
+ * models and configs, backends and native kernels, the trainer, batches, scoring, checkpoints.
+ */
+// models and configs
+export { TransformerLM, type ForwardInput, type ForwardOutput, type GenerateOptions, type WeightMap } from './model.js';
+export {
+  DEFAULT_GPT2_CONFIG,
+  DEFAULT_LLAMA_CONFIG,
+  fromHfConfig,
+  llamaHiddenDim,
+  resolveTransformerConfig,
+  toHfConfig,
+  type Arch,
+  type AttentionKind,
+  type TransformerConfig,
+} from './config.js';
+export type { LinearAdapter, LinearLayer } from './linear.js';
 export type { PrefixKV } from './prefix-kv.js';
-export { scoreSequences, tokenLogits, type ScoreOptions } from './scoring.js';
+export { loadLlama2c, parseLlama2c } from './llama2c.js';
+export { CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION, loadCheckpointDir, saveCheckpointDir } from './checkpoint.js';
 export { argmax, sampleToken } from './generate.js';
-export * from './llama2c.js';
-export { loadCheckpointDir, saveCheckpointDir, CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION } from './checkpoint.js';
-export { parameterSpecs, type ParamSpec } from './params.js';
-export * from './schedule.js';
-export * from './optim.js';
-export * from './train-checkpoint.js';
-export * from './trainer.js';
+export { scoreSequences, tokenLogits, type ScoreOptions } from './scoring.js';
+// backends and native kernels
+export { BACKEND_ENV, backendReport, describeBackend, initBackend, type BackendChoice, type BackendReport } from './backend.js';
+export { activateNativeKernels, deactivateNativeKernels, nativeStatus, setNativeThreads, type NativeStatus } from './native-kernels.js';
+// training
+export { train, type StepReport, type TrainOptions, type TrainResult, type ValMetric } from './trainer.js';
+export { configChanges, DEFAULT_TRAINER_CONFIG, resolveTrainerConfig, type TrainerConfig } from './trainer-config.js';
+export type { ParamGroup, UpdateRule } from './train-updater.js';
 export { trainStages, type Stage, type StagesOptions } from './train-stages.js';
-export type { DataParallel, Replica, ReplicaFactory, ReplicaSpec } from './train-types.js';
+export type { DataParallel, Replica, ReplicaFactory, ReplicaSpec, StepContext, TrainBatch } from './train-types.js';
+export { AdamW, defaultDecayFilter, resolveAdamWConfig, type AdamSlotValues, type AdamWConfig, type DecayFilter } from './optim.js';
+export { learningRateAt, type LrScheduleConfig, type ScheduleKind } from './schedule.js';
+export { hasTrainCheckpoint, loadTrainCheckpoint, readTrainState, type EpochLog, type LoadedTrainCheckpoint, type TrainState } from './train-checkpoint.js';
 export { batchWindows, bucketedBatches, lmLoss, packSequences, seqLoss, splitLmBatch, type LmBatch, type SeqBatch, type SeqRow } from './lm-batch.js';
 export { lmDataParallel, lmReplica, type LmReplicaArgs } from './parallel/lm-replica.js';
 export { autoWorkers, type AutoWorkersInput } from './parallel/auto.js';

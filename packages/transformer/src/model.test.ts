@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CheckpointError, ConfigError, Rng, ShapeError } from '@xrec/core';
 import { initBackend } from './backend.js';
 import { fromHfConfig, resolveTransformerConfig, toHfConfig, type TransformerConfig } from './config.js';
+import { DECODER } from './decoder.js';
 import { TransformerLM } from './model.js';
 import { parseLlama2c } from './llama2c.js';
 import { setFusedKernels, softmaxCrossEntropy } from './ops.js';
@@ -85,7 +86,7 @@ describe('TransformerLM', () => {
       const b = m.forward({ ids: ids([[1, 2, 3, 4, 9]]) }).logits;
       const first = (t: tf.Tensor) => Array.from(t.slice([0, 0, 0], [1, 4, -1]).dataSync());
       expect(first(b)).toEqual(first(a));
-      const bi = TransformerLM.fromWeights({ ...m.config, bidirectional: true }, weightsOf(m));
+      const bi = TransformerLM.fromWeights({ ...m.config, attention: 'bidirectional' }, weightsOf(m));
       const c = bi.forward({ ids: ids([[1, 2, 3, 4, 5]]) }).logits;
       const d = bi.forward({ ids: ids([[1, 2, 3, 4, 9]]) }).logits;
       expect(first(c)).not.toEqual(first(d));
@@ -137,7 +138,7 @@ describe('TransformerLM', () => {
     const attentionMask = tf.tensor2d([[1, 1, 1, 1, 1], [0, 0, 1, 1, 1]], [2, 5], 'int32');
     const labels = tf.tensor2d([[2, 3, 4, 5, 6], [-100, -100, 9, 10, 11]], [2, 5], 'int32');
     const run = (mode: 'auto' | 'batched') => {
-      m.attentionMode = mode;
+      m[DECODER]().setAttentionMode(mode);
       const out = m.forward({ ids: x, attentionMask }).logits;
       const { grads } = tf.variableGrads(() => m.loss({ ids: x, attentionMask, labels }), [...m.trainableVariables().values()]);
       return { out, g: grads['model.layers.0.self_attn.q_proj.weight'] ?? Object.values(grads)[2]! };
@@ -244,10 +245,8 @@ describe('TransformerLM', () => {
     const m = TransformerLM.create(TINY_GPT2, new Rng(9));
     const x = ids([[1, 2, 3, 4]]);
     const evalA = m.forward({ ids: x }).logits.dataSync();
-    m.dropoutRng = new Rng(100);
-    const t1 = m.forward({ ids: x, training: true }).logits.dataSync();
-    m.dropoutRng = new Rng(100);
-    const t2 = m.forward({ ids: x, training: true }).logits.dataSync();
+    const t1 = m.forward({ ids: x, training: true, dropoutSeed: 100 }).logits.dataSync();
+    const t2 = m.forward({ ids: x, training: true, dropoutSeed: 100 }).logits.dataSync();
     expect(Array.from(t1)).toEqual(Array.from(t2));
     expect(Array.from(t1)).not.toEqual(Array.from(evalA));
     expect(Array.from(m.forward({ ids: x }).logits.dataSync())).toEqual(Array.from(evalA));

@@ -23,6 +23,7 @@ import { embeddingName, parameterSpecs, type ParamSpec } from './params.js';
 import { applyRope, ropeTables, type RopeTables } from './rope.js';
 import { generateTokens, type GenerateOptions } from './generate.js';
 import { loadCheckpointDir, saveCheckpointDir } from './checkpoint.js';
+import { DECODER, type AttentionMode, type DecoderInternals, type KvCache, type StackInput } from './decoder.js';
 import { prefixAsPast, prefixKvLength, type PrefixKV } from './prefix-kv.js';
 
 export type { GenerateOptions } from './generate.js';
@@ -55,27 +56,6 @@ export interface ForwardOutput {
 
 /** Weights in compute layout, by HF name (what checkpoint readers hand to {@link TransformerLM.fromWeights}). */
 export type WeightMap = Map<string, { readonly shape: readonly number[]; readonly values: Float32Array }>;
-
-/** Key/value tensors of earlier positions, per layer: [B, nKvHeads, S_past, hd] (keys after RoPE). */
-export interface KvCache {
-  k: tf.Tensor4D[];
-  v: tf.Tensor4D[];
-}
-
-/** Input of {@link TransformerLM.runStack}: embeddings plus the per-row bookkeeping for masks and positions. */
-export interface StackInput {
-  /** [B·S, d] input embeddings (tokens and prefixes, without positions). */
-  x: tf.Tensor2D;
-  batch: number;
-  seq: number;
-  /** Position id of each of the B·S rows. */
-  positions: Int32Array;
-  /** Validity of every key position, past and current: [B, S_past + S] flattened (1 = attend). */
-  keyValid: Uint8Array;
-  /** Cached keys/values of the S_past earlier positions (empty arrays or undefined when none). */
-  past?: KvCache;
-  training: boolean;
-}
 
 interface Block {
   norm1: [tf.Variable, tf.Variable | undefined];
@@ -114,15 +94,9 @@ function numel(shape: readonly number[]): number {
 
 export class TransformerLM {
   readonly config: TransformerConfig;
-  /** Source of dropout seeds (replace to reseed). */
-  dropoutRng: Rng;
-  /**
-   * Attention kernel choice: `auto` runs uncached passes as one fused op with 2-D matmuls per (batch row, head)
-   * where the fused kernels exist and attention dropout is off (else, with at most 4 heads, the blocked 2-D
-   * form: one matmul per batch row over all heads), and cached passes as batched per-head matmuls; `batched`
-   * always uses the latter.
-   */
-  attentionMode: 'auto' | 'batched' = 'auto';
+  /** Source of dropout seeds between calls that give no `dropoutSeed`. */
+  private dropoutRng: Rng;
+  private attentionMode: AttentionMode = 'auto';
   private readonly params = new Map<string, tf.Variable>();
   private readonly linears: Linear[] = [];
   private readonly blocks: Block[] = [];
@@ -320,7 +294,7 @@ export class TransformerLM {
   }
 
   /** Prefix and token embeddings concatenated: [B·S, d]. */
-  inputEmbeddings2d(ids: tf.Tensor2D | undefined, prefix: tf.Tensor3D | undefined, batch: number, seq: number): tf.Tensor2D {
+  private inputEmbeddings2d(ids: tf.Tensor2D | undefined, prefix: tf.Tensor3D | undefined, batch: number, seq: number): tf.Tensor2D {
     const d = this.config.dModel;
     const parts: tf.Tensor3D[] = [];
     if (prefix) parts.push(prefix);
@@ -346,7 +320,7 @@ export class TransformerLM {
    * The output layer for repeated inference (generation): the tied embedding is transposed once, so every
    * step is a plain `h @ Eᵀ` on the same tensor (xnnpack packs it once). Call `dispose()` when done.
    */
-  outputProjector(): { logits(hidden: tf.Tensor2D): tf.Tensor2D; dispose(): void } {
+  private outputProjector(): { logits(hidden: tf.Tensor2D): tf.Tensor2D; dispose(): void } {
     if (this.lmHead) {
       const head = this.lmHead;
       return { logits: (h) => head.apply(h, false), dispose: () => undefined };
@@ -378,7 +352,7 @@ export class TransformerLM {
     });
   }
 
-  logits2d(hidden: tf.Tensor2D, training = false): tf.Tensor2D {
+  private logits2d(hidden: tf.Tensor2D, training = false): tf.Tensor2D {
     return this.lmHead ? this.lmHead.apply(hidden, training) : matMulBT(hidden, this.wte as unknown as tf.Tensor2D);
   }
 
@@ -400,7 +374,7 @@ export class TransformerLM {
    * The transformer stack on 2-D activations. Returns the final-norm hidden states [B·S, d] and each layer's
    * full keys/values (past + current) for caching. Used by forward, loss and generation.
    */
-  runStack(inp: StackInput): { hidden: tf.Tensor2D; cache: KvCache } {
+  private runStack(inp: StackInput): { hidden: tf.Tensor2D; cache: KvCache } {
     const c = this.config;
     const { batch: B, seq: S, training } = inp;
     const d = c.dModel;
@@ -514,7 +488,7 @@ export class TransformerLM {
   private blockedMask(B: number, S: number, keyValid: Uint8Array): tf.Tensor {
     const H = this.config.nHeads;
     const HS = H * S;
-    const bidir = this.config.bidirectional === true;
+    const bidir = this.config.attention === 'bidirectional';
     const padded = keyValid.some((v) => v === 0);
     const rows = padded ? B : 1;
     const m = new Float32Array(rows * HS * HS).fill(NEG_INF);
@@ -548,7 +522,7 @@ export class TransformerLM {
   private attentionMask(B: number, S: number, pastLen: number, keyValid: Uint8Array): tf.Tensor | undefined {
     const H = this.config.nHeads;
     const Sk = pastLen + S;
-    const bidir = this.config.bidirectional === true;
+    const bidir = this.config.attention === 'bidirectional';
     const padded = keyValid.some((v) => v === 0);
     if (!padded) {
       if (bidir) return undefined;
@@ -601,6 +575,20 @@ export class TransformerLM {
   }
 
   // ---- generation, checkpoints -------------------------------------------------------------------
+
+  /** The decoder internals (see decoder.ts; not exported by the package index). */
+  [DECODER](): DecoderInternals {
+    return {
+      config: this.config,
+      runStack: (inp) => this.runStack(inp),
+      inputEmbeddings2d: (ids, prefix, batch, seq) => this.inputEmbeddings2d(ids, prefix, batch, seq),
+      outputProjector: () => this.outputProjector(),
+      logits2d: (h, training) => this.logits2d(h, training),
+      setAttentionMode: (mode) => {
+        this.attentionMode = mode;
+      },
+    };
+  }
 
   /** Greedy or seeded sampling with a KV cache; returns the new tokens of each row (EOS not included). */
   generate(opts: GenerateOptions): number[][] {

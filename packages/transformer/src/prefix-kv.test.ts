@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng, ShapeError } from '@xrec/core';
 import { initBackend } from './backend.js';
 import { resolveTransformerConfig, type Arch } from './config.js';
+import { DECODER } from './decoder.js';
 import { TransformerLM } from './model.js';
 import type { PrefixKV } from './prefix-kv.js';
 
@@ -17,9 +18,10 @@ function tiny(arch: Arch, seed = 3): TransformerLM {
 function cacheOf(model: TransformerLM, ids: number[][]): PrefixKV {
   const [B, P] = [ids.length, ids[0]!.length];
   return tf.tidy(() => {
-    const x = model.inputEmbeddings2d(tf.tensor2d(ids, [B, P], 'int32'), undefined, B, P);
+    const d = model[DECODER]();
+    const x = d.inputEmbeddings2d(tf.tensor2d(ids, [B, P], 'int32'), undefined, B, P);
     const positions = Int32Array.from({ length: B * P }, (_, i) => i % P);
-    const { cache } = model.runStack({ x, batch: B, seq: P, positions, keyValid: new Uint8Array(B * P).fill(1), training: false });
+    const { cache } = d.runStack({ x, batch: B, seq: P, positions, keyValid: new Uint8Array(B * P).fill(1), training: false });
     return cache as unknown as tf.TensorContainer;
   }) as unknown as PrefixKV;
 }

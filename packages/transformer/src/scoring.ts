@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '@xrec/core';
+import { DECODER } from './decoder.js';
 import type { TransformerLM } from './model.js';
 
 export interface ScoreOptions {
@@ -56,7 +57,7 @@ export function scoreSequences(model: TransformerLM, prompts: readonly (readonly
       });
       if (at.length === 0) return { lp: new Float32Array(0), owner };
       const h = tf.gather(hidden, tf.tensor1d(at, 'int32')) as tf.Tensor2D;
-      const logits = model.logits2d(h); // [K, V]
+      const logits = model[DECODER]().logits2d(h); // [K, V]
       const lp = tf.sub(tf.gather(tf.reshape(logits, [-1]), tf.tensor1d(target.map((y, k) => k * model.config.vocabSize + y), 'int32')), tf.logSumExp(logits, 1));
       return { lp: lp.dataSync() as Float32Array, owner };
     });

@@ -34,9 +34,8 @@ function batches(n: number, rng: Rng, vocab: number): Batch[] {
 
 function lossFn(model: TransformerLM) {
   return (b: Batch, training: boolean, ctx: { seed: number }): tf.Scalar => {
-    model.dropoutRng = new Rng(ctx.seed);
     const all = tf.tensor2d(b.ids, [B, T + 1], 'int32');
-    return model.loss({ ids: tf.slice(all, [0, 0], [B, T]) as tf.Tensor2D, labels: tf.slice(all, [0, 1], [B, T]) as tf.Tensor2D, training });
+    return model.loss({ ids: tf.slice(all, [0, 0], [B, T]) as tf.Tensor2D, labels: tf.slice(all, [0, 1], [B, T]) as tf.Tensor2D, training, dropoutSeed: ctx.seed });
   };
 }
 
