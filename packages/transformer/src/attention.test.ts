@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@xrec/core';
 import { initBackend } from './backend.js';
 import { fusedAttention } from './attention.js';
-import { registerJsKernels } from './wasm-kernels.js';
+import { registerJsKernels } from './kernels/register.js';
 
 /** softmax(q kᵀ + mask) v with plain batched tfjs ops (tfjs's own gradients). */
 function reference(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, mask: tf.Tensor): tf.Tensor3D {

@@ -18,7 +18,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '@xrec/core';
 import { attentionByKernel, attentionFused } from './kernels/attention.js';
-import { MASKED_SOFTMAX_GRAD_KERNEL, MASKED_SOFTMAX_KERNEL, TRANSPOSE_2D_KERNEL } from './wasm-kernels.js';
+import { MASKED_SOFTMAX_GRAD_KERNEL, MASKED_SOFTMAX_KERNEL } from './kernels/masked-softmax.js';
+import { TRANSPOSE_2D_KERNEL } from './kernels/transpose.js';
 
 /** [G, r, c] -> [G, c, r] in one JS kernel call. */
 function transposeSlabs(x: tf.Tensor3D): tf.Tensor3D {

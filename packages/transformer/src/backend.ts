@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from '@xrec/core';
 import { activateNativeKernels, nativeStatus, type NativeStatus } from './native-kernels.js';
-import { registerWasmFixes } from './wasm-kernels.js';
+import { registerJsKernels } from './kernels/register.js';
+import { registerWasmFixes } from './wasm-fixes.js';
 
 export type BackendChoice = 'node' | 'wasm' | 'cpu';
 export const BACKEND_ENV = 'XREC_BACKEND';
@@ -78,6 +79,7 @@ export async function initBackend(options: { force?: BackendChoice | string } = 
       const ok = choice === 'node' ? await tryNode(notes) : choice === 'wasm' ? await tryWasm(notes) : await tf.setBackend('cpu');
       if (ok) {
         await tf.ready();
+        registerJsKernels(); // xrec's fused JS kernels on wasm and cpu
         const native: NativeStatus = choice === 'wasm' ? nativeStatus() : { active: false, reason: `backend '${tf.getBackend()}' uses its own kernels`, kernels: [] };
         current = { choice, tfBackend: tf.getBackend(), forced: forced !== undefined, notes, tfjsVersion: tf.version.tfjs, native };
         return current;

@@ -17,7 +17,7 @@ import type { TransformerConfig } from './config.js';
 import { resolveTransformerConfig } from './config.js';
 import { Linear, type LinearLayer } from './linear.js';
 import { fusedAttention } from './attention.js';
-import { MASKED_SOFTMAX_KERNEL } from './wasm-kernels.js';
+import { MASKED_SOFTMAX_KERNEL } from './kernels/masked-softmax.js';
 import { geluTanh, hasFusedKernel, layerNorm, matMul2d, matMulBT, outputCrossEntropy, rmsNorm, silu, softmaxCrossEntropy, transpose2d } from './ops.js';
 import { embeddingName, parameterSpecs, type ParamSpec } from './params.js';
 import { applyRope, ropeTables, type RopeTables } from './rope.js';

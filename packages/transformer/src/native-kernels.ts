@@ -16,7 +16,10 @@ import { ATTENTION_GRAD_KERNEL, ATTENTION_KERNEL, setAttentionFused } from './ke
 import { OUTPUT_CE_CHUNK, OUTPUT_CE_KERNEL, setOutputCeFused, type OutputCeAttrs } from './kernels/output-ce.js';
 import { setTransposeFlags } from './matmul-flags.js';
 import { ADAMW_KERNEL, SUM_SQUARES_KERNEL, type AdamWAttrs } from './optim.js';
-import { GELU_GRAD_KERNEL, GELU_KERNEL, MASKED_SOFTMAX_GRAD_KERNEL, MASKED_SOFTMAX_KERNEL, NORM_GRAD_KERNEL, NORM_KERNEL, setKernelCompute } from './wasm-kernels.js';
+import { GELU_GRAD_KERNEL, GELU_KERNEL } from './kernels/gelu.js';
+import { MASKED_SOFTMAX_GRAD_KERNEL, MASKED_SOFTMAX_KERNEL } from './kernels/masked-softmax.js';
+import { NORM_GRAD_KERNEL, NORM_KERNEL } from './kernels/norm.js';
+import { setKernelCompute } from './kernels/registry.js';
 
 /** What `xrec doctor` shows about the native kernels. */
 export interface NativeStatus {

@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@xrec/core';
 import { initBackend } from './backend.js';
 import { geluTanh, layerNorm, linear2d, transpose2d, matMul2d, matMulBT, outputCrossEntropy, rmsNorm, softmaxCrossEntropy } from './ops.js';
-import { registerCpuCeGrad, TRANSPOSE_2D_KERNEL } from './wasm-kernels.js';
+import { registerCpuCeGrad } from './kernels/cross-entropy.js';
+import { TRANSPOSE_2D_KERNEL } from './kernels/transpose.js';
 import { applyRope, ropeTables } from './rope.js';
 
 // Gradients of the custom ops on wasm are checked (1) against the cpu backend running plain tfjs ops with

@@ -16,18 +16,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '@xrec/core';
-import {
-  CE_GRAD_KERNEL,
-  CE_ROW_LOSS_KERNEL,
-  GELU_GRAD_KERNEL,
-  GELU_KERNEL,
-  NORM_GRAD_KERNEL,
-  NORM_KERNEL,
-  OUT_GRAD_H_KERNEL,
-  OUT_GRAD_W_KERNEL,
-  registerJsKernels,
-  TRANSPOSE_2D_KERNEL,
-} from './wasm-kernels.js';
+import { CE_GRAD_KERNEL, CE_ROW_LOSS_KERNEL, OUT_GRAD_H_KERNEL, OUT_GRAD_W_KERNEL } from './kernels/cross-entropy.js';
+import { GELU_GRAD_KERNEL, GELU_KERNEL } from './kernels/gelu.js';
+import { NORM_GRAD_KERNEL, NORM_KERNEL } from './kernels/norm.js';
+import { TRANSPOSE_2D_KERNEL } from './kernels/transpose.js';
 import { transposeFlagsFast } from './matmul-flags.js';
 
 import { customOp, tapeIsOn, type GradFn, type OpBody, type SaveFn } from './custom-op.js';
@@ -45,7 +37,6 @@ export function setFusedKernels(enabled: boolean): void {
 
 /** Whether the fused kernel `name` runs on the active backend. */
 export function hasFusedKernel(name: string): boolean {
-  registerJsKernels();
   return fusedEnabled && tf.getKernel(name, tf.getBackend()) !== undefined;
 }
 
@@ -177,7 +168,6 @@ export function softmaxCrossEntropy(
   check2d(logits, 'logits', 'softmaxCrossEntropy');
   const [n, v] = logits.shape;
   const t = prepareLabels(labels, n, v, ignoreIndex, 'softmaxCrossEntropy');
-  registerJsKernels();
   const ce = customOp(((z: tf.Tensor2D, save: SaveFn) => {
     const p = tf.softmax(z); // [N, V]
     save([p]);

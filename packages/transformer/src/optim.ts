@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, ShapeError, StateError } from '@xrec/core';
-import { registerJsKernel } from './wasm-kernels.js';
+import { registerJsKernel } from './kernels/registry.js';
 
 /** Name of the fused AdamW update kernel (wasm and cpu backends). */
 export const ADAMW_KERNEL = 'XrecAdamW';

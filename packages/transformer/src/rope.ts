@@ -10,7 +10,7 @@
  * Angles are computed in float32 like llama2.c and PyTorch: `fl(p · fl(θ_j))`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ROPE_KERNEL } from './wasm-kernels.js';
+import { ROPE_KERNEL } from './kernels/rope.js';
 import { hasFusedKernel } from './ops.js';
 
 export interface RopeTables {

@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { customOp, type OpBody, type SaveFn } from '../custom-op.js';
-import { registerJsKernel, type JsKernel } from '../wasm-kernels.js';
+import { registerJsKernel, type JsKernel } from './registry.js';
 
 export const ATTENTION_KERNEL = 'XrecAttention';
 export const ATTENTION_GRAD_KERNEL = 'XrecAttentionGrad';

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { customOp, type OpBody, type SaveFn } from '../custom-op.js';
-import { registerJsKernel, type JsKernel } from '../wasm-kernels.js';
+import { registerJsKernel, type JsKernel } from './registry.js';
 
 export const OUTPUT_CE_KERNEL = 'XrecOutputCe';
 
