@@ -16,13 +16,11 @@ import { CheckpointError, ConfigError, Rng, ShapeError } from '@xrec/core';
 import type { TransformerConfig } from './config.js';
 import { resolveTransformerConfig } from './config.js';
 import { Linear, type LinearLayer } from './linear.js';
-import { fusedAttention } from './attention.js';
-import { MASKED_SOFTMAX_KERNEL } from './kernels/masked-softmax.js';
-import { geluTanh, hasFusedKernel, layerNorm, matMul2d, matMulBT, outputCrossEntropy, rmsNorm, silu, softmaxCrossEntropy, transpose2d } from './ops.js';
+import { layerNorm, matMul2d, matMulBT, outputCrossEntropy, rmsNorm, softmaxCrossEntropy, transpose2d } from './ops.js';
 import { embeddingName, parameterSpecs, type ParamSpec } from './params.js';
-import { applyRope, ropeTables, type RopeTables } from './rope.js';
 import { generateTokens, type GenerateOptions } from './generate.js';
 import { loadCheckpointDir, saveCheckpointDir } from './checkpoint.js';
+import { runStack, type Block } from './stack.js';
 import { DECODER, type AttentionMode, type DecoderInternals, type KvCache, type StackInput } from './decoder.js';
 import { prefixAsPast, prefixKvLength, type PrefixKV } from './prefix-kv.js';
 
@@ -57,36 +55,6 @@ export interface ForwardOutput {
 /** Weights in compute layout, by HF name (what checkpoint readers hand to {@link TransformerLM.fromWeights}). */
 export type WeightMap = Map<string, { readonly shape: readonly number[]; readonly values: Float32Array }>;
 
-interface Block {
-  norm1: [tf.Variable, tf.Variable | undefined];
-  norm2: [tf.Variable, tf.Variable | undefined];
-  /** gpt2: [c_attn]; llama: [q, k, v] */
-  qkv: Linear[];
-  out: Linear;
-  /** gpt2: [c_fc]; llama: [gate, up] */
-  mlpIn: Linear[];
-  mlpOut: Linear;
-}
-
-const NEG_INF = -1e9;
-/** Use the blocked (per batch row, all heads) attention for at most this many heads ... */
-const BLOCKED_MAX_HEADS = 4;
-/** ... and at most this many rows H·S per batch row. */
-const BLOCKED_MAX_ROWS = 512;
-
-/**
- * `tf.unstack` along axis 0, except that one row is a reshape: tfjs's gradient of a one-output Unpack hands
- * `stack` a lone tensor and throws ("Argument tensors passed to stack must be a Tensor[]"), which crashed
- * training on a last batch of one window with dropout on.
- */
-function unstackRows(x: tf.Tensor): tf.Tensor[] {
-  return x.shape[0] === 1 ? [tf.reshape(x, x.shape.slice(1))] : tf.unstack(x);
-}
-
-/** `tf.stack` along axis 0 (one tensor: a reshape, see {@link unstackRows}). */
-function stackRows(xs: tf.Tensor[]): tf.Tensor {
-  return xs.length === 1 ? tf.reshape(xs[0]!, [1, ...xs[0]!.shape]) : tf.stack(xs);
-}
 
 function numel(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -370,180 +338,22 @@ export class TransformerLM {
     return tf.dropout(x, p, undefined, this.dropoutRng.nextSeed()) as T;
   }
 
-  /**
-   * The transformer stack on 2-D activations. Returns the final-norm hidden states [B·S, d] and each layer's
-   * full keys/values (past + current) for caching. Used by forward, loss and generation.
-   */
+  /** The transformer stack on 2-D activations (stack.ts). */
   private runStack(inp: StackInput): { hidden: tf.Tensor2D; cache: KvCache } {
-    const c = this.config;
-    const { batch: B, seq: S, training } = inp;
-    const d = c.dModel;
-    const H = c.nHeads;
-    const Hkv = c.nKvHeads;
-    const hd = d / H;
-    const N = B * S;
-    const pastLen = inp.past && inp.past.k.length > 0 ? inp.past.k[0]!.shape[2] : 0;
-    const Sk = pastLen + S;
-    if (inp.keyValid.length !== B * Sk) {
-      throw new ShapeError(`runStack: keyValid has ${inp.keyValid.length} entries, expected batch ${B} x keys ${Sk}`);
-    }
-    let x = inp.x;
-    if (this.wpe) {
-      for (let i = 0; i < inp.positions.length; i++) {
-        if (inp.positions[i]! >= c.contextLength) {
-          throw new ShapeError(`forward: position ${inp.positions[i]} exceeds contextLength ${c.contextLength}`);
-        }
-      }
-      x = tf.add(x, tf.gather(this.wpe, tf.tensor1d(inp.positions, 'int32'))) as tf.Tensor2D;
-    }
-    x = this.dropout(x, training);
-    // Without a cache, attention runs as one fused op with a 2-D matmul per (batch row, head) where the fused
-    // kernels exist and no attention dropout applies (attention.ts). Otherwise, with few heads, as one 2-D
-    // matmul per batch row over all heads at once ([H·S, hd] x [hd, H·S], cross-head blocks masked out):
-    // H-fold more multiply-adds than per-head products, but 2-D matmuls are ~5x faster than batched 3-D ones.
-    const fused = this.attentionMode === 'auto' && pastLen === 0 && !(training && c.dropout > 0) && hasFusedKernel(MASKED_SOFTMAX_KERNEL);
-    const blocked = !fused && this.attentionMode === 'auto' && pastLen === 0 && H <= BLOCKED_MAX_HEADS && H * S <= BLOCKED_MAX_ROWS && H > 1 ? this.blockedMask(B, S, inp.keyValid) : undefined;
-    const mask = blocked ? undefined : this.attentionMask(B, S, pastLen, inp.keyValid);
-    const headMask = fused ? (mask ?? tf.zeros([S, S])) : undefined; // [S, S] or [B·H, S, S]
-    let ropeQ: RopeTables | undefined;
-    let ropeK: RopeTables | undefined;
-    if (c.arch === 'llama') {
-      ropeQ = ropeTables(inp.positions, H, hd, c.ropeTheta);
-      ropeK = Hkv === H ? ropeQ : ropeTables(inp.positions, Hkv, hd, c.ropeTheta);
-    }
-    const scale = 1 / Math.sqrt(hd);
-    const cache: KvCache = { k: [], v: [] };
-    for (let l = 0; l < this.blocks.length; l++) {
-      const blk = this.blocks[l]!;
-      const h = this.norm(x, blk.norm1);
-      let q2: tf.Tensor2D;
-      let k2: tf.Tensor2D;
-      let v2: tf.Tensor2D;
-      if (blk.qkv.length === 1) {
-        [q2, k2, v2] = tf.split(blk.qkv[0]!.apply(h, training), 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]; // 3 x [N, d]
-      } else {
-        q2 = blk.qkv[0]!.apply(h, training); // [N, H·hd]
-        k2 = blk.qkv[1]!.apply(h, training); // [N, Hkv·hd]
-        v2 = blk.qkv[2]!.apply(h, training);
-      }
-      if (ropeQ && ropeK) {
-        q2 = applyRope(q2, ropeQ, H, hd);
-        k2 = applyRope(k2, ropeK, Hkv, hd);
-      }
-      q2 = tf.mul(q2, scale);
-      const q = tf.reshape(tf.transpose(tf.reshape(q2, [B, S, H, hd]), [0, 2, 1, 3]), [B * H, S, hd]) as tf.Tensor3D;
-      let k = tf.transpose(tf.reshape(k2, [B, S, Hkv, hd]), [0, 2, 1, 3]) as tf.Tensor4D; // [B, Hkv, S, hd]
-      let v = tf.transpose(tf.reshape(v2, [B, S, Hkv, hd]), [0, 2, 1, 3]) as tf.Tensor4D;
-      if (pastLen > 0) {
-        k = tf.concat([inp.past!.k[l]!, k], 2); // [B, Hkv, Sk, hd]
-        v = tf.concat([inp.past!.v[l]!, v], 2);
-      }
-      cache.k.push(k);
-      cache.v.push(v);
-      const kf = this.expandKv(k, B, Sk); // [B·H, Sk, hd]
-      const vf = this.expandKv(v, B, Sk);
-      const o = headMask
-        ? fusedAttention(q, kf, vf, headMask)
-        : blocked
-          ? this.attendBlocked(q, kf, vf, blocked, B, H * S, training)
-          : this.attendBatched(q, kf, vf, mask, training); // [B·H, S, hd]
-      const o2 = tf.reshape(tf.transpose(tf.reshape(o, [B, H, S, hd]), [0, 2, 1, 3]), [N, d]) as tf.Tensor2D;
-      x = tf.add(x, this.dropout(blk.out.apply(o2, training), training));
-      const h2 = this.norm(x, blk.norm2);
-      let m: tf.Tensor2D;
-      if (blk.mlpIn.length === 1) {
-        m = geluTanh(blk.mlpIn[0]!.apply(h2, training)); // [N, dFF]
-      } else {
-        m = tf.mul(silu(blk.mlpIn[0]!.apply(h2, training)), blk.mlpIn[1]!.apply(h2, training)); // SwiGLU [N, dFF]
-      }
-      x = tf.add(x, this.dropout(blk.mlpOut.apply(m, training), training));
-    }
-    return { hidden: this.norm(x, this.finalNorm), cache };
+    return runStack(
+      {
+        config: this.config,
+        blocks: this.blocks,
+        wpe: this.wpe,
+        finalNorm: this.finalNorm,
+        attentionMode: this.attentionMode,
+        norm: (x, w) => this.norm(x, w),
+        dropout: (x, training) => this.dropout(x, training),
+      },
+      inp,
+    );
   }
 
-  /** softmax(q kᵀ + mask) v with batched [B·H, S, ·] matmuls. q is pre-scaled. */
-  private attendBatched(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, mask: tf.Tensor | undefined, training: boolean): tf.Tensor3D {
-    let scores = tf.matMul(q, k, false, true); // [B·H, S, Sk]
-    if (mask) scores = tf.add(scores, mask);
-    const probs = this.dropout(tf.softmax(scores), training);
-    return tf.matMul(probs, v); // [B·H, S, hd]
-  }
-
-  /**
-   * The same attention as one 2-D product per batch row: rows r = h·S + s of [H·S, hd]; the mask blocks
-   * cross-head pairs, so softmax and P·V act per head. q, k, v: [B·H, S, hd] -> [B·H, S, hd].
-   */
-  private attendBlocked(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, mask: tf.Tensor, B: number, HS: number, training: boolean): tf.Tensor3D {
-    const hd = q.shape[2];
-    const qs = unstackRows(tf.reshape(q, [B, HS, hd])) as tf.Tensor2D[]; // B x [H·S, hd]
-    const ks = unstackRows(tf.reshape(k, [B, HS, hd])) as tf.Tensor2D[];
-    const vs = unstackRows(tf.reshape(v, [B, HS, hd])) as tf.Tensor2D[];
-    const scores = tf.add(stackRows(qs.map((qb, b) => matMulBT(qb, ks[b]!))), mask); // [B, H·S, H·S]
-    const probs = unstackRows(this.dropout(tf.softmax(scores), training)) as tf.Tensor2D[];
-    const o = stackRows(probs.map((pb, b) => matMul2d(pb, vs[b]!))); // [B, H·S, hd]
-    return tf.reshape(o, q.shape);
-  }
-
-  /** Additive mask for blocked attention: [H·S, H·S] (or [B, H·S, H·S] with padding); same head and causal. */
-  private blockedMask(B: number, S: number, keyValid: Uint8Array): tf.Tensor {
-    const H = this.config.nHeads;
-    const HS = H * S;
-    const bidir = this.config.attention === 'bidirectional';
-    const padded = keyValid.some((v) => v === 0);
-    const rows = padded ? B : 1;
-    const m = new Float32Array(rows * HS * HS).fill(NEG_INF);
-    for (let b = 0; b < rows; b++) {
-      for (let h = 0; h < H; h++) {
-        for (let s = 0; s < S; s++) {
-          const row = (b * HS + h * S + s) * HS + h * S;
-          for (let j = 0; j < S; j++) {
-            const ok = (!padded || keyValid[b * S + j] === 1) && (bidir || j <= s);
-            if (ok) m[row + j] = 0;
-          }
-        }
-      }
-    }
-    return padded ? tf.tensor3d(m, [B, HS, HS]) : tf.tensor2d(m, [HS, HS]);
-  }
-
-  /** [B, Hkv, Sk, hd] -> [B·H, Sk, hd], query head h reading KV head ⌊h / (H/Hkv)⌋. */
-  private expandKv(k: tf.Tensor4D, B: number, Sk: number): tf.Tensor3D {
-    const { nHeads: H, nKvHeads: Hkv } = this.config;
-    const hd = this.config.dModel / H;
-    if (H === Hkv) return tf.reshape(k, [B * H, Sk, hd]);
-    const g = H / Hkv;
-    return tf.reshape(tf.tile(tf.reshape(k, [B * Hkv, 1, Sk * hd]), [1, g, 1]), [B * H, Sk, hd]); // rank-3 tile (has a gradient)
-  }
-
-  /**
-   * Additive mask for scores [B·H, S, Sk] (0 = attend, -1e9 = blocked); query s sits at key index pastLen + s.
-   * Without padding: [S, Sk] broadcast over B·H (or none when bidirectional).
-   */
-  private attentionMask(B: number, S: number, pastLen: number, keyValid: Uint8Array): tf.Tensor | undefined {
-    const H = this.config.nHeads;
-    const Sk = pastLen + S;
-    const bidir = this.config.attention === 'bidirectional';
-    const padded = keyValid.some((v) => v === 0);
-    if (!padded) {
-      if (bidir) return undefined;
-      if (S === 1) return undefined; // one query at the end: every key is earlier
-      const m = new Float32Array(S * Sk);
-      for (let s = 0; s < S; s++) for (let j = pastLen + s + 1; j < Sk; j++) m[s * Sk + j] = NEG_INF;
-      return tf.tensor2d(m, [S, Sk]);
-    }
-    const m = new Float32Array(B * H * S * Sk);
-    const row = new Float32Array(S * Sk);
-    for (let b = 0; b < B; b++) {
-      for (let s = 0; s < S; s++) {
-        for (let j = 0; j < Sk; j++) {
-          const ok = keyValid[b * Sk + j] === 1 && (bidir || j <= pastLen + s);
-          row[s * Sk + j] = ok ? 0 : NEG_INF;
-        }
-      }
-      for (let h = 0; h < H; h++) m.set(row, (b * H + h) * S * Sk);
-    }
-    return tf.tensor3d(m, [B * H, S, Sk]);
-  }
 
   private checkIds(ids: tf.Tensor, where: string): void {
     if (ids.rank !== 2) throw new ShapeError(`${where}: ids must be int32 [B, T], got shape [${ids.shape.join(', ')}]`);
