@@ -11,3 +11,5 @@ export * from './batches.js';
 export * from './rating-head.js';
 export * from './lora-stage.js';
 export * from './pepler.js';
+export * from './types.js';
+export { readPepler, savePepler, type PeplerLoaders, type PeplerSaveParts } from './pepler-io.js';

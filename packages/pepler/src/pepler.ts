@@ -12,23 +12,7 @@
  * The text loss is the mean cross-entropy over the explanation tokens `<bos> e <eos>` only.
  */
 import * as tf from '@tensorflow/tfjs';
-import { copyFile, mkdir, readFile, readdir } from 'node:fs/promises';
-import { join, extname } from 'node:path';
-import {
-  CheckpointError,
-  ConfigError,
-  DataError,
-  Rng,
-  StateError,
-  checkFormat,
-  float32ToTensor,
-  loadSafetensors,
-  saveSafetensors,
-  silentProgress,
-  tensorToFloat32,
-  writeFileAtomic,
-  type Progress,
-} from '@xrec/core';
+import { ConfigError, DataError, Rng, StateError, silentProgress, type Progress } from '@xrec/core';
 import { trainStages, type Stage, type StepContext } from '@xrec/transformer';
 import { resolvePeplerConfig, type PeplerConfig } from './config.js';
 import { EntityIndex } from './entity-index.js';
@@ -36,110 +20,13 @@ import { FeatureProfiles } from './feature-prompt.js';
 import { batchesOf, IGNORE_INDEX, type BatchShape, type PeplerBatch, type PeplerExample } from './batches.js';
 import { MfHead, MlpHead, type RatingHead } from './rating-head.js';
 import { decodeUntilEos, encodeText, specialIds, type SpecialIds, type TextCodec } from '@xrec/tokenizer';
-import type { TransformerLM } from '@xrec/transformer';
 import { truncateIds } from './tokens.js';
 import { attachLora, type LoraHandle } from './lora-stage.js';
 import { EntityPromptTable } from '@xrec/prompts';
+import { readPepler, savePepler, type PeplerLoaders } from './pepler-io.js';
+import { promptKinds, type PeplerEpochLog, type PeplerRecord, type PeplerStage, type PeplerStageReport, type PeplerState, type PeplerTrainOptions, type PeplerTrainReport, type UserItemPair, type PeplerLM } from './types.js';
 
-/** The language-model surface PEPLER uses: the real `TransformerLM`'s members (a test double picks these). */
-export type PeplerLM = Pick<TransformerLM, 'config' | 'loss' | 'parameters' | 'generate' | 'save' | 'dispose'>;
 
-export const PEPLER_FORMAT = 'xrec-pepler';
-export const PEPLER_FORMAT_VERSION = 1;
-
-/** The fields of an explanation record PEPLER reads (an `@xrec/data` ExplanationRecord fits). */
-export interface PeplerRecord {
-  readonly user: string;
-  readonly item: string;
-  readonly rating: number;
-  readonly feature: string;
-  readonly sentence: string;
-}
-
-/** Records plus the row numbers of one split. */
-export interface PeplerTrainData {
-  readonly records: readonly PeplerRecord[];
-  readonly train: ArrayLike<number>;
-  readonly validation: ArrayLike<number>;
-}
-
-export type PeplerStage = 'prompt' | 'full' | 'lora' | 'joint';
-
-export interface PeplerEpochLog {
-  readonly stage: PeplerStage;
-  readonly epoch: number;
-  readonly trainLoss: number;
-  readonly valLoss?: number;
-}
-
-export interface PeplerStageReport {
-  readonly stage: PeplerStage;
-  readonly lr: number;
-  readonly epochs: number;
-  readonly bestEpoch: number;
-  readonly bestValLoss: number;
-  readonly stoppedEarly: boolean;
-  readonly tokensPerSecond: number;
-  readonly seconds: number;
-  readonly trainableParameters: number;
-}
-
-export interface PeplerTrainReport {
-  readonly config: PeplerConfig;
-  readonly stages: PeplerStageReport[];
-  readonly epochs: PeplerEpochLog[];
-  readonly seconds: number;
-  /** Scored tokens per second over all stages. */
-  readonly tokensPerSecond: number;
-  readonly trainExamples: number;
-  readonly validationExamples: number;
-  /** Validation rows dropped because their user or item is not in the training split. */
-  readonly validationSkipped: number;
-}
-
-export interface PeplerTrainOptions {
-  readonly lm: PeplerLM;
-  readonly tokenizer: TextCodec;
-  /** The tokenizer's file, copied into saved models so `Pepler.load` can restore it. */
-  readonly tokenizerFile?: string;
-  readonly data: PeplerTrainData;
-  readonly config?: Partial<PeplerConfig>;
-  readonly progress?: Progress;
-  readonly label?: string;
-  readonly onEpochEnd?: (e: PeplerEpochLog) => void;
-  /**
-   * Per-epoch checkpoints of every stage (`<dir>/<stage>/`, the trainer's format): with `resume`, a killed
-   * run continues from the last completed epoch and ends with the uninterrupted run's weights (dropout
-   * masks come from the trainer's per-update seed).
-   */
-  readonly checkpointDir?: string;
-  readonly resume?: boolean;
-}
-
-export interface UserItemPair {
-  readonly user: string;
-  readonly item: string;
-}
-
-interface PeplerState {
-  readonly config: PeplerConfig;
-  readonly lm: PeplerLM;
-  readonly tokenizer: TextCodec;
-  readonly tokenizerFile?: string;
-  readonly users: EntityIndex;
-  readonly items: EntityIndex;
-  readonly features: FeatureProfiles;
-  readonly ratingRange: { readonly min: number; readonly max: number };
-  /** The user and item prompt vectors (continuous variants): [nUsers, d] and [nItems, d]. */
-  readonly prompts?: EntityPromptTable;
-  readonly head?: RatingHead;
-}
-
-/** PEPLER's two entity kinds, in the order of its prefix [u; i]. */
-const promptKinds = (users: EntityIndex, items: EntityIndex) => [
-  { name: 'user', count: users.size },
-  { name: 'item', count: items.size },
-];
 
 export class Pepler {
   readonly config: PeplerConfig;
@@ -479,97 +366,30 @@ export class Pepler {
    * Save to a directory: `pepler.json` (format, version, config, users, items, features, rating range),
    * `prompts.safetensors` (prompt embeddings and rating head), `lm/` (the LM) and the tokenizer file.
    */
+  /** Write the model to `dir`: `lm/` (the language model), `prompts.safetensors`, `pepler.json`, the tokenizer. */
   async save(dir: string): Promise<void> {
-    await mkdir(join(dir, 'lm'), { recursive: true });
-    await this.lm.save(join(dir, 'lm'), { pepler_variant: this.variant });
-    let tokenizerName: string | undefined;
-    if (this.tokenizerFile) {
-      tokenizerName = `tokenizer${extname(this.tokenizerFile) || '.json'}`;
-      await copyFile(this.tokenizerFile, join(dir, tokenizerName));
-    }
-    const tensors = new Map<string, ReturnType<typeof float32ToTensor>>();
-    const named = new Map([...this.promptVariables(), ...(this.head?.variables() ?? [])]);
-    for (const [name, v] of named) tensors.set(name, float32ToTensor(v.dataSync() as Float32Array, v.shape));
-    await saveSafetensors(join(dir, 'prompts.safetensors'), tensors, { format: PEPLER_FORMAT });
-    const meta = {
-      format: PEPLER_FORMAT,
-      format_version: PEPLER_FORMAT_VERSION,
+    await savePepler(dir, {
+      lm: this.lm,
+      variant: this.variant,
       config: this.config,
-      tokenizer: tokenizerName ?? null,
-      rating_range: this.ratingRange,
-      users: this.users.toArray(),
-      items: this.items.toArray(),
-      features: this.features.toJSON(),
-    };
-    await writeFileAtomic(join(dir, 'pepler.json'), JSON.stringify(meta));
+      ...(this.tokenizerFile ? { tokenizerFile: this.tokenizerFile } : {}),
+      tensors: new Map([...this.promptVariables(), ...(this.head?.variables() ?? [])]),
+      ratingRange: this.ratingRange,
+      users: this.users,
+      items: this.items,
+      features: this.features,
+    });
   }
+
 
   /**
    * Load a saved model. `loaders` supplies the LM and tokenizer readers (from `@xrec/transformer` and
    * `@xrec/tokenizer`); `tokenizer` overrides the saved tokenizer file.
    */
-  static async load(
-    dir: string,
-    loaders: { loadLM: (dir: string) => Promise<PeplerLM>; loadTokenizer?: (path: string) => Promise<TextCodec> | TextCodec; tokenizer?: TextCodec },
-  ): Promise<Pepler> {
-    const metaPath = join(dir, 'pepler.json');
-    let meta: Record<string, unknown>;
-    try {
-      meta = JSON.parse(await readFile(metaPath, 'utf8')) as Record<string, unknown>;
-    } catch (e) {
-      throw new CheckpointError(`${metaPath}: cannot read PEPLER metadata (${e instanceof Error ? e.message : String(e)})`, { cause: e });
-    }
-    checkFormat(metaPath, meta, { format: PEPLER_FORMAT, maxVersion: PEPLER_FORMAT_VERSION }, (m) => new CheckpointError(m));
-    const config = resolvePeplerConfig(meta.config as Partial<PeplerConfig>);
-    let tokenizer = loaders.tokenizer;
-    if (!tokenizer) {
-      const name = meta.tokenizer;
-      if (typeof name !== 'string' || !loaders.loadTokenizer) {
-        const files = await readdir(dir);
-        throw new CheckpointError(`${dir}: no tokenizer saved with the model and none given (files: ${files.join(', ')})`);
-      }
-      tokenizer = await loaders.loadTokenizer(join(dir, name));
-    }
-    const lm = await loaders.loadLM(join(dir, 'lm'));
-    const file = await loadSafetensors(join(dir, 'prompts.safetensors'));
-    const get = (name: string): tf.Tensor => {
-      const t = file.tensors.get(name);
-      if (!t) throw new CheckpointError(`${dir}/prompts.safetensors: missing tensor '${name}'`);
-      return tf.tensor(tensorToFloat32(t, name), [...t.shape]);
-    };
-    const d = lm.config.dModel;
-    let head: RatingHead | undefined;
-    const users = new EntityIndex('user', meta.users as string[]);
-    const items = new EntityIndex('item', meta.items as string[]);
-    let prompts: EntityPromptTable | undefined;
-    if (config.variant !== 'discrete') {
-      const values = new Map<string, { shape: readonly number[]; values: Float32Array }>();
-      for (const name of ['user_embeddings.weight', 'item_embeddings.weight']) {
-        const t = file.tensors.get(name);
-        if (t) values.set(name, { shape: t.shape, values: tensorToFloat32(t, name) });
-      }
-      prompts = EntityPromptTable.fromValues(promptKinds(users, items), d, values, `${dir}/prompts.safetensors`);
-    }
-    if (config.variant === 'mf') head = new MfHead();
-    if (config.variant === 'mlp') {
-      const values = new Map<string, tf.Tensor>();
-      for (const name of file.tensors.keys()) if (name.startsWith('rec.')) values.set(name.slice(4), get(name));
-      head = new MlpHead(d, config.mlpHidden, config.mlpLayers, new Rng(0), config.initRange, values);
-      for (const t of values.values()) t.dispose();
-    }
-    const rr = meta.rating_range as { min: number; max: number };
-    return new Pepler({
-      config,
-      lm,
-      tokenizer,
-      users,
-      items,
-      features: FeatureProfiles.fromJSON(meta.features as Parameters<typeof FeatureProfiles.fromJSON>[0]),
-      ratingRange: rr,
-      ...(prompts ? { prompts } : {}),
-      ...(head ? { head } : {}),
-    });
+  static async load(dir: string, loaders: PeplerLoaders): Promise<Pepler> {
+    return new Pepler(await readPepler(dir, loaders));
   }
+
 
   /** Release the prompt variables, the rating head and the LM. */
   dispose(): void {
