@@ -9,45 +9,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, Rng, StateError } from '@xrec/core';
 import { loraScaling, patternValue, resolveLoraConfig, type LoraConfig, type LoraConfigInput } from './config.js';
-import type { LinearLayerLike, LoraHost } from './model-view.js';
+import type { LoraHost } from './model-view.js';
 import { initialLoraValues, LoraLayer, type LoraWeights } from './layer.js';
 import { concreteTargets, selectModulesToSave, selectTargets } from './targets.js';
+import { biasParamsFor, isThenable, resolveFanInFanOut, sizeOf, variableFrom } from './lora-helpers.js';
+import type { AdapterInfo, InjectOptions, ParameterReport, SavedParam } from './lora-types.js';
 
-export interface InjectOptions {
-  /** Name of the new adapter (peft's `adapter_name`), default `'default'`. */
-  readonly adapterName?: string;
-  /** Seed for A's initialisation and dropout masks, default 0. */
-  readonly seed?: number;
-}
-
-/** One adapter as injected: its resolved config (concrete targets, resolved fanInFanOut) and where it lives. */
-export interface AdapterInfo {
-  readonly name: string;
-  readonly config: LoraConfig;
-  /** Names of the adapted linear layers. */
-  readonly layers: readonly string[];
-  /** Parameter names trained in full and saved with the adapter (modulesToSave). */
-  readonly savedParams: readonly string[];
-  /** Base bias parameter names that train with this adapter (bias 'all' / 'lora_only'). */
-  readonly biasParams: readonly string[];
-}
-
-/** Counts in peft's `get_nb_trainable_parameters` sense. */
-export interface ParameterReport {
-  readonly trainable: number;
-  readonly total: number;
-  /** 100 · trainable / total. */
-  readonly percent: number;
-}
-
-interface SavedParam {
-  /** The base model's own values. */
-  readonly original: tf.Tensor;
-  /** Per adapter: its trained copy (the holder's copy is stale while it lives in the variable). */
-  readonly copies: Map<string, tf.Tensor>;
-  /** Which adapter's values are in the model variable now (null: the original). */
-  holder: string | null;
-}
+export type { AdapterInfo, InjectOptions, ParameterReport } from './lora-types.js';
 
 const registry = new WeakMap<object, LoraModel<LoraHost>>();
 
@@ -67,21 +35,6 @@ export function injectLora<M extends LoraHost>(model: M, config: LoraConfigInput
   lm.addAdapter(options.adapterName ?? 'default', config, { seed: options.seed ?? 0 });
   if (!existing) registry.set(model, lm as unknown as LoraModel<LoraHost>);
   return lm;
-}
-
-/** A trainable variable holding `t` (which is released: the variable keeps its own reference to the data). */
-function variableFrom(t: tf.Tensor): tf.Variable {
-  const v = tf.variable(t, true);
-  t.dispose();
-  return v;
-}
-
-function sizeOf(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
-function isThenable<T>(v: unknown): v is PromiseLike<T> {
-  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
 export class LoraModel<M extends LoraHost> {
@@ -476,36 +429,4 @@ export class LoraModel<M extends LoraHost> {
     registry.delete(this.model);
     return this.model;
   }
-}
-
-/** fanInFanOut must agree with the layers' stored layout (peft warns and corrects; xrec asks for the right value). */
-function resolveFanInFanOut(config: LoraConfig, layers: readonly LinearLayerLike[]): boolean {
-  const layouts = new Set(layers.map((l) => l.hfLayout));
-  if (layouts.size > 1) {
-    if (config.fanInFanOut === null) return false;
-    return config.fanInFanOut;
-  }
-  const conv = layouts.has('conv1d');
-  if (config.fanInFanOut !== null && config.fanInFanOut !== conv) {
-    const ex = layers[0]!;
-    throw new ConfigError(
-      `LoraConfig.fanInFanOut: ${config.fanInFanOut} but target '${ex.name}' stores its weight as ${conv ? 'Conv1D [in, out] (use true)' : 'nn.Linear [out, in] (use false)'}; leave it null to read it from the model`,
-    );
-  }
-  return conv;
-}
-
-function biasParamsFor(config: LoraConfig, chosen: readonly LinearLayerLike[], params: Map<string, tf.Variable>): string[] {
-  if (config.bias === 'none') return [];
-  if (config.bias === 'all') return [...params.keys()].filter((n) => n.endsWith('.bias') || n === 'bias');
-  const out: string[] = [];
-  for (const l of chosen) {
-    if (!l.bias) continue;
-    const name = `${l.name}.bias`;
-    if (params.get(name) === l.bias) out.push(name);
-    else {
-      for (const [n, v] of params) if (v === l.bias) out.push(n);
-    }
-  }
-  return out;
 }
