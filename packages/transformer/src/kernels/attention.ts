@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { customOp, type OpBody, type SaveFn } from '../custom-op.js';
-import { registerJsKernel, type JsKernel } from './registry.js';
+import { backendSwitch, registerJsKernel, type JsKernel } from './registry.js';
 
 export const ATTENTION_KERNEL = 'XrecAttention';
 export const ATTENTION_GRAD_KERNEL = 'XrecAttentionGrad';
@@ -99,7 +99,6 @@ const fwdKernel: JsKernel = {
 const bwdKernel: JsKernel = { name: ATTENTION_GRAD_KERNEL, outShapes: ([, q]) => [[...q!], [...q!], [...q!]], compute: (i, o, s) => backward(i, o, s.slice(1)) };
 
 let registered = false;
-const fusedOn = new Set<string>();
 
 /** Register both kernels on wasm and cpu (idempotent). */
 export function registerAttentionKernels(): void {
@@ -109,16 +108,16 @@ export function registerAttentionKernels(): void {
   registerJsKernel(bwdKernel, ['dy', 'q', 'k', 'v', 'p', 'span']);
 }
 
-/** Route `fusedAttention` on `backend` through these kernels (the native setup turns it on for wasm). */
+const fused = backendSwitch(registerAttentionKernels);
+
+/** Route the op on `backend` through the fused kernel(s) (the native setup turns it on for wasm; tests for cpu). */
 export function setAttentionFused(enabled: boolean, backend = 'wasm'): void {
-  if (enabled) {
-    registerAttentionKernels();
-    fusedOn.add(backend);
-  } else fusedOn.delete(backend);
+  fused.set(enabled, backend);
 }
 
+/** Whether the op takes the fused path on the active backend. */
 export function attentionFused(): boolean {
-  return fusedOn.size > 0 && fusedOn.has(tf.getBackend());
+  return fused.active();
 }
 
 /** softmax(q kᵀ + mask) v through the two kernels; shapes as `fusedAttention` (already checked by it). */

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { customOp, type OpBody, type SaveFn } from '../custom-op.js';
-import { registerJsKernel, type JsKernel } from './registry.js';
+import { backendSwitch, registerJsKernel, type JsKernel } from './registry.js';
 
 export const OUTPUT_CE_KERNEL = 'XrecOutputCe';
 
@@ -79,8 +79,6 @@ function compute(inputs: tf.TypedArray[], outputs: Float32Array[], shapes: numbe
 
 const kernel: JsKernel = { name: OUTPUT_CE_KERNEL, outShapes, compute };
 let registered = false;
-/** Backends on which outputCrossEntropy takes the fused path. */
-const fusedOn = new Set<string>();
 
 /** Register the kernel on wasm and cpu (idempotent). */
 export function registerOutputCe(): void {
@@ -89,20 +87,16 @@ export function registerOutputCe(): void {
   registerJsKernel(kernel, ['h', 'w', 'labels', 'weight']);
 }
 
-/**
- * Route `outputCrossEntropy` on `backend` through the fused kernel (the native kernel setup turns it on for
- * wasm; tests turn it on for cpu, where the float64 JS reference computes it).
- */
+const fused = backendSwitch(registerOutputCe);
+
+/** Route the op on `backend` through the fused kernel(s) (the native setup turns it on for wasm; tests for cpu). */
 export function setOutputCeFused(enabled: boolean, backend = 'wasm'): void {
-  if (enabled) {
-    registerOutputCe();
-    fusedOn.add(backend);
-  } else fusedOn.delete(backend);
+  fused.set(enabled, backend);
 }
 
-/** Whether `outputCrossEntropy` takes the fused path on the active backend. */
+/** Whether the op takes the fused path on the active backend. */
 export function outputCeFused(): boolean {
-  return fusedOn.size > 0 && fusedOn.has(tf.getBackend());
+  return fused.active();
 }
 
 /**

@@ -74,3 +74,21 @@ export function registerJsKernel(k: JsKernel, inputNames: readonly string[]): vo
     });
   }
 }
+
+/**
+ * A per-backend switch of a fused path that only some setups provide (the native kernel setup turns a path
+ * on for wasm; tests turn it on for cpu, where the JS reference computes it). Turning it on registers the
+ * path's kernels.
+ */
+export function backendSwitch(register: () => void): { set(enabled: boolean, backend?: string): void; active(): boolean } {
+  const on = new Set<string>();
+  return {
+    set(enabled, backend = 'wasm') {
+      if (enabled) {
+        register();
+        on.add(backend);
+      } else on.delete(backend);
+    },
+    active: () => on.size > 0 && on.has(tf.getBackend()),
+  };
+}
