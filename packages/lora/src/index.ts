@@ -6,3 +6,4 @@ export { LoraLayer, deltaWeight, initialLoraValues, type LoraWeights } from './l
 export * from './lora-model.js';
 export * from './verbs.js';
 export * from './io.js';
+export { loraDataParallel, loraReplica, type LoraReplicaArgs } from './replica.js';

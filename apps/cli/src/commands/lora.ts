@@ -8,11 +8,11 @@
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { ConfigError, writeFileAtomic } from '@xrec/core';
-import { batchWindows, describeBackend, initBackend, lmLoss, train, type LmBatch } from '@xrec/transformer';
-import { injectLora, resolveLoraConfig, saveAdapter, type LoraBias, type LoraConfigInput } from '@xrec/lora';
+import { autoWorkers, batchWindows, describeBackend, initBackend, lmLoss, train, type LmBatch } from '@xrec/transformer';
+import { injectLora, loraDataParallel, resolveLoraConfig, saveAdapter, type LoraBias, type LoraConfigInput } from '@xrec/lora';
 import { terminalProgress } from '../progress.js';
 import { saveHfModelDir } from '../hf-dir.js';
-import { cliFloat, cliInt } from '../args.js';
+import { cliFloat, cliInt, cliWorkers } from '../args.js';
 import { loadModelAt, modelTokenizer } from '../model-files.js';
 import { addTrainFlags, checkTrainFlags, readTextWindows, runSettings, trainerConfigFromFlags, type TrainFlags } from './train.js';
 
@@ -30,6 +30,7 @@ interface TrainLoraOptions extends TrainFlags {
   modulesToSave?: string;
   merge?: boolean;
   json?: boolean;
+  workers: number | 'auto';
 }
 
 /** `--target`: comma-separated module names, `all-linear`, or `re:<regex>`; omitted = peft's default for the architecture. */
@@ -79,7 +80,8 @@ export function registerLora(program: Command): void {
     .option('--rslora', 'scale alpha/sqrt(r) (rsLoRA)')
     .option('--modules-to-save <list>', 'comma-separated modules trained in full and saved with the adapter')
     .option('--merge', 'also write the merged model (mergeAndUnload) to OUT/merged, with its tokenizer (Hugging Face layout)')
-    .option('--json', 'print the training summary as one JSON object on stdout (progress stays on stderr)');
+    .option('--json', 'print the training summary as one JSON object on stdout (progress stays on stderr)')
+    .option('--workers <n|auto>', 'data-parallel worker threads besides the main one (each loads the base model; auto: by size, batch and backend)', cliWorkers, 'auto' as const);
   addTrainFlags(cmd, { epochs: 3, lr: 5e-3, weightDecay: 0, warmup: 10, valFraction: 0.1, seedHelp: 'seed for adapter init, shuffling, split and dropout' });
   cmd.action(async (o: TrainLoraOptions) => {
     await trainLora(o);
@@ -128,6 +130,8 @@ async function trainLora(o: TrainLoraOptions): Promise<void> {
     progress.log(`LoRA on ${lm.adapter().layers.length} layers (${JSON.stringify(lm.adapter().config.targetModules)}): ${lm.trainableParametersText()}`);
     progress.log(`data: ${data.documents} documents, ${data.tokens} tokens, ${trainIdx.length} train / ${valIdx.length} val windows of ${o.seq}`);
     const out = resolve(o.out);
+    // the compute per update is the base model's (the exchange, adapters only, is smaller)
+    const workers = o.workers === 'auto' ? autoWorkers({ parameters: model.numParameters(), batchRows: o.batch, tokensPerStep: o.batch * o.seq, native: backend.native.active }) : o.workers;
     const result = await train<LmBatch>({
       variables: lm.trainableVariables(),
       lossFn: (b, training, ctx) => {
@@ -139,6 +143,7 @@ async function trainLora(o: TrainLoraOptions): Promise<void> {
       config: trainerConfigFromFlags(o, out),
       run: runSettings(o, ['base', 'text', 'tokenizer', 'r', 'alpha', 'dropout', 'target', 'bias', 'rslora', 'modulesToSave', 'batch', 'seq', 'valFraction', 'maxDocs'], ['base', 'text', 'tokenizer']),
       forceConfig: Boolean(o.forceConfig),
+      ...(workers > 0 ? { parallel: loraDataParallel({ base: resolve(o.base), config: lm.adapter().config, seed: o.seed }, workers) } : {}),
       progress,
       label: 'train lora',
     });
