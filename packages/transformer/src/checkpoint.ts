@@ -19,6 +19,7 @@ import {
   type SafeTensor,
 } from '@xrec/core';
 import { fromHfConfig, toHfConfig, type TransformerConfig } from './config.js';
+import { archSpec } from './arch/index.js';
 import { parameterSpecs } from './params.js';
 
 export const CHECKPOINT_FORMAT = 'xrec-transformer';
@@ -73,7 +74,8 @@ export async function loadCheckpointDir(dir: string): Promise<{ config: Transfor
   for (const [rawName, t] of file.tensors) {
     if (SKIP.some((r) => r.test(rawName))) continue;
     let name = rawName;
-    if (!specs.has(name) && config.arch === 'gpt2' && specs.has(`transformer.${name}`)) name = `transformer.${name}`;
+    const prefix = archSpec(config.arch).prefix;
+    if (!specs.has(name) && prefix && specs.has(`${prefix}${name}`)) name = `${prefix}${name}`;
     if (name === 'lm_head.weight' && config.tieEmbeddings) continue; // tied: the embedding is the output layer
     const spec = specs.get(name);
     if (!spec) {

@@ -17,6 +17,7 @@ import type { TransformerConfig } from './config.js';
 import { resolveTransformerConfig } from './config.js';
 import { Linear, type LinearLayer } from './linear.js';
 import { layerNorm, matMul2d, matMulBT, outputCrossEntropy, rmsNorm, softmaxCrossEntropy, transpose2d } from './ops.js';
+import { archSpec } from './arch/index.js';
 import { embeddingName, parameterSpecs, type ParamSpec } from './params.js';
 import { generateTokens, type GenerateOptions } from './generate.js';
 import { loadCheckpointDir, saveCheckpointDir } from './checkpoint.js';
@@ -95,35 +96,14 @@ export class TransformerLM {
     const Po = (n: string): tf.Variable | undefined => this.params.get(n);
     const L = (m: string): Linear => linearOf.get(m)!;
     this.wte = P(embeddingName(config));
-    if (config.arch === 'gpt2') {
-      this.wpe = P('transformer.wpe.weight');
-      for (let i = 0; i < config.nLayers; i++) {
-        const p = `transformer.h.${i}`;
-        this.blocks.push({
-          norm1: [P(`${p}.ln_1.weight`), P(`${p}.ln_1.bias`)],
-          norm2: [P(`${p}.ln_2.weight`), P(`${p}.ln_2.bias`)],
-          qkv: [L(`${p}.attn.c_attn`)],
-          out: L(`${p}.attn.c_proj`),
-          mlpIn: [L(`${p}.mlp.c_fc`)],
-          mlpOut: L(`${p}.mlp.c_proj`),
-        });
-      }
-      this.finalNorm = [P('transformer.ln_f.weight'), P('transformer.ln_f.bias')];
-    } else {
-      this.wpe = undefined;
-      for (let i = 0; i < config.nLayers; i++) {
-        const p = `model.layers.${i}`;
-        this.blocks.push({
-          norm1: [P(`${p}.input_layernorm.weight`), Po(`${p}.input_layernorm.bias`)],
-          norm2: [P(`${p}.post_attention_layernorm.weight`), Po(`${p}.post_attention_layernorm.bias`)],
-          qkv: [L(`${p}.self_attn.q_proj`), L(`${p}.self_attn.k_proj`), L(`${p}.self_attn.v_proj`)],
-          out: L(`${p}.self_attn.o_proj`),
-          mlpIn: [L(`${p}.mlp.gate_proj`), L(`${p}.mlp.up_proj`)],
-          mlpOut: L(`${p}.mlp.down_proj`),
-        });
-      }
-      this.finalNorm = [P('model.norm.weight'), undefined];
+    const spec = archSpec(config.arch);
+    this.wpe = spec.positions ? P(spec.positions) : undefined;
+    const norm = ([w, b]: readonly [string, string | undefined]): [tf.Variable, tf.Variable | undefined] => [P(w), b ? Po(b) : undefined];
+    for (let i = 0; i < config.nLayers; i++) {
+      const n = spec.block(i);
+      this.blocks.push({ norm1: norm(n.norm1), norm2: norm(n.norm2), qkv: n.qkv.map(L), out: L(n.out), mlpIn: n.mlpIn.map(L), mlpOut: L(n.mlpOut) });
     }
+    this.finalNorm = norm(spec.finalNorm);
     this.lmHead = config.tieEmbeddings ? undefined : L('lm_head');
   }
 
@@ -329,7 +309,7 @@ export class TransformerLM {
     const eps = this.config.normEps;
     const w1 = w as unknown as tf.Tensor1D;
     const b1 = b as unknown as tf.Tensor1D | undefined;
-    return this.config.arch === 'gpt2' ? layerNorm(x, w1, b1, eps) : rmsNorm(x, w1, eps);
+    return archSpec(this.config.arch).norm === 'layer' ? layerNorm(x, w1, b1, eps) : rmsNorm(x, w1, eps);
   }
 
   private dropout<T extends tf.Tensor>(x: T, training: boolean): T {

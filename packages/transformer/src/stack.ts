@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '@xrec/core';
 import { attendBatched, attendBlocked, BLOCKED_MAX_HEADS, BLOCKED_MAX_ROWS, expandKv } from './attend.js';
 import { fusedAttention } from './attention.js';
+import { archSpec } from './arch/index.js';
 import type { TransformerConfig } from './config.js';
 import type { AttentionMode, KvCache, StackInput } from './decoder.js';
 import { MASKED_SOFTMAX_KERNEL } from './kernels/masked-softmax.js';
@@ -75,7 +76,7 @@ export function runStack(parts: StackParts, inp: StackInput): { hidden: tf.Tenso
   const headMask = fused ? (mask ?? tf.zeros([S, S])) : undefined; // [S, S] or [B·H, S, S]
   let ropeQ: RopeTables | undefined;
   let ropeK: RopeTables | undefined;
-  if (c.arch === 'llama') {
+  if (archSpec(c.arch).rope) {
     ropeQ = ropeTables(inp.positions, H, hd, c.ropeTheta);
     ropeK = Hkv === H ? ropeQ : ropeTables(inp.positions, Hkv, hd, c.ropeTheta);
   }

@@ -1,0 +1,17 @@
+/** The architecture specs by name. */
+import { ConfigError } from '@xrec/core';
+import type { TransformerConfig } from '../config.js';
+import { GPT2 } from './gpt2.js';
+import { LLAMA } from './llama.js';
+import type { ArchSpec } from './spec.js';
+
+const SPECS: Readonly<Record<TransformerConfig['arch'], ArchSpec>> = { gpt2: GPT2, llama: LLAMA };
+
+export function archSpec(arch: TransformerConfig['arch']): ArchSpec {
+  const s = SPECS[arch];
+  if (!s) throw new ConfigError(`no architecture '${String(arch)}' (known: ${Object.keys(SPECS).join(', ')})`);
+  return s;
+}
+
+export type { ArchSpec, BlockNames, ParamSpec } from './spec.js';
+export { INIT_STD } from './spec.js';
