@@ -16,8 +16,9 @@ import { CheckpointError, ConfigError, Rng, ShapeError } from '@xrec/core';
 import type { TransformerConfig } from './config.js';
 import { resolveTransformerConfig } from './config.js';
 import { Linear, type LinearLayer } from './linear.js';
-import { layerNorm, matMul2d, matMulBT, outputCrossEntropy, rmsNorm, softmaxCrossEntropy, transpose2d } from './ops.js';
+import { layerNorm, rmsNorm } from './ops.js';
 import { archSpec } from './arch/index.js';
+import { headLogits, headLogitsFor, headLoss, headProjector, type OutputHead } from './heads.js';
 import { embeddingName, parameterSpecs, type ParamSpec } from './params.js';
 import { generateTokens, type GenerateOptions } from './generate.js';
 import { loadCheckpointDir, saveCheckpointDir } from './checkpoint.js';
@@ -256,28 +257,18 @@ export class TransformerLM {
 
   /** Mean CE of the output layer on hidden states [N, d] (fused output-layer + CE unless lm_head has an adapter). */
   private outputLoss(hidden: tf.Tensor2D, labels: ArrayLike<number>, ignore: number, training: boolean): tf.Scalar {
-    const lab = Array.from(labels);
-    if (!this.lmHead) return outputCrossEntropy(hidden, this.wte as unknown as tf.Tensor2D, 'vd', lab, ignore);
-    if (!this.lmHead.adapter || this.lmHead.adapterDisabled) {
-      return outputCrossEntropy(hidden, this.lmHead.weight as unknown as tf.Tensor2D, 'dv', lab, ignore);
-    }
-    return softmaxCrossEntropy(this.lmHead.apply(hidden, training), lab, ignore);
+    return headLoss(this.head(), hidden, labels, ignore, training);
   }
 
-  /**
-   * The output layer for repeated inference (generation): the tied embedding is transposed once, so every
-   * step is a plain `h @ Eᵀ` on the same tensor (xnnpack packs it once). Call `dispose()` when done.
-   */
   private outputProjector(): { logits(hidden: tf.Tensor2D): tf.Tensor2D; dispose(): void } {
-    if (this.lmHead) {
-      const head = this.lmHead;
-      return { logits: (h) => head.apply(h, false), dispose: () => undefined };
-    }
-    const eT = tf.tidy(() => transpose2d(this.wte as unknown as tf.Tensor2D)); // [d, V]
-    return { logits: (h) => tf.matMul(h, eT), dispose: () => eT.dispose() };
+    return headProjector(this.head());
   }
 
-  /** Logits [N, V] of hidden states [N, d] (`training` reaches an adapter on lm_head). */
+  /** The output layer: the tied embedding, or lm_head (heads.ts). */
+  private head(): OutputHead {
+    return { wte: this.wte, lmHead: this.lmHead };
+  }
+
   /** Final hidden states [B, S, d] (after the last norm) without the output layer. */
   hiddenStates(input: ForwardInput): tf.Tensor3D {
     const { batch, seq } = this.checkInput(input, 'hiddenStates');
@@ -289,20 +280,14 @@ export class TransformerLM {
    * those ids (no [N, V] product) — label words of a verbalizer, candidate item tokens.
    */
   logitsFor(hidden: tf.Tensor2D, vocabIds: readonly number[]): tf.Tensor2D {
-    const V = this.config.vocabSize;
-    const bad = vocabIds.find((id) => !Number.isInteger(id) || id < 0 || id >= V);
-    if (bad !== undefined) throw new ShapeError(`logitsFor: vocabulary id ${bad} is outside [0, ${V})`);
-    return tf.tidy(() => {
-      const ids = tf.tensor1d(vocabIds as number[], 'int32');
-      if (!this.lmHead) return matMulBT(hidden, tf.gather(this.wte, ids) as tf.Tensor2D); // tied: rows of the embedding
-      if (this.lmHead.adapter && !this.lmHead.adapterDisabled) return tf.gather(this.lmHead.apply(hidden, false), ids, 1) as tf.Tensor2D;
-      return matMul2d(hidden, tf.gather(this.lmHead.weight, ids, 1) as tf.Tensor2D); // [d, V] compute layout
-    });
+    return headLogitsFor(this.head(), this.config.vocabSize, hidden, vocabIds);
   }
 
+  /** Logits [N, V] of hidden states [N, d] (`training` reaches an adapter on lm_head). */
   private logits2d(hidden: tf.Tensor2D, training = false): tf.Tensor2D {
-    return this.lmHead ? this.lmHead.apply(hidden, training) : matMulBT(hidden, this.wte as unknown as tf.Tensor2D);
+    return headLogits(this.head(), hidden, training);
   }
+
 
   /** LayerNorm (gpt2) or RMSNorm (llama) over the feature axis of [N, d]. */
   private norm(x: tf.Tensor2D, [w, b]: [tf.Variable, tf.Variable | undefined]): tf.Tensor2D {
