@@ -13,6 +13,8 @@ export interface FieldSpec<T, C> {
   readonly default?: T | ((resolved: Partial<C>) => T);
   /** May stay undefined (no default). */
   readonly optional?: boolean;
+  /** Turn a checked value into its resolved form (e.g. a RegExp into its source, a list deduplicated and frozen). */
+  readonly normalize?: (v: unknown) => T;
 }
 
 export type ConfigSpec<C> = { readonly [K in keyof C]-?: FieldSpec<C[K], C> };
@@ -51,7 +53,7 @@ export function resolveConfig<C extends object>(where: string, spec: ConfigSpec<
     }
     const problem = f.check(v);
     if (problem) throw new ConfigError(`${where}.${k}: ${problem}, got ${JSON.stringify(v)}`);
-    out[k] = v;
+    out[k] = f.normalize ? f.normalize(v) : v;
   }
   return Object.freeze(out) as Readonly<C>;
 }

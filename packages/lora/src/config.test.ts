@@ -39,7 +39,7 @@ describe('resolveLoraConfig', () => {
     [{ fanInFanOut: 1 }, 'LoraConfig.fanInFanOut'],
     [{ modulesToSave: 'lm_head' }, 'LoraConfig.modulesToSave'],
     [{ rankPattern: { q_proj: 0 } }, "LoraConfig.rankPattern['q_proj']"],
-    [{ lora_alpha: 16 }, 'LoraConfig.lora_alpha: unknown field'],
+    [{ lora_alpha: 16 }, "LoraConfig: unknown field 'lora_alpha' (did you mean 'loraAlpha'?)"],
   ])('rejects %j naming the field', (input, field) => {
     const e = errorOf(() => resolveLoraConfig(input as never));
     expect(e).toBeInstanceOf(ConfigError);

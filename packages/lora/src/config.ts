@@ -7,7 +7,7 @@
  *
  * A: [r, in] (peft layout), B: [out, r]; B starts at 0 so a fresh adapter changes nothing.
  */
-import { ConfigError } from '@xrec/core';
+import { ConfigError, resolveConfig, type ConfigSpec } from '@xrec/core';
 
 export type LoraBias = 'none' | 'all' | 'lora_only';
 
@@ -68,8 +68,6 @@ export const DEFAULT_LORA_CONFIG: LoraConfig = Object.freeze({
   alphaPattern: Object.freeze({}),
 });
 
-const KNOWN_FIELDS = new Set(Object.keys(DEFAULT_LORA_CONFIG));
-
 function fail(field: string, msg: string): never {
   throw new ConfigError(`LoraConfig.${field}: ${msg}`);
 }
@@ -123,57 +121,49 @@ function checkPatternMap(field: string, v: unknown, integer: boolean): Readonly<
   return Object.freeze(out);
 }
 
-/** Fill defaults and validate every field once; errors name the field (`LoraConfig.r: ...`). */
-export function resolveLoraConfig(partial: LoraConfigInput = {}): LoraConfig {
-  if (typeof partial !== 'object' || partial === null) throw new ConfigError(`LoraConfig: expected an object, got ${show(partial)}`);
-  for (const k of Object.keys(partial)) {
-    if (!KNOWN_FIELDS.has(k)) fail(k, `unknown field (known: ${[...KNOWN_FIELDS].join(', ')})`);
-  }
-  const p = { ...DEFAULT_LORA_CONFIG, ...stripUndefined(partial) } as Record<string, unknown>;
-  const r = p.r;
-  if (typeof r !== 'number' || !Number.isInteger(r) || r <= 0) fail('r', `expected a positive integer, got ${show(r)}`);
-  const alpha = p.loraAlpha;
-  if (typeof alpha !== 'number' || !Number.isFinite(alpha) || alpha <= 0) fail('loraAlpha', `expected a positive number, got ${show(alpha)}`);
-  const dropout = p.loraDropout;
-  if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) fail('loraDropout', `expected a number in [0, 1), got ${show(dropout)}`);
-  const bias = p.bias;
-  if (bias !== 'none' && bias !== 'all' && bias !== 'lora_only') fail('bias', `expected "none", "all" or "lora_only", got ${show(bias)}`);
-  const fifo = p.fanInFanOut;
-  if (fifo !== null && typeof fifo !== 'boolean') fail('fanInFanOut', `expected true, false or null (read from the model), got ${show(fifo)}`);
-  const init = p.initLoraWeights;
-  if (init !== true && init !== false && init !== 'gaussian') {
-    fail('initLoraWeights', `expected true, false or "gaussian", got ${show(init)} (pissa, olora, loftq, eva and corda are not supported)`);
-  }
-  if (typeof p.useRslora !== 'boolean') fail('useRslora', `expected a boolean, got ${show(p.useRslora)}`);
-  const targetModules = checkPattern('targetModules', p.targetModules);
-  const excludeModules = checkPattern('excludeModules', p.excludeModules);
-  if (excludeModules === 'all-linear') fail('excludeModules', '"all-linear" is only meaningful for targetModules');
-  let modulesToSave: readonly string[] | null = null;
-  if (p.modulesToSave !== null && p.modulesToSave !== undefined) {
-    if (!Array.isArray(p.modulesToSave)) fail('modulesToSave', `expected a list of module names or null, got ${show(p.modulesToSave)}`);
-    (p.modulesToSave as unknown[]).forEach((s, i) => {
-      if (typeof s !== 'string' || s === '') fail(`modulesToSave[${i}]`, `expected a non-empty module name, got ${show(s)}`);
-    });
-    modulesToSave = Object.freeze([...new Set(p.modulesToSave as string[])]);
-  }
-  return Object.freeze({
-    r,
-    loraAlpha: alpha,
-    loraDropout: dropout,
-    targetModules,
-    excludeModules,
-    bias,
-    fanInFanOut: fifo as boolean | null,
-    initLoraWeights: init,
-    useRslora: p.useRslora as boolean,
-    modulesToSave,
-    rankPattern: checkPatternMap('rankPattern', p.rankPattern, true),
-    alphaPattern: checkPatternMap('alphaPattern', p.alphaPattern, false),
-  });
-}
+/** A check that reports through `fail` (sub-field names such as `targetModules[1]`) and never returns a problem. */
+const via = (fn: (v: unknown) => unknown) => (v: unknown): undefined => {
+  fn(v);
+  return undefined;
+};
 
-function stripUndefined(o: object): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+const SPEC: ConfigSpec<LoraConfig> = {
+  r: { check: (v) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? undefined : 'expected a positive integer'), default: DEFAULT_LORA_CONFIG.r },
+  loraAlpha: { check: (v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? undefined : 'expected a positive number'), default: DEFAULT_LORA_CONFIG.loraAlpha },
+  loraDropout: { check: (v) => (typeof v === 'number' && v >= 0 && v < 1 ? undefined : 'expected a number in [0, 1)'), default: DEFAULT_LORA_CONFIG.loraDropout },
+  targetModules: { check: via((v) => checkPattern('targetModules', v)), normalize: (v) => checkPattern('targetModules', v), default: null },
+  excludeModules: {
+    check: via((v) => {
+      if (checkPattern('excludeModules', v) === 'all-linear') fail('excludeModules', '"all-linear" is only meaningful for targetModules');
+    }),
+    normalize: (v) => checkPattern('excludeModules', v),
+    default: null,
+  },
+  bias: { check: (v) => (v === 'none' || v === 'all' || v === 'lora_only' ? undefined : 'expected "none", "all" or "lora_only"'), default: 'none' },
+  fanInFanOut: { check: (v) => (v === null || typeof v === 'boolean' ? undefined : 'expected true, false or null (read from the model)'), default: null },
+  initLoraWeights: {
+    check: (v) => (v === true || v === false || v === 'gaussian' ? undefined : 'expected true, false or "gaussian" (pissa, olora, loftq, eva and corda are not supported)'),
+    default: true,
+  },
+  useRslora: { check: (v) => (typeof v === 'boolean' ? undefined : 'expected a boolean'), default: false },
+  modulesToSave: {
+    check: via((v) => {
+      if (v === null) return;
+      if (!Array.isArray(v)) fail('modulesToSave', `expected a list of module names or null, got ${show(v)}`);
+      (v as unknown[]).forEach((x, i) => {
+        if (typeof x !== 'string' || x === '') fail(`modulesToSave[${i}]`, `expected a non-empty module name, got ${show(x)}`);
+      });
+    }),
+    normalize: (v) => (v === null ? null : Object.freeze([...new Set(v as string[])])),
+    default: null,
+  },
+  rankPattern: { check: via((v) => checkPatternMap('rankPattern', v, true)), normalize: (v) => checkPatternMap('rankPattern', v, true), default: DEFAULT_LORA_CONFIG.rankPattern },
+  alphaPattern: { check: via((v) => checkPatternMap('alphaPattern', v, false)), normalize: (v) => checkPatternMap('alphaPattern', v, false), default: DEFAULT_LORA_CONFIG.alphaPattern },
+};
+
+/** Fill defaults and validate every field once with the core resolver; errors name the field (`LoraConfig.r: ...`). */
+export function resolveLoraConfig(partial: LoraConfigInput = {}): LoraConfig {
+  return resolveConfig('LoraConfig', SPEC, partial);
 }
 
 /** peft's pattern lookup for rank/alpha overrides: the first key whose `(.*\.)?key$` matches the layer name. */

@@ -8,7 +8,7 @@
  *
  * {@link toHfConfig} / {@link fromHfConfig} translate to and from Hugging Face `config.json` field names.
  */
-import { ConfigError } from '@xrec/core';
+import { ConfigError, is, resolveConfig, type ConfigSpec } from '@xrec/core';
 
 export type Arch = 'gpt2' | 'llama';
 
@@ -80,64 +80,44 @@ export function llamaHiddenDim(dModel: number): number {
   return Math.ceil(h / 32) * 32;
 }
 
-function posInt(c: TransformerConfig, field: keyof TransformerConfig): void {
-  const v = c[field];
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) {
-    throw new ConfigError(`TransformerConfig.${field} must be a positive integer, got ${JSON.stringify(v)}`);
-  }
-}
+const posInt = { check: is.int(1) };
 
 /**
- * Fill defaults for the architecture and validate once. Unspecified `dFF` follows `dModel`
- * (gpt2: 4·d; llama: {@link llamaHiddenDim}); unspecified `nKvHeads` equals `nHeads`.
+ * Fill defaults for the architecture and validate once (the core resolver: unknown fields are errors that
+ * name the closest field, the result is frozen). Unspecified `dFF` follows `dModel` (gpt2: 4·d; llama:
+ * {@link llamaHiddenDim}); unspecified `nKvHeads` equals `nHeads`; everything else defaults to the
+ * architecture's reference shape (GPT-2 small, Llama-2-7B).
  */
 export function resolveTransformerConfig(partial: Partial<TransformerConfig> & { arch: Arch }): TransformerConfig {
-  if (partial.arch !== 'gpt2' && partial.arch !== 'llama') {
-    throw new ConfigError(`TransformerConfig.arch must be 'gpt2' or 'llama', got ${JSON.stringify(partial.arch)}`);
+  if (partial === null || typeof partial !== 'object' || (partial.arch !== 'gpt2' && partial.arch !== 'llama')) {
+    throw new ConfigError(`TransformerConfig.arch must be 'gpt2' or 'llama', got ${JSON.stringify(partial?.arch)}`);
   }
   const base = partial.arch === 'gpt2' ? DEFAULT_GPT2_CONFIG : DEFAULT_LLAMA_CONFIG;
-  const dModel = partial.dModel ?? base.dModel;
-  const nHeads = partial.nHeads ?? base.nHeads;
-  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<TransformerConfig>;
-  const c: TransformerConfig = {
-    ...base,
-    dFF: partial.dModel !== undefined ? (partial.arch === 'gpt2' ? 4 * dModel : llamaHiddenDim(dModel)) : base.dFF,
-    nKvHeads: partial.nHeads !== undefined ? nHeads : base.nKvHeads,
-    ...defined,
+  const spec: ConfigSpec<TransformerConfig> = {
+    arch: { check: is.oneOf(['gpt2', 'llama']) },
+    vocabSize: { ...posInt, default: base.vocabSize },
+    contextLength: { ...posInt, default: base.contextLength },
+    dModel: { ...posInt, default: base.dModel },
+    nLayers: { ...posInt, default: base.nLayers },
+    nHeads: { ...posInt, default: base.nHeads },
+    nKvHeads: { ...posInt, default: (c) => (partial.nHeads !== undefined ? c.nHeads! : base.nKvHeads) },
+    dFF: { ...posInt, default: (c) => (partial.dModel !== undefined ? (c.arch === 'gpt2' ? 4 * c.dModel! : llamaHiddenDim(c.dModel!)) : base.dFF) },
+    dropout: { check: is.num(0, { max: 1, maxExclusive: true }), default: base.dropout },
+    normEps: { check: is.num(0, { exclusive: true }), default: base.normEps },
+    ropeTheta: { check: is.num(0, { exclusive: true }), default: base.ropeTheta },
+    tieEmbeddings: { check: is.bool(), default: base.tieEmbeddings },
+    attention: { check: is.oneOf(['causal', 'bidirectional']), default: base.attention },
   };
-  for (const f of ['vocabSize', 'contextLength', 'dModel', 'nLayers', 'nHeads', 'nKvHeads', 'dFF'] as const) posInt(c, f);
-  if (c.dModel % c.nHeads !== 0) {
-    throw new ConfigError(`TransformerConfig.nHeads (${c.nHeads}) must divide dModel (${c.dModel})`);
-  }
-  if (c.nHeads % c.nKvHeads !== 0) {
-    throw new ConfigError(`TransformerConfig.nKvHeads (${c.nKvHeads}) must divide nHeads (${c.nHeads})`);
-  }
+  const c = resolveConfig('TransformerConfig', spec, partial);
+  if (c.dModel % c.nHeads !== 0) throw new ConfigError(`TransformerConfig.nHeads (${c.nHeads}) must divide dModel (${c.dModel})`);
+  if (c.nHeads % c.nKvHeads !== 0) throw new ConfigError(`TransformerConfig.nKvHeads (${c.nKvHeads}) must divide nHeads (${c.nHeads})`);
   if (c.arch === 'gpt2' && c.nKvHeads !== c.nHeads) {
     throw new ConfigError(`TransformerConfig.nKvHeads (${c.nKvHeads}) must equal nHeads (${c.nHeads}) for arch 'gpt2'`);
   }
   if (c.arch === 'llama' && (c.dModel / c.nHeads) % 2 !== 0) {
     throw new ConfigError(`TransformerConfig: llama head size dModel/nHeads = ${c.dModel / c.nHeads} must be even for rotary embeddings`);
   }
-  if (typeof c.dropout !== 'number' || !(c.dropout >= 0 && c.dropout < 1)) {
-    throw new ConfigError(`TransformerConfig.dropout must be in [0, 1), got ${JSON.stringify(c.dropout)}`);
-  }
-  if (typeof c.normEps !== 'number' || !(c.normEps > 0)) {
-    throw new ConfigError(`TransformerConfig.normEps must be > 0, got ${JSON.stringify(c.normEps)}`);
-  }
-  if (typeof c.ropeTheta !== 'number' || !(c.ropeTheta > 0)) {
-    throw new ConfigError(`TransformerConfig.ropeTheta must be > 0, got ${JSON.stringify(c.ropeTheta)}`);
-  }
-  if (typeof c.tieEmbeddings !== 'boolean') {
-    throw new ConfigError(`TransformerConfig.tieEmbeddings must be a boolean, got ${JSON.stringify(c.tieEmbeddings)}`);
-  }
-  if (c.attention !== 'causal' && c.attention !== 'bidirectional') {
-    throw new ConfigError(`TransformerConfig.attention must be 'causal' or 'bidirectional', got ${JSON.stringify(c.attention)}`);
-  }
-  const known = new Set(Object.keys(DEFAULT_GPT2_CONFIG));
-  for (const k of Object.keys(partial)) {
-    if (!known.has(k)) throw new ConfigError(`TransformerConfig: unknown field '${k}'`);
-  }
-  return Object.freeze({ ...c });
+  return c;
 }
 
 /** Hugging Face `config.json` fields for a config (GPT2LMHeadModel / LlamaForCausalLM). */

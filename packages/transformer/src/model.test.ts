@@ -29,7 +29,7 @@ describe('config', () => {
     expect(() => resolveTransformerConfig({ arch: 'gpt2', nKvHeads: 3 })).toThrow(ConfigError);
     expect(() => resolveTransformerConfig({ arch: 'llama', nHeads: 8, nKvHeads: 3 })).toThrow(/nKvHeads \(3\) must divide nHeads \(8\)/);
     expect(() => resolveTransformerConfig({ arch: 'gpt2', dropout: 1 })).toThrow(/dropout/);
-    expect(() => resolveTransformerConfig({ arch: 'gpt2', vocabSize: 0 })).toThrow(/vocabSize must be a positive integer/);
+    expect(() => resolveTransformerConfig({ arch: 'gpt2', vocabSize: 0 })).toThrow(/TransformerConfig\.vocabSize: must be an integer >= 1, got 0/);
     expect(() => resolveTransformerConfig({ arch: 'bert' as 'gpt2' })).toThrow(/arch/);
     expect(() => resolveTransformerConfig({ arch: 'gpt2', nLayer: 2 } as unknown as TransformerConfig)).toThrow(/unknown field 'nLayer'/);
   });
