@@ -19,3 +19,4 @@ export * from './types.js';
 export * from './base-models.js';
 export * from './quality.js';
 export * from './methods/index.js';
+export * from './tasks/index.js';

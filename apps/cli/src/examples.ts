@@ -22,6 +22,10 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'xrec bench speed --torch --repeat 3',
     'xrec bench speed --arch llama --seq 128 --batch 64 --workers 1 --json',
   ],
+  'xrec bench run': [
+    'xrec bench run explain --out results/smoke --options smoke.json   # smoke.json: {"profile": "smoke", "methods": "retrieval,pepler-d"}',
+    'xrec bench --help   # the task list',
+  ],
   'xrec explain': ['xrec explain --model results/quick/runs/pepler-mf/split1-seed1/model --user A2EZ4W8Q2Q3T8F --item B0002E1G5C'],
   'xrec tokenizer encode': ['echo "Hello world" | xrec tokenizer encode --tokenizer models/xrec-base/tokenizer.json'],
   'xrec tokenizer decode': ['echo "[15496, 995]" | xrec tokenizer decode --gpt2-dir ~/gpt2'],

@@ -8,6 +8,7 @@ import { registerTrain } from './commands/train.js';
 import { registerLora } from './commands/lora.js';
 import { registerBenchSpeed } from './commands/bench-speed.js';
 import { registerBenchExplain } from './commands/bench-explain.js';
+import { registerBenchRun } from './commands/bench-run.js';
 import { registerTokenizer } from './commands/tokenizer.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerPretrain } from './commands/pretrain.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerLora(program);
   registerBenchSpeed(program);
   registerBenchExplain(program);
+  registerBenchRun(program);
   registerTokenizer(program);
   registerGenerate(program);
   registerPretrain(program);

@@ -1,0 +1,3 @@
+export * from './task.js';
+export * from './registry.js';
+import './explain.js';

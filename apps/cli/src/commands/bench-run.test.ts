@@ -1,0 +1,50 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { benchTasks, registerBenchTask, unregisterBenchTask } from '@xrec/bench';
+import { runCli as run } from '../../test/run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'xrec-bench-run-'));
+afterAll(() => {
+  unregisterBenchTask('toy-rank');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('xrec bench run: benchmark tasks from the registry', () => {
+  it('a task registered from outside appears in the task list and runs with its options; no other file changes', async () => {
+    // a whole (toy) task: a registry entry and a run function
+    registerBenchTask({
+      id: 'toy-rank',
+      label: 'Toy ranking',
+      description: 'ranks items by id length',
+      metrics: ['hr@1'],
+      async run(ctx) {
+        const file = join(ctx.out, 'report.md');
+        writeFileSync(file, `| method | hr@1 |\n|---|---|\n| by-length | ${ctx.options.k === 1 ? 1 : 0} |\n`);
+        return { reportFiles: [file], summary: { methods: 1 } };
+      },
+    });
+    expect(benchTasks().map((t) => t.id)).toEqual(expect.arrayContaining(['explain', 'toy-rank']));
+    const help = await run(['bench', '--help']);
+    expect(help.out).toMatch(/Tasks \(xrec bench run <task>\):\n {2}explain .*\n {2}toy-rank +Toy ranking: ranks items by id length/);
+    const opts = join(dir, 'toy.json');
+    writeFileSync(opts, JSON.stringify({ k: 1 }));
+    const r = await run(['bench', 'run', 'toy-rank', '--out', dir, '--options', opts, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ task: 'toy-rank', methods: 1 });
+    expect(readFileSync(join(dir, 'report.md'), 'utf8')).toContain('| by-length | 1 |');
+    expect((await run(['bench', 'run', 'nope', '--out', dir])).err).toMatch(/no task 'nope' \(tasks: explain, toy-rank\)/);
+  });
+
+  it('the explanation task runs through the same command (retrieval only, smoke profile)', async () => {
+    const opts = join(dir, 'explain.json');
+    writeFileSync(opts, JSON.stringify({ profile: 'smoke', methods: 'retrieval' }));
+    const out = join(dir, 'explain');
+    const r = await run(['bench', 'run', 'explain', '--out', out, '--options', opts, '--json']);
+    expect(r.code, r.err).toBe(0);
+    expect(existsSync(join(out, 'report.md'))).toBe(true);
+    writeFileSync(opts, JSON.stringify({ profil: 'smoke' }));
+    expect((await run(['bench', 'run', 'explain', '--out', out, '--options', opts])).err).toMatch(/unknown option 'profil'/);
+  });
+});
