@@ -1,3 +1,4 @@
 export * from './task.js';
 export * from './registry.js';
 import './explain.js';
+import './coldstart.js';

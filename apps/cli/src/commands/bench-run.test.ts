@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { datasetForTest } from '@xrec/core';
 import { benchTasks, registerBenchTask, unregisterBenchTask } from '@xrec/bench';
 import { runCli as run } from '../../test/run-cli.js';
 
@@ -27,14 +28,14 @@ describe('xrec bench run: benchmark tasks from the registry', () => {
     });
     expect(benchTasks().map((t) => t.id)).toEqual(expect.arrayContaining(['explain', 'toy-rank']));
     const help = await run(['bench', '--help']);
-    expect(help.out).toMatch(/Tasks \(xrec bench run <task>\):\n {2}explain .*\n {2}toy-rank +Toy ranking: ranks items by id length/);
+    expect(help.out).toMatch(/Tasks \(xrec bench run <task>\):\n {2}explain .*\n( {2}.*\n)* {2}toy-rank +Toy ranking: ranks items by id length/);
     const opts = join(dir, 'toy.json');
     writeFileSync(opts, JSON.stringify({ k: 1 }));
     const r = await run(['bench', 'run', 'toy-rank', '--out', dir, '--options', opts, '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ task: 'toy-rank', methods: 1 });
     expect(readFileSync(join(dir, 'report.md'), 'utf8')).toContain('| by-length | 1 |');
-    expect((await run(['bench', 'run', 'nope', '--out', dir])).err).toMatch(/no task 'nope' \(tasks: explain, toy-rank\)/);
+    expect((await run(['bench', 'run', 'nope', '--out', dir])).err).toMatch(/no task 'nope' \(tasks: explain, coldstart, toy-rank\)/);
   });
 
   it('the explanation task runs through the same command (retrieval only, smoke profile)', async () => {
@@ -46,5 +47,18 @@ describe('xrec bench run: benchmark tasks from the registry', () => {
     expect(existsSync(join(out, 'report.md'))).toBe(true);
     writeFileSync(opts, JSON.stringify({ profil: 'smoke' }));
     expect((await run(['bench', 'run', 'explain', '--out', out, '--options', opts])).err).toMatch(/unknown option 'profil'/);
+  });
+
+  const ml = datasetForTest('movielens-100k');
+  it.skipIf(!ml.path)(`the cold-start task (PromptRec on xrec-base) runs: smoke profile, one seed ${ml.skipReason ?? ''}`, async () => {
+    const opts = join(dir, 'coldstart.json');
+    writeFileSync(opts, JSON.stringify({ profile: 'smoke', seeds: [41905] }));
+    const out = join(dir, 'coldstart');
+    const r = await run(['bench', 'run', 'coldstart', '--out', out, '--options', opts, '--json']);
+    expect(r.code, r.err).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { summary: Record<string, { gauc: { mean: number } }>; goals: { pass: boolean }[] };
+    expect(Object.keys(report.summary)).toEqual(['random', 'popularity', 'zero-shot xrec-base']);
+    for (const m of Object.values(report.summary)) expect(m.gauc.mean).toBeGreaterThan(0);
+    expect(typeof report.goals[0]!.pass).toBe('boolean');
   });
 });

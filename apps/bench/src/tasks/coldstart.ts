@@ -1,0 +1,111 @@
+/**
+ * The cold-start task (PromptRec, issue: @xrec/promptrec): system cold start on MovieLens-100K — per seed 250
+ * training / 50 validation rows, the rest test, click = rating ≥ 4 — scored zero-shot by prompting a causal LM
+ * (xrec-base) against a random scorer and item popularity from the 250 training rows. Options: `profile`
+ * (smoke | quick | full: test rows per seed 300 / 3,000 / all), `seeds` (default the paper's five).
+ * Writes report.md (AUC, GAUC, ACC, F1, log-loss as mean ± std over seeds, and the goal check) and report.json.
+ */
+import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { ConfigError, findDataset, NotFoundError, Rng, writeFileAtomic } from '@xrec/core';
+import { loadMovieLens100K, type MovieLensItem, type MovieLensUser } from '@xrec/data';
+import { clickMetrics, movieLensPrompt, PROMPTREC_SEEDS, scorePrompts, systemColdStart, type ClickMetrics } from '@xrec/promptrec';
+import { loadTokenizer } from '@xrec/tokenizer';
+import { initBackend, TransformerLM } from '@xrec/transformer';
+import { findXrecBase } from '../base-models.js';
+import { groupedBarChartSvg } from '../svg.js';
+import { registerBenchTask } from './registry.js';
+
+const TEST_ROWS: Readonly<Record<string, number>> = { smoke: 300, quick: 3000, full: Number.POSITIVE_INFINITY };
+const METRICS = ['auc', 'gauc', 'acc', 'f1', 'logloss'] as const;
+
+interface Row {
+  readonly user: MovieLensUser;
+  readonly item: MovieLensItem;
+  readonly click: 0 | 1;
+}
+
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const std = (xs: readonly number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1)));
+
+registerBenchTask({
+  id: 'coldstart',
+  label: 'Cold-start recommendation (PromptRec)',
+  description: 'system cold start on MovieLens-100K: zero-shot prompting of xrec-base vs random and popularity; AUC, GAUC, ACC, F1, log-loss',
+  metrics: [...METRICS],
+  async run(ctx) {
+    const known = ['profile', 'seeds'];
+    const unknown = Object.keys(ctx.options).filter((k) => !known.includes(k));
+    if (unknown.length) throw new ConfigError(`bench task 'coldstart': unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${known.join(', ')})`);
+    const profile = String(ctx.options.profile ?? 'quick');
+    if (!(profile in TEST_ROWS)) throw new ConfigError(`bench task 'coldstart': profile must be smoke, quick or full, got '${profile}'`);
+    const seeds = (ctx.options.seeds as number[] | undefined) ?? [...PROMPTREC_SEEDS];
+    const mlDir = findDataset('movielens-100k', ctx.dataDir);
+    if (!mlDir) throw new NotFoundError(`bench task 'coldstart': movielens-100k not found in ${ctx.dataDir} (xrec data import movielens-100k --from DIR)`);
+    const base = findXrecBase().dir;
+    if (!base) throw new NotFoundError("bench task 'coldstart': models/xrec-base not found (set XREC_BASE_MODEL)");
+    await initBackend();
+    const ml = loadMovieLens100K(mlDir);
+    const users = new Map(ml.users.map((u) => [u.user, u]));
+    const items = new Map(ml.items.map((i) => [i.item, i]));
+    const r = ml.ratings.toArray() as unknown as { user: string; item: string; rating: number }[];
+    const rows: Row[] = r.map((x) => ({ user: users.get(String(x.user))!, item: items.get(String(x.item))!, click: x.rating >= 4 ? 1 : 0 }));
+    const model = await TransformerLM.load(base);
+    const tok = await loadTokenizer(join(base, 'tokenizer.json'));
+    const sep = '<eos>';
+    const results: Record<string, ClickMetrics[]> = { random: [], popularity: [], 'zero-shot xrec-base': [] };
+    const task = ctx.progress.start(`coldstart ${profile}`, seeds.length);
+    let pairsPerSecond = 0;
+    try {
+      for (const seed of seeds) {
+        const split = systemColdStart(rows.length, seed);
+        const test = split.test.slice(0, Math.min(split.test.length, TEST_ROWS[profile]!)).map((i) => rows[i]!);
+        const us = test.map((t) => t.user.user);
+        const labels = test.map((t) => t.click);
+        const rng = new Rng(seed).fork('random');
+        results.random!.push(clickMetrics(us, test.map(() => rng.float()), labels));
+        // popularity: the item's click rate among the training rows (Laplace-smoothed toward the training mean)
+        const trainRows = split.train.map((i) => rows[i]!);
+        const globalRate = mean(trainRows.map((t) => t.click));
+        const stat = new Map<string, [number, number]>();
+        for (const t of trainRows) {
+          const s = stat.get(t.item.item) ?? [0, 0];
+          stat.set(t.item.item, [s[0] + t.click, s[1] + 1]);
+        }
+        results.popularity!.push(clickMetrics(us, test.map((t) => { const s = stat.get(t.item.item); return s ? (s[0] + globalRate) / (s[1] + 1) : globalRate; }), labels));
+        const t0 = performance.now();
+        const p = scorePrompts(model, tok, test.map((t) => movieLensPrompt(t.user, t.item, { sep })), { batchSize: 64 });
+        pairsPerSecond = test.length / ((performance.now() - t0) / 1000);
+        results['zero-shot xrec-base']!.push(clickMetrics(us, p, labels));
+        task.tick(1, { seed });
+      }
+    } finally {
+      model.dispose();
+      task.finish();
+    }
+    const summary = Object.fromEntries(Object.entries(results).map(([m, rs]) => [m, Object.fromEntries(METRICS.map((k) => [k, { mean: mean(rs.map((x) => x[k])), std: std(rs.map((x) => x[k])) }]))]));
+    const zs = summary['zero-shot xrec-base']!.gauc!;
+    const goal = { name: 'zero-shot xrec-base GAUC above random (0.5) by more than two seed standard deviations', pass: zs.mean - 0.5 > 2 * zs.std, value: zs };
+    await mkdir(ctx.out, { recursive: true });
+    const fmt = (v: { mean: number; std: number }) => `${v.mean.toFixed(4)} ± ${v.std.toFixed(4)}`;
+    const md = [
+      `# Cold-start recommendation: MovieLens-100K, system cold start (${profile})`,
+      '',
+      `Seeds ${seeds.join(', ')}; per seed 250 training / 50 validation rows, test rows: ${Number.isFinite(TEST_ROWS[profile]!) ? `the first ${TEST_ROWS[profile]} of the shuffled rest` : 'all the rest'}; click = rating ≥ 4. Zero-shot: p(like) = σ(z(" positive") − z(" negative")) after the PromptRec prompt (causal suffix) on xrec-base; ${pairsPerSecond.toFixed(0)} pairs/s.`,
+      '',
+      `| Method | ${METRICS.map((m) => m.toUpperCase()).join(' | ')} |`,
+      `|---|${METRICS.map(() => '---').join('|')}|`,
+      ...Object.entries(summary).map(([m, s]) => `| ${m} | ${METRICS.map((k) => fmt(s[k]!)).join(' | ')} |`),
+      '',
+      `Goal: ${goal.name}: **${goal.pass ? 'PASS' : 'FAIL'}** (GAUC ${fmt(zs)}).`,
+      '',
+    ].join('\n');
+    const reportMd = join(ctx.out, 'report.md');
+    const reportJson = join(ctx.out, 'report.json');
+    const chart = join(ctx.out, 'gauc.svg');
+    await writeFileAtomic(reportMd, md);
+    await writeFileAtomic(reportJson, `${JSON.stringify({ format: 'xrec-bench-coldstart', version: 1, profile, seeds, summary, perSeed: results, goals: [goal], pairsPerSecond }, null, 1)}\n`);
+    await writeFileAtomic(chart, groupedBarChartSvg('GAUC and AUC per method (mean over seeds)', Object.keys(summary), ['gauc', 'auc'].map((k) => ({ label: k.toUpperCase(), values: Object.values(summary).map((s) => s[k]!.mean) }))));
+    return { reportFiles: [reportMd, reportJson, chart], summary: { gauc: Object.fromEntries(Object.entries(summary).map(([m, s]) => [m, s.gauc!.mean])), goal: goal.pass } };
+  },
+});

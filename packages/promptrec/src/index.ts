@@ -1,0 +1,12 @@
+/**
+ * @xrec/promptrec (L3) — PromptRec (Wu et al., "Towards Personalized Cold-Start Recommendation with Prompts";
+ * code: JacksonWuxs/PromptRec): profiles become a sentence through a verbalizer and a template, and a language
+ * model answers "will this user like this item?" through label words — no interactions needed.
+ */
+export * from './verbalizer.js';
+export * from './zip-states.js';
+export * from './template.js';
+export * from './movielens.js';
+export * from './scorer.js';
+export * from './protocol.js';
+export * from './evaluate.js';
