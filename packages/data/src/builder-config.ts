@@ -1,5 +1,5 @@
 /** Configuration of the explanation-dataset builder, validated once with errors naming the field. */
-import { ConfigError } from '@xrec/core';
+import { ConfigError, is, resolveConfig, type ConfigSpec } from '@xrec/core';
 
 export interface BuilderConfig {
   /** Seed of the five splits. */
@@ -46,32 +46,32 @@ export const DEFAULT_BUILDER_CONFIG: BuilderConfig = {
   maxPairDistance: 6,
 };
 
-function posInt(name: string, v: unknown, min = 1): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new ConfigError(`BuilderConfig.${name} must be an integer >= ${min}, got ${String(v)}`);
-  return v;
+const count = (min = 1) => is.int(min);
+
+function ratiosProblem(v: unknown): string | undefined {
+  if (!Array.isArray(v) || v.length !== 3 || v.some((x) => typeof x !== 'number' || !(x >= 0))) return 'must be three non-negative numbers';
+  const [a, b, c] = v as number[];
+  return Math.abs(a! + b! + c! - 1) > 1e-9 || a! <= 0 ? 'ratios must sum to 1 with train > 0' : undefined;
 }
 
-/** Fill defaults and validate. */
+const BUILDER_SPEC: ConfigSpec<BuilderConfig> = {
+  seed: { check: is.int(), default: DEFAULT_BUILDER_CONFIG.seed },
+  splitCount: { check: count(), default: DEFAULT_BUILDER_CONFIG.splitCount },
+  ratios: { check: ratiosProblem, default: DEFAULT_BUILDER_CONFIG.ratios, normalize: (v) => { const r = v as number[]; return [r[0]!, r[1]!, r[2]!] as const; } },
+  minWords: { check: count(), default: DEFAULT_BUILDER_CONFIG.minWords },
+  maxWords: { check: count(), default: DEFAULT_BUILDER_CONFIG.maxWords },
+  minFeatureReviews: { check: count(), default: DEFAULT_BUILDER_CONFIG.minFeatureReviews },
+  minPhraseReviews: { check: count(), default: DEFAULT_BUILDER_CONFIG.minPhraseReviews },
+  maxFeatures: { check: count(), default: DEFAULT_BUILDER_CONFIG.maxFeatures },
+  minOpinionCount: { check: count(), default: DEFAULT_BUILDER_CONFIG.minOpinionCount },
+  ratingPolarityMargin: { check: is.num(0, { exclusive: true }), default: DEFAULT_BUILDER_CONFIG.ratingPolarityMargin },
+  minRatingPolarityCount: { check: count(), default: DEFAULT_BUILDER_CONFIG.minRatingPolarityCount },
+  maxPairDistance: { check: count(), default: DEFAULT_BUILDER_CONFIG.maxPairDistance },
+};
+
+/** Fill defaults and validate (the core resolver: errors name the field, unknown fields name the closest one). */
 export function resolveBuilderConfig(partial: Partial<BuilderConfig> = {}): BuilderConfig {
-  const c = { ...DEFAULT_BUILDER_CONFIG, ...partial };
-  if (!Number.isInteger(c.seed)) throw new ConfigError(`BuilderConfig.seed must be an integer, got ${String(c.seed)}`);
-  posInt('splitCount', c.splitCount);
-  posInt('minWords', c.minWords);
-  posInt('maxWords', c.maxWords);
+  const c = resolveConfig('BuilderConfig', BUILDER_SPEC, partial);
   if (c.maxWords < c.minWords) throw new ConfigError(`BuilderConfig.maxWords (${c.maxWords}) must be >= minWords (${c.minWords})`);
-  posInt('minFeatureReviews', c.minFeatureReviews);
-  posInt('minPhraseReviews', c.minPhraseReviews);
-  posInt('maxFeatures', c.maxFeatures);
-  posInt('minOpinionCount', c.minOpinionCount);
-  posInt('minRatingPolarityCount', c.minRatingPolarityCount);
-  posInt('maxPairDistance', c.maxPairDistance);
-  if (typeof c.ratingPolarityMargin !== 'number' || !(c.ratingPolarityMargin > 0)) {
-    throw new ConfigError(`BuilderConfig.ratingPolarityMargin must be a number > 0, got ${String(c.ratingPolarityMargin)}`);
-  }
-  const r = c.ratios;
-  if (!Array.isArray(r) || r.length !== 3 || r.some((x) => typeof x !== 'number' || !(x >= 0))) {
-    throw new ConfigError(`BuilderConfig.ratios must be three non-negative numbers, got ${JSON.stringify(r)}`);
-  }
-  if (Math.abs(r[0] + r[1] + r[2] - 1) > 1e-9 || r[0] <= 0) throw new ConfigError(`BuilderConfig.ratios must sum to 1 with train > 0, got ${JSON.stringify(r)}`);
-  return { ...c, ratios: [r[0], r[1], r[2]] };
+  return c;
 }

@@ -4,7 +4,7 @@
  * Li et al. 2021 "Towards Personalized Fairness"): train on a stratified split of users, report the test
  * ROC-AUC of predicting the attribute — 0.5 means no leakage. Pure TypeScript, deterministic per seed.
  */
-import { ConfigError, DataError, Rng, ShapeError } from '@xrec/core';
+import { DataError, Rng, ShapeError, is, resolveConfig, type ConfigSpec } from '@xrec/core';
 import { rocAuc } from './auc.js';
 
 export interface ProbeConfig {
@@ -23,14 +23,17 @@ export interface ProbeConfig {
 export const DEFAULT_PROBE_CONFIG: ProbeConfig = { testFraction: 0.3, seed: 0, epochs: 300, l2: 1e-3, standardize: true };
 
 /** Fill defaults and validate once; errors name the field. */
+const PROBE_SPEC: ConfigSpec<ProbeConfig> = {
+  testFraction: { check: is.num(0, { exclusive: true, max: 1, maxExclusive: true }), default: DEFAULT_PROBE_CONFIG.testFraction },
+  seed: { check: is.int(), default: DEFAULT_PROBE_CONFIG.seed },
+  epochs: { check: is.int(1), default: DEFAULT_PROBE_CONFIG.epochs },
+  l2: { check: is.num(0), default: DEFAULT_PROBE_CONFIG.l2 },
+  standardize: { check: is.bool(), default: DEFAULT_PROBE_CONFIG.standardize },
+};
+
+/** Fill defaults and validate (the core resolver: unknown fields are errors naming the closest field). */
 export function resolveProbeConfig(partial: Partial<ProbeConfig> = {}): ProbeConfig {
-  const c = { ...DEFAULT_PROBE_CONFIG, ...partial };
-  if (!(c.testFraction > 0 && c.testFraction < 1)) throw new ConfigError(`ProbeConfig.testFraction must be in (0, 1), got ${c.testFraction}`);
-  if (!Number.isInteger(c.seed)) throw new ConfigError(`ProbeConfig.seed must be an integer, got ${c.seed}`);
-  if (!Number.isInteger(c.epochs) || c.epochs < 1) throw new ConfigError(`ProbeConfig.epochs must be an integer >= 1, got ${c.epochs}`);
-  if (!(c.l2 >= 0) || !Number.isFinite(c.l2)) throw new ConfigError(`ProbeConfig.l2 must be a finite number >= 0, got ${c.l2}`);
-  if (typeof c.standardize !== 'boolean') throw new ConfigError(`ProbeConfig.standardize must be a boolean, got ${typeof c.standardize}`);
-  return c;
+  return resolveConfig('ProbeConfig', PROBE_SPEC, partial);
 }
 
 /** A fitted binary logistic regression: p(y = 1 | x) = sigmoid(w · z + b), z = (x - mean) / std. */

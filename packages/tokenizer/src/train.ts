@@ -13,7 +13,7 @@
  * best pair comes from a max-heap with lazy invalidation, so each merge costs time proportional to the
  * occurrences of its pair, not to the corpus.
  */
-import { ConfigError, silentProgress, type Progress } from '@xrec/core';
+import { ConfigError, silentProgress, type Progress, is, resolveConfig, type ConfigSpec } from '@xrec/core';
 import { BYTE_TO_UNICODE } from './byte-unicode.js';
 import { BpeModel, MinHeap2 } from './bpe-model.js';
 import { BpeTokenizer } from './bpe-tokenizer.js';
@@ -39,20 +39,28 @@ export const DEFAULT_BPE_TRAIN_CONFIG: BpeTrainConfig = {
 export const MAX_TRAIN_VOCAB = 1 << 20;
 
 /** Fill defaults and validate once; errors name the field. */
+const BPE_SPEC: ConfigSpec<BpeTrainConfig> = {
+  vocabSize: { check: (v) => (Number.isInteger(v) && (v as number) >= 256 && (v as number) <= MAX_TRAIN_VOCAB ? undefined : `expected an integer in [256, ${MAX_TRAIN_VOCAB}] (256 byte tokens + merges)`), default: DEFAULT_BPE_TRAIN_CONFIG.vocabSize },
+  minFrequency: { check: is.int(1), default: DEFAULT_BPE_TRAIN_CONFIG.minFrequency },
+  specialTokens: {
+    check: (v) => {
+      if (!Array.isArray(v)) return 'expected an array of strings';
+      const seen = new Set<string>();
+      for (const t of v) {
+        if (typeof t !== 'string' || t.length === 0) return `expected non-empty strings (${JSON.stringify(t)} is not)`;
+        if (seen.has(t)) return `${JSON.stringify(t)} appears twice`;
+        seen.add(t);
+      }
+      return undefined;
+    },
+    normalize: (v) => [...(v as string[])],
+    default: DEFAULT_BPE_TRAIN_CONFIG.specialTokens,
+  },
+};
+
+/** Fill defaults and validate (the core resolver: unknown fields are errors naming the closest field). */
 export function resolveBpeTrainConfig(partial: Partial<BpeTrainConfig> = {}): BpeTrainConfig {
-  const c = { ...DEFAULT_BPE_TRAIN_CONFIG, ...partial };
-  if (!Number.isInteger(c.vocabSize) || c.vocabSize < 256 || c.vocabSize > MAX_TRAIN_VOCAB) {
-    throw new ConfigError(`BpeTrainConfig.vocabSize: expected an integer in [256, ${MAX_TRAIN_VOCAB}] (256 byte tokens + merges), got ${JSON.stringify(c.vocabSize)}`);
-  }
-  if (!Number.isInteger(c.minFrequency) || c.minFrequency < 1) throw new ConfigError(`BpeTrainConfig.minFrequency: expected an integer >= 1, got ${JSON.stringify(c.minFrequency)}`);
-  if (!Array.isArray(c.specialTokens)) throw new ConfigError(`BpeTrainConfig.specialTokens: expected an array of strings, got ${JSON.stringify(c.specialTokens)}`);
-  const seen = new Set<string>();
-  for (const s of c.specialTokens) {
-    if (typeof s !== 'string' || s.length === 0) throw new ConfigError(`BpeTrainConfig.specialTokens: expected non-empty strings, got ${JSON.stringify(s)}`);
-    if (seen.has(s)) throw new ConfigError(`BpeTrainConfig.specialTokens: ${JSON.stringify(s)} appears twice`);
-    seen.add(s);
-  }
-  return { vocabSize: c.vocabSize, minFrequency: c.minFrequency, specialTokens: [...c.specialTokens] };
+  return resolveConfig('BpeTrainConfig', BPE_SPEC, partial);
 }
 
 /** Distinct GPT-2 pre-tokens of the corpus with their counts, in order of first appearance. */

@@ -3,8 +3,12 @@
  * batch row over all heads (the blocked form); the fused per-(row, head) op is in attention.ts.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fusedAttention } from './attention.js';
 import type { TransformerConfig } from './config.js';
-import { matMul2d, matMulBT } from './ops.js';
+import type { AttentionMode } from './decoder.js';
+import { MASKED_SOFTMAX_KERNEL } from './kernels/masked-softmax.js';
+import { attentionMask, blockedMask } from './masks.js';
+import { hasFusedKernel, matMul2d, matMulBT } from './ops.js';
 
 /** Dropout as the model applies it (seeded, training only). */
 export type Dropout = <T extends tf.Tensor>(x: T) => T;
@@ -59,4 +63,36 @@ export function expandKv(c: TransformerConfig, k: tf.Tensor4D, B: number, Sk: nu
   if (H === Hkv) return tf.reshape(k, [B * H, Sk, hd]);
   const g = H / Hkv;
   return tf.reshape(tf.tile(tf.reshape(k, [B * Hkv, 1, Sk * hd]), [1, g, 1]), [B * H, Sk, hd]); // rank-3 tile (has a gradient)
+}
+
+/** Which attention path a pass takes, with its mask (decided once per pass, used by every layer). */
+export type AttentionPlan =
+  | { readonly kind: 'fused'; readonly mask: tf.Tensor }
+  | { readonly kind: 'blocked'; readonly mask: tf.Tensor; readonly B: number; readonly HS: number }
+  | { readonly kind: 'batched'; readonly mask: tf.Tensor | undefined };
+
+/**
+ * Choose the attention path. Without a cache, attention runs as one fused op with a 2-D matmul per (batch
+ * row, head) where the fused kernels exist and no attention dropout applies (attention.ts). Otherwise, with
+ * few heads, as one 2-D matmul per batch row over all heads at once ([H·S, hd] x [hd, H·S], cross-head blocks
+ * masked out): H-fold more multiply-adds than per-head products, but 2-D matmuls are ~5x faster than batched
+ * 3-D ones on wasm. Else batched per-head matmuls (and always with a cache or `attentionMode: 'batched'`).
+ */
+export function planAttention(c: TransformerConfig, mode: AttentionMode, p: { B: number; S: number; pastLen: number; keyValid: Uint8Array; dropoutActive: boolean }): AttentionPlan {
+  const H = c.nHeads;
+  const uncached = mode === 'auto' && p.pastLen === 0;
+  if (uncached && !p.dropoutActive && hasFusedKernel(MASKED_SOFTMAX_KERNEL)) {
+    return { kind: 'fused', mask: attentionMask(c, p.B, p.S, 0, p.keyValid) ?? tf.zeros([p.S, p.S]) };
+  }
+  if (uncached && H > 1 && H <= BLOCKED_MAX_HEADS && H * p.S <= BLOCKED_MAX_ROWS) {
+    return { kind: 'blocked', mask: blockedMask(c, p.B, p.S, p.keyValid), B: p.B, HS: H * p.S };
+  }
+  return { kind: 'batched', mask: attentionMask(c, p.B, p.S, p.pastLen, p.keyValid) };
+}
+
+/** softmax(q kᵀ + mask) v by the planned path; q is pre-scaled; q [B·H, S, hd], k, v [B·H, Sk, hd]. */
+export function attend(plan: AttentionPlan, q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, drop: Dropout): tf.Tensor3D {
+  if (plan.kind === 'fused') return fusedAttention(q, k, v, plan.mask);
+  if (plan.kind === 'blocked') return attendBlocked(q, k, v, plan.mask, plan.B, plan.HS, drop);
+  return attendBatched(q, k, v, plan.mask, drop);
 }

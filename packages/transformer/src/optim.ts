@@ -15,7 +15,7 @@
  * created with; a new trainable set gets a new optimizer.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError, ShapeError, StateError } from '@xrec/core';
+import { ConfigError, ShapeError, StateError, is, resolveConfig, type ConfigSpec } from '@xrec/core';
 import { registerJsKernel } from './kernels/registry.js';
 
 /** Name of the fused AdamW update kernel (wasm and cpu backends). */
@@ -121,19 +121,16 @@ export const defaultDecayFilter: DecayFilter = (name, variable) => {
   return !/(^|\.)bias$|norm|(^|\.)ln_|(^|\.)wte(\.|$)|(^|\.)wpe(\.|$)|embed/i.test(name);
 };
 
-/** Fill defaults and validate; errors name the field. */
-export function resolveAdamWConfig(partial: Partial<AdamWConfig> = {}): AdamWConfig {
-  const c: AdamWConfig = { ...DEFAULT_ADAMW_CONFIG, ...stripUndefined(partial) };
-  for (const k of ['beta1', 'beta2'] as const) {
-    if (!Number.isFinite(c[k]) || c[k] < 0 || c[k] >= 1) throw new ConfigError(`AdamW: ${k} must be in [0, 1), got ${c[k]}`);
-  }
-  if (!Number.isFinite(c.eps) || c.eps <= 0) throw new ConfigError(`AdamW: eps must be > 0, got ${c.eps}`);
-  if (!Number.isFinite(c.weightDecay) || c.weightDecay < 0) throw new ConfigError(`AdamW: weightDecay must be >= 0, got ${c.weightDecay}`);
-  return c;
-}
+const ADAMW_SPEC: ConfigSpec<AdamWConfig> = {
+  beta1: { check: is.num(0, { max: 1, maxExclusive: true }), default: DEFAULT_ADAMW_CONFIG.beta1 },
+  beta2: { check: is.num(0, { max: 1, maxExclusive: true }), default: DEFAULT_ADAMW_CONFIG.beta2 },
+  eps: { check: is.num(0, { exclusive: true }), default: DEFAULT_ADAMW_CONFIG.eps },
+  weightDecay: { check: is.num(0), default: DEFAULT_ADAMW_CONFIG.weightDecay },
+};
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+/** Fill defaults and validate (the core resolver: unknown fields are errors naming the closest field). */
+export function resolveAdamWConfig(partial: Partial<AdamWConfig> = {}): AdamWConfig {
+  return resolveConfig('AdamWConfig', ADAMW_SPEC, partial);
 }
 
 /** First and second moment of one variable. */

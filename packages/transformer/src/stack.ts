@@ -5,15 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '@xrec/core';
-import { attendBatched, attendBlocked, BLOCKED_MAX_HEADS, BLOCKED_MAX_ROWS, expandKv } from './attend.js';
-import { fusedAttention } from './attention.js';
+import { attend, expandKv, planAttention } from './attend.js';
 import { archSpec } from './arch/index.js';
 import type { TransformerConfig } from './config.js';
 import type { AttentionMode, KvCache, StackInput } from './decoder.js';
-import { MASKED_SOFTMAX_KERNEL } from './kernels/masked-softmax.js';
 import type { Linear } from './linear.js';
-import { attentionMask, blockedMask } from './masks.js';
-import { geluTanh, hasFusedKernel, silu } from './ops.js';
+import { geluTanh, silu } from './ops.js';
 import { applyRope, ropeTables, type RopeTables } from './rope.js';
 
 export interface Block {
@@ -66,14 +63,7 @@ export function runStack(parts: StackParts, inp: StackInput): { hidden: tf.Tenso
     x = tf.add(x, tf.gather(parts.wpe, tf.tensor1d(inp.positions, 'int32'))) as tf.Tensor2D;
   }
   x = parts.dropout(x, training);
-  // Without a cache, attention runs as one fused op with a 2-D matmul per (batch row, head) where the fused
-  // kernels exist and no attention dropout applies (attention.ts). Otherwise, with few heads, as one 2-D
-  // matmul per batch row over all heads at once ([H·S, hd] x [hd, H·S], cross-head blocks masked out):
-  // H-fold more multiply-adds than per-head products, but 2-D matmuls are ~5x faster than batched 3-D ones.
-  const fused = parts.attentionMode === 'auto' && pastLen === 0 && !(training && c.dropout > 0) && hasFusedKernel(MASKED_SOFTMAX_KERNEL);
-  const blocked = !fused && parts.attentionMode === 'auto' && pastLen === 0 && H <= BLOCKED_MAX_HEADS && H * S <= BLOCKED_MAX_ROWS && H > 1 ? blockedMask(c, B, S, inp.keyValid) : undefined;
-  const mask = blocked ? undefined : attentionMask(c, B, S, pastLen, inp.keyValid);
-  const headMask = fused ? (mask ?? tf.zeros([S, S])) : undefined; // [S, S] or [B·H, S, S]
+  const plan = planAttention(c, parts.attentionMode, { B, S, pastLen, keyValid: inp.keyValid, dropoutActive: training && c.dropout > 0 });
   let ropeQ: RopeTables | undefined;
   let ropeK: RopeTables | undefined;
   if (archSpec(c.arch).rope) {
@@ -111,11 +101,7 @@ export function runStack(parts: StackParts, inp: StackInput): { hidden: tf.Tenso
     cache.v.push(v);
     const kf = expandKv(c, k, B, Sk); // [B·H, Sk, hd]
     const vf = expandKv(c, v, B, Sk);
-    const o = headMask
-      ? fusedAttention(q, kf, vf, headMask)
-      : blocked
-        ? attendBlocked(q, kf, vf, blocked, B, H * S, drop)
-        : attendBatched(q, kf, vf, mask, drop); // [B·H, S, hd]
+    const o = attend(plan, q, kf, vf, drop); // [B·H, S, hd]
     const o2 = tf.reshape(tf.transpose(tf.reshape(o, [B, H, S, hd]), [0, 2, 1, 3]), [N, d]) as tf.Tensor2D;
     x = tf.add(x, parts.dropout(blk.out.apply(o2, training), training));
     const h2 = parts.norm(x, blk.norm2);
