@@ -14,12 +14,13 @@ import type { TransformerLM } from '@xrec/transformer';
 const json = (x: unknown): string => `${JSON.stringify(x, null, 2)}\n`;
 
 /** Token strings of the tokenizer's roles (by id), for the HF tokenizer files. */
-function roleTokens(tok: Tokenizer): { bos?: string; eos?: string; pad?: string } {
+function roleTokens(tok: Tokenizer): { bos?: string; eos?: string; pad?: string; mask?: string } {
   const byId = new Map(Object.entries(tok.specialTokens ?? {}).map(([s, id]) => [id, s]));
-  const out: { bos?: string; eos?: string; pad?: string } = {};
+  const out: { bos?: string; eos?: string; pad?: string; mask?: string } = {};
   if (tok.bosId !== undefined && byId.has(tok.bosId)) out.bos = byId.get(tok.bosId)!;
   if (tok.eosId !== undefined && byId.has(tok.eosId)) out.eos = byId.get(tok.eosId)!;
   if (tok.padId !== undefined && byId.has(tok.padId)) out.pad = byId.get(tok.padId)!;
+  if (tok.maskId !== undefined && byId.has(tok.maskId)) out.mask = byId.get(tok.maskId)!;
   return out;
 }
 
@@ -34,11 +35,20 @@ export async function saveHfModelDir(dir: string, model: TransformerLM, tok: Tok
   const ids = { bos_token_id: tok.bosId ?? null, eos_token_id: tok.eosId ?? null, pad_token_id: tok.padId ?? null };
   const cfgPath = join(dir, 'config.json');
   const cfg = JSON.parse(await readFile(cfgPath, 'utf8')) as Record<string, unknown>;
-  await writeFileAtomic(cfgPath, json({ ...cfg, ...ids }));
-  await writeFileAtomic(join(dir, 'generation_config.json'), json({ ...ids, do_sample: false, max_length: model.config.contextLength, _from_model_config: true }));
+  // RoBERTa's pad_token_id is its position offset − 1 (model.save wrote it); the tokenizer's pad must not move it
+  const { pad_token_id: pad, ...rest } = ids;
+  await writeFileAtomic(cfgPath, json({ ...cfg, ...(model.config.arch === 'roberta' ? rest : { ...rest, pad_token_id: pad }) }));
+  if (model.config.attention === 'causal') {
+    await writeFileAtomic(join(dir, 'generation_config.json'), json({ ...ids, do_sample: false, max_length: model.config.contextLength, _from_model_config: true }));
+  }
   if (llama2c) return;
   const roles = roleTokens(tok);
-  const map = { ...(roles.bos ? { bos_token: roles.bos } : {}), ...(roles.eos ? { eos_token: roles.eos } : {}), ...(roles.pad ? { pad_token: roles.pad } : {}) };
+  const map = {
+    ...(roles.bos ? { bos_token: roles.bos } : {}),
+    ...(roles.eos ? { eos_token: roles.eos } : {}),
+    ...(roles.pad ? { pad_token: roles.pad } : {}),
+    ...(roles.mask ? { mask_token: roles.mask } : {}),
+  };
   await writeFileAtomic(join(dir, 'special_tokens_map.json'), json(map));
   await writeFileAtomic(
     join(dir, 'tokenizer_config.json'),

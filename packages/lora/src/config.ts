@@ -30,7 +30,7 @@ export interface LoraConfig {
   readonly loraAlpha: number;
   /** Dropout on the adapter's input during training, in [0, 1) (peft `lora_dropout`). */
   readonly loraDropout: number;
-  /** Layers to adapt; `null` = peft's default for the architecture (GPT-2: `c_attn`; Llama: `q_proj`, `v_proj`). */
+  /** Layers to adapt; `null` = peft's default for the architecture (GPT-2: `c_attn`; Llama: `q_proj`, `v_proj`; BERT/RoBERTa: `query`, `value`). */
   readonly targetModules: readonly string[] | string | null;
   /** Layers never to adapt (same matching rules as `targetModules`; peft `exclude_modules`). */
   readonly excludeModules: readonly string[] | string | null;

@@ -8,7 +8,7 @@ import type { LoraConfig } from './config.js';
 import type { LinearLayerLike, LoraHost } from './model-view.js';
 
 /** Names of output heads that `'all-linear'` leaves out (peft excludes the model's output embedding). */
-export const OUTPUT_HEAD_NAMES: readonly string[] = ['lm_head', 'output', 'embed_out'];
+export const OUTPUT_HEAD_NAMES: readonly string[] = ['lm_head', 'output', 'embed_out', 'decoder'];
 
 /** Does `name` match a peft module pattern (list: equal or `.suffix`; string: full regex match)? */
 export function matchesModule(pattern: readonly string[] | string, name: string): boolean {
@@ -30,6 +30,7 @@ function defaultTargets(layers: readonly LinearLayerLike[]): readonly string[] |
   const suffixes = new Set(layers.map((l) => lastPart(l.name)));
   if (suffixes.has('c_attn')) return ['c_attn']; // gpt2
   if (suffixes.has('q_proj') && suffixes.has('v_proj')) return ['q_proj', 'v_proj']; // llama
+  if (suffixes.has('query') && suffixes.has('value')) return ['query', 'value']; // bert, roberta
   return undefined;
 }
 

@@ -56,6 +56,7 @@ export class BpeTokenizer implements Tokenizer {
   readonly bosId?: number;
   readonly eosId?: number;
   readonly padId?: number;
+  readonly maskId?: number;
 
   private readonly addedByContent = new Map<string, AddedToken>();
   private readonly addedById = new Map<number, AddedToken>();

@@ -88,6 +88,7 @@ export class Llama2cTokenizer implements Tokenizer {
   readonly bosId?: number;
   readonly eosId?: number;
   readonly padId?: number;
+  readonly maskId?: number;
   /** Whether ids 3..258 are the byte pieces <0x00>..<0xFF>, so run.c's byte fallback (id = byte + 3) is valid. */
   readonly hasByteFallback: boolean;
   /** Extra special tokens added with withSpecialTokens (ids after the file's vocabulary). */

@@ -49,10 +49,12 @@ export interface Tokenizer {
   readonly bosId?: number;
   readonly eosId?: number;
   readonly padId?: number;
+  /** The masked-LM mask token (`<mask>` / `[MASK]`), when the tokenizer has one. */
+  readonly maskId?: number;
   /**
    * A new tokenizer with the named special tokens added (as PEPLER adds `<bos>`, `<eos>`, `<pad>` to GPT-2):
    * names already present keep their id, new ones get ids vocabSize, vocabSize + 1, ...
-   * `<bos>`/`<eos>`/`<pad>` (or `roles`) become bosId/eosId/padId.
+   * `<bos>`/`<eos>`/`<pad>`/`<mask>` (or `roles`) become bosId/eosId/padId/maskId.
    */
   withSpecialTokens(names: readonly string[], roles?: SpecialRoles): Tokenizer;
 }
@@ -62,13 +64,15 @@ export interface SpecialRoles {
   readonly bos?: string;
   readonly eos?: string;
   readonly pad?: string;
+  readonly mask?: string;
 }
 
 /** Names tried, in order, for each role when no explicit role is given. */
-export const DEFAULT_ROLE_NAMES: Readonly<Record<'bos' | 'eos' | 'pad', readonly string[]>> = {
+export const DEFAULT_ROLE_NAMES: Readonly<Record<'bos' | 'eos' | 'pad' | 'mask', readonly string[]>> = {
   bos: ['<bos>', '<s>', '<|begin_of_text|>', '<|endoftext|>'],
   eos: ['<eos>', '</s>', '<|end_of_text|>', '<|endoftext|>'],
   pad: ['<pad>', '[PAD]', '<|pad|>'],
+  mask: ['<mask>', '[MASK]'],
 };
 
 /** Resolve role ids from explicit role names (checked) or the default names. */
@@ -77,8 +81,8 @@ export function resolveRoles(
   roles: SpecialRoles | undefined,
   where: string,
   fail: (msg: string) => Error,
-): { bosId?: number; eosId?: number; padId?: number } {
-  const pick = (role: 'bos' | 'eos' | 'pad'): number | undefined => {
+): { bosId?: number; eosId?: number; padId?: number; maskId?: number } {
+  const pick = (role: 'bos' | 'eos' | 'pad' | 'mask'): number | undefined => {
     const explicit = roles?.[role];
     if (explicit !== undefined) {
       const id = specials.get(explicit);
@@ -91,12 +95,14 @@ export function resolveRoles(
     }
     return undefined;
   };
-  const out: { bosId?: number; eosId?: number; padId?: number } = {};
+  const out: { bosId?: number; eosId?: number; padId?: number; maskId?: number } = {};
   const b = pick('bos');
   const e = pick('eos');
   const p = pick('pad');
+  const m = pick('mask');
   if (b !== undefined) out.bosId = b;
   if (e !== undefined) out.eosId = e;
   if (p !== undefined) out.padId = p;
+  if (m !== undefined) out.maskId = m;
   return out;
 }

@@ -3,7 +3,8 @@
  * parameter names; GPT-2 Conv1D weights [in, out], Llama nn.Linear weights [out, in]). xrec writes its format
  * name/version and resolved config into the safetensors metadata and `format: "pt"` so `transformers` loads
  * the files too. Reading accepts HF's own GPT-2 files (names without the `transformer.` prefix, the
- * `attn.bias` mask buffers) and ignores `rotary_emb.inv_freq` buffers.
+ * `attn.bias` mask buffers), ignores `rotary_emb.inv_freq` buffers, and BERT/RoBERTa files' poolers,
+ * next-sentence heads, `position_ids` buffers and tied-decoder aliases.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -18,7 +19,8 @@ import {
   writeFileAtomic,
   type SafeTensor,
 } from '@xrec/core';
-import { fromHfConfig, toHfConfig, type TransformerConfig } from './config.js';
+import type { TransformerConfig } from './config.js';
+import { fromHfConfig, toHfConfig } from './config-hf.js';
 import { archSpec } from './arch/index.js';
 import { parameterSpecs } from './params.js';
 
@@ -71,12 +73,14 @@ export async function loadCheckpointDir(dir: string): Promise<{ config: Transfor
   const specs = new Map(parameterSpecs(config).map((s) => [s.name, s]));
   const weights: Weights = new Map();
   const unknown: string[] = [];
+  const arch = archSpec(config.arch);
+  const skip = [...SKIP, ...(arch.skipOnLoad ?? [])];
   for (const [rawName, t] of file.tensors) {
-    if (SKIP.some((r) => r.test(rawName))) continue;
+    if (skip.some((r) => r.test(rawName))) continue;
     let name = rawName;
-    const prefix = archSpec(config.arch).prefix;
+    const prefix = arch.prefix;
     if (!specs.has(name) && prefix && specs.has(`${prefix}${name}`)) name = `${prefix}${name}`;
-    if (name === 'lm_head.weight' && config.tieEmbeddings) continue; // tied: the embedding is the output layer
+    if (name === `${arch.outputModule}.weight` && config.tieEmbeddings) continue; // tied: the embedding is the output layer
     const spec = specs.get(name);
     if (!spec) {
       unknown.push(rawName);

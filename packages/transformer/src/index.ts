@@ -5,16 +5,19 @@
 // models and configs
 export { TransformerLM, type ForwardInput, type ForwardOutput, type GenerateOptions, type WeightMap } from './model.js';
 export {
+  ARCHS,
+  DEFAULT_BERT_CONFIG,
   DEFAULT_GPT2_CONFIG,
   DEFAULT_LLAMA_CONFIG,
-  fromHfConfig,
+  DEFAULT_ROBERTA_CONFIG,
   llamaHiddenDim,
   resolveTransformerConfig,
-  toHfConfig,
   type Arch,
   type AttentionKind,
+  type HiddenAct,
   type TransformerConfig,
 } from './config.js';
+export { fromHfConfig, toHfConfig } from './config-hf.js';
 export type { LinearAdapter, LinearLayer } from './linear.js';
 export type { PrefixKV } from './prefix-kv.js';
 export { loadLlama2c, parseLlama2c } from './llama2c.js';
@@ -35,4 +38,6 @@ export { learningRateAt, type LrScheduleConfig, type ScheduleKind } from './sche
 export { hasTrainCheckpoint, loadTrainCheckpoint, readTrainState, type EpochLog, type LoadedTrainCheckpoint, type TrainState } from './train-checkpoint.js';
 export { batchWindows, bucketedBatches, lmLoss, packSequences, seqLoss, splitLmBatch, type LmBatch, type SeqBatch, type SeqRow } from './lm-batch.js';
 export { lmDataParallel, lmReplica, type LmReplicaArgs } from './parallel/lm-replica.js';
+export { maskWindows, mlmLoss, splitMlmBatch, type MaskingOptions, type MlmBatch } from './mlm-batch.js';
+export { mlmDataParallel, mlmReplica, type MlmReplicaArgs } from './parallel/mlm-replica.js';
 export { autoWorkers, type AutoWorkersInput } from './parallel/auto.js';

@@ -2,7 +2,8 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { CheckpointError, ConfigError, Rng, ShapeError } from '@xrec/core';
 import { initBackend } from './backend.js';
-import { fromHfConfig, resolveTransformerConfig, toHfConfig, type TransformerConfig } from './config.js';
+import { resolveTransformerConfig, type TransformerConfig } from './config.js';
+import { fromHfConfig, toHfConfig } from './config-hf.js';
 import { DECODER } from './decoder.js';
 import { TransformerLM } from './model.js';
 import { parseLlama2c } from './llama2c.js';
@@ -30,14 +31,14 @@ describe('config', () => {
     expect(() => resolveTransformerConfig({ arch: 'llama', nHeads: 8, nKvHeads: 3 })).toThrow(/nKvHeads \(3\) must divide nHeads \(8\)/);
     expect(() => resolveTransformerConfig({ arch: 'gpt2', dropout: 1 })).toThrow(/dropout/);
     expect(() => resolveTransformerConfig({ arch: 'gpt2', vocabSize: 0 })).toThrow(/TransformerConfig\.vocabSize: must be an integer >= 1, got 0/);
-    expect(() => resolveTransformerConfig({ arch: 'bert' as 'gpt2' })).toThrow(/arch/);
+    expect(() => resolveTransformerConfig({ arch: 'bart' as 'gpt2' })).toThrow(/arch must be one of 'gpt2', 'llama', 'bert', 'roberta'/);
     expect(() => resolveTransformerConfig({ arch: 'gpt2', nLayer: 2 } as unknown as TransformerConfig)).toThrow(/unknown field 'nLayer'/);
   });
 
   it('round-trips through Hugging Face config.json fields', () => {
     for (const c of [TINY_GPT2, TINY_LLAMA, resolveTransformerConfig(TINY_LLAMA_TIED)]) expect(fromHfConfig(toHfConfig(c))).toEqual(c);
     expect(toHfConfig(TINY_LLAMA)).toMatchObject({ hidden_size: 24, num_key_value_heads: 2, intermediate_size: 40 });
-    expect(() => fromHfConfig({ model_type: 'bert' })).toThrow(/model_type "bert" is not supported/);
+    expect(() => fromHfConfig({ model_type: 't5' })).toThrow(/model_type "t5" is not supported/);
     expect(() => fromHfConfig({ model_type: 'gpt2', vocab_size: 5 })).toThrow(/missing field 'n_embd'/);
   });
 });

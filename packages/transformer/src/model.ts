@@ -1,10 +1,14 @@
 /**
- * Decoder-only transformer language models (Vaswani et al. 2017) in the GPT-2 (Radford et al. 2019) and
- * Llama (Touvron et al. 2023) styles, with Hugging Face parameter names.
+ * Transformer language models (Vaswani et al. 2017) with Hugging Face parameter names: decoders in the GPT-2
+ * (Radford et al. 2019) and Llama (Touvron et al. 2023) styles, and masked-LM encoders in the BERT (Devlin et
+ * al. 2019) and RoBERTa (Liu et al. 2019) styles (`arch` in the config; see arch/).
  *
  *   x₀ = E[ids] (+ P[pos] for gpt2), with optional prefix embeddings prepended      [B, S, d]
  *   xₗ₊₁ = xₗ + Attn(Norm(xₗ));  xₗ₊₁ = xₗ₊₁ + MLP(Norm(xₗ₊₁))                       (pre-norm blocks)
  *   logits = Norm(x_L) Eᵀ (tied) or Norm(x_L) W_out                                  [B, S, V]
+ *
+ * Encoders: x₀ = LN(E[ids] + P[pos] + T[0]); xₗ₊₁ = LN(xₗ + Attn(xₗ)); xₗ₊₁ = LN(xₗ₊₁ + MLP(xₗ₊₁)) (post-norm);
+ * logits = LN(GELU(x_L W + b)) Eᵀ + bias (the MLM head). `hiddenStates` is x_L (before any head).
  *
  * Everything between the embedding and the logits runs on 2-D `[B·S, d]` activations, so every linear layer
  * is one 2-D matmul (the fast path on wasm); only the attention scores use batched `[B·H, S, S]` matmuls.
@@ -16,7 +20,7 @@ import { CheckpointError, ConfigError, Rng, ShapeError } from '@xrec/core';
 import type { TransformerConfig } from './config.js';
 import { resolveTransformerConfig } from './config.js';
 import { Linear, type LinearLayer } from './linear.js';
-import { layerNorm, rmsNorm } from './ops.js';
+import { geluErf, geluTanh, layerNorm, rmsNorm } from './ops.js';
 import { archSpec } from './arch/index.js';
 import { headLogits, headLogitsFor, headLoss, headProjector, type OutputHead } from './heads.js';
 import { embeddingName, parameterSpecs, type ParamSpec } from './params.js';
@@ -72,7 +76,10 @@ export class TransformerLM {
   private readonly blocks: Block[] = [];
   private readonly wte: tf.Variable;
   private readonly wpe: tf.Variable | undefined;
-  private readonly finalNorm: [tf.Variable, tf.Variable | undefined];
+  private readonly finalNorm: [tf.Variable, tf.Variable | undefined] | undefined;
+  private readonly typeEmb: tf.Variable | undefined;
+  private readonly embNorm: [tf.Variable, tf.Variable | undefined] | undefined;
+  private readonly mlm: { dense: Linear; norm: [tf.Variable, tf.Variable | undefined]; bias: tf.Variable } | undefined;
   private readonly lmHead: Linear | undefined;
   private disposed = false;
 
@@ -104,8 +111,11 @@ export class TransformerLM {
       const n = spec.block(i);
       this.blocks.push({ norm1: norm(n.norm1), norm2: norm(n.norm2), qkv: n.qkv.map(L), out: L(n.out), mlpIn: n.mlpIn.map(L), mlpOut: L(n.mlpOut) });
     }
-    this.finalNorm = norm(spec.finalNorm);
-    this.lmHead = config.tieEmbeddings ? undefined : L('lm_head');
+    this.finalNorm = spec.finalNorm ? norm(spec.finalNorm) : undefined;
+    this.typeEmb = spec.tokenTypes ? P(spec.tokenTypes) : undefined;
+    this.embNorm = spec.embeddingNorm ? norm(spec.embeddingNorm) : undefined;
+    this.mlm = spec.mlmHead ? { dense: L(spec.mlmHead.dense), norm: norm(spec.mlmHead.norm), bias: P(spec.mlmHead.bias) } : undefined;
+    this.lmHead = config.tieEmbeddings ? undefined : L(spec.outputModule);
   }
 
   /** A randomly initialised model: weights N(0, 0.02) (residual projections 0.02/√(2L)), norms 1, biases 0. */
@@ -264,12 +274,15 @@ export class TransformerLM {
     return headProjector(this.head());
   }
 
-  /** The output layer: the tied embedding, or lm_head (heads.ts). */
+  /** The output layer: the tied embedding, or lm_head (heads.ts); with the MLM head's transform and bias for encoders. */
   private head(): OutputHead {
-    return { wte: this.wte, lmHead: this.lmHead };
+    const mlm = this.mlm;
+    if (!mlm) return { wte: this.wte, lmHead: this.lmHead };
+    const act = this.config.hiddenAct === 'gelu' ? geluErf : geluTanh;
+    return { wte: this.wte, lmHead: this.lmHead, bias: mlm.bias, transform: (h, training) => this.norm(act(mlm.dense.apply(h, training)), mlm.norm) };
   }
 
-  /** Final hidden states [B, S, d] (after the last norm) without the output layer. */
+  /** Final hidden states [B, S, d] (decoders: after the final norm; encoders: the last block's output) without any head. */
   hiddenStates(input: ForwardInput): tf.Tensor3D {
     const { batch, seq } = this.checkInput(input, 'hiddenStates');
     return tf.tidy(() => tf.reshape(this.hidden2d(input, batch, seq), [batch, seq, this.config.dModel]) as tf.Tensor3D);
@@ -310,6 +323,8 @@ export class TransformerLM {
         config: this.config,
         blocks: this.blocks,
         wpe: this.wpe,
+        typeEmb: this.typeEmb,
+        embNorm: this.embNorm,
         finalNorm: this.finalNorm,
         attentionMode: this.attentionMode,
         norm: (x, w) => this.norm(x, w),
@@ -378,7 +393,7 @@ export class TransformerLM {
     await saveCheckpointDir(dir, this.config, weights, extraMetadata);
   }
 
-  /** Load an xrec or Hugging Face GPT-2 / Llama directory (config.json + model.safetensors). */
+  /** Load an xrec or Hugging Face GPT-2 / Llama / BERT / RoBERTa directory (config.json + model.safetensors). */
   static async load(dir: string): Promise<TransformerLM> {
     const { config, weights } = await loadCheckpointDir(dir);
     return TransformerLM.fromWeights(config, weights, `${dir}/model.safetensors`);

@@ -328,6 +328,10 @@ export function geluTanh<T extends tf.Tensor>(x: T): T {
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(u), 1)) as T;
 }
 
+/** The exact GELU (BERT's `gelu`): `0.5 x (1 + erf(x / √2))`; gradient through tfjs's Erf gradient. */
+export function geluErf<T extends tf.Tensor>(x: T): T {
+  return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)) as T);
+}
 
 function normOp(rms: boolean, eps: number, withBias: boolean) {
   return customOp(((...args: (tf.Tensor | SaveFn)[]) => {

@@ -1,7 +1,8 @@
 /**
- * The decoder stack on 2-D activations: position embeddings (GPT-2) or RoPE (Llama), then per block
- * norm → attention (fused / blocked / batched, see attend.ts) → residual → norm → MLP → residual, and the
- * final norm. The model's weights come in as {@link StackParts}.
+ * The transformer stack on 2-D activations: position embeddings (GPT-2, BERT: plus token-type row 0 and an
+ * embedding LayerNorm) or RoPE (Llama), then per block — pre-norm: norm → attention (fused / blocked /
+ * batched, see attend.ts) → residual → norm → MLP → residual, and a final norm; post-norm (BERT): attention
+ * → residual → norm → MLP → residual → norm. The model's weights come in as {@link StackParts}.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ShapeError } from '@xrec/core';
@@ -10,7 +11,7 @@ import { archSpec } from './arch/index.js';
 import type { TransformerConfig } from './config.js';
 import type { AttentionMode, KvCache, StackInput } from './decoder.js';
 import type { Linear } from './linear.js';
-import { geluTanh, silu } from './ops.js';
+import { geluErf, geluTanh, silu } from './ops.js';
 import { applyRope, ropeTables, type RopeTables } from './rope.js';
 
 export interface Block {
@@ -29,7 +30,10 @@ export interface StackParts {
   readonly config: TransformerConfig;
   readonly blocks: readonly Block[];
   readonly wpe: tf.Variable | undefined;
-  readonly finalNorm: [tf.Variable, tf.Variable | undefined];
+  /** Token-type embeddings [types, d] (row 0 is added to every position). */
+  readonly typeEmb?: tf.Variable | undefined;
+  readonly embNorm?: [tf.Variable, tf.Variable | undefined] | undefined;
+  readonly finalNorm: [tf.Variable, tf.Variable | undefined] | undefined;
   readonly attentionMode: AttentionMode;
   norm(x: tf.Tensor2D, w: [tf.Variable, tf.Variable | undefined]): tf.Tensor2D;
   dropout<T extends tf.Tensor>(x: T, training: boolean): T;
@@ -55,14 +59,19 @@ export function runStack(parts: StackParts, inp: StackInput): { hidden: tf.Tenso
   }
   let x = inp.x;
   if (parts.wpe) {
-    for (let i = 0; i < inp.positions.length; i++) {
-      if (inp.positions[i]! >= c.contextLength) {
-        throw new ShapeError(`forward: position ${inp.positions[i]} exceeds contextLength ${c.contextLength}`);
+    const off = c.positionOffset;
+    const pos = off === 0 ? inp.positions : inp.positions.map((p) => p + off);
+    for (let i = 0; i < pos.length; i++) {
+      if (pos[i]! >= c.contextLength) {
+        throw new ShapeError(`forward: position ${pos[i]}${off ? ` (offset ${off})` : ''} exceeds contextLength ${c.contextLength}`);
       }
     }
-    x = tf.add(x, tf.gather(parts.wpe, tf.tensor1d(inp.positions, 'int32'))) as tf.Tensor2D;
+    x = tf.add(x, tf.gather(parts.wpe, tf.tensor1d(pos, 'int32'))) as tf.Tensor2D;
   }
+  if (parts.typeEmb) x = tf.add(x, tf.slice(parts.typeEmb, [0, 0], [1, d])) as tf.Tensor2D; // every input is segment 0
+  if (parts.embNorm) x = parts.norm(x, parts.embNorm);
   x = parts.dropout(x, training);
+  const post = archSpec(c.arch).placement === 'post';
   const plan = planAttention(c, parts.attentionMode, { B, S, pastLen, keyValid: inp.keyValid, dropoutActive: training && c.dropout > 0 });
   let ropeQ: RopeTables | undefined;
   let ropeK: RopeTables | undefined;
@@ -74,7 +83,7 @@ export function runStack(parts: StackParts, inp: StackInput): { hidden: tf.Tenso
   const cache: KvCache = { k: [], v: [] };
   for (let l = 0; l < parts.blocks.length; l++) {
     const blk = parts.blocks[l]!;
-    const h = parts.norm(x, blk.norm1);
+    const h = post ? x : parts.norm(x, blk.norm1);
     let q2: tf.Tensor2D;
     let k2: tf.Tensor2D;
     let v2: tf.Tensor2D;
@@ -104,14 +113,17 @@ export function runStack(parts: StackParts, inp: StackInput): { hidden: tf.Tenso
     const o = attend(plan, q, kf, vf, drop); // [B·H, S, hd]
     const o2 = tf.reshape(tf.transpose(tf.reshape(o, [B, H, S, hd]), [0, 2, 1, 3]), [N, d]) as tf.Tensor2D;
     x = tf.add(x, parts.dropout(blk.out.apply(o2, training), training));
-    const h2 = parts.norm(x, blk.norm2);
+    if (post) x = parts.norm(x, blk.norm1);
+    const h2 = post ? x : parts.norm(x, blk.norm2);
     let m: tf.Tensor2D;
     if (blk.mlpIn.length === 1) {
-      m = geluTanh(blk.mlpIn[0]!.apply(h2, training)); // [N, dFF]
+      const a = blk.mlpIn[0]!.apply(h2, training); // [N, dFF]
+      m = c.hiddenAct === 'gelu' ? geluErf(a) : geluTanh(a);
     } else {
       m = tf.mul(silu(blk.mlpIn[0]!.apply(h2, training)), blk.mlpIn[1]!.apply(h2, training)); // SwiGLU [N, dFF]
     }
     x = tf.add(x, parts.dropout(blk.mlpOut.apply(m, training), training));
+    if (post) x = parts.norm(x, blk.norm2);
   }
-  return { hidden: parts.norm(x, parts.finalNorm), cache };
+  return { hidden: parts.finalNorm ? parts.norm(x, parts.finalNorm) : x, cache };
 }

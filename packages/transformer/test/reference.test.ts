@@ -18,8 +18,8 @@ function maxDiffValid(a: Float32Array, b: Float32Array, mask: number[], V: numbe
   return m;
 }
 
-for (const name of ['ref-gpt2', 'ref-llama']) {
-  describe(`${name}: logits agree with the independent PyTorch implementation (test/reference/make_fixtures.py)`, () => {
+for (const name of ['ref-gpt2', 'ref-llama', 'ref-bert', 'ref-roberta']) {
+  describe(`${name}: logits agree with the independent PyTorch implementation (test/reference/make_fixtures.py, make_encoder_fixtures.py)`, () => {
     const dir = join(FIX, name);
     const expected = loadSafetensorsSync(join(dir, 'expected.safetensors')).tensors;
     let model: TransformerLM;

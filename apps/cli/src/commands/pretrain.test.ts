@@ -74,6 +74,29 @@ describe('xrec pretrain', () => {
     expect(existsSync(join(dir, 'exported', 'tokenizer.json'))).toBe(true);
   });
 
+  it('--objective mlm trains a BERT-style masked-LM encoder with a given tokenizer (+ <mask>), and its held-out loss falls', async () => {
+    const tokDir = join(dir, 'model'); // the tokenizer of the causal run above
+    const out = join(dir, 'mlm');
+    const r = await run(['pretrain', '--objective', 'mlm', '--tokenizer', join(tokDir, 'tokenizer.json'), ...flags(out, join(dir, 'mlm-work')).slice(1), '--tokens', '12000', '--lr', '5e-3']);
+    expect(r.code, r.err).toBe(0);
+    const tok = await loadTokenizer(join(out, 'tokenizer.json'));
+    const base = await loadTokenizer(join(tokDir, 'tokenizer.json'));
+    expect(tok.vocabSize).toBe(base.vocabSize + 1);
+    expect(tok.maskId).toBe(base.vocabSize);
+    expect(JSON.parse(readFileSync(join(out, 'special_tokens_map.json'), 'utf8'))).toMatchObject({ mask_token: '<mask>' });
+    expect(existsSync(join(out, 'generation_config.json'))).toBe(false); // an encoder does not generate
+    const model = await TransformerLM.load(out);
+    expect(model.config).toMatchObject({ arch: 'bert', attention: 'bidirectional', vocabSize: tok.vocabSize });
+    model.dispose();
+    const log = readFileSync(join(dir, 'mlm-work', 'pretrain-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; val_loss?: Record<string, number> });
+    const vals = log.filter((l) => l.type === 'val').map((l) => l.val_loss!.reviews!);
+    expect(vals.length).toBeGreaterThan(1);
+    expect(vals[vals.length - 1]!).toBeLessThan(vals[0]!);
+    const bad = await run(['pretrain', '--objective', 'bert', '--out', join(dir, 'm5')]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--objective: expected clm or mlm, got 'bert'/);
+  });
+
   it('names a missing or damaged corpus file', async () => {
     const bad = await run(['pretrain', '--corpus', join(dir, 'nope'), '--out', join(dir, 'm3')]);
     expect(bad.code).toBe(2);

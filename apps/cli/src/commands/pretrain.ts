@@ -1,6 +1,7 @@
 /**
- * `xrec pretrain`: pre-train a GPT-2-style base model on the pre-training corpus with a token budget (the
- * recipe of the shipped xrec-base; see pretrain/run-pretrain.ts). Progress on stderr; `--json` prints the
+ * `xrec pretrain`: pre-train a base model on the pre-training corpus with a token budget — a GPT-2-style
+ * causal LM (the recipe of the shipped xrec-base) or a BERT-style masked-LM encoder (xrec-base-mlm); see
+ * pretrain/run-pretrain.ts. Progress on stderr; `--json` prints the
  * summary on stdout.
  */
 import type { Command } from 'commander';
@@ -8,7 +9,13 @@ import { join, resolve } from 'node:path';
 import { ConfigError, resolveDataDir } from '@xrec/core';
 import { terminalProgress } from '../progress.js';
 import { exportCheckpoint, runPretrain, type PretrainConfig } from '../pretrain/run-pretrain.js';
+import type { ObjectiveName } from '../pretrain/objective.js';
 import { cliFloat, cliInt, cliSeed, cliWorkers } from '../args.js';
+
+function cliObjective(v: string): ObjectiveName {
+  if (v !== 'clm' && v !== 'mlm') throw new ConfigError(`--objective: expected clm or mlm, got '${v}'`);
+  return v;
+}
 
 function parseWeights(v: string): Record<string, number> {
   const out: Record<string, number> = {};
@@ -21,6 +28,8 @@ function parseWeights(v: string): Record<string, number> {
 }
 
 interface PretrainFlags {
+  objective: ObjectiveName;
+  tokenizer?: string;
   corpus?: string;
   out: string;
   work?: string;
@@ -50,7 +59,9 @@ interface PretrainFlags {
 export function registerPretrain(program: Command): void {
   program
     .command('pretrain')
-    .description('pre-train a GPT-2-style base model (tokenizer included) on the pre-training corpus with a token budget')
+    .description('pre-train a base model (GPT-2-style causal LM, or BERT-style masked LM) on the pre-training corpus with a token budget')
+    .option('--objective <clm|mlm>', 'clm: causal next-token LM (xrec-base); mlm: masked-LM encoder, 15% of tokens masked (xrec-base-mlm)', cliObjective, 'clm' as ObjectiveName)
+    .option('--tokenizer <file>', 'use this tokenizer.json instead of training one (--vocab is then its size; mlm adds <mask> when missing)')
     .option('--corpus <dir>', 'corpus folder of <source>.txt.gz files (default: <data dir>/pretrain-corpus)')
     .requiredOption('--out <dir>', 'model directory to write (Hugging Face layout: config.json, model.safetensors, tokenizer files)')
     .option('--work <dir>', 'work directory: tokenizer, checkpoint, log (default: OUT.work)')
@@ -81,6 +92,8 @@ export function registerPretrain(program: Command): void {
 Examples:
   # the shipped xrec-base (about 90 min on 2 cores with the native kernels)
   xrec pretrain --out models/xrec-base --work .xrec-work/xrec-base
+  # the shipped xrec-base-mlm: a masked-LM encoder with xrec-base's tokenizer (+ <mask>)
+  xrec pretrain --objective mlm --tokenizer models/xrec-base/tokenizer.json --out models/xrec-base-mlm --work .xrec-work/xrec-base-mlm
   # continue it after a kill
   xrec pretrain --out models/xrec-base --work .xrec-work/xrec-base --resume
   # a 2-minute smoke run
@@ -90,6 +103,8 @@ Examples:
       const dataDir = resolveDataDir((cmd.parent?.opts() as { dataDir?: string } | undefined)?.dataDir).path;
       const out = resolve(o.out);
       const c: PretrainConfig = {
+        objective: o.objective,
+        ...(o.tokenizer !== undefined ? { tokenizer: resolve(o.tokenizer) } : {}),
         corpus: resolve(o.corpus ?? join(dataDir, 'pretrain-corpus')),
         out,
         work: resolve(o.work ?? `${out}.work`),

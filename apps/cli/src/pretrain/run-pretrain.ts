@@ -1,7 +1,10 @@
 /**
- * Pre-training a GPT-2-style base model on the pre-training corpus (the xrec-base recipe):
+ * Pre-training a base model on the pre-training corpus: a GPT-2-style causal LM (objective `clm`, the
+ * xrec-base recipe) or a BERT-style masked-LM encoder (objective `mlm`, xrec-base-mlm: 15% of the tokens
+ * chosen, 80/10/10 mask/random/keep, see mlm-batch.ts in the transformer package):
  *
- * 1. a byte-level BPE tokenizer trained on the corpus's training documents (`<bos>`, `<eos>`, `<pad>` on top);
+ * 1. a byte-level BPE tokenizer trained on the corpus's training documents (`<bos>`, `<eos>`, `<pad>` on top),
+ *    or a given one (`tokenizer`; `<mask>` is added for mlm when missing);
  * 2. every document encoded as `<bos> text <eos>`, one token stream per source and split (every
  *    `valEvery`-th document held out);
  * 3. a token budget instead of epochs: `ceil(tokens / (batch·seq))` AdamW updates on windows drawn by source
@@ -19,12 +22,16 @@ import * as tf from '@tensorflow/tfjs';
 import { CheckpointError, checkOutputDir, ConfigError, Rng, writeFileAtomic, type Progress } from '@xrec/core';
 import { listCorpusSources, readCorpusDocuments, verifyCorpus, type CorpusSource } from '@xrec/data';
 import { loadTokenizer, saveTokenizer, trainBpe, type Tokenizer } from '@xrec/tokenizer';
-import { autoWorkers, describeBackend, initBackend, lmDataParallel, lmLoss, loadTrainCheckpoint, nativeStatus, readTrainState, resolveTransformerConfig, train, TransformerLM, type EpochLog, type LmBatch } from '@xrec/transformer';
+import { autoWorkers, describeBackend, initBackend, loadTrainCheckpoint, nativeStatus, readTrainState, train, TransformerLM, type EpochLog } from '@xrec/transformer';
 import { encodeCorpus, fixedWindows, WindowSampler, type SourceTokens } from './corpus-tokens.js';
-import { windowLoss } from './window-loss.js';
+import { pretrainObjective, type ObjectiveName, type PretrainBatch } from './objective.js';
 import { saveHfModelDir } from '../hf-dir.js';
 
 export interface PretrainConfig {
+  /** `clm`: causal next-token LM (GPT-2 style); `mlm`: masked-LM encoder (BERT style). */
+  readonly objective: ObjectiveName;
+  /** An existing tokenizer.json to use instead of training one (`vocab` is then its size). */
+  readonly tokenizer?: string;
   readonly corpus: string;
   /** Final model directory (Hugging Face layout). */
   readonly out: string;
@@ -71,7 +78,7 @@ export interface PretrainSummary {
   readonly valLoss: Readonly<Record<string, number>>;
   readonly corpus: Readonly<Record<string, { documents: { train: number; val: number }; words: { train: number; val: number }; tokens: { train: number; val: number }; weight: number }>>;
   readonly tokensPerWord: number;
-  readonly config: Omit<PretrainConfig, 'corpus' | 'out' | 'work'>;
+  readonly config: Omit<PretrainConfig, 'corpus' | 'out' | 'work' | 'tokenizer'> & { readonly tokenizer?: string };
   readonly machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; backend: string };
 }
 
@@ -81,9 +88,17 @@ async function corpusTokenizer(c: PretrainConfig, sources: readonly CorpusSource
     progress.log(`pretrain: tokenizer from ${path}`);
     return loadTokenizer(path);
   }
+  if (c.tokenizer !== undefined) {
+    let tok = await loadTokenizer(c.tokenizer);
+    if (c.objective === 'mlm' && tok.maskId === undefined) tok = tok.withSpecialTokens(['<mask>']);
+    progress.log(`pretrain: tokenizer ${c.tokenizer} (${tok.vocabSize} ids${c.objective === 'mlm' ? `, mask id ${tok.maskId}` : ''})`);
+    await saveTokenizer(tok, path);
+    return tok;
+  }
   const docs: string[] = [];
   for (const s of sources) for await (const d of readCorpusDocuments(s, { split: 'train', valEvery: c.valEvery })) docs.push(d.text);
-  const tok = trainBpe(docs, { vocabSize: c.vocab - SPECIAL_TOKENS.length, specialTokens: [...SPECIAL_TOKENS] }, progress);
+  const specials = c.objective === 'mlm' ? [...SPECIAL_TOKENS, '<mask>'] : [...SPECIAL_TOKENS];
+  const tok = trainBpe(docs, { vocabSize: c.vocab - specials.length, specialTokens: specials }, progress);
   await saveTokenizer(tok, path);
   return tok;
 }
@@ -124,12 +139,13 @@ export async function runPretrain(c: PretrainConfig, progress: Progress): Promis
   );
   const valSets = streams.map((s) => ({ name: s.name, w: fixedWindows(s.val, c.seq, c.valWindows) }));
 
-  const config = resolveTransformerConfig({ arch: 'gpt2', vocabSize: tok.vocabSize, contextLength: c.seq, dModel: c.dModel, nLayers: c.layers, nHeads: c.heads, dropout: 0 });
+  const objective = pretrainObjective(c, tok);
+  const config = objective.config;
   const model = TransformerLM.create(config, new Rng(c.seed).fork('init'));
   const totalSteps = Math.ceil(c.tokens / (c.batch * c.seq));
   const segments = Math.ceil(totalSteps / c.segmentSteps);
   progress.log(
-    `pretrain: ${model.numParameters().toLocaleString('en-US')} parameters (d ${c.dModel}, ${c.layers} layers, ${c.heads} heads, vocab ${tok.vocabSize}); ` +
+    `pretrain: ${c.objective} objective, ${model.numParameters().toLocaleString('en-US')} parameters (${config.arch}, d ${c.dModel}, ${c.layers} layers, ${c.heads} heads, vocab ${tok.vocabSize}); ` +
       `corpus ${trainTokens.toLocaleString('en-US')} training tokens in ${streams.length} sources; budget ${c.tokens.toLocaleString('en-US')} tokens = ${totalSteps} updates of ${c.batch}×${c.seq} in ${segments} segments`,
   );
   const workers = c.workers === 'auto' ? autoWorkers({ parameters: model.numParameters(), batchRows: c.batch, tokensPerStep: c.batch * c.seq, native: nativeStatus().active }) : c.workers;
@@ -137,15 +153,19 @@ export async function runPretrain(c: PretrainConfig, progress: Progress): Promis
   const valLoss: Record<string, number> = {};
   let stopEarly = false;
   try {
-    const result = await train<LmBatch>({
+    const result = await train<PretrainBatch>({
       variables: model.trainableVariables(),
-      lossFn: (b, training) => lmLoss(model, b, training),
-      ...(workers > 0 ? { parallel: lmDataParallel(config, workers) } : {}),
+      lossFn: (b, training) => objective.loss(model, b, training),
+      ...(workers > 0 ? { parallel: objective.parallel(workers) } : {}),
       // a resume may extend the token budget (a second segment), not change the data or the model
-      run: { corpus: c.corpus, vocab: c.vocab, dModel: c.dModel, layers: c.layers, heads: c.heads, seq: c.seq, batch: c.batch, weights: c.weights, segmentSteps: c.segmentSteps, replicas: workers + 1 },
+      run: {
+        corpus: c.corpus, vocab: c.vocab, dModel: c.dModel, layers: c.layers, heads: c.heads, seq: c.seq, batch: c.batch, weights: c.weights, segmentSteps: c.segmentSteps, replicas: workers + 1,
+        ...(c.objective !== 'clm' ? { objective: c.objective } : {}),
+        ...(c.tokenizer !== undefined ? { tokenizer: c.tokenizer } : {}),
+      },
       trainBatches: (epoch, rng) => {
         const n = Math.min(c.segmentSteps, totalSteps - epoch * c.segmentSteps);
-        return Array.from({ length: n }, () => ({ size: c.batch, tokens: c.batch * c.seq, seq: c.seq, ids: sampler.batch(c.batch, rng) }));
+        return Array.from({ length: n }, () => objective.batch(sampler.batch(c.batch, rng), c.batch, rng));
       },
       config: {
         epochs: segments,
@@ -165,7 +185,7 @@ export async function runPretrain(c: PretrainConfig, progress: Progress): Promis
       progress,
       label: 'pretrain segment',
       onEpochEnd: async ({ epoch, trainLoss }) => {
-        for (const v of valSets) if (v.w.size > 0) valLoss[v.name] = (await windowLoss(model, v.w, c.seq, c.batch)).loss;
+        for (const v of valSets) if (v.w.size > 0) valLoss[v.name] = (await objective.heldOutLoss(model, v.w, c.batch)).loss;
         const step = Math.min(totalSteps, (epoch + 1) * c.segmentSteps);
         const rec = { type: 'val', epoch, step, train_loss: trainLoss, val_loss: valLoss };
         appendFileSync(join(c.work, 'pretrain-log.jsonl'), `${JSON.stringify(rec)}\n`);
@@ -199,6 +219,7 @@ export async function runPretrain(c: PretrainConfig, progress: Progress): Promis
       ),
       tokensPerWord: streams.reduce((a, s) => a + s.train.length - 2 * s.documents.train, 0) / streams.reduce((a, s) => a + s.words.train, 0),
       config: {
+        objective: c.objective, ...(c.tokenizer !== undefined ? { tokenizer: c.tokenizer } : {}),
         tokens: c.tokens, vocab: c.vocab, dModel: c.dModel, layers: c.layers, heads: c.heads, seq: c.seq, batch: c.batch, lr: c.lr, minLr: c.minLr, warmup: c.warmup,
         weightDecay: c.weightDecay, clip: c.clip, seed: c.seed, segmentSteps: c.segmentSteps, valWindows: c.valWindows, valEvery: c.valEvery, weights: c.weights, resume: c.resume, workers,
         ...(c.maxMinutes !== undefined ? { maxMinutes: c.maxMinutes } : {}),
@@ -232,8 +253,7 @@ export async function exportCheckpoint(c: PretrainConfig, dir: string, progress:
   checkOutputDir(dir, '--export-to');
   const tok = await loadTokenizer(join(c.work, 'tokenizer.json'));
   const ck = await loadTrainCheckpoint(join(c.work, 'checkpoint'));
-  const config = resolveTransformerConfig({ arch: 'gpt2', vocabSize: tok.vocabSize, contextLength: c.seq, dModel: c.dModel, nLayers: c.layers, nHeads: c.heads, dropout: 0 });
-  const model = TransformerLM.create(config, new Rng(0));
+  const model = TransformerLM.create(pretrainObjective(c, tok).config, new Rng(0));
   try {
     const vars = model.trainableVariables();
     tf.tidy(() => {

@@ -18,6 +18,8 @@ export const GPT2: ArchSpec = {
   norm: 'layer',
   mlp: 'gelu',
   rope: false,
+  placement: 'pre',
+  outputModule: 'lm_head',
   finalNorm: ['transformer.ln_f.weight', 'transformer.ln_f.bias'],
   block: (i) => {
     const p = `transformer.h.${i}`;

@@ -17,6 +17,8 @@ export const LLAMA: ArchSpec = {
   norm: 'rms',
   mlp: 'swiglu',
   rope: true,
+  placement: 'pre',
+  outputModule: 'lm_head',
   finalNorm: ['model.norm.weight', undefined],
   block: (i) => {
     const p = `model.layers.${i}`;

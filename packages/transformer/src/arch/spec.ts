@@ -1,7 +1,7 @@
 /**
  * What distinguishes one decoder architecture from another, as data: parameter names and shapes (Hugging
- * Face's), which tensors make up a block, the norm, the MLP and the position scheme. One file per
- * architecture (gpt2.ts, llama.ts); an encoder or an encoder–decoder adds its own.
+ * Face's), which tensors make up a block, the norm and its placement, the MLP, the position scheme and the
+ * output head. One file per architecture family (gpt2.ts, llama.ts, bert.ts).
  */
 import type { TransformerConfig } from '../config.js';
 
@@ -38,7 +38,20 @@ export interface ArchSpec {
   /** Learned position embeddings (GPT-2's wpe), or none (RoPE). */
   readonly positions: string | undefined;
   block(i: number): BlockNames;
-  readonly finalNorm: readonly [string, string | undefined];
+  /** The norm after the last block (pre-norm decoders), or none (post-norm encoders). */
+  readonly finalNorm: readonly [string, string | undefined] | undefined;
+  /** `pre`: x + f(norm(x)) (GPT-2, Llama); `post`: norm(x + f(x)) (BERT). */
+  readonly placement: 'pre' | 'post';
+  /** Token-type (segment) embeddings [types, d] (BERT); inputs use type 0. */
+  readonly tokenTypes?: string;
+  /** LayerNorm over the summed input embeddings (BERT). */
+  readonly embeddingNorm?: readonly [string, string | undefined];
+  /** A masked-LM head before the output layer: dense → activation → LayerNorm, then logits + bias (BERT). */
+  readonly mlmHead?: { readonly dense: string; readonly norm: readonly [string, string]; readonly bias: string };
+  /** HF module name of an untied output layer. */
+  readonly outputModule: string;
+  /** Tensors of HF files that are not parameters (buffers, poolers, tied aliases): skipped on load. */
+  readonly skipOnLoad?: readonly RegExp[];
   readonly norm: 'layer' | 'rms';
   readonly mlp: 'gelu' | 'swiglu';
   readonly rope: boolean;
