@@ -28,16 +28,19 @@ function isModelDir(d: string): boolean {
   return existsSync(join(d, 'config.json')) && existsSync(join(d, 'model.safetensors')) && existsSync(join(d, 'tokenizer.json'));
 }
 
-/** The xrec-base directory, or undefined with the places looked at. */
-export function findXrecBase(env: NodeJS.ProcessEnv = process.env): { dir?: string; looked: string[] } {
+/**
+ * A model folder shipped in the workspace's `models/` (xrec-base, xrec-base-mlm): `$<env>` when set, else found
+ * by walking up from this package; undefined with the places looked at.
+ */
+export function findWorkspaceModel(name: string, envVar: string, env: NodeJS.ProcessEnv = process.env): { dir?: string; looked: string[] } {
   const looked: string[] = [];
-  if (env[XREC_BASE_ENV]) {
-    looked.push(env[XREC_BASE_ENV]!);
-    if (isModelDir(env[XREC_BASE_ENV]!)) return { dir: env[XREC_BASE_ENV]!, looked };
+  if (env[envVar]) {
+    looked.push(env[envVar]!);
+    if (isModelDir(env[envVar]!)) return { dir: env[envVar]!, looked };
   }
   let d = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
-    const c = join(d, 'models', 'xrec-base');
+    const c = join(d, 'models', name);
     if (existsSync(join(d, 'pnpm-workspace.yaml')) || existsSync(c)) {
       looked.push(c);
       if (isModelDir(c)) return { dir: c, looked };
@@ -45,6 +48,11 @@ export function findXrecBase(env: NodeJS.ProcessEnv = process.env): { dir?: stri
     d = dirname(d);
   }
   return { looked };
+}
+
+/** The xrec-base directory, or undefined with the places looked at. */
+export function findXrecBase(env: NodeJS.ProcessEnv = process.env): { dir?: string; looked: string[] } {
+  return findWorkspaceModel('xrec-base', XREC_BASE_ENV, env);
 }
 
 /** Identity of a model directory for run fingerprints: its config and the size + hash of the weights' header. */

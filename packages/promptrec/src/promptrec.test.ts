@@ -5,7 +5,7 @@ import { datasetForTest, Rng } from '@xrec/core';
 import { loadMovieLens100K } from '@xrec/data';
 import { initBackend, loadCheckpointDir, resolveTransformerConfig, TransformerLM } from '@xrec/transformer';
 import { loadTokenizer } from '@xrec/tokenizer';
-import { ageWord, clickMetrics, genreSlots, joinWords, labelId, movieLensPrompt, movieTitle, renderTemplate, scorePrompts, stateOfZip, systemColdStart } from './index.js';
+import { ageWord, clickMetrics, genreSlots, joinWords, labelId, movieLensPrompt, movieTitle, promptTokens, renderTemplate, scorePrompts, stateOfZip, systemColdStart } from './index.js';
 
 const ml = datasetForTest('movielens-100k');
 
@@ -57,5 +57,33 @@ describe('PromptRec scoring and protocol', () => {
     const m = clickMetrics(['a', 'a', 'b', 'b'], [0.9, 0.1, 0.2, 0.8], [1, 0, 0, 1]);
     expect([m.auc, m.gauc, m.acc, m.f1]).toEqual([1, 1, 1, 1]);
     model.dispose();
+  });
+
+  it('masked LM: p(like) from the label logits at the one mask position (bidirectional context); separators and masks per tokenizer', async () => {
+    await initBackend();
+    const base = join(import.meta.dirname, '..', '..', '..', 'models', 'xrec-base');
+    const tok = (await loadTokenizer(join(base, 'tokenizer.json'))).withSpecialTokens(['<mask>']);
+    const model = TransformerLM.create(resolveTransformerConfig({ arch: 'bert', vocabSize: tok.vocabSize, contextLength: 128, dModel: 32, nLayers: 1, nHeads: 2, dropout: 0 }), new Rng(1));
+    const causal = TransformerLM.create(resolveTransformerConfig({ arch: 'gpt2', vocabSize: tok.vocabSize, contextLength: 128, dModel: 32, nLayers: 1, nHeads: 2 }), new Rng(1));
+    expect(promptTokens(model, tok)).toEqual({ sep: '<eos>', mask: '<mask>' });
+    expect(promptTokens(causal, tok)).toEqual({ sep: '<eos>' });
+    const u1 = { user: '1', age: 24, gender: 'M', occupation: 'technician', zip: '85711' };
+    const toy = { item: '1', title: 'Toy Story (1995)', releaseDate: '01-Jan-1995', imdbUrl: '', genres: ['Animation', "Children's", 'Comedy'] };
+    const prompt = movieLensPrompt(u1, toy, promptTokens(model, tok));
+    const ids = tok.encode(prompt, { allowSpecial: true });
+    expect(ids.filter((i) => i === tok.maskId)).toHaveLength(1);
+    expect(ids).toContain(tok.eosId);
+    const at = ids.indexOf(tok.maskId!);
+    const [neg, pos] = [labelId(tok, 'negative'), labelId(tok, 'positive')];
+    const [p] = scorePrompts(model, tok, [prompt]);
+    const z = tf.tidy(() => (model.forward({ ids: tf.tensor2d([ids], [1, ids.length], 'int32') }).logits.arraySync() as number[][][])[0]![at]!);
+    expect(p).toBeCloseTo(1 / (1 + Math.exp(z[neg]! - z[pos]!)), 5);
+    // the words after the mask matter (bidirectional)
+    const [q] = scorePrompts(model, tok, [prompt.replace('about the item', 'about the movie')]);
+    expect(q).not.toBeCloseTo(p!, 6);
+    expect(() => scorePrompts(model, tok, ['no mask here'])).toThrow(/has 0 mask tokens; a masked-LM prompt needs exactly one/);
+    expect(() => scorePrompts(model, tok, ['<mask> and <mask>'])).toThrow(/has 2 mask tokens/);
+    model.dispose();
+    causal.dispose();
   });
 });

@@ -7,7 +7,7 @@ import { VocabError } from '@xrec/core';
 import type { Tokenizer } from './tokenizer.js';
 
 /** The part of a Tokenizer that encoding, decoding and special-id lookup use. */
-export type TextCodec = Pick<Tokenizer, 'vocabSize' | 'encode' | 'decode' | 'tokenToId' | 'bosId' | 'eosId' | 'padId'>;
+export type TextCodec = Pick<Tokenizer, 'vocabSize' | 'encode' | 'decode' | 'tokenToId' | 'bosId' | 'eosId' | 'padId' | 'maskId'>;
 
 export interface SpecialIds {
   readonly bos: number;
