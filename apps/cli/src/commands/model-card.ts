@@ -1,7 +1,8 @@
 /**
  * `xrec model-card --model DIR`: evaluate a base model trained by `xrec pretrain` (held-out loss per source
- * against a unigram model, zero-shot perplexity on the bundled data against base model (a), continuations)
- * and write DIR/README.md (the model card) and DIR/evaluation.json.
+ * against a unigram model; causal LMs: zero-shot perplexity on the bundled data against base model (a),
+ * continuations; masked LMs: top-1 accuracy at the masks, fill-mask examples) and write DIR/README.md (the
+ * model card) and DIR/evaluation.json.
  */
 import type { Command } from 'commander';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -11,7 +12,9 @@ import { loadTokenizer } from '@xrec/tokenizer';
 import { TransformerLM, initBackend } from '@xrec/transformer';
 import { terminalProgress } from '../progress.js';
 import { evaluateBase } from '../pretrain/evaluate-base.js';
+import { evaluateMlm } from '../pretrain/evaluate-mlm.js';
 import { renderModelCard } from '../pretrain/model-card.js';
+import { renderMlmCard } from '../pretrain/model-card-mlm.js';
 import type { PretrainSummary } from '../pretrain/run-pretrain.js';
 import { cliInt } from '../args.js';
 
@@ -38,20 +41,24 @@ export function registerModelCard(program: Command): void {
       const model = await TransformerLM.load(dir);
       const tok = await loadTokenizer(join(dir, 'tokenizer.json'));
       try {
-        const evaluation = await evaluateBase(model, tok, { corpus: resolve(o.corpus ?? join(dataDir, 'pretrain-corpus')), windows: o.windows, zeroShot: o.zeroShot, progress });
+        const corpus = resolve(o.corpus ?? join(dataDir, 'pretrain-corpus'));
+        const masked = model.config.attention === 'bidirectional';
+        const evaluation = masked ? await evaluateMlm(model, tok, { corpus, windows: o.windows, progress }) : await evaluateBase(model, tok, { corpus, windows: o.windows, zeroShot: o.zeroShot, progress });
         await writeFileAtomic(join(dir, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
         const files = readdirSync(dir)
           .filter((f) => statSync(join(dir, f)).isFile() && f !== 'README.md')
           .sort()
           .map((name) => ({ name, bytes: statSync(join(dir, name)).size }));
-        const card = renderModelCard(summary, evaluation, {
+        const extras = {
           name: basename(dir),
-          command: o.command ?? 'xrec pretrain --out models/xrec-base',
+          command: o.command ?? (masked ? 'xrec pretrain --objective mlm --out models/xrec-base-mlm' : 'xrec pretrain --out models/xrec-base'),
           ...(o.cpuSeconds !== undefined ? { cpuSeconds: Number(o.cpuSeconds) } : {}),
           ...(o.wallSeconds !== undefined ? { wallSeconds: Number(o.wallSeconds) } : {}),
           files,
           embeddingParameters: model.config.vocabSize * model.config.dModel + model.config.contextLength * model.config.dModel,
-        });
+          vocabSize: model.config.vocabSize,
+        };
+        const card = 'fillMask' in evaluation ? renderMlmCard(summary, evaluation, extras) : renderModelCard(summary, evaluation, extras);
         await writeFileAtomic(join(dir, 'README.md'), card);
         progress.log(`model card: wrote ${join(dir, 'README.md')} and evaluation.json`);
       } finally {

@@ -12,6 +12,8 @@ export interface CardExtras {
   readonly wallSeconds?: number;
   readonly files: readonly { name: string; bytes: number }[];
   readonly embeddingParameters: number;
+  /** The model's vocabulary (ids), when it differs from the summary's `vocab` flag. */
+  readonly vocabSize?: number;
 }
 
 const f = (x: number, d = 3): string => x.toFixed(d);
@@ -20,7 +22,6 @@ const int = (x: number): string => Math.round(x).toLocaleString('en-US');
 export function renderModelCard(s: PretrainSummary, e: BaseEvaluation, x: CardExtras): string {
   const c = s.config;
   const L: string[] = [];
-  const trainTokens = Object.values(s.corpus).reduce((a, v) => a + v.tokens.train, 0);
   L.push(`# ${x.name}`, '');
   L.push(
     `A GPT-2-style causal language model (${int(s.parameters)} parameters: ${c.layers} layers, width ${c.dModel}, ${c.heads} heads, context ${c.seq} tokens, tied embeddings) with its own byte-level BPE tokenizer (${int(c.vocab)} ids), ` +
@@ -29,21 +30,7 @@ export function renderModelCard(s: PretrainSummary, e: BaseEvaluation, x: CardEx
     '',
   );
   L.push('```sh', `pnpm xrec generate --checkpoint models/${x.name} --prompt "The battery" --greedy`, '```', '');
-  L.push('## Training', '');
-  L.push(`- Command (reproduces this checkpoint from its seed): \`${x.command}\``);
-  L.push(`- Status: ${s.complete ? 'complete' : `stopped at step ${s.steps} of ${s.totalSteps}`}; ${int(s.steps)} AdamW updates of ${c.batch} windows × ${c.seq} tokens = **${int(s.tokensSeen)} tokens seen** (${f(s.tokensSeen / trainTokens, 2)} passes over the ${int(trainTokens)} training tokens).`);
-  L.push(`- Optimiser: AdamW (β 0.9/0.999, weight decay ${c.weightDecay} on weight matrices), peak lr ${c.lr} after ${c.warmup} warm-up updates, cosine decay to ${c.minLr}, gradient clipping ${c.clip}, dropout 0, seed ${c.seed}.`);
-  L.push(`- Time: ${x.wallSeconds !== undefined ? `${f(x.wallSeconds / 60, 1)} min wall` : ''}${x.cpuSeconds !== undefined ? `, ${f(x.cpuSeconds / 60, 1)} CPU-min` : ''}; training steps alone ${f(s.trainSeconds / 60, 1)} min (mean ${int(s.tokensSeen / s.trainSeconds)} tokens/s).`);
-  L.push(`- Machine: ${s.machine.cpus} × ${s.machine.cpuModel}, ${s.machine.memoryGiB} GiB, Node ${s.machine.node}; backend ${s.machine.backend}.`);
-  L.push(`- Tokenizer: byte-level BPE, ${int(c.vocab - 3)} learnt tokens + \`<bos>\` \`<eos>\` \`<pad>\`, trained on the corpus's training documents; **${f(s.tokensPerWord, 2)} tokens per word** on the training documents. The embedding matrix holds ${int(x.embeddingParameters)} of the ${int(s.parameters)} parameters (${f((100 * x.embeddingParameters) / s.parameters, 1)}%): a larger vocabulary would shorten sequences only a little (most review words are already one token) but would take most of the parameter budget at this width.`);
-  L.push('');
-  L.push('### Data', '');
-  L.push('Every `<source>.txt.gz` of `$XREC_DATA_DIR/pretrain-corpus` (see its PROVENANCE.md; the texts are not in this repository). Documents with line index ≡ 0 (mod 100) are held out. Windows are drawn from each source with the weights below.', '');
-  L.push('| source | train docs | train words | train tokens | weight | held-out docs |', '|---|---|---|---|---|---|');
-  const wsum = Object.values(s.corpus).reduce((a, v) => a + v.weight, 0);
-  for (const [name, v] of Object.entries(s.corpus)) L.push(`| ${name} | ${int(v.documents.train)} | ${int(v.words.train)} | ${int(v.tokens.train)} | ${f(v.weight / wsum, 3)} | ${int(v.documents.val)} |`);
-  L.push('');
-  L.push('The corpus holds no Amazon Musical Instruments or Beauty text, so the bundled benchmark does not leak into pre-training.', '');
+  L.push(...trainingSections(s, x));
   L.push('## Held-out loss per source', '');
   L.push(`Mean next-token loss (nats) on held-out windows of ${c.seq} tokens; a unigram model of the same tokenizer (fitted on the training documents, add-one smoothing) scores the same tokens.`, '');
   L.push('| source | held-out docs | scored tokens | loss | perplexity | unigram loss | unigram perplexity |', '|---|---|---|---|---|---|---|');
@@ -77,4 +64,28 @@ export function renderModelCard(s: PretrainSummary, e: BaseEvaluation, x: CardEx
   L.push('- The corpus is mostly movie reviews (IMDb) and older English books; product-review vocabulary outside it (e.g. instrument parts) is seen only in fine-tuning.');
   L.push('- Several corpus sources state no license; the model weights are released with the project, the texts are not.', '');
   return L.join('\n');
+}
+
+/** The Training and Data sections every base-model card shares (from the pre-training summary). */
+export function trainingSections(s: PretrainSummary, x: CardExtras): string[] {
+  const c = s.config;
+  const L: string[] = [];
+  const trainTokens = Object.values(s.corpus).reduce((a, v) => a + v.tokens.train, 0);
+  L.push('## Training', '');
+  L.push(`- Command (reproduces this checkpoint from its seed): \`${x.command}\``);
+  L.push(`- Status: ${s.complete ? 'complete' : `stopped at step ${s.steps} of ${s.totalSteps}`}; ${int(s.steps)} AdamW updates of ${c.batch} windows × ${c.seq} tokens = **${int(s.tokensSeen)} tokens seen** (${f(s.tokensSeen / trainTokens, 2)} passes over the ${int(trainTokens)} training tokens).`);
+  L.push(`- Optimiser: AdamW (β 0.9/0.999, weight decay ${c.weightDecay} on weight matrices), peak lr ${c.lr} after ${c.warmup} warm-up updates, cosine decay to ${c.minLr}, gradient clipping ${c.clip}, dropout 0, seed ${c.seed}.`);
+  const times = [...(x.wallSeconds !== undefined ? [`${f(x.wallSeconds / 60, 1)} min wall`] : []), ...(x.cpuSeconds !== undefined ? [`${f(x.cpuSeconds / 60, 1)} CPU-min`] : [])];
+  L.push(`- Time: ${times.length ? `${times.join(', ')}; ` : ''}training steps alone ${f(s.trainSeconds / 60, 1)} min (mean ${int(s.tokensSeen / s.trainSeconds)} tokens/s).`);
+  L.push(`- Machine: ${s.machine.cpus} × ${s.machine.cpuModel}, ${s.machine.memoryGiB} GiB, Node ${s.machine.node}; backend ${s.machine.backend}.`);
+  L.push(`- Tokenizer: ${c.tokenizer !== undefined ? `xrec-base's byte-level BPE with \`<mask>\` added for masked-LM training (${int(x.vocabSize ?? c.vocab)} ids);` : `byte-level BPE, ${int(c.vocab - 3)} learnt tokens + \`<bos>\` \`<eos>\` \`<pad>\`, trained on the corpus's training documents;`} **${f(s.tokensPerWord, 2)} tokens per word** on the training documents. The embedding matrix holds ${int(x.embeddingParameters)} of the ${int(s.parameters)} parameters (${f((100 * x.embeddingParameters) / s.parameters, 1)}%): a larger vocabulary would shorten sequences only a little (most review words are already one token) but would take most of the parameter budget at this width.`);
+  L.push('');
+  L.push('### Data', '');
+  L.push('Every `<source>.txt.gz` of `$XREC_DATA_DIR/pretrain-corpus` (see its PROVENANCE.md; the texts are not in this repository). Documents with line index ≡ 0 (mod 100) are held out. Windows are drawn from each source with the weights below.', '');
+  L.push('| source | train docs | train words | train tokens | weight | held-out docs |', '|---|---|---|---|---|---|');
+  const wsum = Object.values(s.corpus).reduce((a, v) => a + v.weight, 0);
+  for (const [name, v] of Object.entries(s.corpus)) L.push(`| ${name} | ${int(v.documents.train)} | ${int(v.words.train)} | ${int(v.tokens.train)} | ${f(v.weight / wsum, 3)} | ${int(v.documents.val)} |`);
+  L.push('');
+  L.push('The corpus holds no Amazon Musical Instruments or Beauty text, so the bundled benchmark does not leak into pre-training.', '');
+  return L;
 }
