@@ -10,3 +10,4 @@ export * from './movielens.js';
 export * from './scorer.js';
 export * from './protocol.js';
 export * from './evaluate.js';
+export * from './prompt-tune.js';

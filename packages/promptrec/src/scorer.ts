@@ -5,9 +5,10 @@
  * entry uses the last sub-token of " " + word (the reference's rule). Only the two label rows of the output
  * layer are used; prompts go through the model `batchSize` at a time.
  */
-import { ConfigError, VocabError } from '@xrec/core';
+import * as tf from '@tensorflow/tfjs';
+import { ConfigError, ShapeError, VocabError } from '@xrec/core';
 import type { TextCodec, Tokenizer } from '@xrec/tokenizer';
-import { tokenLogits, type TransformerLM } from '@xrec/transformer';
+import type { TransformerLM } from '@xrec/transformer';
 
 export const LABEL_WORDS = { negative: 'negative', positive: 'positive' } as const;
 
@@ -22,8 +23,16 @@ export interface ScoreProgress {
   tick(n: number): void;
 }
 
+/** Soft prompt vectors put before every prompt (e.g. a `PromptTuning` of @xrec/prompts). */
+export interface SoftPrompt {
+  readonly tokens: number;
+  prefix(batch: number): tf.Tensor3D;
+}
+
 export interface ScoreOptions {
   readonly batchSize?: number;
+  /** A tuned soft prompt before every prompt (few-shot prompt tuning). */
+  readonly prompt?: SoftPrompt;
   /** An id put before every prompt (a causal LM's `<bos>`). */
   readonly bos?: number;
   readonly progress?: ScoreProgress;
@@ -43,6 +52,50 @@ export function promptTokens(model: TransformerLM, tok: Pick<Tokenizer, 'special
   return { sep, mask };
 }
 
+/**
+ * z(positive) − z(negative) [B] of token rows at positions `at` (the mask, or the last token of a causal
+ * prompt), with an optional soft prompt before the tokens; differentiable (prompt tuning trains through it).
+ * Rows are right-padded; only the two label rows of the output layer are used.
+ */
+export function labelMargins(model: TransformerLM, rows: readonly (readonly number[])[], at: readonly number[], labels: readonly [number, number], prompt?: SoftPrompt): tf.Tensor1D {
+  const B = rows.length;
+  if (B === 0 || at.length !== B) throw new ShapeError(`labelMargins: ${B} rows and ${at.length} positions`);
+  const P = prompt?.tokens ?? 0;
+  const S = Math.max(...rows.map((r) => r.length));
+  const ids = new Int32Array(B * S);
+  const mask = new Int32Array(B * (P + S));
+  rows.forEach((r, b) => {
+    if (!(at[b]! >= 0 && at[b]! < r.length)) throw new ShapeError(`labelMargins: position ${at[b]} is outside row ${b} (length ${r.length})`);
+    ids.set(r, b * S);
+    mask.fill(1, b * (P + S), b * (P + S) + P + r.length);
+  });
+  return tf.tidy(() => {
+    const hidden = model.hiddenStates({
+      ids: tf.tensor2d(ids, [B, S], 'int32'),
+      attentionMask: tf.tensor2d(mask, [B, P + S], 'int32'),
+      ...(prompt ? { prefix: prompt.prefix(B) } : {}),
+    });
+    const flat = tf.reshape(hidden, [B * (P + S), model.config.dModel]) as tf.Tensor2D;
+    const h = tf.gather(flat, tf.tensor1d(at.map((a, b) => b * (P + S) + P + a), 'int32')) as tf.Tensor2D;
+    const z = model.logitsFor(h, labels); // [B, 2]
+    return tf.reshape(tf.sub(tf.slice(z, [0, 1], [B, 1]), tf.slice(z, [0, 0], [B, 1])), [B]) as tf.Tensor1D;
+  });
+}
+
+/** The token rows of prompts and the position scored in each (the one mask, or the last token). */
+export function encodePrompts(model: TransformerLM, tok: TextCodec, prompts: readonly string[], bos?: number): { rows: number[][]; at: number[] } {
+  const masked = model.config.attention === 'bidirectional';
+  if (masked && tok.maskId === undefined) throw new ConfigError('PromptRec: a masked LM needs a tokenizer with a mask token');
+  const rows = encodeAll(model, tok, prompts, 0, prompts.length, masked ? undefined : bos);
+  const at = rows.map((r, i) => {
+    if (!masked) return r.length - 1;
+    const where = r.flatMap((id, j) => (id === tok.maskId ? [j] : []));
+    if (where.length !== 1) throw new VocabError(`PromptRec: prompt ${i} has ${where.length} mask tokens; a masked-LM prompt needs exactly one`);
+    return where[0]!;
+  });
+  return { rows, at };
+}
+
 function encodeAll(model: TransformerLM, tok: TextCodec, prompts: readonly string[], s: number, bs: number, bos: number | undefined): number[][] {
   const ctx = model.config.contextLength;
   return prompts.slice(s, s + bs).map((p, i) => {
@@ -57,25 +110,24 @@ function encodeAll(model: TransformerLM, tok: TextCodec, prompts: readonly strin
  * tokens): at its mask token for a masked LM (exactly one per prompt), after its last token for a causal LM.
  */
 export function scorePrompts(model: TransformerLM, tok: TextCodec, prompts: readonly string[], opts: ScoreOptions = {}): Float64Array {
-  const neg = labelId(tok, LABEL_WORDS.negative);
-  const pos = labelId(tok, LABEL_WORDS.positive);
-  const masked = model.config.attention === 'bidirectional';
-  if (masked && tok.maskId === undefined) throw new ConfigError('PromptRec: a masked LM needs a tokenizer with a mask token');
+  const labels = [labelId(tok, LABEL_WORDS.negative), labelId(tok, LABEL_WORDS.positive)] as const;
   const bs = opts.batchSize ?? 64;
   const out = new Float64Array(prompts.length);
   for (let s = 0; s < prompts.length; s += bs) {
-    const rows = encodeAll(model, tok, prompts, s, bs, masked ? undefined : opts.bos);
-    const at = rows.map((r, i) => {
-      if (!masked) return r.length - 1;
-      const where = r.flatMap((id, j) => (id === tok.maskId ? [j] : []));
-      if (where.length !== 1) throw new VocabError(`PromptRec: prompt ${s + i} has ${where.length} mask tokens; a masked-LM prompt needs exactly one`);
-      return where[0]!;
-    });
-    const z = tokenLogits(model, rows, at, [neg, pos]);
+    const chunk = prompts.slice(s, s + bs);
+    let enc: { rows: number[][]; at: number[] };
+    try {
+      enc = encodePrompts(model, tok, chunk, opts.bos);
+    } catch (e) {
+      // name the prompt by its index in the whole list
+      if (e instanceof VocabError) throw new VocabError(e.message.replace(/prompt (\d+)/, (_m, i: string) => `prompt ${s + Number(i)}`));
+      throw e;
+    }
+    const z = labelMargins(model, enc.rows, enc.at, labels, opts.prompt);
     const v = z.dataSync();
     z.dispose();
-    for (let i = 0; i < rows.length; i++) out[s + i] = 1 / (1 + Math.exp(v[2 * i]! - v[2 * i + 1]!));
-    opts.progress?.tick(rows.length);
+    for (let i = 0; i < chunk.length; i++) out[s + i] = 1 / (1 + Math.exp(-v[i]!));
+    opts.progress?.tick(chunk.length);
   }
   return out;
 }

@@ -1,0 +1,41 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '@xrec/core';
+import { join } from 'node:path';
+import { loadTokenizer } from '@xrec/tokenizer';
+import { initBackend, TransformerLM } from '@xrec/transformer';
+import { scorePrompts, smoothedBce, tunePrompt, type TuneRow } from './index.js';
+
+describe('few-shot prompt tuning', () => {
+  beforeAll(async () => {
+    await initBackend();
+  });
+
+  it('smoothed BCE equals its definition', () => {
+    const z = tf.tensor1d([2, -1]);
+    const l = smoothedBce(z, [1, 0], 0.1).dataSync()[0]!;
+    const sp = (x: number) => Math.log1p(Math.exp(x));
+    expect(l).toBeCloseTo(((sp(-2) * 0.95 + sp(2) * 0.05) + (sp(1) * 0.05 + sp(-1) * 0.95)) / 2, 5);
+  });
+
+  it("on xrec-base: the soft prompt alone moves p(like) toward the training labels; the model's weights stay bit-identical", { timeout: 120_000 }, async () => {
+    const base = join(import.meta.dirname, '..', '..', '..', 'models', 'xrec-base');
+    const model = await TransformerLM.load(base);
+    const tok = await loadTokenizer(join(base, 'tokenizer.json'));
+    const rng = new Rng(5);
+    const sentence = () => `The ${rng.choice(['movie', 'song', 'book', 'hotel'])} was ${rng.choice(['fine', 'long', 'new', 'short'])} . <eos> In short, the user's attitude towards the item is`;
+    const rows = (n: number): TuneRow[] => Array.from({ length: n }, () => ({ prompt: sentence(), click: 0 as const })); // no user liked the item (xrec-base leans to ' positive' zero-shot)
+    const test = rows(16);
+    const mean = (p: Float64Array) => p.reduce((a, b) => a + b, 0) / p.length;
+    const before = new Map([...model.parameters()].map(([n, v]) => [n, Array.from(v.dataSync())]));
+    const zeroShot = mean(scorePrompts(model, tok, test.map((r) => r.prompt)));
+    const tuned = await tunePrompt(model, tok, rows(32), [], { seed: 1, tokens: 4, lr: 0.01, epochs: 4, batchSize: 16 });
+    const after = mean(scorePrompts(model, tok, test.map((r) => r.prompt), { prompt: tuned.prompt }));
+    expect(tuned.epochs).toBe(4); // no validation rows with both labels: no early stopping
+    expect(after).toBeLessThan(zeroShot - 0.1);
+    for (const [n, v] of model.parameters()) expect(Array.from(v.dataSync()), n).toEqual(before.get(n));
+    await expect(tunePrompt(model, tok, [], [], { seed: 1 })).rejects.toThrow(/no training rows/);
+    tuned.prompt.dispose();
+    model.dispose();
+  });
+});
