@@ -13,6 +13,7 @@ import { registerTokenizer } from './commands/tokenizer.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerPretrain } from './commands/pretrain.js';
 import { registerModelCard } from './commands/model-card.js';
+import { registerPromptrec } from './commands/promptrec.js';
 import { applyConventions, EXIT } from './conventions.js';
 import { CLI_VERSION } from './version.js';
 
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerGenerate(program);
   registerPretrain(program);
   registerModelCard(program);
+  registerPromptrec(program);
   applyConventions(program);
   program.addHelpText(
     'after',
