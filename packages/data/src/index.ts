@@ -8,6 +8,7 @@ export { parsePythonLiteral } from './python-literal.js';
 export { loadAmazonReviews, type AmazonLoadOptions, type AmazonLoadStats, type AmazonReviews } from './amazon.js';
 export { loadPeterDataset, peterRecordsFromPickle, unpickle, explanationTable, type PeterDataset } from './peter.js';
 export { parseIndexFile, readSplitFolders, countSplitFolders, formatIndexFile, SPLIT_PARTS, type Split, type SplitPart } from './split-index.js';
+export { COUPON_USER_FIELDS, COUPONS_FILE, COUPONS_SHA256, loadCoupons, verifyCoupons, type CouponItem, type CouponRow, type CouponUser } from './coupons.js';
 export { loadMovieLens100K, loadMovieLens1M, type MovieLens100K, type MovieLens1M, type MovieLensItem, type MovieLensUser, type MovieLensFold } from './movielens.js';
 export {
   importMovieLens100K,

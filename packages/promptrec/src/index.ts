@@ -11,3 +11,4 @@ export * from './scorer.js';
 export * from './protocol.js';
 export * from './evaluate.js';
 export * from './prompt-tune.js';
+export * from './coupons.js';

@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { datasetForTest, Rng } from '@xrec/core';
-import { loadMovieLens100K } from '@xrec/data';
+import { loadCoupons, loadMovieLens100K } from '@xrec/data';
 import { initBackend, loadCheckpointDir, resolveTransformerConfig, TransformerLM } from '@xrec/transformer';
 import { loadTokenizer } from '@xrec/tokenizer';
-import { ageWord, clickMetrics, genreSlots, joinWords, labelId, movieLensPrompt, movieTitle, promptTokens, renderTemplate, scorePrompts, stateOfZip, systemColdStart } from './index.js';
+import { ageWord, clickMetrics, couponPrompt, genreSlots, joinWords, labelId, movieLensPrompt, movieTitle, promptTokens, renderTemplate, scorePrompts, stateOfZip, systemColdStart } from './index.js';
 
 const ml = datasetForTest('movielens-100k');
 
@@ -86,4 +86,19 @@ describe('PromptRec scoring and protocol', () => {
     model.dispose();
     causal.dispose();
   });
+
+  const coupons = datasetForTest('uci-in-vehicle-coupon');
+  it.skipIf(!coupons.path)(`coupon rows read as the reference's template with its value maps ${coupons.skipReason ?? ''}`, () => {
+    const d = loadCoupons(coupons.path!);
+    const r = d.rows[0]!;
+    expect(couponPrompt(r.user, r.item, { sep: '[SEP]', mask: '[MASK]' })).toBe(
+      'It is a cold sunny afternoon. The freelance is a low income and young woman driving to somewhere. ' +
+        'A famous restaurant located in the opposite driving direction is close, and sends a coupon that expires in one day. ' +
+        '[SEP] The user is that driver, and the item is that coupon. In short, the user feels [MASK] about the item.',
+    );
+    const withKids = d.rows.find((x) => x.user.passanger === 'Kid(s)')!;
+    expect(couponPrompt(withKids.user, withKids.item, { sep: '<eos>' })).toMatch(/ driving \S+( \S+)* with kids\. A /);
+    for (const x of d.rows) expect(() => couponPrompt(x.user, x.item, { sep: '<eos>' })).not.toThrow();
+  });
 });
+

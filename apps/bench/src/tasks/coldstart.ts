@@ -1,9 +1,10 @@
 /**
- * The cold-start task (PromptRec, issue: @xrec/promptrec): system cold start on MovieLens-100K — per seed 250
- * training / 50 validation rows, the rest test, click = rating ≥ 4 — scored zero-shot by prompting the shipped
+ * The cold-start task (PromptRec, issue: @xrec/promptrec): system cold start on MovieLens-100K (click = rating
+ * ≥ 4) or the UCI in-vehicle coupon data (click = Y; option `dataset`: ml-100k | coupon) — per seed 250
+ * training / 50 validation rows, the rest test — scored zero-shot by prompting the shipped
  * base models (xrec-base, a causal LM: next-token label words after the causal suffix; xrec-base-mlm, a masked
  * LM: label words at the mask, when the folder exists) against a random scorer and item popularity from the
- * 250 training rows. Options: `profile`
+ * 250 training rows. Options: `dataset`, `profile`
  * (smoke | quick | full: test rows per seed 300 / 3,000 / all), `seeds` (default the paper's five), `fewShot`
  * (default true: also few-shot prompt tuning of each base model on the seed's 250 training rows, see
  * @xrec/promptrec's prompt-tune.ts).
@@ -12,8 +13,8 @@
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { ConfigError, findDataset, NotFoundError, Rng, writeFileAtomic } from '@xrec/core';
-import { loadMovieLens100K, type MovieLensItem, type MovieLensUser } from '@xrec/data';
-import { clickMetrics, movieLensPrompt, PROMPTREC_SEEDS, promptTokens, scorePrompts, systemColdStart, tunePrompt, type ClickMetrics } from '@xrec/promptrec';
+import { loadCoupons, loadMovieLens100K } from '@xrec/data';
+import { clickMetrics, couponPrompt, movieLensPrompt, PROMPTREC_SEEDS, promptTokens, scorePrompts, systemColdStart, tunePrompt, type ClickMetrics } from '@xrec/promptrec';
 import { loadTokenizer } from '@xrec/tokenizer';
 import { initBackend, TransformerLM } from '@xrec/transformer';
 import { findWorkspaceModel, findXrecBase } from '../base-models.js';
@@ -25,9 +26,11 @@ const TEST_ROWS: Readonly<Record<string, number>> = { smoke: 300, quick: 3000, f
 const TUNE_EPOCHS: Readonly<Record<string, number>> = { smoke: 2, quick: 8, full: 20 };
 const METRICS = ['auc', 'gauc', 'acc', 'f1', 'logloss'] as const;
 
+/** One (user, item, click) row of either dataset, with its PromptRec prompt. */
 interface Row {
-  readonly user: MovieLensUser;
-  readonly item: MovieLensItem;
+  readonly user: string;
+  readonly item: string;
+  prompt(tokens: { sep: string; mask?: string }): string;
   readonly click: 0 | 1;
 }
 
@@ -37,25 +40,37 @@ const std = (xs: readonly number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce(
 registerBenchTask({
   id: 'coldstart',
   label: 'Cold-start recommendation (PromptRec)',
-  description: 'system cold start on MovieLens-100K: zero-shot prompting of xrec-base and xrec-base-mlm vs random and popularity; AUC, GAUC, ACC, F1, log-loss',
+  description: 'system cold start on MovieLens-100K or the UCI coupon data: zero-shot and few-shot prompting of xrec-base and xrec-base-mlm vs random and popularity; AUC, GAUC, ACC, F1, log-loss',
   metrics: [...METRICS],
   async run(ctx) {
-    const known = ['profile', 'seeds', 'fewShot'];
+    const known = ['profile', 'seeds', 'fewShot', 'dataset'];
     const unknown = Object.keys(ctx.options).filter((k) => !known.includes(k));
     if (unknown.length) throw new ConfigError(`bench task 'coldstart': unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${known.join(', ')})`);
     const profile = String(ctx.options.profile ?? 'quick');
     if (!(profile in TEST_ROWS)) throw new ConfigError(`bench task 'coldstart': profile must be smoke, quick or full, got '${profile}'`);
     const seeds = (ctx.options.seeds as number[] | undefined) ?? [...PROMPTREC_SEEDS];
-    const mlDir = findDataset('movielens-100k', ctx.dataDir);
-    if (!mlDir) throw new NotFoundError(`bench task 'coldstart': movielens-100k not found in ${ctx.dataDir} (xrec data import movielens-100k --from DIR)`);
+    const dataset = String(ctx.options.dataset ?? 'ml-100k');
+    if (dataset !== 'ml-100k' && dataset !== 'coupon') throw new ConfigError(`bench task 'coldstart': dataset must be ml-100k or coupon, got '${dataset}'`);
+    const folder = dataset === 'ml-100k' ? 'movielens-100k' : 'uci-in-vehicle-coupon';
+    const dataDir = findDataset(folder, ctx.dataDir);
+    if (!dataDir) throw new NotFoundError(`bench task 'coldstart': ${folder} not found in ${ctx.dataDir}${dataset === 'ml-100k' ? ' (xrec data import movielens-100k --from DIR)' : ''}`);
     const base = findXrecBase().dir;
     if (!base) throw new NotFoundError("bench task 'coldstart': models/xrec-base not found (set XREC_BASE_MODEL)");
     await initBackend();
-    const ml = loadMovieLens100K(mlDir);
-    const users = new Map(ml.users.map((u) => [u.user, u]));
-    const items = new Map(ml.items.map((i) => [i.item, i]));
-    const r = ml.ratings.toArray() as unknown as { user: string; item: string; rating: number }[];
-    const rows: Row[] = r.map((x) => ({ user: users.get(String(x.user))!, item: items.get(String(x.item))!, click: x.rating >= 4 ? 1 : 0 }));
+    let rows: Row[];
+    if (dataset === 'ml-100k') {
+      const ml = loadMovieLens100K(dataDir);
+      const users = new Map(ml.users.map((u) => [u.user, u]));
+      const items = new Map(ml.items.map((i) => [i.item, i]));
+      const r = ml.ratings.toArray() as unknown as { user: string; item: string; rating: number }[];
+      rows = r.map((x) => {
+        const u = users.get(String(x.user))!;
+        const it = items.get(String(x.item))!;
+        return { user: u.user, item: it.item, click: x.rating >= 4 ? 1 : 0, prompt: (t) => movieLensPrompt(u, it, t) };
+      });
+    } else {
+      rows = loadCoupons(dataDir).rows.map((x) => ({ user: x.user.id, item: x.item.id, click: x.click, prompt: (t) => couponPrompt(x.user, x.item, t) }));
+    }
     const mlm = findWorkspaceModel('xrec-base-mlm', 'XREC_BASE_MLM_MODEL').dir;
     const lms = await Promise.all(
       [base, ...(mlm ? [mlm] : [])].map(async (dir) => {
@@ -77,7 +92,7 @@ registerBenchTask({
       for (const seed of seeds) {
         const split = systemColdStart(rows.length, seed);
         const test = split.test.slice(0, Math.min(split.test.length, TEST_ROWS[profile]!)).map((i) => rows[i]!);
-        const us = test.map((t) => t.user.user);
+        const us = test.map((t) => t.user);
         const labels = test.map((t) => t.click);
         const rng = new Rng(seed).fork('random');
         results.random!.push(clickMetrics(us, test.map(() => rng.float()), labels));
@@ -86,18 +101,18 @@ registerBenchTask({
         const globalRate = mean(trainRows.map((t) => t.click));
         const stat = new Map<string, [number, number]>();
         for (const t of trainRows) {
-          const s = stat.get(t.item.item) ?? [0, 0];
-          stat.set(t.item.item, [s[0] + t.click, s[1] + 1]);
+          const s = stat.get(t.item) ?? [0, 0];
+          stat.set(t.item, [s[0] + t.click, s[1] + 1]);
         }
-        results.popularity!.push(clickMetrics(us, test.map((t) => { const s = stat.get(t.item.item); return s ? (s[0] + globalRate) / (s[1] + 1) : globalRate; }), labels));
+        results.popularity!.push(clickMetrics(us, test.map((t) => { const s = stat.get(t.item); return s ? (s[0] + globalRate) / (s[1] + 1) : globalRate; }), labels));
         for (const lm of lms) {
-          const prompts = test.map((t) => movieLensPrompt(t.user, t.item, lm.tokens));
+          const prompts = test.map((t) => t.prompt(lm.tokens));
           const t0 = performance.now();
           const p = scorePrompts(lm.model, lm.tok, prompts, { batchSize: 64 });
           pairsPerSecond[lm.name] = test.length / ((performance.now() - t0) / 1000);
           results[lm.name]!.push(clickMetrics(us, p, labels));
           if (!fewShot) continue;
-          const asRows = (idx: readonly number[]) => idx.map((i) => ({ prompt: movieLensPrompt(rows[i]!.user, rows[i]!.item, lm.tokens), click: rows[i]!.click }));
+          const asRows = (idx: readonly number[]) => idx.map((i) => ({ prompt: rows[i]!.prompt(lm.tokens), click: rows[i]!.click }));
           const tuned = await tunePrompt(lm.model, lm.tok, asRows(split.train), asRows(split.valid), { seed, epochs: TUNE_EPOCHS[profile]!, patience: 3 });
           results[tunedName(lm.name)]!.push(clickMetrics(us, scorePrompts(lm.model, lm.tok, prompts, { batchSize: 64, prompt: tuned.prompt }), labels));
           tuned.prompt.dispose();
@@ -122,9 +137,9 @@ registerBenchTask({
     await mkdir(ctx.out, { recursive: true });
     const fmt = (v: { mean: number; std: number }) => `${v.mean.toFixed(4)} ± ${v.std.toFixed(4)}`;
     const md = [
-      `# Cold-start recommendation: MovieLens-100K, system cold start (${profile})`,
+      `# Cold-start recommendation: ${dataset === 'ml-100k' ? 'MovieLens-100K' : 'UCI in-vehicle coupons'}, system cold start (${profile})`,
       '',
-      `Seeds ${seeds.join(', ')}; per seed 250 training / 50 validation rows, test rows: ${Number.isFinite(TEST_ROWS[profile]!) ? `the first ${TEST_ROWS[profile]} of the shuffled rest` : 'all the rest'}; click = rating ≥ 4. Zero-shot: p(like) = σ(z(" positive") − z(" negative")) of the next token after the PromptRec prompt's causal suffix (xrec-base), at its mask (xrec-base-mlm). Few-shot: a soft prompt of 8 tokens tuned on the seed's 250 training rows (model frozen; label smoothing 0.1, AdamW lr 3e-3, at most ${TUNE_EPOCHS[profile]} epochs, the epoch with the best validation AUC kept). Zero-shot pairs/s: ${Object.entries(pairsPerSecond).map(([k, v]) => `${k.replace('zero-shot ', '')} ${v.toFixed(0)}`).join(', ')}.`,
+      `Seeds ${seeds.join(', ')}; per seed 250 training / 50 validation rows, test rows: ${Number.isFinite(TEST_ROWS[profile]!) ? `the first ${TEST_ROWS[profile]} of the shuffled rest` : 'all the rest'}; click = ${dataset === 'ml-100k' ? 'rating ≥ 4' : 'Y (the driver accepts the coupon)'}. Zero-shot: p(like) = σ(z(" positive") − z(" negative")) of the next token after the PromptRec prompt's causal suffix (xrec-base), at its mask (xrec-base-mlm). Few-shot: a soft prompt of 8 tokens tuned on the seed's 250 training rows (model frozen; label smoothing 0.1, AdamW lr 3e-3, at most ${TUNE_EPOCHS[profile]} epochs, the epoch with the best validation AUC kept). Zero-shot pairs/s: ${Object.entries(pairsPerSecond).map(([k, v]) => `${k.replace('zero-shot ', '')} ${v.toFixed(0)}`).join(', ')}.`,
       '',
       `| Method | ${METRICS.map((m) => m.toUpperCase()).join(' | ')} |`,
       `|---|${METRICS.map(() => '---').join('|')}|`,
@@ -137,7 +152,7 @@ registerBenchTask({
     const reportJson = join(ctx.out, 'report.json');
     const chart = join(ctx.out, 'gauc.svg');
     await writeFileAtomic(reportMd, md);
-    await writeFileAtomic(reportJson, `${JSON.stringify({ format: 'xrec-bench-coldstart', version: 1, profile, seeds, summary, perSeed: results, goals, pairsPerSecond }, null, 1)}\n`);
+    await writeFileAtomic(reportJson, `${JSON.stringify({ format: 'xrec-bench-coldstart', version: 1, dataset, profile, seeds, summary, perSeed: results, goals, pairsPerSecond }, null, 1)}\n`);
     await writeFileAtomic(chart, groupedBarChartSvg('GAUC and AUC per method (mean over seeds)', Object.keys(summary), ['gauc', 'auc'].map((k) => ({ label: k.toUpperCase(), values: Object.values(summary).map((s) => s[k]!.mean) }))));
     return { reportFiles: [reportMd, reportJson, chart], summary: { gauc: Object.fromEntries(Object.entries(summary).map(([m, s]) => [m, s.gauc!.mean])), goal: goals.every((g) => g.pass) } };
   },
