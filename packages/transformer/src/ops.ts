@@ -1,5 +1,5 @@
 /**
- * Fast differentiable building blocks for the wasm backend (see shared STACK-NOTES.md):
+ * Fast differentiable building blocks for the wasm backend:
  *
  * - {@link matMul2d}: `a @ b` for 2-D tensors whose gradient transposes explicitly (`dA = dY @ bᵀ`,
  *   `dB = aᵀ @ dY`) and never uses the slow `transposeA/B` flags or 3-D shapes.

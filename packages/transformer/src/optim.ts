@@ -11,7 +11,7 @@
  *
  * Unlike tfjs's built-in optimizers, the slots m and v are kept **by variable name**, so a checkpoint
  * can store them by name and a change of the trainable set can never pair a slot with the wrong
- * variable (STACK-NOTES: tfjs keeps them by position). An `AdamW` is bound to the variable map it was
+ * variable (tfjs's optimizers keep them by position). An `AdamW` is bound to the variable map it was
  * created with; a new trainable set gets a new optimizer.
  */
 import * as tf from '@tensorflow/tfjs';

@@ -16,8 +16,7 @@
  * is checkpointed, so a run killed after epoch k and resumed reproduces the uninterrupted run.
  *
  * Each call builds a fresh optimizer over the variable map it is given: a later stage with a different
- * trainable set never inherits slots of the wrong variables (tfjs keeps slots by position; see
- * STACK-NOTES).
+ * trainable set never inherits slots of the wrong variables (tfjs's own optimizers keep slots by position).
  */
 import * as tf from '@tensorflow/tfjs';
 import { mkdir } from 'node:fs/promises';

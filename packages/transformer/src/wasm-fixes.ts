@@ -1,5 +1,5 @@
 /**
- * Kernels the wasm backend lacks or runs slowly (see shared STACK-NOTES.md), registered once by
+ * Kernels the wasm backend lacks or runs slowly, registered once by
  * {@link registerWasmFixes}:
  *
  * - `UnsortedSegmentSum` (wasm has none; it is the gradient of `gather`, i.e. of embedding lookups):
