@@ -106,3 +106,13 @@ export function couponPrompt(u: CouponUser, it: CouponItem, tokens: { sep: strin
   const question = `${COUPON_BRIDGE} ${tokens.mask !== undefined ? renderTemplate(MASKED_SUFFIX, { mask: tokens.mask }) : CAUSAL_SUFFIX}`;
   return `${profile} ${tokens.sep} ${question}`;
 }
+
+/** A coupon's own sentence (the item half of the template): TPPT's domain keywords come from these. */
+export function couponItemText(it: CouponItem): string {
+  return renderTemplate(COUPON_ITEM, {
+    coupon: word('coupon', it.coupon),
+    direction: word('direction', it.direction),
+    distance: word('distance', String(it.distance)),
+    expiration: word('expiration', it.expiration),
+  });
+}

@@ -12,3 +12,4 @@ export * from './protocol.js';
 export * from './evaluate.js';
 export * from './prompt-tune.js';
 export * from './coupons.js';
+export * from './tppt.js';

@@ -43,3 +43,8 @@ export function movieLensPrompt(u: MovieLensUser, it: MovieLensItem, tokens: { s
   const question = `${renderTemplate(MOVIELENS_BRIDGE, s, OPTIONAL)} ${tokens.mask !== undefined ? renderTemplate(MASKED_SUFFIX, { mask: tokens.mask }) : CAUSAL_SUFFIX}`;
   return `${profile} ${tokens.sep} ${question}`;
 }
+
+/** A movie's own sentence (the item half of the template): TPPT's domain keywords come from these. */
+export function movieLensItemText(it: MovieLensItem): string {
+  return renderTemplate(MOVIELENS_ITEM, { title: movieTitle(it.title), ...genreSlots(it.genres) }, OPTIONAL);
+}

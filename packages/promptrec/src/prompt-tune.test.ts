@@ -4,7 +4,7 @@ import { Rng } from '@xrec/core';
 import { join } from 'node:path';
 import { loadTokenizer } from '@xrec/tokenizer';
 import { initBackend, TransformerLM } from '@xrec/transformer';
-import { scorePrompts, smoothedBce, tunePrompt, type TuneRow } from './index.js';
+import { scorePrompts, smoothedBce, topTfidfWords, TransferablePrompt, tunePrompt, type TuneRow } from './index.js';
 
 describe('few-shot prompt tuning', () => {
   beforeAll(async () => {
@@ -36,6 +36,33 @@ describe('few-shot prompt tuning', () => {
     for (const [n, v] of model.parameters()) expect(Array.from(v.dataSync()), n).toEqual(before.get(n));
     await expect(tunePrompt(model, tok, [], [], { seed: 1 })).rejects.toThrow(/no training rows/);
     tuned.prompt.dispose();
+    model.dispose();
+  });
+});
+
+describe('TPPT: transferable prompts', () => {
+  it('TF-IDF keywords; task + γ ⊙ D + β with D frozen; trains through tunePrompt', { timeout: 120_000 }, async () => {
+    expect(topTfidfWords(['The cafe is close', 'A bar is far', 'The cafe sends a coupon', 'A cafe and a bar'], 2)).toEqual(['bar', 'close']);
+    await initBackend();
+    const base = join(import.meta.dirname, '..', '..', '..', 'models', 'xrec-base');
+    const model = await TransformerLM.load(base);
+    const tok = await loadTokenizer(join(base, 'tokenizer.json'));
+    const p = TransferablePrompt.create(model, tok, { keywords: ['cafe', 'bar', 'coupon'], taskTokens: 3, domainTokens: 2 }, new Rng(1));
+    expect(p.tokens).toBe(5);
+    expect([...p.variables().keys()]).toEqual(['task_embeddings.weight', 'domain.gamma', 'domain.beta']);
+    const wte = model.parameters().get('transformer.wte.weight')!;
+    const cafe = tok.encode(' cafe')[0]!;
+    // with γ = 1, β = 0 the domain rows are the keywords' embeddings
+    const rows = p.prefix(2).arraySync() as number[][][];
+    expect(rows[1]![3]).toEqual(Array.from(wte.slice([cafe, 0], [1, model.config.dModel]).dataSync()));
+    const rng = new Rng(3);
+    const train = Array.from({ length: 16 }, () => ({ prompt: `The ${rng.choice(['cafe', 'bar'])} is near. <eos> In short, the user's attitude towards the item is`, click: 0 as const }));
+    const before = Array.from(wte.dataSync());
+    const tuned = await tunePrompt(model, tok, train, [], { seed: 1, prompt: p, epochs: 2, batchSize: 8, lr: 0.01 });
+    expect(tuned.prompt).toBe(p);
+    expect(Array.from(p.variables().get('domain.gamma')!.dataSync()).some((g) => g !== 1)).toBe(true);
+    expect(Array.from(wte.dataSync())).toEqual(before);
+    p.dispose();
     model.dispose();
   });
 });

@@ -22,7 +22,17 @@ export interface TuneRow {
   readonly click: 0 | 1;
 }
 
+/** A soft prompt with trainable variables (PromptTuning, or TPPT's task + domain prompt). */
+export interface TrainablePrompt {
+  readonly tokens: number;
+  prefix(batch: number): tf.Tensor3D;
+  variables(): Map<string, tf.Variable>;
+  dispose(): void;
+}
+
 export interface PromptTuneOptions {
+  /** The prompt to train (default: a new PromptTuning of `tokens` virtual tokens initialised from `initText`). */
+  readonly prompt?: TrainablePrompt;
   /** Virtual tokens (default 8). */
   readonly tokens?: number;
   /** Their initial values: the embeddings of these words' tokens, cycled (default: task words). */
@@ -50,6 +60,20 @@ export function smoothedBce(z: tf.Tensor1D, labels: readonly (0 | 1)[], smoothin
   });
 }
 
+/** The model's token-embedding matrix [V, d]. */
+export function tokenEmbeddings(model: TransformerLM): tf.Tensor2D {
+  const name = [...model.parameters().keys()].find((n) => n.endsWith('embed_tokens.weight') || n.endsWith('wte.weight') || n.endsWith('word_embeddings.weight'));
+  if (!name) throw new ConfigError('PromptRec: the model has no token-embedding matrix');
+  return model.parameters().get(name)! as unknown as tf.Tensor2D;
+}
+
+/** A PromptTuning of `tokens` virtual tokens initialised from the embeddings of `text`'s tokens (cycled). */
+export function wordPrompt(model: TransformerLM, tok: TextCodec, tokens: number, text: string, rng: Rng): PromptTuning {
+  const ids = tok.encode(text);
+  if (ids.length === 0) throw new ConfigError(`PromptRec: the prompt's init text ${JSON.stringify(text)} encodes to no token`);
+  return PromptTuning.create({ tokens, dim: model.config.dModel, init: { kind: 'embeddings', embeddings: tokenEmbeddings(model), ids } }, rng);
+}
+
 /** Train a soft prompt on `trainRows` (model frozen), early-stopped on `validRows`' AUC. */
 export async function tunePrompt(
   model: TransformerLM,
@@ -57,15 +81,12 @@ export async function tunePrompt(
   trainRows: readonly TuneRow[],
   validRows: readonly TuneRow[],
   o: PromptTuneOptions,
-): Promise<{ prompt: PromptTuning; bestEpoch: number | undefined; validAuc: number | undefined; epochs: number }> {
+): Promise<{ prompt: TrainablePrompt; bestEpoch: number | undefined; validAuc: number | undefined; epochs: number }> {
   if (trainRows.length === 0) throw new ConfigError('tunePrompt: no training rows');
   const smoothing = o.labelSmoothing ?? 0.1;
   if (!(smoothing >= 0 && smoothing < 1)) throw new ConfigError(`tunePrompt: labelSmoothing must be in [0, 1), got ${smoothing}`);
   const labels = [labelId(tok, LABEL_WORDS.negative), labelId(tok, LABEL_WORDS.positive)] as const;
-  const initIds = tok.encode(o.initText ?? DEFAULT_INIT_TEXT);
-  if (initIds.length === 0) throw new ConfigError('tunePrompt: initText encodes to no token');
-  const wte = model.parameters().get([...model.parameters().keys()].find((n) => n.endsWith('embed_tokens.weight') || n.endsWith('wte.weight') || n.endsWith('word_embeddings.weight'))!)!;
-  const prompt = PromptTuning.create({ tokens: o.tokens ?? 8, dim: model.config.dModel, init: { kind: 'embeddings', embeddings: wte as unknown as tf.Tensor2D, ids: initIds } }, new Rng(o.seed).fork('prompt'));
+  const prompt = o.prompt ?? wordPrompt(model, tok, o.tokens ?? 8, o.initText ?? DEFAULT_INIT_TEXT, new Rng(o.seed).fork('prompt'));
   const enc = encodePrompts(model, tok, trainRows.map((r) => r.prompt));
   const bs = o.batchSize ?? 64;
   const hasValid = validRows.length > 0 && new Set(validRows.map((r) => r.click)).size === 2;

@@ -7,14 +7,16 @@
  * 250 training rows. Options: `dataset`, `profile`
  * (smoke | quick | full: test rows per seed 300 / 3,000 / all), `seeds` (default the paper's five), `fewShot`
  * (default true: also few-shot prompt tuning of each base model on the seed's 250 training rows, see
- * @xrec/promptrec's prompt-tune.ts).
+ * @xrec/promptrec's prompt-tune.ts), `tppt` (default true where the other dataset is present: transferable
+ * prompts trained on the other dataset's rows, see tppt.ts).
  * Writes report.md (AUC, GAUC, ACC, F1, log-loss as mean ± std over seeds, and the goal check) and report.json.
  */
 import { join } from 'node:path';
+import type { Row } from './coldstart-data.js';
 import { mkdir } from 'node:fs/promises';
-import { ConfigError, findDataset, NotFoundError, Rng, writeFileAtomic } from '@xrec/core';
-import { loadCoupons, loadMovieLens100K } from '@xrec/data';
-import { clickMetrics, couponPrompt, movieLensPrompt, PROMPTREC_SEEDS, promptTokens, scorePrompts, systemColdStart, tunePrompt, type ClickMetrics } from '@xrec/promptrec';
+import { ConfigError, NotFoundError, Rng, writeFileAtomic } from '@xrec/core';
+import { clickMetrics, PROMPTREC_SEEDS, promptTokens, scorePrompts, systemColdStart, topTfidfWords, TransferablePrompt, tunePrompt, type ClickMetrics } from '@xrec/promptrec';
+import { hasColdStartData, loadColdStartData, type ColdStartDataset } from './coldstart-data.js';
 import { loadTokenizer } from '@xrec/tokenizer';
 import { initBackend, TransformerLM } from '@xrec/transformer';
 import { findWorkspaceModel, findXrecBase } from '../base-models.js';
@@ -23,16 +25,11 @@ import { registerBenchTask } from './registry.js';
 
 const TEST_ROWS: Readonly<Record<string, number>> = { smoke: 300, quick: 3000, full: Number.POSITIVE_INFINITY };
 /** Few-shot prompt-tuning epochs (early-stopped on the 50 validation rows' AUC, patience 3). */
-const TUNE_EPOCHS: Readonly<Record<string, number>> = { smoke: 2, quick: 8, full: 20 };
+const TUNE_EPOCHS: Readonly<Record<string, number>> = { smoke: 2, quick: 6, full: 20 };
+/** TPPT: source-domain rows drawn per seed, and epochs over them (early-stopped on the target's validation AUC). */
+const TPPT_ROWS: Readonly<Record<string, number>> = { smoke: 64, quick: 500, full: 5000 };
+const TPPT_EPOCHS: Readonly<Record<string, number>> = { smoke: 1, quick: 3, full: 10 };
 const METRICS = ['auc', 'gauc', 'acc', 'f1', 'logloss'] as const;
-
-/** One (user, item, click) row of either dataset, with its PromptRec prompt. */
-interface Row {
-  readonly user: string;
-  readonly item: string;
-  prompt(tokens: { sep: string; mask?: string }): string;
-  readonly click: 0 | 1;
-}
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const std = (xs: readonly number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1)));
@@ -43,34 +40,23 @@ registerBenchTask({
   description: 'system cold start on MovieLens-100K or the UCI coupon data: zero-shot and few-shot prompting of xrec-base and xrec-base-mlm vs random and popularity; AUC, GAUC, ACC, F1, log-loss',
   metrics: [...METRICS],
   async run(ctx) {
-    const known = ['profile', 'seeds', 'fewShot', 'dataset'];
+    const known = ['profile', 'seeds', 'fewShot', 'tppt', 'dataset'];
     const unknown = Object.keys(ctx.options).filter((k) => !known.includes(k));
     if (unknown.length) throw new ConfigError(`bench task 'coldstart': unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${known.join(', ')})`);
     const profile = String(ctx.options.profile ?? 'quick');
     if (!(profile in TEST_ROWS)) throw new ConfigError(`bench task 'coldstart': profile must be smoke, quick or full, got '${profile}'`);
     const seeds = (ctx.options.seeds as number[] | undefined) ?? [...PROMPTREC_SEEDS];
-    const dataset = String(ctx.options.dataset ?? 'ml-100k');
+    const dataset = String(ctx.options.dataset ?? 'ml-100k') as ColdStartDataset;
     if (dataset !== 'ml-100k' && dataset !== 'coupon') throw new ConfigError(`bench task 'coldstart': dataset must be ml-100k or coupon, got '${dataset}'`);
-    const folder = dataset === 'ml-100k' ? 'movielens-100k' : 'uci-in-vehicle-coupon';
-    const dataDir = findDataset(folder, ctx.dataDir);
-    if (!dataDir) throw new NotFoundError(`bench task 'coldstart': ${folder} not found in ${ctx.dataDir}${dataset === 'ml-100k' ? ' (xrec data import movielens-100k --from DIR)' : ''}`);
     const base = findXrecBase().dir;
     if (!base) throw new NotFoundError("bench task 'coldstart': models/xrec-base not found (set XREC_BASE_MODEL)");
+    const data = loadColdStartData(dataset, ctx.dataDir);
+    const rows = data.rows;
+    const source: ColdStartDataset = dataset === 'ml-100k' ? 'coupon' : 'ml-100k';
+    const tppt = ctx.options.tppt !== false && hasColdStartData(source, ctx.dataDir);
+    const sourceRows = tppt ? loadColdStartData(source, ctx.dataDir).rows : [];
+    const keywords = topTfidfWords(data.itemTexts, 16);
     await initBackend();
-    let rows: Row[];
-    if (dataset === 'ml-100k') {
-      const ml = loadMovieLens100K(dataDir);
-      const users = new Map(ml.users.map((u) => [u.user, u]));
-      const items = new Map(ml.items.map((i) => [i.item, i]));
-      const r = ml.ratings.toArray() as unknown as { user: string; item: string; rating: number }[];
-      rows = r.map((x) => {
-        const u = users.get(String(x.user))!;
-        const it = items.get(String(x.item))!;
-        return { user: u.user, item: it.item, click: x.rating >= 4 ? 1 : 0, prompt: (t) => movieLensPrompt(u, it, t) };
-      });
-    } else {
-      rows = loadCoupons(dataDir).rows.map((x) => ({ user: x.user.id, item: x.item.id, click: x.click, prompt: (t) => couponPrompt(x.user, x.item, t) }));
-    }
     const mlm = findWorkspaceModel('xrec-base-mlm', 'XREC_BASE_MLM_MODEL').dir;
     const lms = await Promise.all(
       [base, ...(mlm ? [mlm] : [])].map(async (dir) => {
@@ -81,10 +67,11 @@ registerBenchTask({
     );
     const fewShot = ctx.options.fewShot !== false;
     const tunedName = (name: string) => name.replace('zero-shot', 'few-shot prompt-tuned');
+    const transferName = (name: string) => name.replace('zero-shot', `TPPT (${source} → ${dataset})`);
     const results: Record<string, ClickMetrics[]> = {
       random: [],
       popularity: [],
-      ...Object.fromEntries(lms.flatMap((l) => [[l.name, []], ...(fewShot ? [[tunedName(l.name), []]] : [])])),
+      ...Object.fromEntries(lms.flatMap((l) => [[l.name, []], ...(fewShot ? [[tunedName(l.name), []]] : []), ...(tppt ? [[transferName(l.name), []]] : [])])),
     };
     const task = ctx.progress.start(`coldstart ${profile}`, seeds.length);
     const pairsPerSecond: Record<string, number> = {};
@@ -111,11 +98,22 @@ registerBenchTask({
           const p = scorePrompts(lm.model, lm.tok, prompts, { batchSize: 64 });
           pairsPerSecond[lm.name] = test.length / ((performance.now() - t0) / 1000);
           results[lm.name]!.push(clickMetrics(us, p, labels));
-          if (!fewShot) continue;
-          const asRows = (idx: readonly number[]) => idx.map((i) => ({ prompt: rows[i]!.prompt(lm.tokens), click: rows[i]!.click }));
-          const tuned = await tunePrompt(lm.model, lm.tok, asRows(split.train), asRows(split.valid), { seed, epochs: TUNE_EPOCHS[profile]!, patience: 3 });
-          results[tunedName(lm.name)]!.push(clickMetrics(us, scorePrompts(lm.model, lm.tok, prompts, { batchSize: 64, prompt: tuned.prompt }), labels));
-          tuned.prompt.dispose();
+          const asRows = (rs: readonly Row[]) => rs.map((r) => ({ prompt: r.prompt(lm.tokens), click: r.click }));
+          const valid = asRows(split.valid.map((i) => rows[i]!));
+          if (fewShot) {
+            const tuned = await tunePrompt(lm.model, lm.tok, asRows(split.train.map((i) => rows[i]!)), valid, { seed, epochs: TUNE_EPOCHS[profile]!, patience: 3 });
+            results[tunedName(lm.name)]!.push(clickMetrics(us, scorePrompts(lm.model, lm.tok, prompts, { batchSize: 64, prompt: tuned.prompt }), labels));
+            tuned.prompt.dispose();
+          }
+          if (tppt) {
+            // the prompt learns the task on source-domain rows; the target's 50 validation rows only pick the epoch
+            const srcRng = new Rng(seed).fork('tppt-source');
+            const src = srcRng.permutation(sourceRows.length).slice(0, TPPT_ROWS[profile]!).map((i) => sourceRows[i]!);
+            const prompt = TransferablePrompt.create(lm.model, lm.tok, { keywords }, new Rng(seed).fork('tppt'));
+            await tunePrompt(lm.model, lm.tok, asRows(src), valid, { seed, prompt, epochs: TPPT_EPOCHS[profile]!, patience: 2 });
+            results[transferName(lm.name)]!.push(clickMetrics(us, scorePrompts(lm.model, lm.tok, prompts, { batchSize: 64, prompt }), labels));
+            prompt.dispose();
+          }
         }
         task.tick(1, { seed });
       }
@@ -128,10 +126,11 @@ registerBenchTask({
       const zs = summary[lm.name]!.gauc!;
       return { name: `${lm.name} GAUC above random (0.5) by more than two seed standard deviations`, pass: zs.mean - 0.5 > 2 * zs.std, value: zs };
     });
-    if (fewShot) {
-      for (const lm of lms) {
-        const t = summary[tunedName(lm.name)]!.gauc!;
-        goals.push({ name: `${tunedName(lm.name)} GAUC above ${lm.name}`, pass: t.mean > summary[lm.name]!.gauc!.mean, value: t });
+    for (const lm of lms) {
+      for (const [on, name] of [[fewShot, tunedName(lm.name)], [tppt, transferName(lm.name)]] as const) {
+        if (!on) continue;
+        const t = summary[name]!.gauc!;
+        goals.push({ name: `${name} GAUC above ${lm.name}`, pass: t.mean > summary[lm.name]!.gauc!.mean, value: t });
       }
     }
     await mkdir(ctx.out, { recursive: true });
@@ -139,7 +138,7 @@ registerBenchTask({
     const md = [
       `# Cold-start recommendation: ${dataset === 'ml-100k' ? 'MovieLens-100K' : 'UCI in-vehicle coupons'}, system cold start (${profile})`,
       '',
-      `Seeds ${seeds.join(', ')}; per seed 250 training / 50 validation rows, test rows: ${Number.isFinite(TEST_ROWS[profile]!) ? `the first ${TEST_ROWS[profile]} of the shuffled rest` : 'all the rest'}; click = ${dataset === 'ml-100k' ? 'rating ≥ 4' : 'Y (the driver accepts the coupon)'}. Zero-shot: p(like) = σ(z(" positive") − z(" negative")) of the next token after the PromptRec prompt's causal suffix (xrec-base), at its mask (xrec-base-mlm). Few-shot: a soft prompt of 8 tokens tuned on the seed's 250 training rows (model frozen; label smoothing 0.1, AdamW lr 3e-3, at most ${TUNE_EPOCHS[profile]} epochs, the epoch with the best validation AUC kept). Zero-shot pairs/s: ${Object.entries(pairsPerSecond).map(([k, v]) => `${k.replace('zero-shot ', '')} ${v.toFixed(0)}`).join(', ')}.`,
+      `Seeds ${seeds.join(', ')}; per seed 250 training / 50 validation rows, test rows: ${Number.isFinite(TEST_ROWS[profile]!) ? `the first ${TEST_ROWS[profile]} of the shuffled rest` : 'all the rest'}; click = ${dataset === 'ml-100k' ? 'rating ≥ 4' : 'Y (the driver accepts the coupon)'}. Zero-shot: p(like) = σ(z(" positive") − z(" negative")) of the next token after the PromptRec prompt's causal suffix (xrec-base), at its mask (xrec-base-mlm). Few-shot: a soft prompt of 8 tokens tuned on the seed's 250 training rows (model frozen; label smoothing 0.1, AdamW lr 3e-3, at most ${TUNE_EPOCHS[profile]} epoch(s), the epoch with the best validation AUC kept). TPPT: task vectors + γ ⊙ D + β (D: the embeddings of the ${dataset} items' top TF-IDF words: ${keywords.slice(0, 8).join(', ')}, …) trained on ${TPPT_ROWS[profile]} ${source} rows per seed for at most ${TPPT_EPOCHS[profile]} epoch(s), the epoch picked on the target's 50 validation rows.${tppt ? '' : ' (TPPT off: the source dataset is missing or tppt: false.)'} Zero-shot pairs/s: ${Object.entries(pairsPerSecond).map(([k, v]) => `${k.replace('zero-shot ', '')} ${v.toFixed(0)}`).join(', ')}.`,
       '',
       `| Method | ${METRICS.map((m) => m.toUpperCase()).join(' | ')} |`,
       `|---|${METRICS.map(() => '---').join('|')}|`,
