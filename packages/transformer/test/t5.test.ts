@@ -1,0 +1,97 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { loadSafetensorsSync, Rng, tensorToFloat32, tensorToInts } from '@xrec/core';
+import { initBackend, loadT5, relativePositionBucket, resolveT5Config, saveT5, T5Model, t5FromHf, t5ToHf } from '../src/index.js';
+
+const FIX = join(import.meta.dirname, 'fixtures');
+
+describe('T5 encoder–decoder', () => {
+  beforeAll(async () => {
+    await initBackend();
+  });
+
+  for (const name of ['ref-t5', 'ref-t5-gated']) {
+    it(`${name}: logits agree with the independent PyTorch implementation (test/reference/make_t5_fixtures.py) to 1e-4`, async () => {
+      const model = await loadT5(join(FIX, name));
+      const e = loadSafetensorsSync(join(FIX, name, 'expected.safetensors')).tensors;
+      const t = (k: string) => tf.tensor2d(tensorToInts(e.get(k)!), e.get(k)!.shape as [number, number], 'int32');
+      const before = tf.memory().numTensors;
+      const logits = model.forward({ inputIds: t('ids'), attentionMask: t('mask'), decoderInputIds: t('dec') });
+      const want = tensorToFloat32(e.get('logits')!);
+      const got = logits.dataSync();
+      let diff = 0;
+      for (let i = 0; i < want.length; i++) diff = Math.max(diff, Math.abs(got[i]! - want[i]!));
+      expect(logits.shape).toEqual(e.get('logits')!.shape);
+      expect(diff).toBeLessThan(1e-4);
+      expect(Math.max(...Array.from(want).map(Math.abs))).toBeGreaterThan(0.5);
+      logits.dispose();
+      expect(tf.memory().numTensors).toBe(before + 3); // the three inputs only
+      model.dispose();
+    });
+  }
+
+  it('relative position buckets: exact below buckets/4 (bidirectional), log-spaced above, capped; causal sees only the past', () => {
+    expect([0, 1, 7, -1, -7].map((r) => relativePositionBucket(r, true, 32, 128))).toEqual([0, 17, 23, 1, 7]);
+    expect(relativePositionBucket(-1000, true, 32, 128)).toBe(15);
+    expect(relativePositionBucket(1000, true, 32, 128)).toBe(31);
+    expect([0, 3, -3, -15, -16].map((r) => relativePositionBucket(r, false, 32, 128))).toEqual([0, 0, 3, 15, 16]);
+    // float32 rounding at a boundary as PyTorch: |rel| = 16 with 16 buckets of 8 exact, max distance 128 → 8 + ⌊2·log2(2)⌋
+    expect(relativePositionBucket(-16, true, 32, 128)).toBe(10);
+    // every offset in [-600, 600] for four shapes, against PyTorch's float32 computation (HF's code path)
+    const torchBuckets = JSON.parse(readFileSync(join(FIX, 't5-buckets-torch.json'), 'utf8')) as Record<string, number[]>;
+    for (const [key, want] of Object.entries(torchBuckets)) {
+      const [nb, md, bid] = key.split(',').map(Number) as [number, number, number];
+      expect(want.map((_, i) => relativePositionBucket(i - 600, bid === 1, nb, md)), key).toEqual(want);
+    }
+  });
+
+  it('config: t5-small defaults, derived fields, Hugging Face round trip, clear errors', () => {
+    const c = resolveT5Config({ vocabSize: 100, dModel: 64, nHeads: 4, nLayers: 2 });
+    expect(c).toMatchObject({ dKv: 16, dFF: 256, nDecoderLayers: 2, tieEmbeddings: true, decoderStartId: 0 });
+    expect(t5FromHf(t5ToHf(c))).toEqual(c);
+    expect(resolveT5Config({ ffn: 'gated-gelu' }).tieEmbeddings).toBe(false);
+    expect(() => resolveT5Config({ nHead: 2 } as never)).toThrow(/unknown field 'nHead'.*nHeads/);
+    expect(() => t5FromHf({ model_type: 't5', vocab_size: 5 })).toThrow(/config.json: missing field '(num_layers|d_model)'/);
+    expect(() => t5FromHf({ model_type: 'bart' })).toThrow(/is not 't5'/);
+  });
+
+  it('loss is the teacher-forced cross-entropy of forward logits; training lowers it; save → load keeps the logits', async () => {
+    const m = T5Model.create({ vocabSize: 30, dModel: 16, nHeads: 2, nLayers: 1, nDecoderLayers: 1, dFF: 32, dropout: 0 }, new Rng(3));
+    const inputIds = tf.tensor2d([[5, 6, 7, 1], [8, 9, 1, 0]], [2, 4], 'int32');
+    const attentionMask = tf.tensor2d([[1, 1, 1, 1], [1, 1, 1, 0]], [2, 4], 'int32');
+    const lab = [[10, 11, 1], [12, 1, -100]];
+    const labels = tf.tensor2d(lab, [2, 3], 'int32');
+    const l0 = m.loss({ inputIds, attentionMask, labels }).dataSync()[0]!;
+    const dec = tf.tensor2d(Array.from(m.shiftRight(lab.flat(), 2, 3)), [2, 3], 'int32');
+    expect(Array.from(dec.dataSync())).toEqual([0, 10, 11, 0, 12, 1]);
+    const logits = m.forward({ inputIds, attentionMask, decoderInputIds: dec }).arraySync() as number[][][];
+    let ce = 0;
+    let n = 0;
+    lab.forEach((row, b) => row.forEach((y, t) => {
+      if (y < 0) return;
+      const z = logits[b]![t]!;
+      const mx = Math.max(...z);
+      ce += mx + Math.log(z.reduce((a, v) => a + Math.exp(v - mx), 0)) - z[y]!;
+      n++;
+    }));
+    expect(l0).toBeCloseTo(ce / n, 4);
+    const opt = tf.train.adam(0.03);
+    const vars = [...m.parameters().values()];
+    for (let i = 0; i < 60; i++) opt.minimize(() => m.loss({ inputIds, attentionMask, labels, training: true }), false, vars);
+    expect(m.loss({ inputIds, attentionMask, labels }).dataSync()[0]!).toBeLessThan(0.1);
+    expect(m.generate({ inputIds: [[5, 6, 7, 1], [8, 9, 1]], maxNewTokens: 5 })).toEqual([[10, 11], [12]]);
+    const dir = mkdtempSync(join(tmpdir(), 'xrec-t5-'));
+    try {
+      await saveT5(m, dir);
+      const again = await loadT5(dir);
+      expect(Array.from(again.forward({ inputIds, attentionMask, decoderInputIds: dec }).dataSync())).toEqual(Array.from(m.forward({ inputIds, attentionMask, decoderInputIds: dec }).dataSync()));
+      again.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    m.dispose();
+  });
+});
