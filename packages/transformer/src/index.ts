@@ -22,6 +22,7 @@ export { DEFAULT_T5_CONFIG, resolveT5Config, t5FromHf, t5ToHf, type T5Config } f
 export { T5Model, type T5Input, type T5Weights } from './t5/model.js';
 export { loadT5, saveT5 } from './t5/checkpoint.js';
 export { relativePositionBucket } from './t5/relative-position.js';
+export { PrefixTrie } from './prefix-trie.js';
 export type { LinearAdapter, LinearLayer } from './linear.js';
 export type { PrefixKV } from './prefix-kv.js';
 export { loadLlama2c, parseLlama2c } from './llama2c.js';

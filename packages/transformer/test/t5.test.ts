@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadSafetensorsSync, Rng, tensorToFloat32, tensorToInts } from '@xrec/core';
-import { initBackend, loadT5, relativePositionBucket, resolveT5Config, saveT5, T5Model, t5FromHf, t5ToHf } from '../src/index.js';
+import { initBackend, loadT5, PrefixTrie, relativePositionBucket, resolveT5Config, saveT5, T5Model, t5FromHf, t5ToHf } from '../src/index.js';
 
 const FIX = join(import.meta.dirname, 'fixtures');
 
@@ -92,6 +92,36 @@ describe('T5 encoder–decoder', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+    m.dispose();
+  });
+});
+
+describe('T5 constrained beam search', () => {
+  it('a prefix trie keeps every beam a valid sequence, and beam ranking equals log-likelihood ranking', async () => {
+    await initBackend();
+    const m = T5Model.create({ vocabSize: 40, dModel: 16, nHeads: 2, nLayers: 1, nDecoderLayers: 1, dFF: 32, dropout: 0 }, new Rng(9));
+    const items = [
+      [10, 11, 1],
+      [10, 12, 1],
+      [13, 1],
+      [14, 15, 16, 1],
+      [14, 15, 17, 1],
+    ];
+    const trie = new PrefixTrie(items);
+    expect(trie.allowed([])).toEqual([10, 13, 14]);
+    expect(trie.allowed([14, 15])).toEqual([16, 17]);
+    expect(trie.allowed([14, 15, 16, 1])).toEqual([]);
+    expect(trie.allowed([99])).toEqual([]);
+    const input = [5, 6, 7, 1];
+    const beams = m.beamSearch({ input, beams: 5, maxNewTokens: 6, allowed: (p) => trie.allowed(p) });
+    expect(beams).toHaveLength(5);
+    const key = (t: readonly number[]) => t.join(',');
+    expect(new Set(beams.map((b) => key(b.tokens)))).toEqual(new Set(items.map(key)));
+    const ll = m.sequenceLogLikelihood(input, items);
+    const byLl = items.map((t, i) => [key(t), ll[i]!] as const).sort((a, b) => b[1] - a[1]);
+    expect(beams.map((b) => key(b.tokens))).toEqual(byLl.map(([k]) => k));
+    beams.forEach((b) => expect(b.logProb).toBeCloseTo(ll[items.findIndex((t) => key(t) === key(b.tokens))]!, 4));
+    expect(() => m.beamSearch({ input, beams: 0, maxNewTokens: 3 })).toThrow(/beams must be a positive integer/);
     m.dispose();
   });
 });

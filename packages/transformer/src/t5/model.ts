@@ -257,6 +257,79 @@ export class T5Model {
     return out;
   }
 
+  /** Encoder states [1·S, d] of one row (no padding) and its mask, for the decoding helpers below. */
+  private encodeRow(row: readonly number[]): { enc: tf.Tensor2D; mask: tf.Tensor2D; S: number } {
+    if (row.length === 0) throw new ShapeError('T5: an empty input row');
+    const S = row.length;
+    const mask = tf.ones([1, S], 'int32') as tf.Tensor2D;
+    const enc = tf.tidy(() => this.encode2d({ inputIds: tf.tensor2d([row as number[]], [1, S], 'int32') }, 1, S));
+    return { enc, mask, S };
+  }
+
+  /** log p(target | input) per target (natural log, summed over the target's tokens; targets usually end with EOS). */
+  sequenceLogLikelihood(input: readonly number[], targets: readonly (readonly number[])[]): number[] {
+    if (targets.length === 0) return [];
+    const { enc, mask, S } = this.encodeRow(input);
+    try {
+      const B = targets.length;
+      const T = Math.max(...targets.map((t) => t.length));
+      const labels = new Int32Array(B * T).fill(-100);
+      targets.forEach((t, b) => labels.set(t, b * T));
+      return tf.tidy(() => {
+        const dec = tf.tensor2d(this.shiftRight(labels, B, T), [B, T], 'int32');
+        const encB = tf.tile(enc, [B, 1]) as tf.Tensor2D;
+        const maskB = tf.tile(mask, [B, 1]) as tf.Tensor2D;
+        const lp = tf.logSoftmax(this.headLogits(this.decode2d(dec, encB, maskB, B, S, false))).arraySync() as number[][];
+        return targets.map((t, b) => t.reduce((a, y, k) => a + lp[b * T + k]![y]!, 0));
+      });
+    } finally {
+      tf.dispose([enc, mask]);
+    }
+  }
+
+  /**
+   * Beam search for one input row: `beams` hypotheses ranked by their summed log-probability (no length
+   * normalisation, so the ranking of complete sequences is their log-likelihood ranking); `allowed(prefix)`
+   * constrains each step (e.g. a {@link PrefixTrie} of valid item ids; an empty list ends the hypothesis).
+   * Returns the finished hypotheses (EOS included when generated), best first.
+   */
+  beamSearch(o: { input: readonly number[]; beams: number; maxNewTokens: number; allowed?: (prefix: readonly number[]) => readonly number[] }): { tokens: number[]; logProb: number }[] {
+    if (!Number.isInteger(o.beams) || o.beams < 1) throw new ConfigError(`beamSearch: beams must be a positive integer, got ${o.beams}`);
+    const { enc, mask, S } = this.encodeRow(o.input);
+    const eos = this.config.eosId;
+    let live: { tokens: number[]; logProb: number }[] = [{ tokens: [], logProb: 0 }];
+    const done: { tokens: number[]; logProb: number }[] = [];
+    try {
+      for (let step = 0; step < o.maxNewTokens && live.length > 0; step++) {
+        const B = live.length;
+        const T = step + 1;
+        const lp = tf.tidy(() => {
+          const dec = tf.tensor2d(live.flatMap((h) => [this.config.decoderStartId, ...h.tokens]), [B, T], 'int32');
+          const h = this.decode2d(dec, tf.tile(enc, [B, 1]) as tf.Tensor2D, tf.tile(mask, [B, 1]) as tf.Tensor2D, B, S, false);
+          const last = tf.gather(h, tf.tensor1d(live.map((_, b) => b * T + T - 1), 'int32')) as tf.Tensor2D;
+          return tf.logSoftmax(this.headLogits(last)).arraySync() as number[][];
+        });
+        const cand: { tokens: number[]; logProb: number }[] = [];
+        live.forEach((h, b) => {
+          const next = o.allowed ? o.allowed(h.tokens) : lp[b]!.map((_, t) => t);
+          if (next.length === 0) done.push(h);
+          for (const t of next) cand.push({ tokens: [...h.tokens, t], logProb: h.logProb + lp[b]![t]! });
+        });
+        cand.sort((a, b) => b.logProb - a.logProb);
+        // the best `beams` candidates: finished ones (EOS) leave the beam, the others go on
+        live = [];
+        for (const c of cand.slice(0, o.beams)) (c.tokens[c.tokens.length - 1] === eos ? done : live).push(c);
+        // extending only lowers a log-probability: a live hypothesis below the beams-th finished one cannot rank
+        const worstDone = done.length >= o.beams ? [...done].sort((a, b) => b.logProb - a.logProb)[o.beams - 1]!.logProb : -Infinity;
+        live = live.filter((h) => h.logProb > worstDone);
+      }
+      done.push(...live);
+      return done.sort((a, b) => b.logProb - a.logProb).slice(0, o.beams);
+    } finally {
+      tf.dispose([enc, mask]);
+    }
+  }
+
   private check(ids: tf.Tensor2D, mask: tf.Tensor2D | undefined, where: string): [number, number] {
     if (this.disposed) throw new ConfigError(`${where}: the model has been disposed`);
     if (ids.rank !== 2 || ids.dtype !== 'int32') throw new ShapeError(`${where}: inputIds must be int32 [B, S], got ${ids.dtype} [${ids.shape.join(', ')}]`);
