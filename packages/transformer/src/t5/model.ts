@@ -15,8 +15,20 @@ import { matMul2d, matMulBT, outputCrossEntropy, geluTanh, rmsNorm } from '../op
 import { resolveT5Config, type T5Config } from './config.js';
 import { ATTN, ffnIndex, sublayer, t5ParameterSpecs, type StackName, type T5ParamSpec } from './params.js';
 import { positionBias } from './relative-position.js';
+import type { PrefixKV } from '../prefix-kv.js';
 
 const NEG = -1e9;
+
+/**
+ * Per-layer key/value prefixes for the three attentions (prefix tuning; UP5's fairness prompts): each a
+ * {@link PrefixKV} of [1 or B, nHeads, P, dKv] tensors, one per layer of its stack. Every query attends to the
+ * prefix positions, which carry no relative position bias; gradients flow into them.
+ */
+export interface T5Prefix {
+  readonly encoder?: PrefixKV;
+  readonly decoder?: PrefixKV;
+  readonly cross?: PrefixKV;
+}
 
 export interface T5Input {
   /** int32 [B, S] encoder input ids. */
@@ -25,9 +37,15 @@ export interface T5Input {
   readonly attentionMask?: tf.Tensor2D;
   readonly training?: boolean;
   readonly dropoutSeed?: number;
+  readonly prefix?: T5Prefix;
 }
 
 export type T5Weights = Map<string, { readonly shape: readonly number[]; readonly values: Float32Array }>;
+
+/** Layer `l`'s key/value prefix, if any. */
+function layerPrefix(p: PrefixKV | undefined, l: number): { k: tf.Tensor4D; v: tf.Tensor4D } | undefined {
+  return p ? { k: p.k[l]!, v: p.v[l]! } : undefined;
+}
 
 export class T5Model {
   readonly config: T5Config;
@@ -89,13 +107,21 @@ export class T5Model {
   }
 
   /** Multi-head attention of 2-D queries [B·Sq, d] over keys/values [B·Sk, d]; `bias` [B·H or 1, Sq, Sk]. */
-  private attend(m: string, xq: tf.Tensor2D, xkv: tf.Tensor2D, B: number, Sq: number, Sk: number, bias: tf.Tensor3D, training: boolean): tf.Tensor2D {
+  private attend(m: string, xq: tf.Tensor2D, xkv: tf.Tensor2D, B: number, Sq: number, Sk: number, bias: tf.Tensor3D, training: boolean, pre?: { k: tf.Tensor4D; v: tf.Tensor4D }): tf.Tensor2D {
     const { nHeads: H, dKv } = this.config;
     const heads = (x: tf.Tensor2D, w: string, S: number) => tf.reshape(tf.transpose(tf.reshape(matMul2d(x, this.P(`${m}.${w}.weight`)), [B, S, H, dKv]), [0, 2, 1, 3]), [B * H, S, dKv]) as tf.Tensor3D;
     const q = heads(xq, 'q', Sq);
-    const k = heads(xkv, 'k', Sk);
-    const v = heads(xkv, 'v', Sk);
-    const p = this.drop(tf.softmax(tf.add(tf.matMul(q, k, false, true), bias)), training);
+    let k = heads(xkv, 'k', Sk);
+    let v = heads(xkv, 'v', Sk);
+    let b: tf.Tensor3D = bias;
+    if (pre) {
+      const P = pre.k.shape[2];
+      const rows = (t: tf.Tensor4D) => tf.reshape(t.shape[0] === B ? t : tf.tile(t, [B, 1, 1, 1]), [B * H, P, dKv]) as tf.Tensor3D;
+      k = tf.concat([rows(pre.k), k], 1);
+      v = tf.concat([rows(pre.v), v], 1);
+      b = tf.concat([tf.zeros([bias.shape[0], Sq, P]), bias], 2); // the prefix is always attended, without a position bias
+    }
+    const p = this.drop(tf.softmax(tf.add(tf.matMul(q, k, false, true), b)), training);
     const o = tf.reshape(tf.transpose(tf.reshape(tf.matMul(p, v), [B, H, Sq, dKv]), [0, 2, 1, 3]), [B * Sq, H * dKv]) as tf.Tensor2D;
     return matMul2d(o, this.P(`${m}.o.weight`));
   }
@@ -122,7 +148,7 @@ export class T5Model {
 
   /** Encoder output [B, S, d] (after the final RMS norm). */
   encode(input: T5Input): tf.Tensor3D {
-    const [B, S] = this.check(input.inputIds, input.attentionMask, 'encode');
+    const [B, S] = this.check(input.inputIds, input.attentionMask, 'encode', input.prefix);
     if (input.dropoutSeed !== undefined) this.dropoutRng = new Rng(input.dropoutSeed);
     return tf.tidy(() => tf.reshape(this.encode2d(input, B, S), [B, S, this.config.dModel]) as tf.Tensor3D);
   }
@@ -136,7 +162,7 @@ export class T5Model {
     for (let i = 0; i < c.nLayers; i++) {
       const a = sublayer('encoder', i, 0);
       const h = this.rms(x, `${a}.layer_norm.weight`);
-      x = tf.add(x, this.drop(this.attend(`${a}.${ATTN.self}`, h, h, B, S, S, bias, training), training));
+      x = tf.add(x, this.drop(this.attend(`${a}.${ATTN.self}`, h, h, B, S, S, bias, training, layerPrefix(input.prefix?.encoder, i)), training));
       const f = sublayer('encoder', i, ffnIndex('encoder'));
       x = tf.add(x, this.drop(this.ffn(f, this.rms(x, `${f}.layer_norm.weight`)), training));
     }
@@ -144,7 +170,7 @@ export class T5Model {
   }
 
   /** Decoder hidden states [B·T, d] (after the final norm, before the head) for decoder inputs over an encoding. */
-  private decode2d(decIds: tf.Tensor2D, enc: tf.Tensor2D, encMask: tf.Tensor2D | undefined, B: number, S: number, training: boolean): tf.Tensor2D {
+  private decode2d(decIds: tf.Tensor2D, enc: tf.Tensor2D, encMask: tf.Tensor2D | undefined, B: number, S: number, training: boolean, prefix?: T5Prefix): tf.Tensor2D {
     const c = this.config;
     const T = decIds.shape[1];
     let y = this.drop(tf.gather(this.P('shared.weight'), tf.reshape(decIds, [B * T])) as tf.Tensor2D, training);
@@ -156,9 +182,9 @@ export class T5Model {
     for (let i = 0; i < c.nDecoderLayers; i++) {
       const a = sublayer('decoder', i, 0);
       const h = this.rms(y, `${a}.layer_norm.weight`);
-      y = tf.add(y, this.drop(this.attend(`${a}.${ATTN.self}`, h, h, B, T, T, selfBias, training), training));
+      y = tf.add(y, this.drop(this.attend(`${a}.${ATTN.self}`, h, h, B, T, T, selfBias, training, layerPrefix(prefix?.decoder, i)), training));
       const x = sublayer('decoder', i, 1);
-      y = tf.add(y, this.drop(this.attend(`${x}.${ATTN.cross}`, this.rms(y, `${x}.layer_norm.weight`), enc, B, T, S, crossBias, training), training));
+      y = tf.add(y, this.drop(this.attend(`${x}.${ATTN.cross}`, this.rms(y, `${x}.layer_norm.weight`), enc, B, T, S, crossBias, training, layerPrefix(prefix?.cross, i)), training));
       const f = sublayer('decoder', i, ffnIndex('decoder'));
       y = tf.add(y, this.drop(this.ffn(f, this.rms(y, `${f}.layer_norm.weight`)), training));
     }
@@ -172,14 +198,14 @@ export class T5Model {
 
   /** Logits [B, T, V] of decoder inputs [B, T] given the encoder input. */
   forward(input: T5Input & { decoderInputIds: tf.Tensor2D }): tf.Tensor3D {
-    const [B, S] = this.check(input.inputIds, input.attentionMask, 'forward');
+    const [B, S] = this.check(input.inputIds, input.attentionMask, 'forward', input.prefix);
     const dec = input.decoderInputIds;
     if (dec.rank !== 2 || dec.shape[0] !== B || dec.dtype !== 'int32') throw new ShapeError(`forward: decoderInputIds must be int32 [${B}, T], got ${dec.dtype} [${dec.shape.join(', ')}]`);
     if (input.dropoutSeed !== undefined) this.dropoutRng = new Rng(input.dropoutSeed);
     const training = input.training ?? false;
     return tf.tidy(() => {
       const enc = this.encode2d(input, B, S);
-      const h = this.decode2d(dec, enc, input.attentionMask, B, S, training);
+      const h = this.decode2d(dec, enc, input.attentionMask, B, S, training, input.prefix);
       return tf.reshape(this.headLogits(h), [B, dec.shape[1], this.config.vocabSize]) as tf.Tensor3D;
     });
   }
@@ -199,7 +225,7 @@ export class T5Model {
 
   /** Mean cross-entropy of `labels` [B, T] (−100 = ignored) with teacher forcing; only scored rows reach the head. */
   loss(input: T5Input & { labels: tf.Tensor2D }): tf.Scalar {
-    const [B, S] = this.check(input.inputIds, input.attentionMask, 'loss');
+    const [B, S] = this.check(input.inputIds, input.attentionMask, 'loss', input.prefix);
     const { labels } = input;
     if (labels.rank !== 2 || labels.shape[0] !== B) throw new ShapeError(`loss: labels must be [${B}, T], got [${labels.shape.join(', ')}]`);
     const T = labels.shape[1];
@@ -211,7 +237,7 @@ export class T5Model {
     return tf.tidy(() => {
       const enc = this.encode2d(input, B, S);
       const dec = tf.tensor2d(this.shiftRight(lab, B, T), [B, T], 'int32');
-      const h = this.decode2d(dec, enc, input.attentionMask, B, S, training);
+      const h = this.decode2d(dec, enc, input.attentionMask, B, S, training, input.prefix);
       if (keep.length === 0) return tf.mul(tf.sum(h), 0) as tf.Scalar;
       const kept = tf.gather(h, tf.tensor1d(keep, 'int32')) as tf.Tensor2D;
       const w = this.config.tieEmbeddings ? this.P('shared.weight') : this.P('lm_head.weight');
@@ -258,18 +284,19 @@ export class T5Model {
   }
 
   /** Encoder states [1·S, d] of one row (no padding) and its mask, for the decoding helpers below. */
-  private encodeRow(row: readonly number[]): { enc: tf.Tensor2D; mask: tf.Tensor2D; S: number } {
+  private encodeRow(row: readonly number[], prefix?: T5Prefix): { enc: tf.Tensor2D; mask: tf.Tensor2D; S: number } {
     if (row.length === 0) throw new ShapeError('T5: an empty input row');
     const S = row.length;
     const mask = tf.ones([1, S], 'int32') as tf.Tensor2D;
-    const enc = tf.tidy(() => this.encode2d({ inputIds: tf.tensor2d([row as number[]], [1, S], 'int32') }, 1, S));
+    const enc = tf.tidy(() => this.encode2d({ inputIds: tf.tensor2d([row as number[]], [1, S], 'int32'), ...(prefix ? { prefix } : {}) }, 1, S));
     return { enc, mask, S };
   }
 
   /** log p(target | input) per target (natural log, summed over the target's tokens; targets usually end with EOS). */
-  sequenceLogLikelihood(input: readonly number[], targets: readonly (readonly number[])[]): number[] {
+  sequenceLogLikelihood(input: readonly number[], targets: readonly (readonly number[])[], prefix?: T5Prefix): number[] {
     if (targets.length === 0) return [];
-    const { enc, mask, S } = this.encodeRow(input);
+    this.checkPrefix(prefix, 1, 'sequenceLogLikelihood');
+    const { enc, mask, S } = this.encodeRow(input, prefix);
     try {
       const B = targets.length;
       const T = Math.max(...targets.map((t) => t.length));
@@ -279,7 +306,7 @@ export class T5Model {
         const dec = tf.tensor2d(this.shiftRight(labels, B, T), [B, T], 'int32');
         const encB = tf.tile(enc, [B, 1]) as tf.Tensor2D;
         const maskB = tf.tile(mask, [B, 1]) as tf.Tensor2D;
-        const lp = tf.logSoftmax(this.headLogits(this.decode2d(dec, encB, maskB, B, S, false))).arraySync() as number[][];
+        const lp = tf.logSoftmax(this.headLogits(this.decode2d(dec, encB, maskB, B, S, false, prefix))).arraySync() as number[][];
         return targets.map((t, b) => t.reduce((a, y, k) => a + lp[b * T + k]![y]!, 0));
       });
     } finally {
@@ -293,9 +320,10 @@ export class T5Model {
    * constrains each step (e.g. a {@link PrefixTrie} of valid item ids; an empty list ends the hypothesis).
    * Returns the finished hypotheses (EOS included when generated), best first.
    */
-  beamSearch(o: { input: readonly number[]; beams: number; maxNewTokens: number; allowed?: (prefix: readonly number[]) => readonly number[] }): { tokens: number[]; logProb: number }[] {
+  beamSearch(o: { input: readonly number[]; beams: number; maxNewTokens: number; allowed?: (prefix: readonly number[]) => readonly number[]; prefix?: T5Prefix }): { tokens: number[]; logProb: number }[] {
     if (!Number.isInteger(o.beams) || o.beams < 1) throw new ConfigError(`beamSearch: beams must be a positive integer, got ${o.beams}`);
-    const { enc, mask, S } = this.encodeRow(o.input);
+    this.checkPrefix(o.prefix, 1, 'beamSearch');
+    const { enc, mask, S } = this.encodeRow(o.input, o.prefix);
     const eos = this.config.eosId;
     let live: { tokens: number[]; logProb: number }[] = [{ tokens: [], logProb: 0 }];
     const done: { tokens: number[]; logProb: number }[] = [];
@@ -305,7 +333,7 @@ export class T5Model {
         const T = step + 1;
         const lp = tf.tidy(() => {
           const dec = tf.tensor2d(live.flatMap((h) => [this.config.decoderStartId, ...h.tokens]), [B, T], 'int32');
-          const h = this.decode2d(dec, tf.tile(enc, [B, 1]) as tf.Tensor2D, tf.tile(mask, [B, 1]) as tf.Tensor2D, B, S, false);
+          const h = this.decode2d(dec, tf.tile(enc, [B, 1]) as tf.Tensor2D, tf.tile(mask, [B, 1]) as tf.Tensor2D, B, S, false, o.prefix);
           const last = tf.gather(h, tf.tensor1d(live.map((_, b) => b * T + T - 1), 'int32')) as tf.Tensor2D;
           return tf.logSoftmax(this.headLogits(last)).arraySync() as number[][];
         });
@@ -330,8 +358,28 @@ export class T5Model {
     }
   }
 
-  private check(ids: tf.Tensor2D, mask: tf.Tensor2D | undefined, where: string): [number, number] {
+  /** Each prefix must hold one [1 or B, nHeads, P, dKv] key and value tensor per layer of its stack. */
+  private checkPrefix(p: T5Prefix | undefined, B: number, where: string): void {
+    if (!p) return;
+    const c = this.config;
+    for (const [name, kv, layers] of [['encoder', p.encoder, c.nLayers], ['decoder', p.decoder, c.nDecoderLayers], ['cross', p.cross, c.nDecoderLayers]] as const) {
+      if (!kv) continue;
+      if (kv.k.length !== layers || kv.v.length !== layers) throw new ShapeError(`${where}: prefix.${name} needs ${layers} key and value tensors (one per layer), got ${kv.k.length} and ${kv.v.length}`);
+      const P = kv.k[0]!.shape[2];
+      for (const [what, ts] of [['k', kv.k], ['v', kv.v]] as const) {
+        ts.forEach((t, l) => {
+          const [b, h, len, d] = t.shape as number[];
+          if (t.rank !== 4 || (b !== 1 && b !== B) || h !== c.nHeads || len !== P || d !== c.dKv || P < 1) {
+            throw new ShapeError(`${where}: prefix.${name}.${what}[${l}] must be [1 or ${B}, ${c.nHeads}, P ≥ 1, ${c.dKv}], got [${t.shape.join(', ')}]`);
+          }
+        });
+      }
+    }
+  }
+
+  private check(ids: tf.Tensor2D, mask: tf.Tensor2D | undefined, where: string, prefix?: T5Prefix): [number, number] {
     if (this.disposed) throw new ConfigError(`${where}: the model has been disposed`);
+    this.checkPrefix(prefix, ids.shape[0] ?? 0, where);
     if (ids.rank !== 2 || ids.dtype !== 'int32') throw new ShapeError(`${where}: inputIds must be int32 [B, S], got ${ids.dtype} [${ids.shape.join(', ')}]`);
     if (mask && (mask.rank !== 2 || mask.shape[0] !== ids.shape[0] || mask.shape[1] !== ids.shape[1])) {
       throw new ShapeError(`${where}: attentionMask must be [${ids.shape.join(', ')}], got [${mask.shape.join(', ')}]`);
