@@ -165,3 +165,57 @@ describe('T5 per-layer prefixes (encoder self-, decoder self- and cross-attentio
     m.dispose();
   });
 });
+
+describe('T5 decoding with a key/value cache', () => {
+  it('greedy and beam search give the same tokens and log-probabilities with and without the cache (with prefixes, padding, 2 decoder layers)', async () => {
+    await initBackend();
+    const m = T5Model.create({ vocabSize: 50, dModel: 16, nHeads: 2, dKv: 8, nLayers: 2, nDecoderLayers: 2, dFF: 32, dropout: 0, ffn: 'gated-gelu' }, new Rng(21));
+    const rows = [[5, 6, 7, 8, 9, 1], [10, 11, 1], [12, 1]];
+    const before = tf.memory().numTensors;
+    const cached = m.generate({ inputIds: rows, maxNewTokens: 8 });
+    const plain = m.generate({ inputIds: rows, maxNewTokens: 8, cache: false });
+    expect(cached).toEqual(plain);
+    expect(cached.some((r) => r.length >= 3)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before); // the cache is released
+    const rnd = (layers: number, seed: number) => ({
+      k: Array.from({ length: layers }, (_, l) => tf.randomNormal([1, 2, 2, 8], 0, 0.5, 'float32', seed + l) as tf.Tensor4D),
+      v: Array.from({ length: layers }, (_, l) => tf.randomNormal([1, 2, 2, 8], 0, 0.5, 'float32', seed + 10 + l) as tf.Tensor4D),
+    });
+    for (const prefix of [undefined, { decoder: rnd(2, 3), cross: rnd(2, 40) }]) {
+      const o = { input: [5, 6, 7, 8, 1], beams: 6, maxNewTokens: 5, ...(prefix ? { prefix } : {}) };
+      const a = m.beamSearch(o);
+      const b = m.beamSearch({ ...o, cache: false });
+      expect(a.map((h) => h.tokens)).toEqual(b.map((h) => h.tokens));
+      a.forEach((h, i) => expect(h.logProb).toBeCloseTo(b[i]!.logProb, 4));
+      expect(a).toHaveLength(6);
+    }
+    m.dispose();
+  });
+});
+
+describe('T5 whole-word embeddings (P5)', () => {
+  it('adds one learned vector per word index to the encoder input; config round-trips; misuse is a clear error', async () => {
+    await initBackend();
+    const cfg = { vocabSize: 30, dModel: 16, nHeads: 2, nLayers: 1, dFF: 32, dropout: 0, wholeWordEmbeddings: 8 };
+    const m = T5Model.create(cfg, new Rng(5));
+    expect(m.parameters().get('encoder.whole_word_embeddings.weight')!.shape).toEqual([8, 16]);
+    expect(t5FromHf(t5ToHf(m.config)).wholeWordEmbeddings).toBe(8);
+    expect(t5ToHf(resolveT5Config({})).whole_word_embeddings).toBeUndefined();
+    const inputIds = tf.tensor2d([[5, 6, 7, 1]], [1, 4], 'int32');
+    const labels = tf.tensor2d([[10, 1]], [1, 2], 'int32');
+    const zero = tf.tensor2d([[0, 0, 0, 0]], [1, 4], 'int32');
+    const words = tf.tensor2d([[1, 1, 2, 0]], [1, 4], 'int32');
+    const l0 = m.loss({ inputIds, labels, wholeWordIds: zero }).dataSync()[0]!;
+    const l1 = m.loss({ inputIds, labels, wholeWordIds: words }).dataSync()[0]!;
+    expect(Math.abs(l0 - l1)).toBeGreaterThan(1e-4);
+    // the decoding helpers take the same whole-word ids: log p(target) = −loss · target length
+    const ll = m.sequenceLogLikelihood({ ids: [5, 6, 7, 1], wholeWordIds: [1, 1, 2, 0] }, [[10, 1]])[0]!;
+    expect(-ll / 2).toBeCloseTo(l1, 4);
+    expect(() => m.loss({ inputIds, labels, wholeWordIds: tf.tensor2d([[0, 9, 0, 0]], [1, 4], 'int32') })).toThrow(/whole-word id is 9, but the table has 8 rows/);
+    expect(() => m.loss({ inputIds, labels, wholeWordIds: tf.tensor2d([[0, 1]], [1, 2], 'int32') })).toThrow(/wholeWordIds must be int32 \[1, 4\]/);
+    const plainModel = T5Model.create({ ...cfg, wholeWordEmbeddings: 0 }, new Rng(5));
+    expect(() => plainModel.loss({ inputIds, labels, wholeWordIds: words })).toThrow(/no whole-word embeddings/);
+    m.dispose();
+    plainModel.dispose();
+  });
+});

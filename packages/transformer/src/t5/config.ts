@@ -25,6 +25,11 @@ export interface T5Config {
   readonly eosId: number;
   /** First decoder input (T5: the pad id). */
   readonly decoderStartId: number;
+  /**
+   * P5's whole-word embeddings: a table of this many learned vectors added to the encoder's token embeddings,
+   * row w for every piece of the w-th word of the input (0 = none, plain T5; P5 uses 512).
+   */
+  readonly wholeWordEmbeddings: number;
 }
 
 /** t5-small's shape (60M parameters). */
@@ -45,6 +50,7 @@ export const DEFAULT_T5_CONFIG: T5Config = Object.freeze({
   padId: 0,
   eosId: 1,
   decoderStartId: 0,
+  wholeWordEmbeddings: 0,
 });
 
 const posInt = { check: is.int(1) };
@@ -70,6 +76,7 @@ export function resolveT5Config(partial: Partial<T5Config> = {}): T5Config {
     padId: { ...id, default: d.padId },
     eosId: { ...id, default: d.eosId },
     decoderStartId: { ...id, default: (c) => c.padId! },
+    wholeWordEmbeddings: { ...id, default: d.wholeWordEmbeddings },
   };
   // resolve in a dependency-friendly order, then present fields in the interface's order
   const c = resolveConfig('T5Config', spec, partial);
@@ -102,6 +109,8 @@ export function t5ToHf(c: T5Config): Record<string, unknown> {
     pad_token_id: c.padId,
     eos_token_id: c.eosId,
     decoder_start_token_id: c.decoderStartId,
+    // not a Hugging Face field: P5's JointEncoder table, written only when the model has one
+    ...(c.wholeWordEmbeddings > 0 ? { whole_word_embeddings: c.wholeWordEmbeddings } : {}),
   };
 }
 
@@ -136,5 +145,6 @@ export function t5FromHf(json: Record<string, unknown>, where = 'config.json'): 
     padId: opt('pad_token_id', 0),
     eosId: opt('eos_token_id', 1),
     decoderStartId: opt('decoder_start_token_id', opt('pad_token_id', 0)),
+    wholeWordEmbeddings: opt('whole_word_embeddings', 0),
   });
 }

@@ -38,9 +38,33 @@ export interface T5Input {
   readonly training?: boolean;
   readonly dropoutSeed?: number;
   readonly prefix?: T5Prefix;
+  /** int32 [B, S] word index of each input token (P5's whole-word ids; 0 = none); needs `config.wholeWordEmbeddings`. */
+  readonly wholeWordIds?: tf.Tensor2D;
 }
 
+/** One encoder input row for the decoding helpers: token ids, optionally with their whole-word ids. */
+export type T5Row = readonly number[] | { readonly ids: readonly number[]; readonly wholeWordIds?: readonly number[] };
+
 export type T5Weights = Map<string, { readonly shape: readonly number[]; readonly values: Float32Array }>;
+
+/** One decoder layer's cached keys and values, [B, H, L, dKv]. */
+interface LayerCache {
+  k: tf.Tensor4D;
+  v: tf.Tensor4D;
+  ck: tf.Tensor4D;
+  cv: tf.Tensor4D;
+}
+
+interface DecoderCache {
+  layers: LayerCache[];
+  /** [B, 1, 1, P + S] cross-attention key mask (padding), when any row is padded. */
+  crossBias: tf.Tensor4D | undefined;
+  /** Decoder self-attention prefix length. */
+  selfP: number;
+  /** Decoder positions done. */
+  t: number;
+  B: number;
+}
 
 /** Layer `l`'s key/value prefix, if any. */
 function layerPrefix(p: PrefixKV | undefined, l: number): { k: tf.Tensor4D; v: tf.Tensor4D } | undefined {
@@ -148,7 +172,7 @@ export class T5Model {
 
   /** Encoder output [B, S, d] (after the final RMS norm). */
   encode(input: T5Input): tf.Tensor3D {
-    const [B, S] = this.check(input.inputIds, input.attentionMask, 'encode', input.prefix);
+    const [B, S] = this.check(input.inputIds, input.attentionMask, 'encode', input.prefix, input.wholeWordIds);
     if (input.dropoutSeed !== undefined) this.dropoutRng = new Rng(input.dropoutSeed);
     return tf.tidy(() => tf.reshape(this.encode2d(input, B, S), [B, S, this.config.dModel]) as tf.Tensor3D);
   }
@@ -156,7 +180,9 @@ export class T5Model {
   private encode2d(input: T5Input, B: number, S: number): tf.Tensor2D {
     const c = this.config;
     const training = input.training ?? false;
-    let x = this.drop(tf.gather(this.P('shared.weight'), tf.reshape(input.inputIds, [B * S])) as tf.Tensor2D, training);
+    let e = tf.gather(this.P('shared.weight'), tf.reshape(input.inputIds, [B * S])) as tf.Tensor2D;
+    if (input.wholeWordIds) e = tf.add(e, tf.gather(this.P('encoder.whole_word_embeddings.weight'), tf.reshape(input.wholeWordIds, [B * S])));
+    let x = this.drop(e, training);
     const pos = positionBias(this.P(`${sublayer('encoder', 0, 0)}.${ATTN.self}.relative_attention_bias.weight`), S, S, 0, true, c.numBuckets, c.maxDistance);
     const bias = T5Model.fullBias(pos, T5Model.keyMask(input.attentionMask), B, c.nHeads, S, S);
     for (let i = 0; i < c.nLayers; i++) {
@@ -192,13 +218,111 @@ export class T5Model {
     return c.tieEmbeddings ? (tf.mul(h, c.dModel ** -0.5) as tf.Tensor2D) : h;
   }
 
+  /**
+   * A decoding cache for `B` rows over encoder states [B·S, d]: per decoder layer, the cross-attention keys and
+   * values (computed once, with the cross prefix in front) and the self-attention keys and values so far (the
+   * decoder prefix in front), all [B, H, L, dKv].
+   */
+  private startCache(enc: tf.Tensor2D, encMask: tf.Tensor2D | undefined, B: number, S: number, prefix?: T5Prefix): DecoderCache {
+    const { nHeads: H, dKv } = this.config;
+    return tf.tidy(() => {
+      // tidy keeps every tensor of the returned container (nested objects included)
+      const heads = (x: tf.Tensor2D, w: string) => tf.transpose(tf.reshape(matMul2d(x, this.P(w)), [B, S, H, dKv]), [0, 2, 1, 3]) as tf.Tensor4D;
+      const withPrefix = (p: tf.Tensor4D | undefined, t: tf.Tensor4D) => (p ? (tf.concat([p.shape[0] === B ? p : tf.tile(p, [B, 1, 1, 1]), t], 2) as tf.Tensor4D) : t);
+      const empty = () => tf.zeros([B, H, 0, dKv]) as tf.Tensor4D;
+      const layers: LayerCache[] = [];
+      for (let i = 0; i < this.config.nDecoderLayers; i++) {
+        const x = `${sublayer('decoder', i, 1)}.${ATTN.cross}`;
+        const cp = layerPrefix(prefix?.cross, i);
+        const dp = layerPrefix(prefix?.decoder, i);
+        layers.push({
+          ck: withPrefix(cp?.k, heads(enc, `${x}.k.weight`)),
+          cv: withPrefix(cp?.v, heads(enc, `${x}.v.weight`)),
+          k: dp ? withPrefix(dp.k, empty()) : empty(),
+          v: dp ? withPrefix(dp.v, empty()) : empty(),
+        });
+      }
+      const crossP = prefix?.cross ? prefix.cross.k[0]!.shape[2] : 0;
+      const km = T5Model.keyMask(encMask);
+      const crossBias = km ? (tf.concat([tf.zeros([B, 1, 1, crossP]), km], 3) as tf.Tensor4D) : undefined;
+      const selfP = prefix?.decoder ? prefix.decoder.k[0]!.shape[2] : 0;
+      const cache: DecoderCache = { layers, crossBias, selfP, t: 0, B };
+      return cache as unknown as tf.TensorContainer;
+    }) as unknown as DecoderCache;
+  }
+
+  private static disposeCache(c: DecoderCache): void {
+    for (const l of c.layers) tf.dispose([l.k, l.v, l.ck, l.cv]);
+    if (c.crossBias) c.crossBias.dispose();
+  }
+
+  /** Keep rows `parents` of a cache (beam search's reordering), disposing the old tensors. */
+  private static reorderCache(c: DecoderCache, parents: readonly number[]): DecoderCache {
+    const idx = tf.tensor1d(parents as number[], 'int32');
+    const pick = <T extends tf.Tensor>(t: T) => tf.keep(tf.gather(t, idx)) as T;
+    const out: DecoderCache = { layers: c.layers.map((l) => ({ k: pick(l.k), v: pick(l.v), ck: pick(l.ck), cv: pick(l.cv) })), crossBias: c.crossBias ? pick(c.crossBias) : undefined, selfP: c.selfP, t: c.t, B: parents.length };
+    idx.dispose();
+    T5Model.disposeCache(c);
+    return out;
+  }
+
+  /**
+   * One decoding step with the cache: log-probabilities [B, V] of the next token after `tokens` (one per row,
+   * at position `cache.t`); the new self-attention keys and values are appended to the cache.
+   */
+  private stepCached(tokens: readonly number[], cache: DecoderCache): tf.Tensor2D {
+    const c = this.config;
+    const { nHeads: H, dKv } = c;
+    const B = cache.B;
+    const t = cache.t;
+    const next: LayerCache[] = [];
+    const out = tf.tidy(() => {
+      let y = tf.gather(this.P('shared.weight'), tf.tensor1d(tokens as number[], 'int32')) as tf.Tensor2D;
+      const pos = positionBias(this.P(`${sublayer('decoder', 0, 0)}.${ATTN.self}.relative_attention_bias.weight`), 1, t + 1, t, false, c.numBuckets, c.maxDistance);
+      const selfBias = tf.reshape(cache.selfP > 0 ? tf.concat([tf.zeros([H, 1, cache.selfP]), pos], 2) : pos, [1, H, 1, cache.selfP + t + 1]);
+      const attend = (m: string, x: tf.Tensor2D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor4D | undefined) => {
+        const q = tf.reshape(matMul2d(x, this.P(`${m}.q.weight`)), [B, H, 1, dKv]);
+        const L = k.shape[2];
+        let sc: tf.Tensor = tf.reshape(tf.matMul(tf.reshape(q, [B * H, 1, dKv]), tf.reshape(k, [B * H, L, dKv]), false, true), [B, H, 1, L]);
+        if (bias) sc = tf.add(sc, bias);
+        const p = tf.reshape(tf.softmax(sc), [B * H, 1, L]) as tf.Tensor3D;
+        const o = tf.reshape(tf.matMul(p, tf.reshape(v, [B * H, L, dKv]) as tf.Tensor3D), [B, H * dKv]) as tf.Tensor2D;
+        return matMul2d(o, this.P(`${m}.o.weight`));
+      };
+      for (let i = 0; i < c.nDecoderLayers; i++) {
+        const l = cache.layers[i]!;
+        const a = `${sublayer('decoder', i, 0)}.${ATTN.self}`;
+        const h = this.rms(y, `${sublayer('decoder', i, 0)}.layer_norm.weight`);
+        const kNew = tf.reshape(matMul2d(h, this.P(`${a}.k.weight`)), [B, H, 1, dKv]);
+        const vNew = tf.reshape(matMul2d(h, this.P(`${a}.v.weight`)), [B, H, 1, dKv]);
+        const k = tf.concat([l.k, kNew], 2) as tf.Tensor4D;
+        const v = tf.concat([l.v, vNew], 2) as tf.Tensor4D;
+        next.push({ k: tf.keep(k), v: tf.keep(v), ck: l.ck, cv: l.cv });
+        y = tf.add(y, attend(a, h, k, v, selfBias as tf.Tensor4D));
+        const x = sublayer('decoder', i, 1);
+        y = tf.add(y, attend(`${x}.${ATTN.cross}`, this.rms(y, `${x}.layer_norm.weight`), l.ck, l.cv, cache.crossBias));
+        const f = sublayer('decoder', i, ffnIndex('decoder'));
+        y = tf.add(y, this.ffn(f, this.rms(y, `${f}.layer_norm.weight`)));
+      }
+      let h = this.rms(y, 'decoder.final_layer_norm.weight');
+      if (c.tieEmbeddings) h = tf.mul(h, c.dModel ** -0.5) as tf.Tensor2D;
+      return tf.logSoftmax(this.headLogits(h)) as tf.Tensor2D;
+    });
+    cache.layers.forEach((l, i) => {
+      tf.dispose([l.k, l.v]);
+      cache.layers[i] = next[i]!;
+    });
+    cache.t = t + 1;
+    return out;
+  }
+
   private headLogits(h: tf.Tensor2D): tf.Tensor2D {
     return this.config.tieEmbeddings ? matMulBT(h, this.P('shared.weight')) : matMul2d(h, this.P('lm_head.weight'));
   }
 
   /** Logits [B, T, V] of decoder inputs [B, T] given the encoder input. */
   forward(input: T5Input & { decoderInputIds: tf.Tensor2D }): tf.Tensor3D {
-    const [B, S] = this.check(input.inputIds, input.attentionMask, 'forward', input.prefix);
+    const [B, S] = this.check(input.inputIds, input.attentionMask, 'forward', input.prefix, input.wholeWordIds);
     const dec = input.decoderInputIds;
     if (dec.rank !== 2 || dec.shape[0] !== B || dec.dtype !== 'int32') throw new ShapeError(`forward: decoderInputIds must be int32 [${B}, T], got ${dec.dtype} [${dec.shape.join(', ')}]`);
     if (input.dropoutSeed !== undefined) this.dropoutRng = new Rng(input.dropoutSeed);
@@ -225,7 +349,7 @@ export class T5Model {
 
   /** Mean cross-entropy of `labels` [B, T] (−100 = ignored) with teacher forcing; only scored rows reach the head. */
   loss(input: T5Input & { labels: tf.Tensor2D }): tf.Scalar {
-    const [B, S] = this.check(input.inputIds, input.attentionMask, 'loss', input.prefix);
+    const [B, S] = this.check(input.inputIds, input.attentionMask, 'loss', input.prefix, input.wholeWordIds);
     const { labels } = input;
     if (labels.rank !== 2 || labels.shape[0] !== B) throw new ShapeError(`loss: labels must be [${B}, T], got [${labels.shape.join(', ')}]`);
     const T = labels.shape[1];
@@ -246,7 +370,7 @@ export class T5Model {
   }
 
   /** Greedy decoding of each input row (EOS ends a row; EOS is not returned). */
-  generate(o: { inputIds: readonly (readonly number[])[]; maxNewTokens: number }): number[][] {
+  generate(o: { inputIds: readonly (readonly number[])[]; maxNewTokens: number; /** Reuse keys and values across steps (default true). */ cache?: boolean }): number[][] {
     if (this.disposed) throw new ConfigError('generate: the model has been disposed');
     const rows = o.inputIds;
     const S = Math.max(...rows.map((r) => r.length));
@@ -263,9 +387,12 @@ export class T5Model {
     const out: number[][] = rows.map(() => []);
     const done = rows.map(() => false);
     const seqs: number[][] = rows.map(() => [this.config.decoderStartId]);
+    const cache = o.cache === false ? undefined : this.startCache(enc, attentionMask, B, S);
     for (let step = 0; step < o.maxNewTokens && done.some((d) => !d); step++) {
       const T = seqs[0]!.length;
-      const next = tf.tidy(() => {
+      const next = cache
+        ? tf.tidy(() => tf.argMax(this.stepCached(seqs.map((q) => q[q.length - 1]!), cache), 1).dataSync())
+        : tf.tidy(() => {
         const dec = tf.tensor2d(seqs.flat(), [B, T], 'int32');
         const h = this.decode2d(dec, enc, attentionMask, B, S, false);
         const last = tf.gather(h, tf.tensor1d(rows.map((_, b) => b * T + T - 1), 'int32')) as tf.Tensor2D;
@@ -280,23 +407,29 @@ export class T5Model {
       });
     }
     tf.dispose([inputIds, attentionMask, enc]);
+    if (cache) T5Model.disposeCache(cache);
     return out;
   }
 
   /** Encoder states [1·S, d] of one row (no padding) and its mask, for the decoding helpers below. */
-  private encodeRow(row: readonly number[], prefix?: T5Prefix): { enc: tf.Tensor2D; mask: tf.Tensor2D; S: number } {
-    if (row.length === 0) throw new ShapeError('T5: an empty input row');
+  private encodeRow(input: T5Row, prefix: T5Prefix | undefined, where: string): { enc: tf.Tensor2D; mask: tf.Tensor2D; S: number } {
+    const row = Array.isArray(input) ? (input as readonly number[]) : (input as { ids: readonly number[] }).ids;
+    const ww = Array.isArray(input) ? undefined : (input as { wholeWordIds?: readonly number[] }).wholeWordIds;
+    if (row.length === 0) throw new ShapeError(`${where}: an empty input row`);
     const S = row.length;
-    const mask = tf.ones([1, S], 'int32') as tf.Tensor2D;
-    const enc = tf.tidy(() => this.encode2d({ inputIds: tf.tensor2d([row as number[]], [1, S], 'int32'), ...(prefix ? { prefix } : {}) }, 1, S));
-    return { enc, mask, S };
+    return tf.tidy(() => {
+      const inputIds = tf.tensor2d([row as number[]], [1, S], 'int32');
+      const wholeWordIds = ww ? tf.tensor2d([ww as number[]], [1, ww.length], 'int32') : undefined;
+      this.check(inputIds, undefined, where, prefix, wholeWordIds);
+      const enc = this.encode2d({ inputIds, ...(prefix ? { prefix } : {}), ...(wholeWordIds ? { wholeWordIds } : {}) }, 1, S);
+      return { enc, mask: tf.ones([1, S], 'int32') as tf.Tensor2D, S };
+    });
   }
 
   /** log p(target | input) per target (natural log, summed over the target's tokens; targets usually end with EOS). */
-  sequenceLogLikelihood(input: readonly number[], targets: readonly (readonly number[])[], prefix?: T5Prefix): number[] {
+  sequenceLogLikelihood(input: T5Row, targets: readonly (readonly number[])[], prefix?: T5Prefix): number[] {
     if (targets.length === 0) return [];
-    this.checkPrefix(prefix, 1, 'sequenceLogLikelihood');
-    const { enc, mask, S } = this.encodeRow(input, prefix);
+    const { enc, mask, S } = this.encodeRow(input, prefix, 'sequenceLogLikelihood');
     try {
       const B = targets.length;
       const T = Math.max(...targets.map((t) => t.length));
@@ -320,28 +453,47 @@ export class T5Model {
    * constrains each step (e.g. a {@link PrefixTrie} of valid item ids; an empty list ends the hypothesis).
    * Returns the finished hypotheses (EOS included when generated), best first.
    */
-  beamSearch(o: { input: readonly number[]; beams: number; maxNewTokens: number; allowed?: (prefix: readonly number[]) => readonly number[]; prefix?: T5Prefix }): { tokens: number[]; logProb: number }[] {
+  beamSearch(o: {
+    input: T5Row;
+    beams: number;
+    maxNewTokens: number;
+    allowed?: (prefix: readonly number[]) => readonly number[];
+    prefix?: T5Prefix;
+    /** Reuse keys and values across steps (default true); false recomputes the whole decoder every step. */
+    cache?: boolean;
+  }): { tokens: number[]; logProb: number }[] {
     if (!Number.isInteger(o.beams) || o.beams < 1) throw new ConfigError(`beamSearch: beams must be a positive integer, got ${o.beams}`);
-    this.checkPrefix(o.prefix, 1, 'beamSearch');
-    const { enc, mask, S } = this.encodeRow(o.input, o.prefix);
+    const { enc, mask, S } = this.encodeRow(o.input, o.prefix, 'beamSearch');
     const eos = this.config.eosId;
-    let live: { tokens: number[]; logProb: number }[] = [{ tokens: [], logProb: 0 }];
-    const done: { tokens: number[]; logProb: number }[] = [];
+    type Hyp = { tokens: number[]; logProb: number; row: number };
+    let live: Hyp[] = [{ tokens: [], logProb: 0, row: 0 }];
+    const done: Hyp[] = [];
+    let cache = o.cache === false ? undefined : this.startCache(enc, undefined, 1, S, o.prefix);
     try {
       for (let step = 0; step < o.maxNewTokens && live.length > 0; step++) {
         const B = live.length;
         const T = step + 1;
-        const lp = tf.tidy(() => {
-          const dec = tf.tensor2d(live.flatMap((h) => [this.config.decoderStartId, ...h.tokens]), [B, T], 'int32');
-          const h = this.decode2d(dec, tf.tile(enc, [B, 1]) as tf.Tensor2D, tf.tile(mask, [B, 1]) as tf.Tensor2D, B, S, false, o.prefix);
-          const last = tf.gather(h, tf.tensor1d(live.map((_, b) => b * T + T - 1), 'int32')) as tf.Tensor2D;
-          return tf.logSoftmax(this.headLogits(last)).arraySync() as number[][];
-        });
-        const cand: { tokens: number[]; logProb: number }[] = [];
+        let lp: number[][];
+        if (cache) {
+          // the cache holds the rows of the previous step: keep each live hypothesis's parent row
+          cache = T5Model.reorderCache(cache, live.map((h) => h.row));
+          const c = cache;
+          const t = this.stepCached(live.map((h) => (step === 0 ? this.config.decoderStartId : h.tokens[h.tokens.length - 1]!)), c);
+          lp = t.arraySync() as number[][];
+          t.dispose();
+        } else {
+          lp = tf.tidy(() => {
+            const dec = tf.tensor2d(live.flatMap((h) => [this.config.decoderStartId, ...h.tokens]), [B, T], 'int32');
+            const h = this.decode2d(dec, tf.tile(enc, [B, 1]) as tf.Tensor2D, tf.tile(mask, [B, 1]) as tf.Tensor2D, B, S, false, o.prefix);
+            const last = tf.gather(h, tf.tensor1d(live.map((_, b) => b * T + T - 1), 'int32')) as tf.Tensor2D;
+            return tf.logSoftmax(this.headLogits(last)).arraySync() as number[][];
+          });
+        }
+        const cand: Hyp[] = [];
         live.forEach((h, b) => {
           const next = o.allowed ? o.allowed(h.tokens) : lp[b]!.map((_, t) => t);
           if (next.length === 0) done.push(h);
-          for (const t of next) cand.push({ tokens: [...h.tokens, t], logProb: h.logProb + lp[b]![t]! });
+          for (const t of next) cand.push({ tokens: [...h.tokens, t], logProb: h.logProb + lp[b]![t]!, row: b });
         });
         cand.sort((a, b) => b.logProb - a.logProb);
         // the best `beams` candidates: finished ones (EOS) leave the beam, the others go on
@@ -352,9 +504,13 @@ export class T5Model {
         live = live.filter((h) => h.logProb > worstDone);
       }
       done.push(...live);
-      return done.sort((a, b) => b.logProb - a.logProb).slice(0, o.beams);
+      return done
+        .sort((a, b) => b.logProb - a.logProb)
+        .slice(0, o.beams)
+        .map((h) => ({ tokens: h.tokens, logProb: h.logProb }));
     } finally {
       tf.dispose([enc, mask]);
+      if (cache) T5Model.disposeCache(cache);
     }
   }
 
@@ -377,10 +533,19 @@ export class T5Model {
     }
   }
 
-  private check(ids: tf.Tensor2D, mask: tf.Tensor2D | undefined, where: string, prefix?: T5Prefix): [number, number] {
+  private check(ids: tf.Tensor2D, mask: tf.Tensor2D | undefined, where: string, prefix?: T5Prefix, wholeWordIds?: tf.Tensor2D): [number, number] {
     if (this.disposed) throw new ConfigError(`${where}: the model has been disposed`);
     this.checkPrefix(prefix, ids.shape[0] ?? 0, where);
     if (ids.rank !== 2 || ids.dtype !== 'int32') throw new ShapeError(`${where}: inputIds must be int32 [B, S], got ${ids.dtype} [${ids.shape.join(', ')}]`);
+    if (wholeWordIds) {
+      const n = this.config.wholeWordEmbeddings;
+      if (n === 0) throw new ConfigError(`${where}: wholeWordIds were given but the model has no whole-word embeddings (config.wholeWordEmbeddings = 0)`);
+      if (wholeWordIds.rank !== 2 || wholeWordIds.dtype !== 'int32' || wholeWordIds.shape[0] !== ids.shape[0] || wholeWordIds.shape[1] !== ids.shape[1]) {
+        throw new ShapeError(`${where}: wholeWordIds must be int32 [${ids.shape.join(', ')}] like inputIds, got ${wholeWordIds.dtype} [${wholeWordIds.shape.join(', ')}]`);
+      }
+      const max = Math.max(...wholeWordIds.dataSync());
+      if (max >= n) throw new ShapeError(`${where}: a whole-word id is ${max}, but the table has ${n} rows (0..${n - 1}); the input has too many words`);
+    }
     if (mask && (mask.rank !== 2 || mask.shape[0] !== ids.shape[0] || mask.shape[1] !== ids.shape[1])) {
       throw new ShapeError(`${where}: attentionMask must be [${ids.shape.join(', ')}], got [${mask.shape.join(', ')}]`);
     }

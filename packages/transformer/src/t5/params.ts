@@ -31,6 +31,7 @@ export function t5ParameterSpecs(c: T5Config): T5ParamSpec[] {
   const d = c.dModel;
   const inner = c.nHeads * c.dKv;
   const out: T5ParamSpec[] = [{ name: 'shared.weight', shape: [c.vocabSize, d], std: 1, linear: false }];
+  if (c.wholeWordEmbeddings > 0) out.push({ name: 'encoder.whole_word_embeddings.weight', shape: [c.wholeWordEmbeddings, d], std: 1, linear: false });
   const attention = (m: string) => {
     out.push({ name: `${m}.q.weight`, shape: [d, inner], std: (d * c.dKv) ** -0.5, linear: true });
     out.push({ name: `${m}.k.weight`, shape: [d, inner], std: d ** -0.5, linear: true });
