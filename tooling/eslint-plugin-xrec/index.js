@@ -25,6 +25,7 @@ export const DEFAULT_LAYERS = {
   prompts: 2,
   pepler: 3,
   promptrec: 3,
+  p5: 3,
   up5: 3,
 };
 const APP_LAYER = 4;

@@ -9,6 +9,7 @@ import { registerLora } from './commands/lora.js';
 import { registerBenchSpeed } from './commands/bench-speed.js';
 import { registerBenchExplain } from './commands/bench-explain.js';
 import { registerBenchRun } from './commands/bench-run.js';
+import { registerBenchRec } from './commands/bench-rec.js';
 import { registerTokenizer } from './commands/tokenizer.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerPretrain } from './commands/pretrain.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerBenchSpeed(program);
   registerBenchExplain(program);
   registerBenchRun(program);
+  registerBenchRec(program);
   registerTokenizer(program);
   registerGenerate(program);
   registerPretrain(program);

@@ -2,3 +2,4 @@ export * from './task.js';
 export * from './registry.js';
 import './explain.js';
 import './coldstart.js';
+import './rec.js';

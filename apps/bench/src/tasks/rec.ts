@@ -1,0 +1,197 @@
+/**
+ * The recommendation task (issue: T5 and P5): P5 — a small T5 trained from scratch here on P5's prompts, with
+ * ids as plain sub-word pieces and with P5's whole-word embeddings — against popularity and BPR-MF, on
+ * Insurance (UP5's protocols) or MovieLens-100K (leave-one-out), sequential or direct recommendation.
+ * Options: `dataset` (insurance | ml-100k), `task` (sequential | direct), `profile` (smoke | quick | full),
+ * `seed` (default 0). Ranks come from trie-constrained beam search (20 beams); on direct prompts also from
+ * every candidate's log-likelihood, and the report gives how often the two top-10 lists agree.
+ * Each method's result is kept in `runs/` and reused when the same settings are asked again.
+ * Writes report.md (hit@1/3/5/10, NDCG@5/10, goals), report.json and hit.svg.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigError, hashString, Rng, writeFileAtomic, type Progress } from '@xrec/core';
+import { BprMf, evaluateRanker, p5Template, P5Recommender, popularityRanker, REC_METRICS, trainP5, trainP5Tokenizer, type RecExample, type RecMetrics } from '@xrec/p5';
+import type { P5Task } from '@xrec/p5';
+import { initBackend } from '@xrec/transformer';
+import { groupedBarChartSvg } from '../svg.js';
+import { loadRecData, type RecData, type RecDataset } from './rec-data.js';
+import { registerBenchTask } from './registry.js';
+
+interface Profile {
+  /** Training examples drawn once per run (seeded), and per epoch from them. */
+  readonly trainExamples: number;
+  readonly epochs: number;
+  readonly testExamples: number;
+  readonly validationExamples: number;
+  readonly model: { dModel: number; nHeads: number; nLayers: number; dFF: number };
+  readonly vocab: number;
+}
+
+const PROFILES: Readonly<Record<string, Profile>> = {
+  smoke: { trainExamples: 600, epochs: 1, testExamples: 60, validationExamples: 60, model: { dModel: 32, nHeads: 2, nLayers: 1, dFF: 64 }, vocab: 400 },
+  quick: { trainExamples: 30000, epochs: 3, testExamples: 1000, validationExamples: 500, model: { dModel: 64, nHeads: 4, nLayers: 2, dFF: 256 }, vocab: 800 },
+  full: { trainExamples: Number.POSITIVE_INFINITY, epochs: 10, testExamples: Number.POSITIVE_INFINITY, validationExamples: 2000, model: { dModel: 128, nHeads: 4, nLayers: 3, dFF: 512 }, vocab: 1500 },
+};
+
+/** Direct prompts carry every candidate id, so their examples are longer: fewer of them per profile. */
+const DIRECT_SHARE: Readonly<Record<RecDataset, number>> = { insurance: 0.5, 'ml-100k': 0.1 };
+
+interface MethodResult {
+  readonly method: string;
+  readonly metrics: RecMetrics;
+  /** Direct prompts: the log-likelihood ranking's metrics and the share of examples whose top-10 lists agree. */
+  readonly likelihood?: RecMetrics;
+  readonly top10Agreement?: number;
+  readonly trainSeconds?: number;
+  readonly examplesPerSecond?: number;
+  readonly parameters?: number;
+  readonly evalSeconds: number;
+}
+
+const sample = <T>(xs: readonly T[], n: number, rng: Rng): T[] => (n >= xs.length ? [...xs] : rng.shuffle([...xs]).slice(0, n));
+
+async function runP5(data: RecData, task: P5Task, p: Profile, seed: number, wholeWord: boolean, train: RecExample[], validation: RecExample[], test: RecExample[], progress: Progress): Promise<MethodResult> {
+  const opts = { task, domain: data.domain, wholeWord };
+  const tmpl = p5Template(task, data.domain);
+  const texts = train.flatMap((e) => [tmpl.source(e), ` ${e.target}`]).concat(data.catalogue.map((i) => ` ${i}`));
+  const tok = trainP5Tokenizer(texts, p.vocab);
+  const rec = P5Recommender.create(tok, data.catalogue, opts, { ...p.model, dropout: 0.1 }, seed);
+  try {
+    const t0 = performance.now();
+    const perEpoch = Math.min(train.length, Math.round(p.trainExamples));
+    await trainP5(rec, { train, validation, batchSize: 64, examplesPerEpoch: perEpoch, config: { epochs: p.epochs, lr: 3e-3, warmupSteps: 100, schedule: 'linear', patience: 2, seed }, progress });
+    const trainSeconds = (performance.now() - t0) / 1000;
+    const t1 = performance.now();
+    const beam = evaluateRanker(test, (ex) => rec.rank(ex, 20), progress, `P5${wholeWord ? ' whole-word' : ''}: beam ranking`);
+    let likelihood: RecMetrics | undefined;
+    let agreement: number | undefined;
+    if (task === 'direct') {
+      const ll = evaluateRanker(test, (ex) => rec.rankByLikelihood(ex), progress, `P5${wholeWord ? ' whole-word' : ''}: likelihood ranking`);
+      likelihood = ll.metrics;
+      agreement = beam.ranked.filter((r, i) => r.slice(0, 10).join(',') === ll.ranked[i]!.slice(0, 10).join(',')).length / test.length;
+    }
+    return {
+      method: wholeWord ? 'P5 (whole-word ids)' : 'P5 (sub-word ids)',
+      metrics: beam.metrics,
+      ...(likelihood ? { likelihood, top10Agreement: agreement! } : {}),
+      trainSeconds,
+      examplesPerSecond: (perEpoch * p.epochs) / trainSeconds,
+      parameters: rec.model.numParameters(),
+      evalSeconds: (performance.now() - t1) / 1000,
+    };
+  } finally {
+    rec.dispose();
+  }
+}
+
+registerBenchTask({
+  id: 'rec',
+  label: 'Recommendation as language processing (P5)',
+  description: 'P5 (a small T5 trained here; sub-word and whole-word ids) vs popularity and BPR-MF on Insurance or MovieLens-100K, sequential or direct; hit@1/3/5/10, NDCG@5/10',
+  metrics: [...REC_METRICS],
+  async run(ctx) {
+    const known = ['dataset', 'task', 'profile', 'seed'];
+    const unknown = Object.keys(ctx.options).filter((k) => !known.includes(k));
+    if (unknown.length) throw new ConfigError(`bench task 'rec': unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${known.join(', ')})`);
+    const dataset = String(ctx.options.dataset ?? 'insurance') as RecDataset;
+    if (dataset !== 'insurance' && dataset !== 'ml-100k') throw new ConfigError(`bench task 'rec': dataset must be insurance or ml-100k, got '${dataset}'`);
+    const task = String(ctx.options.task ?? 'sequential') as P5Task;
+    if (task !== 'sequential' && task !== 'direct') throw new ConfigError(`bench task 'rec': task must be sequential or direct, got '${task}'`);
+    const profile = String(ctx.options.profile ?? 'quick');
+    const base = PROFILES[profile];
+    if (!base) throw new ConfigError(`bench task 'rec': profile must be smoke, quick or full, got '${profile}'`);
+    const seed = Number(ctx.options.seed ?? 0);
+    if (!Number.isInteger(seed) || seed < 0) throw new ConfigError(`bench task 'rec': seed must be a non-negative integer, got ${String(ctx.options.seed)}`);
+    const p: Profile = task === 'direct' ? { ...base, trainExamples: base.trainExamples * DIRECT_SHARE[dataset] } : base;
+    const data = loadRecData(dataset, task, seed, ctx.dataDir);
+    const rng = new Rng(seed).fork('rec-sample');
+    const train = sample(data.splits.train, Math.round(p.trainExamples * Math.max(1, p.epochs)), rng);
+    const validation = sample(data.splits.validation, p.validationExamples, rng);
+    const test = sample(data.splits.test, p.testExamples, rng);
+    await mkdir(join(ctx.out, 'runs'), { recursive: true });
+    const settings = { dataset, task, profile, seed, p: { ...p, trainExamples: String(p.trainExamples), testExamples: String(p.testExamples) }, version: 1 };
+    const key = (hashString(JSON.stringify(settings)) >>> 0).toString(16);
+    const methods: { name: string; run: () => Promise<MethodResult> }[] = [
+      { name: 'popularity', run: async () => { const t = performance.now(); const r = evaluateRanker(test, popularityRanker(data.observed, data.catalogue)); return { method: 'popularity', metrics: r.metrics, evalSeconds: (performance.now() - t) / 1000 }; } },
+      {
+        name: 'bpr-mf',
+        run: async () => {
+          const t = performance.now();
+          const bpr = new BprMf(data.observed, data.catalogue, { dim: 32, epochs: profile === 'smoke' ? 2 : 20, seed });
+          const trainSeconds = (performance.now() - t) / 1000;
+          const r = evaluateRanker(test, bpr.ranker(data.catalogue));
+          return { method: 'BPR-MF', metrics: r.metrics, trainSeconds, evalSeconds: (performance.now() - t) / 1000 - trainSeconds };
+        },
+      },
+      { name: 'p5', run: () => runP5(data, task, p, seed, false, train, validation, test, ctx.progress) },
+      { name: 'p5-whole-word', run: () => runP5(data, task, p, seed, true, train, validation, test, ctx.progress) },
+    ];
+    await initBackend();
+    const results: MethodResult[] = [];
+    const bar = ctx.progress.start(`rec ${dataset} ${task} ${profile}`, methods.length);
+    try {
+      for (const m of methods) {
+        const file = join(ctx.out, 'runs', `${dataset}-${task}-${profile}-seed${seed}-${m.name}-${key}.json`);
+        if (existsSync(file)) {
+          results.push(JSON.parse(readFileSync(file, 'utf8')) as MethodResult);
+          ctx.progress.log(`rec: reusing ${file}`);
+        } else {
+          const r = await m.run();
+          await writeFileAtomic(file, `${JSON.stringify(r, null, 1)}\n`);
+          results.push(r);
+        }
+        bar.tick(1, { method: m.name });
+      }
+    } finally {
+      bar.finish();
+    }
+    return writeRecReport(ctx.out, { dataset, task, profile, seed, p, results, counts: { train: data.splits.train.length, trainUsed: train.length, validation: validation.length, test: test.length } });
+  },
+});
+
+async function writeRecReport(
+  out: string,
+  r: { dataset: RecDataset; task: P5Task; profile: string; seed: number; p: Profile; results: MethodResult[]; counts: Record<string, number> },
+): Promise<{ reportFiles: string[]; summary: Record<string, unknown> }> {
+  const by = (m: string) => r.results.find((x) => x.method === m)!;
+  const pop = by('popularity').metrics;
+  const bpr = by('BPR-MF').metrics;
+  const p5s = r.results.filter((x) => x.method.startsWith('P5'));
+  const best = (k: keyof RecMetrics) => Math.max(...p5s.map((x) => x.metrics[k] as number));
+  const goals =
+    r.dataset === 'insurance'
+      ? [
+          { name: 'P5 beats popularity on hit@1', pass: best('hit@1') > pop['hit@1'], value: best('hit@1'), vs: pop['hit@1'] },
+          { name: 'P5 beats popularity on NDCG@5', pass: best('ndcg@5') > pop['ndcg@5'], value: best('ndcg@5'), vs: pop['ndcg@5'] },
+          ...(r.task === 'direct'
+            ? [{ name: "P5 reaches UP5's direct hit@1 0.8235", pass: best('hit@1') >= 0.8235, value: best('hit@1'), vs: 0.8235 }]
+            : [{ name: "P5 reaches UP5's sequential hit@1 0.81", pass: best('hit@1') >= 0.81, value: best('hit@1'), vs: 0.81 }]),
+        ]
+      : [{ name: 'P5 beats BPR-MF on hit@10', pass: best('hit@10') > bpr['hit@10'], value: best('hit@10'), vs: bpr['hit@10'] }];
+  const f = (v: number | undefined) => (v === undefined ? '' : v.toFixed(4));
+  const m = r.p.model;
+  const md = [
+    `# Recommendation as language processing: ${r.dataset === 'insurance' ? 'Insurance' : 'MovieLens-100K'}, ${r.task} (${r.profile}, seed ${r.seed})`,
+    '',
+    `P5: a T5 trained from scratch on this machine (d_model ${m.dModel}, ${m.nLayers}+${m.nLayers} layers, ${m.nHeads} heads, d_ff ${m.dFF}; a byte-level BPE of ${r.p.vocab} pieces trained on the prompts), AdamW lr 3e-3, batch 64, at most ${r.p.epochs} epoch(s) of ${Math.min(r.counts.trainUsed!, Math.round(r.p.trainExamples))} examples drawn from ${r.counts.trainUsed} (of ${r.counts.train}), early stopping on ${r.counts.validation} validation examples. Ranking: beam search with 20 beams constrained by a prefix trie of the valid items (${r.task === 'direct' ? "the prompt's candidates" : "the catalogue without the user's history"}); the baselines rank the same items. ${r.counts.test} test examples.`,
+    '',
+    `| Method | ${REC_METRICS.join(' | ')} | train s | examples/s | eval s |`,
+    `|---|${REC_METRICS.map(() => '---').join('|')}|---|---|---|`,
+    ...r.results.flatMap((x) => [
+      `| ${x.method}${x.parameters ? ` (${(x.parameters / 1e6).toFixed(2)} M)` : ''} | ${REC_METRICS.map((k) => f(x.metrics[k])).join(' | ')} | ${x.trainSeconds?.toFixed(1) ?? ''} | ${x.examplesPerSecond?.toFixed(0) ?? ''} | ${x.evalSeconds.toFixed(1)} |`,
+      ...(x.likelihood ? [`| ${x.method}, log-likelihood ranking (top-10 equal to beam's: ${(100 * x.top10Agreement!).toFixed(1)}%) | ${REC_METRICS.map((k) => f(x.likelihood![k])).join(' | ')} | | | |`] : []),
+    ]),
+    '',
+    ...goals.map((g) => `Goal: ${g.name}: **${g.pass ? 'PASS' : 'FAIL'}** (${g.value.toFixed(4)} vs ${g.vs.toFixed(4)}).`),
+    '',
+  ].join('\n');
+  const reportMd = join(out, 'report.md');
+  const reportJson = join(out, 'report.json');
+  const chart = join(out, 'hit.svg');
+  await writeFileAtomic(reportMd, md);
+  await writeFileAtomic(reportJson, `${JSON.stringify({ format: 'xrec-bench-rec', version: 1, ...r, goals }, null, 1)}\n`);
+  await writeFileAtomic(chart, groupedBarChartSvg(`${r.dataset} ${r.task}: hit@k and NDCG@k`, r.results.map((x) => x.method), REC_METRICS.map((k) => ({ label: k, values: r.results.map((x) => x.metrics[k]) }))));
+  return { reportFiles: [reportMd, reportJson, chart], summary: { ...Object.fromEntries(r.results.map((x) => [x.method, x.metrics])), goal: goals.every((g) => g.pass) } };
+}

@@ -1,0 +1,39 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { datasetForTest } from '@xrec/core';
+import { runCli as run } from '../../test/run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'xrec-bench-rec-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('xrec bench rec', () => {
+  it('--help shows examples; bad options are clear errors', async () => {
+    const h = await run(['bench', 'rec', '--help']);
+    expect(h.out).toMatch(/xrec bench rec --dataset insurance --task sequential --profile quick/);
+    const bad = await run(['bench', 'rec', '--task', 'rating', '--out', join(dir, 'bad')]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/task must be sequential or direct, got 'rating'/);
+    const seed = await run(['bench', 'rec', '--seed', 'x', '--out', join(dir, 'bad')]);
+    expect(seed.err).toMatch(/seed must be a non-negative integer/);
+  });
+
+  const ins = datasetForTest('insurance-fairness');
+  it.skipIf(!ins.path)(`smoke run on Insurance (sequential): a report with every method, valid metrics, then reuse of the finished runs ${ins.skipReason ?? ''}`, async () => {
+    const out = join(dir, 'ins');
+    const r = await run(['bench', 'rec', '--dataset', 'insurance', '--task', 'sequential', '--profile', 'smoke', '--out', out, '--json']);
+    expect(r.code, r.err).toBe(0);
+    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { results: { method: string; metrics: Record<string, number> }[]; goals: unknown[] };
+    expect(rep.results.map((x) => x.method)).toEqual(['popularity', 'BPR-MF', 'P5 (sub-word ids)', 'P5 (whole-word ids)']);
+    for (const x of rep.results) {
+      for (const k of ['hit@1', 'hit@5', 'ndcg@10']) expect(x.metrics[k]).toBeGreaterThanOrEqual(0);
+      expect(x.metrics['hit@10']).toBeGreaterThanOrEqual(x.metrics['hit@1']!);
+    }
+    expect(rep.goals.length).toBeGreaterThan(0);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/\| popularity \| 0\.\d{4} \|/);
+    const again = await run(['bench', 'rec', '--dataset', 'insurance', '--task', 'sequential', '--profile', 'smoke', '--out', out]);
+    expect(again.code).toBe(0);
+    expect(again.err).toMatch(/reusing .*p5-whole-word/);
+  }, 300_000);
+});

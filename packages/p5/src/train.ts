@@ -1,0 +1,100 @@
+/**
+ * Training a P5 recommender with the shared trainer (AdamW, warm-up + decay, clipping, early stopping on the
+ * validation loss, checkpoints): teacher-forced cross-entropy of the target item's pieces given the prompt.
+ * Batches are index lists, materialised as padded int32 tensors inside the loss.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ConfigError, silentProgress, type Progress, type Rng } from '@xrec/core';
+import { train, type StepReport, type TrainerConfig, type TrainResult } from '@xrec/transformer';
+import type { RecExample } from './examples.js';
+import type { P5Recommender } from './recommender.js';
+
+interface EncodedExample {
+  readonly ids: readonly number[];
+  readonly wholeWordIds?: readonly number[];
+  readonly target: readonly number[];
+}
+
+interface P5Batch {
+  readonly rows: readonly EncodedExample[];
+  readonly size: number;
+  readonly tokens: number;
+}
+
+export interface TrainP5Options {
+  readonly train: readonly RecExample[];
+  readonly validation?: readonly RecExample[];
+  readonly batchSize?: number;
+  /** Training examples drawn (without replacement) per epoch; default all. */
+  readonly examplesPerEpoch?: number;
+  readonly config?: Partial<TrainerConfig>;
+  readonly progress?: Progress;
+  readonly onStep?: (s: StepReport) => void;
+}
+
+function encodeAll(rec: P5Recommender, exs: readonly RecExample[]): EncodedExample[] {
+  return exs.map((ex) => {
+    const s = rec.source(ex);
+    const target = rec.target(ex.target);
+    return Array.isArray(s) ? { ids: s as number[], target } : { ...(s as { ids: number[]; wholeWordIds: number[] }), target };
+  });
+}
+
+function batches(rows: readonly EncodedExample[], size: number): P5Batch[] {
+  const out: P5Batch[] = [];
+  for (let i = 0; i < rows.length; i += size) {
+    const r = rows.slice(i, i + size);
+    out.push({ rows: r, size: r.length, tokens: r.reduce((a, x) => a + x.target.length, 0) });
+  }
+  return out;
+}
+
+/** The batch's mean target cross-entropy (pad = the model's pad id; label −100 past each target). */
+function batchLoss(rec: P5Recommender, b: P5Batch, training: boolean, seed: number): tf.Scalar {
+  const B = b.rows.length;
+  const S = Math.max(...b.rows.map((r) => r.ids.length));
+  const T = Math.max(...b.rows.map((r) => r.target.length));
+  const ids = new Int32Array(B * S).fill(rec.model.config.padId);
+  const mask = new Int32Array(B * S);
+  const labels = new Int32Array(B * T).fill(-100);
+  const ww = rec.options.wholeWord ? new Int32Array(B * S) : undefined;
+  b.rows.forEach((r, i) => {
+    ids.set(r.ids, i * S);
+    mask.fill(1, i * S, i * S + r.ids.length);
+    labels.set(r.target, i * T);
+    if (ww && r.wholeWordIds) ww.set(r.wholeWordIds, i * S);
+  });
+  return rec.model.loss({
+    inputIds: tf.tensor2d(ids, [B, S], 'int32'),
+    attentionMask: tf.tensor2d(mask, [B, S], 'int32'),
+    labels: tf.tensor2d(labels, [B, T], 'int32'),
+    ...(ww ? { wholeWordIds: tf.tensor2d(ww, [B, S], 'int32') } : {}),
+    training,
+    dropoutSeed: seed,
+  });
+}
+
+/** Train every parameter of `rec.model` on the examples; returns the trainer's result. */
+export async function trainP5(rec: P5Recommender, o: TrainP5Options): Promise<TrainResult> {
+  const batchSize = o.batchSize ?? 64;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`trainP5: batchSize must be a positive integer, got ${batchSize}`);
+  if (o.train.length === 0) throw new ConfigError('trainP5: no training examples');
+  const perEpoch = Math.min(o.examplesPerEpoch ?? o.train.length, o.train.length);
+  const trainRows = encodeAll(rec, o.train);
+  const valRows = o.validation && o.validation.length > 0 ? batches(encodeAll(rec, o.validation), batchSize) : undefined;
+  return train<P5Batch>({
+    variables: rec.model.parameters(),
+    lossFn: (b, training, ctx) => batchLoss(rec, b, training, ctx.seed),
+    trainBatches: (_epoch: number, rng: Rng) => {
+      const order = rng.shuffle(Array.from({ length: trainRows.length }, (_, i) => i)).slice(0, perEpoch);
+      // length-sorted chunks inside the epoch's draw cut padding; the chunk order is shuffled again
+      const sorted = order.sort((a, b) => trainRows[a]!.ids.length - trainRows[b]!.ids.length);
+      return rng.shuffle(batches(sorted.map((i) => trainRows[i]!), batchSize));
+    },
+    ...(valRows ? { valBatches: () => valRows } : {}),
+    config: o.config ?? {},
+    progress: o.progress ?? silentProgress,
+    label: 'p5',
+    ...(o.onStep ? { onStep: o.onStep } : {}),
+  });
+}
