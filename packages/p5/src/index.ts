@@ -7,3 +7,4 @@ export * from './evaluate.js';
 export * from './baselines.js';
 export * from './data.js';
 export * from './tokenizer.js';
+export * from './next-item.js';

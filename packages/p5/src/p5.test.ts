@@ -12,6 +12,7 @@ import {
   evaluateRanker,
   insuranceProduct,
   leaveOneOutSequential,
+  NextItemTransformer,
   P5Recommender,
   p5Template,
   popularityRanker,
@@ -105,6 +106,28 @@ describe('P5 baselines', () => {
     expect(right).toBeGreaterThanOrEqual(36);
     expect(() => new BprMf(rows('u:zz'), cat)).toThrow(/item 'zz' of user 'u' is not in the catalogue/);
     expect(() => new BprMf(data, cat, { lr: -1 })).toThrow(/lr must be a finite number/);
+  });
+});
+
+describe('NextItemTransformer (SASRec-style, decoder core)', () => {
+  it('learns that the next item follows the last one in a cycle, ranking only valid items', async () => {
+    await initBackend();
+    const cat = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+    const seqs = Array.from({ length: 60 }, (_, u) => Array.from({ length: 8 }, (_, k) => cat[(u + k) % 7]!));
+    const nit = await NextItemTransformer.train(seqs, cat, { dModel: 16, nLayers: 1, nHeads: 2, maxLength: 6, epochs: 15, lr: 1e-2, dropout: 0, batchSize: 16 });
+    const rank = nit.ranker(cat);
+    let hits = 0;
+    for (let s = 0; s < 7; s++) {
+      const history = [cat[s]!, cat[(s + 1) % 7]!, cat[(s + 2) % 7]!];
+      const r = rank({ user: 'x', history, target: cat[(s + 3) % 7]! });
+      expect(r).toHaveLength(4);
+      if (r[0] === cat[(s + 3) % 7]) hits++;
+    }
+    expect(hits).toBeGreaterThanOrEqual(6);
+    expect(() => nit.scores(['zz'])).toThrow(/item 'zz' is not in the catalogue/);
+    expect(() => nit.scores([])).toThrow(/an empty history/);
+    nit.dispose();
+    await expect(NextItemTransformer.train([['a']], cat)).rejects.toThrow(/no sequence has two or more items/);
   });
 });
 

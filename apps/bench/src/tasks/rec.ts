@@ -3,7 +3,8 @@
  * ids as plain sub-word pieces and with P5's whole-word embeddings — against popularity and BPR-MF, on
  * Insurance (UP5's protocols) or MovieLens-100K (leave-one-out), sequential or direct recommendation.
  * Options: `dataset` (insurance | ml-100k), `task` (sequential | direct), `profile` (smoke | quick | full),
- * `seed` (default 0). Ranks come from trie-constrained beam search (20 beams); on direct prompts also from
+ * `seed` (default 0). Sequential MovieLens also gets a SASRec-style next-item transformer on the decoder core.
+ * Ranks come from trie-constrained beam search (20 beams); on direct prompts also from
  * every candidate's log-likelihood, and the report gives how often the two top-10 lists agree.
  * Each method's result is kept in `runs/` and reused when the same settings are asked again.
  * Writes report.md (hit@1/3/5/10, NDCG@5/10, goals), report.json and hit.svg.
@@ -12,7 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, hashString, Rng, writeFileAtomic, type Progress } from '@xrec/core';
-import { BprMf, evaluateRanker, p5Template, P5Recommender, popularityRanker, REC_METRICS, trainP5, trainP5Tokenizer, type RecExample, type RecMetrics } from '@xrec/p5';
+import { BprMf, evaluateRanker, NextItemTransformer, p5Template, P5Recommender, popularityRanker, REC_METRICS, trainP5, trainP5Tokenizer, type RecExample, type RecMetrics } from '@xrec/p5';
 import type { P5Task } from '@xrec/p5';
 import { initBackend } from '@xrec/transformer';
 import { groupedBarChartSvg } from '../svg.js';
@@ -125,6 +126,31 @@ registerBenchTask({
           return { method: 'BPR-MF', metrics: r.metrics, trainSeconds, evalSeconds: (performance.now() - t) / 1000 - trainSeconds };
         },
       },
+      ...(dataset === 'ml-100k' && task === 'sequential'
+        ? [
+            {
+              name: 'next-item-transformer',
+              run: async (): Promise<MethodResult> => {
+                const t = performance.now();
+                const byUser = new Map<string, { item: string; time: number }[]>();
+                for (const r of data.observed) {
+                  const l = byUser.get(r.user) ?? [];
+                  l.push({ item: r.item, time: r.time ?? 0 });
+                  byUser.set(r.user, l);
+                }
+                const seqs = [...byUser.values()].map((l) => l.sort((x, y) => x.time - y.time).map((x) => x.item));
+                const nit = await NextItemTransformer.train(seqs, data.catalogue, { epochs: profile === 'smoke' ? 1 : profile === 'quick' ? 10 : 30, seed, dModel: p.model.dModel, nLayers: p.model.nLayers }, ctx.progress);
+                const trainSeconds = (performance.now() - t) / 1000;
+                try {
+                  const r = evaluateRanker(test, nit.ranker(data.catalogue));
+                  return { method: 'next-item transformer (SASRec-style)', metrics: r.metrics, trainSeconds, parameters: nit.model.numParameters(), evalSeconds: (performance.now() - t) / 1000 - trainSeconds };
+                } finally {
+                  nit.dispose();
+                }
+              },
+            },
+          ]
+        : []),
       { name: 'p5', run: () => runP5(data, task, p, seed, false, train, validation, test, ctx.progress) },
       { name: 'p5-whole-word', run: () => runP5(data, task, p, seed, true, train, validation, test, ctx.progress) },
     ];
