@@ -3,6 +3,8 @@
  * xrec's ESLint plugin. One rule, `xrec/import-layers`, enforces the dependency direction of
  * shared STYLE.md:
  *   L0 core; L1 data, tokenizer, metrics, transformer; L2 lora, prompts; L3 pepler, promptrec, up5; L4 apps.
+ * P5 is the base recommender that UP5's prompts tune (as LoRA and the prompt modules are what PEPLER tunes with),
+ * so `p5` sits on L2: UP5 imports it, and it imports only L0/L1 packages.
  * A package may import another workspace package only when that package sits on a lower layer
  * (apps may import anything), only through its public entry (`@xrec/x`, never `@xrec/x/src/...`),
  * and relative imports may not leave the package's own folder.
@@ -25,7 +27,7 @@ export const DEFAULT_LAYERS = {
   prompts: 2,
   pepler: 3,
   promptrec: 3,
-  p5: 3,
+  p5: 2,
   up5: 3,
 };
 const APP_LAYER = 4;

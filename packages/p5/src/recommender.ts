@@ -15,7 +15,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CheckpointError, ConfigError, DataError, Rng, writeDirAtomic } from '@xrec/core';
 import { loadTokenizer, toHfTokenizerJsonText, type BpeTokenizer, type Tokenizer } from '@xrec/tokenizer';
-import { loadT5, PrefixTrie, saveT5, T5Model, type T5Config, type T5Row } from '@xrec/transformer';
+import { loadT5, PrefixTrie, saveT5, T5Model, type T5Config, type T5Prefix, type T5Row } from '@xrec/transformer';
 import { validItems } from './baselines.js';
 import { encodeSource, encodeTarget } from './encode.js';
 import type { RecExample } from './examples.js';
@@ -91,24 +91,27 @@ export class P5Recommender {
     return validItems(ex, this.items);
   }
 
-  /** Items ranked by trie-constrained beam search (at most `beams`, best first); every one is a valid item. */
-  rank(ex: RecExample, beams = 20): string[] {
+  /**
+   * Items ranked by trie-constrained beam search (at most `beams`, best first); every one is a valid item.
+   * `prefix`: per-layer key/value prompts the frozen model attends to (UP5's fairness prompts).
+   */
+  rank(ex: RecExample, beams = 20, prefix?: T5Prefix): string[] {
     const valid = this.validItems(ex);
     const trie = valid.length === this.items.length ? this.catalogueTrie : new PrefixTrie(valid.map((i) => this.target(i)));
     const byKey = new Map(valid.map((i) => [this.target(i).join(','), i]));
     const maxLen = Math.max(...valid.map((i) => this.target(i).length));
-    const hyps = this.model.beamSearch({ input: this.source(ex), beams: Math.min(beams, valid.length), maxNewTokens: maxLen, allowed: (p) => trie.allowed(p) });
+    const hyps = this.model.beamSearch({ input: this.source(ex), beams: Math.min(beams, valid.length), maxNewTokens: maxLen, allowed: (p) => trie.allowed(p), ...(prefix ? { prefix } : {}) });
     return hyps.map((h) => byKey.get(h.tokens.join(','))).filter((i): i is string => i !== undefined);
   }
 
   /** log p(item | prompt) for each of `items` (default: the example's candidates, else the catalogue). */
-  scoreItems(ex: RecExample, items: readonly string[] = this.validItems(ex)): number[] {
-    return this.model.sequenceLogLikelihood(this.source(ex), items.map((i) => this.target(i)));
+  scoreItems(ex: RecExample, items: readonly string[] = this.validItems(ex), prefix?: T5Prefix): number[] {
+    return this.model.sequenceLogLikelihood(this.source(ex), items.map((i) => this.target(i)), prefix);
   }
 
   /** Items ordered by `scoreItems` (ties keep the given order). */
-  rankByLikelihood(ex: RecExample, items: readonly string[] = this.validItems(ex)): string[] {
-    const s = this.scoreItems(ex, items);
+  rankByLikelihood(ex: RecExample, items: readonly string[] = this.validItems(ex), prefix?: T5Prefix): string[] {
+    const s = this.scoreItems(ex, items, prefix);
     return items
       .map((i, k) => [i, s[k]!, k] as const)
       .sort((a, b) => b[1] - a[1] || a[2] - b[2])

@@ -5,17 +5,19 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, silentProgress, type Progress, type Rng } from '@xrec/core';
-import { train, type StepReport, type TrainerConfig, type TrainResult } from '@xrec/transformer';
+import { train, type StepReport, type T5Input, type T5Prefix, type TrainerConfig, type TrainResult } from '@xrec/transformer';
 import type { RecExample } from './examples.js';
 import type { P5Recommender } from './recommender.js';
 
-interface EncodedExample {
+/** An example as ids: the source (with whole-word ids when the model uses them) and the target's ids. */
+export interface EncodedExample {
   readonly ids: readonly number[];
   readonly wholeWordIds?: readonly number[];
   readonly target: readonly number[];
 }
 
-interface P5Batch {
+/** A training batch of encoded examples (`tokens`: target tokens, the loss's weight). */
+export interface P5Batch {
   readonly rows: readonly EncodedExample[];
   readonly size: number;
   readonly tokens: number;
@@ -32,7 +34,8 @@ export interface TrainP5Options {
   readonly onStep?: (s: StepReport) => void;
 }
 
-function encodeAll(rec: P5Recommender, exs: readonly RecExample[]): EncodedExample[] {
+/** Encode examples for training or scoring. */
+export function encodeExamples(rec: P5Recommender, exs: readonly RecExample[]): EncodedExample[] {
   return exs.map((ex) => {
     const s = rec.source(ex);
     const target = rec.target(ex.target);
@@ -40,7 +43,8 @@ function encodeAll(rec: P5Recommender, exs: readonly RecExample[]): EncodedExamp
   });
 }
 
-function batches(rows: readonly EncodedExample[], size: number): P5Batch[] {
+/** Consecutive batches of `size` rows. */
+export function p5Batches(rows: readonly EncodedExample[], size: number): P5Batch[] {
   const out: P5Batch[] = [];
   for (let i = 0; i < rows.length; i += size) {
     const r = rows.slice(i, i + size);
@@ -49,8 +53,11 @@ function batches(rows: readonly EncodedExample[], size: number): P5Batch[] {
   return out;
 }
 
-/** The batch's mean target cross-entropy (pad = the model's pad id; label −100 past each target). */
-function batchLoss(rec: P5Recommender, b: P5Batch, training: boolean, seed: number): tf.Scalar {
+/**
+ * The model input of a batch as tensors (create them inside a tidy or the trainer's loss): sources right-padded
+ * with the pad id and masked, labels −100 past each target, whole-word ids when the model uses them.
+ */
+export function p5BatchInput(rec: P5Recommender, b: P5Batch): T5Input & { labels: tf.Tensor2D } {
   const B = b.rows.length;
   const S = Math.max(...b.rows.map((r) => r.ids.length));
   const T = Math.max(...b.rows.map((r) => r.target.length));
@@ -64,14 +71,17 @@ function batchLoss(rec: P5Recommender, b: P5Batch, training: boolean, seed: numb
     labels.set(r.target, i * T);
     if (ww && r.wholeWordIds) ww.set(r.wholeWordIds, i * S);
   });
-  return rec.model.loss({
+  return {
     inputIds: tf.tensor2d(ids, [B, S], 'int32'),
     attentionMask: tf.tensor2d(mask, [B, S], 'int32'),
     labels: tf.tensor2d(labels, [B, T], 'int32'),
     ...(ww ? { wholeWordIds: tf.tensor2d(ww, [B, S], 'int32') } : {}),
-    training,
-    dropoutSeed: seed,
-  });
+  };
+}
+
+/** The batch's mean target cross-entropy (optionally with per-layer prefixes). */
+export function p5Loss(rec: P5Recommender, b: P5Batch, training: boolean, seed: number, prefix?: T5Prefix): tf.Scalar {
+  return rec.model.loss({ ...p5BatchInput(rec, b), training, dropoutSeed: seed, ...(prefix ? { prefix } : {}) });
 }
 
 /** Train every parameter of `rec.model` on the examples; returns the trainer's result. */
@@ -80,16 +90,16 @@ export async function trainP5(rec: P5Recommender, o: TrainP5Options): Promise<Tr
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`trainP5: batchSize must be a positive integer, got ${batchSize}`);
   if (o.train.length === 0) throw new ConfigError('trainP5: no training examples');
   const perEpoch = Math.min(o.examplesPerEpoch ?? o.train.length, o.train.length);
-  const trainRows = encodeAll(rec, o.train);
-  const valRows = o.validation && o.validation.length > 0 ? batches(encodeAll(rec, o.validation), batchSize) : undefined;
+  const trainRows = encodeExamples(rec, o.train);
+  const valRows = o.validation && o.validation.length > 0 ? p5Batches(encodeExamples(rec, o.validation), batchSize) : undefined;
   return train<P5Batch>({
     variables: rec.model.parameters(),
-    lossFn: (b, training, ctx) => batchLoss(rec, b, training, ctx.seed),
+    lossFn: (b, training, ctx) => p5Loss(rec, b, training, ctx.seed),
     trainBatches: (_epoch: number, rng: Rng) => {
       const order = rng.shuffle(Array.from({ length: trainRows.length }, (_, i) => i)).slice(0, perEpoch);
       // length-sorted chunks inside the epoch's draw cut padding; the chunk order is shuffled again
       const sorted = order.sort((a, b) => trainRows[a]!.ids.length - trainRows[b]!.ids.length);
-      return rng.shuffle(batches(sorted.map((i) => trainRows[i]!), batchSize));
+      return rng.shuffle(p5Batches(sorted.map((i) => trainRows[i]!), batchSize));
     },
     ...(valRows ? { valBatches: () => valRows } : {}),
     config: o.config ?? {},

@@ -44,7 +44,7 @@ describe.skipIf(offline !== undefined)('xrec packages in a project outside the w
     expect(p.status, p.stderr).toBe(0);
     const { tarballs } = JSON.parse(p.stdout) as { tarballs: { name: string; file: string }[] };
     names = tarballs.map((t) => t.name);
-    expect(names).toEqual(expect.arrayContaining(['@xrec/core', '@xrec/tokenizer', '@xrec/transformer', '@xrec/lora', '@xrec/pepler', '@xrec/data', '@xrec/metrics', '@xrec/native', '@xrec/prompts', '@xrec/promptrec', '@xrec/p5']));
+    expect(names).toEqual(expect.arrayContaining(['@xrec/core', '@xrec/tokenizer', '@xrec/transformer', '@xrec/lora', '@xrec/pepler', '@xrec/data', '@xrec/metrics', '@xrec/native', '@xrec/prompts', '@xrec/promptrec', '@xrec/p5', '@xrec/up5']));
     mkdirSync(app);
     // npm ≥ 11.16 runs a dependency's install script only when the project allows it (npm 10, bundled with
     // Node 20, runs them all): allow @xrec/native's (it compiles the kernels), decline tfjs's core-js banner.
@@ -59,7 +59,7 @@ describe.skipIf(offline !== undefined)('xrec packages in a project outside the w
     expect(tfjs).toHaveLength(1);
   });
 
-  for (const pkg of ['core', 'tokenizer', 'metrics', 'data', 'native', 'transformer', 'lora', 'prompts', 'pepler', 'promptrec', 'p5']) {
+  for (const pkg of ['core', 'tokenizer', 'metrics', 'data', 'native', 'transformer', 'lora', 'prompts', 'pepler', 'promptrec', 'p5', 'up5']) {
     it(`the @xrec/${pkg} README quick start runs there with zero warnings`, () => {
       const file = join(app, `quickstart-${pkg}.mjs`);
       writeFileSync(file, `${quickStartJs(join(root, 'packages', pkg))}\nconsole.log(JSON.stringify({ ok: true }));\n`);

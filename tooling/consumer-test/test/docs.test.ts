@@ -16,7 +16,7 @@ it('the API reference has a page for every package and typedoc warns about nothi
   expect(r.status, r.stderr).toBe(0);
   expect(`${r.stdout}${r.stderr}`).not.toMatch(/warning/i);
   const pages = readdirSync(join(out, 'modules')).sort();
-  for (const pkg of ['core', 'data', 'lora', 'metrics', 'native', 'p5', 'pepler', 'prompts', 'promptrec', 'tokenizer', 'transformer']) {
+  for (const pkg of ['core', 'data', 'lora', 'metrics', 'native', 'p5', 'pepler', 'prompts', 'promptrec', 'tokenizer', 'transformer', 'up5']) {
     expect(pages.some((p) => p.startsWith(`${pkg}_src`)), `${pkg} in ${pages.join(', ')}`).toBe(true);
   }
   expect(existsSync(join(out, 'index.html'))).toBe(true);

@@ -1,0 +1,5 @@
+export * from './user-representation.js';
+export * from './discriminator.js';
+export * from './fair-prefix.js';
+export * from './cfp.js';
+export * from './attacker.js';
