@@ -10,6 +10,7 @@ import { registerBenchSpeed } from './commands/bench-speed.js';
 import { registerBenchExplain } from './commands/bench-explain.js';
 import { registerBenchRun } from './commands/bench-run.js';
 import { registerBenchRec } from './commands/bench-rec.js';
+import { registerBenchFairness } from './commands/bench-fairness.js';
 import { registerTokenizer } from './commands/tokenizer.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerPretrain } from './commands/pretrain.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerBenchExplain(program);
   registerBenchRun(program);
   registerBenchRec(program);
+  registerBenchFairness(program);
   registerTokenizer(program);
   registerGenerate(program);
   registerPretrain(program);

@@ -3,3 +3,4 @@ export * from './registry.js';
 import './explain.js';
 import './coldstart.js';
 import './rec.js';
+import './fairness.js';

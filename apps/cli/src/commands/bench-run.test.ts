@@ -35,7 +35,7 @@ describe('xrec bench run: benchmark tasks from the registry', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ task: 'toy-rank', methods: 1 });
     expect(readFileSync(join(dir, 'report.md'), 'utf8')).toContain('| by-length | 1 |');
-    expect((await run(['bench', 'run', 'nope', '--out', dir])).err).toMatch(/no task 'nope' \(tasks: explain, coldstart, rec, toy-rank\)/);
+    expect((await run(['bench', 'run', 'nope', '--out', dir])).err).toMatch(/no task 'nope' \(tasks: explain, coldstart, rec, fairness, toy-rank\)/);
   });
 
   it('the explanation task runs through the same command (retrieval only, smoke profile)', async () => {
