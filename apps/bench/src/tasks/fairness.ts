@@ -4,7 +4,8 @@
  * P5 against a discriminator. Each row — the unfair P5 and each single-attribute prompt — gets a fresh
  * attacker's ROC-AUC per attribute on the provided attacker user splits (`insurance_u_<attr>.attacker.*.tsv`;
  * 0.5 is fair) and hit@k / NDCG@k on the test users with the prompt on. Options: `attributes` (default all
- * four), `profile` (smoke | quick | full), `seed`, `lambda` (default 1), `tokens` (prompt length, default 10).
+ * four), `profile` (smoke | quick | full), `seed`, `lambda` (default 1), `tokens` (prompt length, default 10),
+ * `lr` (the prompt's and discriminator's learning rate, default 1e-2).
  * Writes report.md, report.json (with every attacker's AUC) and tradeoff.svg (AUC vs hit@5).
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -65,7 +66,7 @@ registerBenchTask({
   description: 'counterfactually-fair prompts on a frozen P5 (Insurance, sequential): a fresh attacker’s ROC-AUC per attribute (0.5 = fair) and hit@k with the prompt on',
   metrics: ['auc', ...REC_METRICS],
   async run(ctx) {
-    const known = ['attributes', 'profile', 'seed', 'lambda', 'tokens'];
+    const known = ['attributes', 'profile', 'seed', 'lambda', 'tokens', 'lr'];
     const unknown = Object.keys(ctx.options).filter((k) => !known.includes(k));
     if (unknown.length) throw new ConfigError(`bench task 'fairness': unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${known.join(', ')})`);
     const attributes = (ctx.options.attributes as string[] | undefined) ?? ATTRIBUTES;
@@ -76,6 +77,8 @@ registerBenchTask({
     const seed = Number(ctx.options.seed ?? 0);
     const lambda = Number(ctx.options.lambda ?? 1);
     const tokens = Number(ctx.options.tokens ?? 10);
+    const lr = Number(ctx.options.lr ?? 1e-2);
+    if (!(lr > 0)) throw new ConfigError(`bench task 'fairness': lr must be > 0, got ${String(ctx.options.lr)}`);
     if (!Number.isInteger(seed) || seed < 0) throw new ConfigError(`bench task 'fairness': seed must be a non-negative integer, got ${String(ctx.options.seed)}`);
     if (!(lambda >= 0)) throw new ConfigError(`bench task 'fairness': lambda must be ≥ 0, got ${String(ctx.options.lambda)}`);
     if (!Number.isInteger(tokens) || tokens < 1) throw new ConfigError(`bench task 'fairness': tokens must be a positive integer, got ${String(ctx.options.tokens)}`);
@@ -160,7 +163,7 @@ registerBenchTask({
         const prefix = FairPrefix.create(a, rec.model.config, { tokens }, new Rng(seed).fork(`cfp-${a}`));
         const disc = new Discriminator(d, Math.max(2, ...[...labelOf[a]!.values()].map((v) => v + 1)), new Rng(seed).fork(`disc-${a}`));
         const t0 = performance.now();
-        await trainFairPrefix(rec, prefix, disc, { train, labelOf: (u) => labelOf[a]!.get(u), lambda, epochs: p.cfpEpochs, examplesPerEpoch: p.cfpExamples, batchSize: 64, lr: 1e-3, seed, progress: ctx.progress });
+        await trainFairPrefix(rec, prefix, disc, { train, labelOf: (u) => labelOf[a]!.get(u), lambda, epochs: p.cfpEpochs, examplesPerEpoch: p.cfpExamples, batchSize: 64, lr, seed, progress: ctx.progress });
         rows.push(evaluate(`CFP prompt: ${a}`, () => prefix.prefix(), (performance.now() - t0) / 1000));
         prefix.dispose();
         disc.dispose();
