@@ -85,6 +85,10 @@ describe('xrec pretrain', () => {
     expect(tok.maskId).toBe(base.vocabSize);
     expect(JSON.parse(readFileSync(join(out, 'special_tokens_map.json'), 'utf8'))).toMatchObject({ mask_token: '<mask>' });
     expect(existsSync(join(out, 'generation_config.json'))).toBe(false); // an encoder does not generate
+    // the summary names the given tokenizer relative to the model folder, never by a machine path
+    const summary = readFileSync(join(out, 'pretrain-summary.json'), 'utf8');
+    expect(summary).not.toContain(dir);
+    expect((JSON.parse(summary) as { config: { tokenizer: string } }).config.tokenizer).toBe(join('..', 'model', 'tokenizer.json'));
     const model = await TransformerLM.load(out);
     expect(model.config).toMatchObject({ arch: 'bert', attention: 'bidirectional', vocabSize: tok.vocabSize });
     model.dispose();

@@ -17,7 +17,7 @@
 import { cpus, totalmem } from 'node:os';
 import { appendFileSync, existsSync, rmSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { CheckpointError, checkOutputDir, ConfigError, Rng, writeFileAtomic, type Progress } from '@xrec/core';
 import { listCorpusSources, readCorpusDocuments, verifyCorpus, type CorpusSource } from '@xrec/data';
@@ -78,6 +78,7 @@ export interface PretrainSummary {
   readonly valLoss: Readonly<Record<string, number>>;
   readonly corpus: Readonly<Record<string, { documents: { train: number; val: number }; words: { train: number; val: number }; tokens: { train: number; val: number }; weight: number }>>;
   readonly tokensPerWord: number;
+  /** The run's settings; `tokenizer` (a given tokenizer file) relative to the output folder. */
   readonly config: Omit<PretrainConfig, 'corpus' | 'out' | 'work' | 'tokenizer'> & { readonly tokenizer?: string };
   readonly machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; backend: string };
 }
@@ -219,7 +220,8 @@ export async function runPretrain(c: PretrainConfig, progress: Progress): Promis
       ),
       tokensPerWord: streams.reduce((a, s) => a + s.train.length - 2 * s.documents.train, 0) / streams.reduce((a, s) => a + s.words.train, 0),
       config: {
-        objective: c.objective, ...(c.tokenizer !== undefined ? { tokenizer: c.tokenizer } : {}),
+        // relative to the output folder: the summary travels with the model, a machine path would not
+        objective: c.objective, ...(c.tokenizer !== undefined ? { tokenizer: relative(c.out, c.tokenizer) } : {}),
         tokens: c.tokens, vocab: tok.vocabSize, dModel: c.dModel, layers: c.layers, heads: c.heads, seq: c.seq, batch: c.batch, lr: c.lr, minLr: c.minLr, warmup: c.warmup,
         weightDecay: c.weightDecay, clip: c.clip, seed: c.seed, segmentSteps: c.segmentSteps, valWindows: c.valWindows, valEvery: c.valEvery, weights: c.weights, resume: c.resume, workers,
         ...(c.maxMinutes !== undefined ? { maxMinutes: c.maxMinutes } : {}),
