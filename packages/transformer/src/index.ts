@@ -20,6 +20,7 @@ export {
 export { fromHfConfig, toHfConfig } from './config-hf.js';
 export { DEFAULT_T5_CONFIG, resolveT5Config, t5FromHf, t5ToHf, type T5Config } from './t5/config.js';
 export { T5Model, type T5Input, type T5Prefix, type T5Row, type T5Weights } from './t5/model.js';
+export type { BeamHypothesis, BeamSearchOptions } from './t5/beam-search.js';
 export { loadT5, saveT5 } from './t5/checkpoint.js';
 export { relativePositionBucket } from './t5/relative-position.js';
 export { PrefixTrie } from './prefix-trie.js';

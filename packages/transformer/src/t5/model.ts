@@ -16,8 +16,9 @@ import { resolveT5Config, type T5Config } from './config.js';
 import { ATTN, ffnIndex, sublayer, t5ParameterSpecs, type StackName, type T5ParamSpec } from './params.js';
 import { positionBias } from './relative-position.js';
 import type { PrefixKV } from '../prefix-kv.js';
-
-const NEG = -1e9;
+import { beamSearchOver, type BeamHypothesis, type BeamSearchOptions } from './beam-search.js';
+import { disposeCache, startCache, stepCached, type T5DecoderParts } from './kv-cache.js';
+import { keyMask, layerPrefix, NEG } from './masks.js';
 
 /**
  * Per-layer key/value prefixes for the three attentions (prefix tuning; UP5's fairness prompts): each a
@@ -46,30 +47,6 @@ export interface T5Input {
 export type T5Row = readonly number[] | { readonly ids: readonly number[]; readonly wholeWordIds?: readonly number[] };
 
 export type T5Weights = Map<string, { readonly shape: readonly number[]; readonly values: Float32Array }>;
-
-/** One decoder layer's cached keys and values, [B, H, L, dKv]. */
-interface LayerCache {
-  k: tf.Tensor4D;
-  v: tf.Tensor4D;
-  ck: tf.Tensor4D;
-  cv: tf.Tensor4D;
-}
-
-interface DecoderCache {
-  layers: LayerCache[];
-  /** [B, 1, 1, P + S] cross-attention key mask (padding), when any row is padded. */
-  crossBias: tf.Tensor4D | undefined;
-  /** Decoder self-attention prefix length. */
-  selfP: number;
-  /** Decoder positions done. */
-  t: number;
-  B: number;
-}
-
-/** Layer `l`'s key/value prefix, if any. */
-function layerPrefix(p: PrefixKV | undefined, l: number): { k: tf.Tensor4D; v: tf.Tensor4D } | undefined {
-  return p ? { k: p.k[l]!, v: p.v[l]! } : undefined;
-}
 
 export class T5Model {
   readonly config: T5Config;
@@ -156,17 +133,10 @@ export class T5Model {
     return matMul2d(h as tf.Tensor2D, w('wo'));
   }
 
-  /** Key-padding mask [B, 1, 1, Sk] (0 / −1e9) from a [B, Sk] mask, or undefined when nothing is padded. */
-  private static keyMask(mask: tf.Tensor2D | undefined): tf.Tensor4D | undefined {
-    if (!mask) return undefined;
-    const [B, S] = mask.shape;
-    return tf.reshape(tf.mul(tf.sub(1, tf.cast(mask, 'float32')), NEG), [B, 1, 1, S]) as tf.Tensor4D;
-  }
-
   /** [H, Sq, Sk] position bias (+ causal) and [B,1,1,Sk] key mask → [B·H, Sq, Sk]. */
-  private static fullBias(pos: tf.Tensor3D | undefined, keyMask: tf.Tensor4D | undefined, B: number, H: number, Sq: number, Sk: number): tf.Tensor3D {
+  private static fullBias(pos: tf.Tensor3D | undefined, km: tf.Tensor4D | undefined, B: number, H: number, Sq: number, Sk: number): tf.Tensor3D {
     let b: tf.Tensor = pos ? tf.reshape(pos, [1, H, Sq, Sk]) : tf.zeros([1, 1, Sq, Sk]);
-    if (keyMask) b = tf.add(b, keyMask);
+    if (km) b = tf.add(b, km);
     return tf.reshape(tf.add(b, tf.zeros([B, H, Sq, Sk])), [B * H, Sq, Sk]) as tf.Tensor3D;
   }
 
@@ -184,7 +154,7 @@ export class T5Model {
     if (input.wholeWordIds) e = tf.add(e, tf.gather(this.P('encoder.whole_word_embeddings.weight'), tf.reshape(input.wholeWordIds, [B * S])));
     let x = this.drop(e, training);
     const pos = positionBias(this.P(`${sublayer('encoder', 0, 0)}.${ATTN.self}.relative_attention_bias.weight`), S, S, 0, true, c.numBuckets, c.maxDistance);
-    const bias = T5Model.fullBias(pos, T5Model.keyMask(input.attentionMask), B, c.nHeads, S, S);
+    const bias = T5Model.fullBias(pos, keyMask(input.attentionMask), B, c.nHeads, S, S);
     for (let i = 0; i < c.nLayers; i++) {
       const a = sublayer('encoder', i, 0);
       const h = this.rms(x, `${a}.layer_norm.weight`);
@@ -204,7 +174,7 @@ export class T5Model {
     for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) causal[i * T + j] = NEG;
     const pos = tf.add(positionBias(this.P(`${sublayer('decoder', 0, 0)}.${ATTN.self}.relative_attention_bias.weight`), T, T, 0, false, c.numBuckets, c.maxDistance), tf.tensor3d(causal, [1, T, T])) as tf.Tensor3D;
     const selfBias = T5Model.fullBias(pos, undefined, B, c.nHeads, T, T);
-    const crossBias = T5Model.fullBias(undefined, T5Model.keyMask(encMask), B, c.nHeads, T, S);
+    const crossBias = T5Model.fullBias(undefined, keyMask(encMask), B, c.nHeads, T, S);
     for (let i = 0; i < c.nDecoderLayers; i++) {
       const a = sublayer('decoder', i, 0);
       const h = this.rms(y, `${a}.layer_norm.weight`);
@@ -216,104 +186,6 @@ export class T5Model {
     }
     const h = this.drop(this.rms(y, 'decoder.final_layer_norm.weight'), training);
     return c.tieEmbeddings ? (tf.mul(h, c.dModel ** -0.5) as tf.Tensor2D) : h;
-  }
-
-  /**
-   * A decoding cache for `B` rows over encoder states [B·S, d]: per decoder layer, the cross-attention keys and
-   * values (computed once, with the cross prefix in front) and the self-attention keys and values so far (the
-   * decoder prefix in front), all [B, H, L, dKv].
-   */
-  private startCache(enc: tf.Tensor2D, encMask: tf.Tensor2D | undefined, B: number, S: number, prefix?: T5Prefix): DecoderCache {
-    const { nHeads: H, dKv } = this.config;
-    return tf.tidy(() => {
-      // tidy keeps every tensor of the returned container (nested objects included)
-      const heads = (x: tf.Tensor2D, w: string) => tf.transpose(tf.reshape(matMul2d(x, this.P(w)), [B, S, H, dKv]), [0, 2, 1, 3]) as tf.Tensor4D;
-      const withPrefix = (p: tf.Tensor4D | undefined, t: tf.Tensor4D) => (p ? (tf.concat([p.shape[0] === B ? p : tf.tile(p, [B, 1, 1, 1]), t], 2) as tf.Tensor4D) : t);
-      const empty = () => tf.zeros([B, H, 0, dKv]) as tf.Tensor4D;
-      const layers: LayerCache[] = [];
-      for (let i = 0; i < this.config.nDecoderLayers; i++) {
-        const x = `${sublayer('decoder', i, 1)}.${ATTN.cross}`;
-        const cp = layerPrefix(prefix?.cross, i);
-        const dp = layerPrefix(prefix?.decoder, i);
-        layers.push({
-          ck: withPrefix(cp?.k, heads(enc, `${x}.k.weight`)),
-          cv: withPrefix(cp?.v, heads(enc, `${x}.v.weight`)),
-          k: dp ? withPrefix(dp.k, empty()) : empty(),
-          v: dp ? withPrefix(dp.v, empty()) : empty(),
-        });
-      }
-      const crossP = prefix?.cross ? prefix.cross.k[0]!.shape[2] : 0;
-      const km = T5Model.keyMask(encMask);
-      const crossBias = km ? (tf.concat([tf.zeros([B, 1, 1, crossP]), km], 3) as tf.Tensor4D) : undefined;
-      const selfP = prefix?.decoder ? prefix.decoder.k[0]!.shape[2] : 0;
-      const cache: DecoderCache = { layers, crossBias, selfP, t: 0, B };
-      return cache as unknown as tf.TensorContainer;
-    }) as unknown as DecoderCache;
-  }
-
-  private static disposeCache(c: DecoderCache): void {
-    for (const l of c.layers) tf.dispose([l.k, l.v, l.ck, l.cv]);
-    if (c.crossBias) c.crossBias.dispose();
-  }
-
-  /** Keep rows `parents` of a cache (beam search's reordering), disposing the old tensors. */
-  private static reorderCache(c: DecoderCache, parents: readonly number[]): DecoderCache {
-    const idx = tf.tensor1d(parents as number[], 'int32');
-    const pick = <T extends tf.Tensor>(t: T) => tf.keep(tf.gather(t, idx)) as T;
-    const out: DecoderCache = { layers: c.layers.map((l) => ({ k: pick(l.k), v: pick(l.v), ck: pick(l.ck), cv: pick(l.cv) })), crossBias: c.crossBias ? pick(c.crossBias) : undefined, selfP: c.selfP, t: c.t, B: parents.length };
-    idx.dispose();
-    T5Model.disposeCache(c);
-    return out;
-  }
-
-  /**
-   * One decoding step with the cache: log-probabilities [B, V] of the next token after `tokens` (one per row,
-   * at position `cache.t`); the new self-attention keys and values are appended to the cache.
-   */
-  private stepCached(tokens: readonly number[], cache: DecoderCache): tf.Tensor2D {
-    const c = this.config;
-    const { nHeads: H, dKv } = c;
-    const B = cache.B;
-    const t = cache.t;
-    const next: LayerCache[] = [];
-    const out = tf.tidy(() => {
-      let y = tf.gather(this.P('shared.weight'), tf.tensor1d(tokens as number[], 'int32')) as tf.Tensor2D;
-      const pos = positionBias(this.P(`${sublayer('decoder', 0, 0)}.${ATTN.self}.relative_attention_bias.weight`), 1, t + 1, t, false, c.numBuckets, c.maxDistance);
-      const selfBias = tf.reshape(cache.selfP > 0 ? tf.concat([tf.zeros([H, 1, cache.selfP]), pos], 2) : pos, [1, H, 1, cache.selfP + t + 1]);
-      const attend = (m: string, x: tf.Tensor2D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor4D | undefined) => {
-        const q = tf.reshape(matMul2d(x, this.P(`${m}.q.weight`)), [B, H, 1, dKv]);
-        const L = k.shape[2];
-        let sc: tf.Tensor = tf.reshape(tf.matMul(tf.reshape(q, [B * H, 1, dKv]), tf.reshape(k, [B * H, L, dKv]), false, true), [B, H, 1, L]);
-        if (bias) sc = tf.add(sc, bias);
-        const p = tf.reshape(tf.softmax(sc), [B * H, 1, L]) as tf.Tensor3D;
-        const o = tf.reshape(tf.matMul(p, tf.reshape(v, [B * H, L, dKv]) as tf.Tensor3D), [B, H * dKv]) as tf.Tensor2D;
-        return matMul2d(o, this.P(`${m}.o.weight`));
-      };
-      for (let i = 0; i < c.nDecoderLayers; i++) {
-        const l = cache.layers[i]!;
-        const a = `${sublayer('decoder', i, 0)}.${ATTN.self}`;
-        const h = this.rms(y, `${sublayer('decoder', i, 0)}.layer_norm.weight`);
-        const kNew = tf.reshape(matMul2d(h, this.P(`${a}.k.weight`)), [B, H, 1, dKv]);
-        const vNew = tf.reshape(matMul2d(h, this.P(`${a}.v.weight`)), [B, H, 1, dKv]);
-        const k = tf.concat([l.k, kNew], 2) as tf.Tensor4D;
-        const v = tf.concat([l.v, vNew], 2) as tf.Tensor4D;
-        next.push({ k: tf.keep(k), v: tf.keep(v), ck: l.ck, cv: l.cv });
-        y = tf.add(y, attend(a, h, k, v, selfBias as tf.Tensor4D));
-        const x = sublayer('decoder', i, 1);
-        y = tf.add(y, attend(`${x}.${ATTN.cross}`, this.rms(y, `${x}.layer_norm.weight`), l.ck, l.cv, cache.crossBias));
-        const f = sublayer('decoder', i, ffnIndex('decoder'));
-        y = tf.add(y, this.ffn(f, this.rms(y, `${f}.layer_norm.weight`)));
-      }
-      let h = this.rms(y, 'decoder.final_layer_norm.weight');
-      if (c.tieEmbeddings) h = tf.mul(h, c.dModel ** -0.5) as tf.Tensor2D;
-      return tf.logSoftmax(this.headLogits(h)) as tf.Tensor2D;
-    });
-    cache.layers.forEach((l, i) => {
-      tf.dispose([l.k, l.v]);
-      cache.layers[i] = next[i]!;
-    });
-    cache.t = t + 1;
-    return out;
   }
 
   private headLogits(h: tf.Tensor2D): tf.Tensor2D {
@@ -387,11 +259,11 @@ export class T5Model {
     const out: number[][] = rows.map(() => []);
     const done = rows.map(() => false);
     const seqs: number[][] = rows.map(() => [this.config.decoderStartId]);
-    const cache = o.cache === false ? undefined : this.startCache(enc, attentionMask, B, S);
+    const cache = o.cache === false ? undefined : startCache(this.parts(), enc, attentionMask, B, S);
     for (let step = 0; step < o.maxNewTokens && done.some((d) => !d); step++) {
       const T = seqs[0]!.length;
       const next = cache
-        ? tf.tidy(() => tf.argMax(this.stepCached(seqs.map((q) => q[q.length - 1]!), cache), 1).dataSync())
+        ? tf.tidy(() => tf.argMax(stepCached(this.parts(), seqs.map((q) => q[q.length - 1]!), cache), 1).dataSync())
         : tf.tidy(() => {
         const dec = tf.tensor2d(seqs.flat(), [B, T], 'int32');
         const h = this.decode2d(dec, enc, attentionMask, B, S, false);
@@ -407,7 +279,7 @@ export class T5Model {
       });
     }
     tf.dispose([inputIds, attentionMask, enc]);
-    if (cache) T5Model.disposeCache(cache);
+    if (cache) disposeCache(cache);
     return out;
   }
 
@@ -451,67 +323,28 @@ export class T5Model {
    * Beam search for one input row: `beams` hypotheses ranked by their summed log-probability (no length
    * normalisation, so the ranking of complete sequences is their log-likelihood ranking); `allowed(prefix)`
    * constrains each step (e.g. a {@link PrefixTrie} of valid item ids; an empty list ends the hypothesis).
-   * Returns the finished hypotheses (EOS included when generated), best first.
+   * Returns the finished hypotheses (EOS included when generated), best first. See beam-search.ts.
    */
-  beamSearch(o: {
-    input: T5Row;
-    beams: number;
-    maxNewTokens: number;
-    allowed?: (prefix: readonly number[]) => readonly number[];
-    prefix?: T5Prefix;
-    /** Reuse keys and values across steps (default true); false recomputes the whole decoder every step. */
-    cache?: boolean;
-  }): { tokens: number[]; logProb: number }[] {
+  beamSearch(o: BeamSearchOptions): BeamHypothesis[] {
     if (!Number.isInteger(o.beams) || o.beams < 1) throw new ConfigError(`beamSearch: beams must be a positive integer, got ${o.beams}`);
     const { enc, mask, S } = this.encodeRow(o.input, o.prefix, 'beamSearch');
-    const eos = this.config.eosId;
-    type Hyp = { tokens: number[]; logProb: number; row: number };
-    let live: Hyp[] = [{ tokens: [], logProb: 0, row: 0 }];
-    const done: Hyp[] = [];
-    let cache = o.cache === false ? undefined : this.startCache(enc, undefined, 1, S, o.prefix);
     try {
-      for (let step = 0; step < o.maxNewTokens && live.length > 0; step++) {
-        const B = live.length;
-        const T = step + 1;
-        let lp: number[][];
-        if (cache) {
-          // the cache holds the rows of the previous step: keep each live hypothesis's parent row
-          cache = T5Model.reorderCache(cache, live.map((h) => h.row));
-          const c = cache;
-          const t = this.stepCached(live.map((h) => (step === 0 ? this.config.decoderStartId : h.tokens[h.tokens.length - 1]!)), c);
-          lp = t.arraySync() as number[][];
-          t.dispose();
-        } else {
-          lp = tf.tidy(() => {
-            const dec = tf.tensor2d(live.flatMap((h) => [this.config.decoderStartId, ...h.tokens]), [B, T], 'int32');
-            const h = this.decode2d(dec, tf.tile(enc, [B, 1]) as tf.Tensor2D, tf.tile(mask, [B, 1]) as tf.Tensor2D, B, S, false, o.prefix);
-            const last = tf.gather(h, tf.tensor1d(live.map((_, b) => b * T + T - 1), 'int32')) as tf.Tensor2D;
-            return tf.logSoftmax(this.headLogits(last)).arraySync() as number[][];
-          });
-        }
-        const cand: Hyp[] = [];
-        live.forEach((h, b) => {
-          const next = o.allowed ? o.allowed(h.tokens) : lp[b]!.map((_, t) => t);
-          if (next.length === 0) done.push(h);
-          for (const t of next) cand.push({ tokens: [...h.tokens, t], logProb: h.logProb + lp[b]![t]!, row: b });
-        });
-        cand.sort((a, b) => b.logProb - a.logProb);
-        // the best `beams` candidates: finished ones (EOS) leave the beam, the others go on
-        live = [];
-        for (const c of cand.slice(0, o.beams)) (c.tokens[c.tokens.length - 1] === eos ? done : live).push(c);
-        // extending only lowers a log-probability: a live hypothesis below the beams-th finished one cannot rank
-        const worstDone = done.length >= o.beams ? [...done].sort((a, b) => b.logProb - a.logProb)[o.beams - 1]!.logProb : -Infinity;
-        live = live.filter((h) => h.logProb > worstDone);
-      }
-      done.push(...live);
-      return done
-        .sort((a, b) => b.logProb - a.logProb)
-        .slice(0, o.beams)
-        .map((h) => ({ tokens: h.tokens, logProb: h.logProb }));
+      return beamSearchOver(this.parts(), enc, mask, S, o);
     } finally {
       tf.dispose([enc, mask]);
-      if (cache) T5Model.disposeCache(cache);
     }
+  }
+
+  /** The pieces of this model the decoding helpers (kv-cache.ts, beam-search.ts) compute with. */
+  private parts(): T5DecoderParts {
+    return {
+      config: this.config,
+      weight: (n) => this.P(n),
+      rms: (x, n) => this.rms(x, n),
+      ffn: (m, x) => this.ffn(m, x),
+      headLogits: (h) => this.headLogits(h),
+      decode: (dec, enc, mask, B, S, prefix) => this.decode2d(dec, enc, mask, B, S, false, prefix),
+    };
   }
 
   /** Each prefix must hold one [1 or B, nHeads, P, dKv] key and value tensor per layer of its stack. */
