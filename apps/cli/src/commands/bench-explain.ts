@@ -8,6 +8,7 @@ import { cpus } from 'node:os';
 import { ConfigError, resolveDataDir } from '@xrec/core';
 import { explainMethods, explainPair, runBenchExplain } from '@xrec/bench';
 import { terminalProgress } from '../progress.js';
+import { benchGroup } from './bench-group.js';
 
 interface BenchExplainCliOptions {
   dataset: string;
@@ -19,7 +20,7 @@ interface BenchExplainCliOptions {
 }
 
 export function registerBenchExplain(program: Command): void {
-  const bench = program.commands.find((c) => c.name() === 'bench') ?? program.command('bench').description('benchmarks');
+  const bench = benchGroup(program);
   bench
     .command('explain')
     .description('every registered method (PEPLER-D, PEPLER (+LoRA), PEPLER-MF/MLP on xrec-base, ablations, retrieval) on each split and seed; writes report.json, report.md, SVG charts, generated.jsonl per run')

@@ -3,14 +3,11 @@
  * fair prompts on a frozen P5 on Insurance, a fresh attacker's AUC per attribute and hit@k with the prompt on.
  */
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
-import { ConfigError, resolveDataDir } from '@xrec/core';
-import { getBenchTask } from '@xrec/bench';
-import { terminalProgress } from '../progress.js';
+import { ConfigError } from '@xrec/core';
+import { benchGroup, runBenchTask } from './bench-group.js';
 
 export function registerBenchFairness(program: Command): void {
-  const bench = program.commands.find((c) => c.name() === 'bench') ?? program.command('bench').description('benchmarks');
-  bench
+  benchGroup(program)
     .command('fairness')
     .description('UP5: counterfactually-fair prompts on a frozen P5 (Insurance); attacker ROC-AUC per attribute (0.5 = fair) and hit@k')
     .option('--dataset <name>', 'insurance (MovieLens-100K is not built yet)', 'insurance')
@@ -31,13 +28,9 @@ Examples:
 The P5 it trains is kept in <out>/p5 and reused when the command runs again with the same --out.`,
     )
     .action(async (o: { dataset: string; attributes: string; profile: string; seed: string; lambda: string; tokens: string; out: string; json?: boolean }, cmd: Command) => {
-      const t = getBenchTask('fairness');
       if (o.dataset !== 'insurance') throw new ConfigError(`--dataset: only 'insurance' is built so far, got '${o.dataset}'`);
-      const dataDir = resolveDataDir(cmd.optsWithGlobals<{ dataDir?: string }>().dataDir).path;
       const num = (v: string) => (/^-?\d+(\.\d+)?$/.test(v) ? Number(v) : Number.NaN);
       const options = { attributes: o.attributes.split(',').map((a) => a.trim()).filter(Boolean), profile: o.profile, seed: num(o.seed), lambda: num(o.lambda), tokens: num(o.tokens) };
-      const r = await t.run({ out: resolve(o.out), dataDir, options, progress: terminalProgress() });
-      if (o.json) process.stdout.write(`${JSON.stringify({ task: t.id, reportFiles: r.reportFiles, ...r.summary })}\n`);
-      else process.stdout.write(`${t.label}: wrote ${r.reportFiles.join(', ')}\n`);
+      await runBenchTask('fairness', o.out, options, o.json, cmd);
     });
 }

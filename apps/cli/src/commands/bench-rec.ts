@@ -3,14 +3,10 @@
  * options file — P5 vs popularity and BPR-MF on Insurance or MovieLens-100K, sequential or direct.
  */
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
-import { resolveDataDir } from '@xrec/core';
-import { getBenchTask } from '@xrec/bench';
-import { terminalProgress } from '../progress.js';
+import { benchGroup, runBenchTask } from './bench-group.js';
 
 export function registerBenchRec(program: Command): void {
-  const bench = program.commands.find((c) => c.name() === 'bench') ?? program.command('bench').description('benchmarks');
-  bench
+  benchGroup(program)
     .command('rec')
     .description('P5 (a small T5 trained here, sub-word and whole-word ids) vs popularity and BPR-MF: hit@1/3/5/10, NDCG@5/10')
     .option('--dataset <name>', 'insurance | ml-100k', 'insurance')
@@ -30,11 +26,7 @@ Finished methods are kept under <out>/runs and reused when the same settings run
 Data: insurance-fairness/ and movielens-100k/ in the data directory (--data-dir or XREC_DATA_DIR).`,
     )
     .action(async (o: { dataset: string; task: string; profile: string; seed: string; out: string; json?: boolean }, cmd: Command) => {
-      const t = getBenchTask('rec');
-      const dataDir = resolveDataDir(cmd.optsWithGlobals<{ dataDir?: string }>().dataDir).path;
       const seed = /^\d+$/.test(o.seed) ? Number(o.seed) : Number.NaN;
-      const r = await t.run({ out: resolve(o.out), dataDir, options: { dataset: o.dataset, task: o.task, profile: o.profile, seed }, progress: terminalProgress() });
-      if (o.json) process.stdout.write(`${JSON.stringify({ task: t.id, reportFiles: r.reportFiles, ...r.summary })}\n`);
-      else process.stdout.write(`${t.label}: wrote ${r.reportFiles.join(', ')}\n`);
+      await runBenchTask('rec', o.out, { dataset: o.dataset, task: o.task, profile: o.profile, seed }, o.json, cmd);
     });
 }

@@ -5,10 +5,9 @@
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { ConfigError, resolveDataDir } from '@xrec/core';
-import { benchTasks, getBenchTask } from '@xrec/bench';
-import { terminalProgress } from '../progress.js';
+import { ConfigError } from '@xrec/core';
+import { benchTasks } from '@xrec/bench';
+import { benchGroup, runBenchTask } from './bench-group.js';
 
 function readOptions(file: string | undefined): Record<string, unknown> {
   if (!file) return {};
@@ -23,7 +22,7 @@ function readOptions(file: string | undefined): Record<string, unknown> {
 }
 
 export function registerBenchRun(program: Command): void {
-  const bench = program.commands.find((c) => c.name() === 'bench') ?? program.command('bench').description('benchmarks');
+  const bench = benchGroup(program);
   bench.addHelpText('after', () => `\nTasks (xrec bench run <task>):\n${benchTasks().map((t) => `  ${t.id.padEnd(12)} ${t.label}: ${t.description}`).join('\n')}`);
   bench
     .command('run')
@@ -32,11 +31,5 @@ export function registerBenchRun(program: Command): void {
     .requiredOption('--out <dir>', 'output directory of the task (its report and runs)')
     .option('--options <file>', "JSON object of the task's options (e.g. explain: dataset, profile, methods, seeds, concurrency)")
     .option('--json', 'print the summary as one JSON object')
-    .action(async (task: string, o: { out: string; options?: string; json?: boolean }, cmd: Command) => {
-      const t = getBenchTask(task);
-      const dataDir = resolveDataDir(cmd.optsWithGlobals<{ dataDir?: string }>().dataDir).path;
-      const r = await t.run({ out: resolve(o.out), dataDir, options: readOptions(o.options), progress: terminalProgress() });
-      if (o.json) process.stdout.write(`${JSON.stringify({ task: t.id, reportFiles: r.reportFiles, ...r.summary })}\n`);
-      else process.stdout.write(`${t.label}: wrote ${r.reportFiles.join(', ')}\n`);
-    });
+    .action((task: string, o: { out: string; options?: string; json?: boolean }, cmd: Command) => runBenchTask(task, o.out, readOptions(o.options), o.json, cmd));
 }

@@ -17,6 +17,7 @@ import { BackendError, NotFoundError, Rng, XREC_VERSION } from '@xrec/core';
 import { autoWorkers, initBackend, lmDataParallel, lmLoss, train, TransformerLM, type Arch, type LmBatch } from '@xrec/transformer';
 import { cliArch, cliFloat, cliInt, cliSeed, cliWorkers } from '../args.js';
 import { configFromModelFlags } from './train.js';
+import { benchGroup } from './bench-group.js';
 
 interface BenchSpeedOptions {
   arch: Arch;
@@ -171,7 +172,7 @@ export function benchSpeedTorch(o: BenchSpeedOptions, resolved: Record<string, u
 }
 
 export function registerBenchSpeed(program: Command): void {
-  const bench = program.commands.find((c) => c.name() === 'bench') ?? program.command('bench').description('benchmarks');
+  const bench = benchGroup(program);
   bench
     .command('speed')
     .description('training throughput (tokens/s) of a TransformerLM on random tokens; --torch compares with PyTorch in the same run')
