@@ -21,6 +21,12 @@ function commandPaths(cmd: Command, prefix: string[] = []): string[][] {
 }
 
 describe.skipIf(!existsSync(bin))('xrec CLI (built)', () => {
+  it('output piped into a reader that stops early (`| head -1`) ends quietly, without an EPIPE stack trace', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" bench --help | head -1`], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.stdout.trim()).toBe('Usage: xrec bench [options] [command]');
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled/);
+  });
+
   it('--version prints the package version', () => {
     const r = run(['--version']);
     expect(r.status).toBe(0);
