@@ -11,6 +11,7 @@ export * from './pretrain.js';
 export * from './stories.js';
 export * from './environment.js';
 export * from './report.js';
+export { meanStd, methodLabel, summarize, TABLE_METRICS, type MeanStd, type MethodSummary, type MetricKey } from './report-summary.js';
 export * from './run-explain.js';
 export * from './explain-model.js';
 export * from './log-progress.js';

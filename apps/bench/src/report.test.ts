@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { goalChecks, meanStd, type MethodSummary } from './report.js';
+import { goalChecks } from './report.js';
+import { meanStd, type MethodSummary } from './report-summary.js';
 import { groupedBarChartSvg, lineChartSvg } from './svg.js';
 
 describe('report helpers', () => {
