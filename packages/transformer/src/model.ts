@@ -28,35 +28,12 @@ import { generateTokens, type GenerateOptions } from './generate.js';
 import { loadCheckpointDir, saveCheckpointDir } from './checkpoint.js';
 import { runStack, type Block } from './stack.js';
 import { DECODER, type AttentionMode, type DecoderInternals, type KvCache, type StackInput } from './decoder.js';
-import { prefixAsPast, prefixKvLength, type PrefixKV } from './prefix-kv.js';
+import { checkForwardInput, checkIds, type ForwardInput, type ForwardOutput } from './forward-input.js';
+import { prefixAsPast, prefixKvLength } from './prefix-kv.js';
 
 export type { GenerateOptions } from './generate.js';
 
-export interface ForwardInput {
-  /** int32 [B, T] */
-  ids?: tf.Tensor2D;
-  /** float32 [B, P, dModel], prepended before the token embeddings. */
-  prefix?: tf.Tensor3D;
-  /** [B, P+T], 1 = attend, 0 = padding. */
-  attentionMask?: tf.Tensor2D;
-  /** Enables dropout. */
-  training?: boolean;
-  /**
-   * Seed of this call's dropout masks (the trainer's per-update `ctx.seed`): the masks then depend only on
-   * the seed, so a resumed run draws the uninterrupted run's masks. Without it the model's `dropoutRng`
-   * continues its own stream.
-   */
-  dropoutSeed?: number;
-  /** Per-layer key/value prefixes attended by every position (prefix tuning); tokens are positioned after them. */
-  prefixKV?: PrefixKV;
-}
-
-export interface ForwardOutput {
-  /** [B, P+T, V] */
-  logits: tf.Tensor3D;
-  /** [B, P+T, d] (after the final norm) */
-  hidden: tf.Tensor3D;
-}
+export type { ForwardInput, ForwardOutput } from './forward-input.js';
 
 /** Weights in compute layout, by HF name (what checkpoint readers hand to {@link TransformerLM.fromWeights}). */
 export type WeightMap = Map<string, { readonly shape: readonly number[]; readonly values: Float32Array }>;
@@ -184,7 +161,7 @@ export class TransformerLM {
 
   /** Token embeddings [B, T, d] of int32 ids [B, T]. */
   embed(ids: tf.Tensor2D): tf.Tensor3D {
-    this.checkIds(ids, 'embed');
+    checkIds(ids, 'embed');
     const [b, t] = ids.shape;
     return tf.tidy(() => tf.reshape(tf.gather(this.wte, tf.reshape(ids, [b * t])), [b, t, this.config.dModel]) as tf.Tensor3D);
   }
@@ -334,34 +311,9 @@ export class TransformerLM {
     );
   }
 
-
-  private checkIds(ids: tf.Tensor, where: string): void {
-    if (ids.rank !== 2) throw new ShapeError(`${where}: ids must be int32 [B, T], got shape [${ids.shape.join(', ')}]`);
-    if (ids.dtype !== 'int32') throw new ShapeError(`${where}: ids must be int32, got ${ids.dtype}`);
-  }
-
   private checkInput(input: ForwardInput, where: string): { batch: number; seq: number } {
     if (this.disposed) throw new ConfigError(`${where}: the model has been disposed`);
-    const { ids, prefix, attentionMask } = input;
-    if (!ids && !prefix) throw new ShapeError(`${where}: need ids and/or prefix`);
-    if (ids) this.checkIds(ids, where);
-    if (prefix && (prefix.rank !== 3 || prefix.shape[2] !== this.config.dModel)) {
-      throw new ShapeError(`${where}: prefix must be [B, P, ${this.config.dModel}] (dModel), got [${prefix.shape.join(', ')}]`);
-    }
-    const batch = ids ? ids.shape[0] : prefix!.shape[0];
-    if (ids && prefix && prefix.shape[0] !== batch) {
-      throw new ShapeError(`${where}: prefix batch ${prefix.shape[0]} differs from ids batch ${batch}`);
-    }
-    const seq = (ids ? ids.shape[1] : 0) + (prefix ? prefix.shape[1] : 0);
-    if (seq === 0) throw new ShapeError(`${where}: empty input (0 positions)`);
-    const pk = input.prefixKV ? input.prefixKV.k[0]?.shape[2] ?? 0 : 0;
-    if (seq + pk > this.config.contextLength) {
-      throw new ShapeError(`${where}: sequence length ${seq}${pk ? ` after a ${pk}-position key/value prefix` : ''} exceeds contextLength ${this.config.contextLength}`);
-    }
-    if (attentionMask && (attentionMask.rank !== 2 || attentionMask.shape[0] !== batch || attentionMask.shape[1] !== seq)) {
-      throw new ShapeError(`${where}: attentionMask must be [${batch}, ${seq}] (batch, prefix+tokens), got [${attentionMask.shape.join(', ')}]`);
-    }
-    return { batch, seq };
+    return checkForwardInput(input, this.config, where);
   }
 
   // ---- generation, checkpoints -------------------------------------------------------------------
