@@ -12,8 +12,9 @@ import { loraScaling, patternValue, resolveLoraConfig, type LoraConfig, type Lor
 import type { LoraHost } from './model-view.js';
 import { initialLoraValues, LoraLayer, type LoraWeights } from './layer.js';
 import { concreteTargets, selectModulesToSave, selectTargets } from './targets.js';
-import { biasParamsFor, isThenable, resolveFanInFanOut, sizeOf, variableFrom } from './lora-helpers.js';
-import type { AdapterInfo, InjectOptions, ParameterReport, SavedParam } from './lora-types.js';
+import { biasParamsFor, isThenable, resolveFanInFanOut, variableFrom } from './lora-helpers.js';
+import type { AdapterInfo, InjectOptions, ParameterReport } from './lora-types.js';
+import { SavedParams } from './saved-params.js';
 
 export type { AdapterInfo, InjectOptions, ParameterReport } from './lora-types.js';
 
@@ -41,7 +42,7 @@ export class LoraModel<M extends LoraHost> {
   readonly model: M;
   private readonly layers = new Map<string, LoraLayer>();
   private readonly infos = new Map<string, AdapterInfo>();
-  private readonly saved = new Map<string, SavedParam>();
+  private readonly saved = new SavedParams();
   private readonly baseTrainable: ReadonlySet<string>;
   private active: string | undefined;
   private readonly frozen = new Set<string>();
@@ -137,15 +138,7 @@ export class LoraModel<M extends LoraHost> {
       }
       ll.addAdapter(w);
     }
-    for (const p of savedParams) {
-      const v = params.get(p)!;
-      let s = this.saved.get(p);
-      if (!s) {
-        s = { original: tf.clone(v), copies: new Map(), holder: null };
-        this.saved.set(p, s);
-      }
-      s.copies.set(name, tf.clone(s.original));
-    }
+    for (const p of savedParams) this.saved.add(p, name, params.get(p)!);
     const info: AdapterInfo = Object.freeze({ name, config, layers: chosen.map((l) => l.name), savedParams, biasParams });
     this.infos.set(name, info);
     if (this.active === undefined) this.setAdapter(name);
@@ -187,14 +180,7 @@ export class LoraModel<M extends LoraHost> {
         this.layers.delete(ln);
       }
     }
-    for (const [p, s] of this.saved) {
-      s.copies.get(name)?.dispose();
-      s.copies.delete(name);
-      if (s.copies.size === 0) {
-        s.original.dispose();
-        this.saved.delete(p);
-      }
-    }
+    this.saved.removeAdapter(name);
     this.infos.delete(name);
     this.frozen.delete(name);
     this.applyTrainable();
@@ -202,18 +188,7 @@ export class LoraModel<M extends LoraHost> {
 
   /** Put `target`'s modulesToSave values (or the originals, for null) into the model variables. */
   private syncSaved(target: string | null): void {
-    const params = this.model.parameters();
-    for (const [p, s] of this.saved) {
-      const v = params.get(p)!;
-      const want = target !== null && s.copies.has(target) ? target : null;
-      if (s.holder === want) continue;
-      if (s.holder !== null) {
-        s.copies.get(s.holder)?.dispose();
-        s.copies.set(s.holder, tf.clone(v));
-      }
-      v.assign(want === null ? s.original : s.copies.get(want)!);
-      s.holder = want;
-    }
+    this.saved.sync(this.model.parameters(), target);
   }
 
   /** Current values of an adapter's modulesToSave and bias parameters (the variable when it holds them). */
@@ -221,10 +196,7 @@ export class LoraModel<M extends LoraHost> {
     const info = this.adapter(name);
     const params = this.model.parameters();
     const out = new Map<string, tf.Tensor>();
-    for (const p of [...info.savedParams, ...info.biasParams]) {
-      const s = this.saved.get(p);
-      out.set(p, s && s.holder !== name && s.copies.has(name) ? s.copies.get(name)! : params.get(p)!);
-    }
+    for (const p of [...info.savedParams, ...info.biasParams]) out.set(p, this.saved.storedCopy(p, name) ?? params.get(p)!);
     return out;
   }
 
@@ -233,12 +205,7 @@ export class LoraModel<M extends LoraHost> {
     this.adapter(name);
     const params = this.model.parameters();
     for (const [p, t] of values) {
-      const s = this.saved.get(p);
-      if (s && s.holder !== name && s.copies.has(name)) {
-        s.copies.get(name)!.dispose();
-        s.copies.set(name, t);
-        continue;
-      }
+      if (this.saved.replaceStoredCopy(p, name, t)) continue;
       params.get(p)!.assign(t);
       t.dispose();
     }
@@ -316,7 +283,7 @@ export class LoraModel<M extends LoraHost> {
       total += v.size;
     }
     for (const l of this.layers.values()) for (const w of l.adapters.values()) total += w.a.size + w.b.size;
-    for (const s of this.saved.values()) total += s.copies.size * sizeOf(s.original.shape);
+    total += this.saved.copiedParameters();
     let trainable = 0;
     for (const v of new Set(this.trainableVariables().values())) trainable += v.size;
     return { trainable, total, percent: total === 0 ? 0 : (100 * trainable) / total };
@@ -417,11 +384,7 @@ export class LoraModel<M extends LoraHost> {
       l.dispose();
     }
     this.layers.clear();
-    for (const s of this.saved.values()) {
-      s.original.dispose();
-      for (const c of s.copies.values()) c.dispose();
-    }
-    this.saved.clear();
+    this.saved.dispose();
     this.infos.clear();
     this.active = undefined;
     this.model.setTrainable((n) => this.baseTrainable.has(n));
