@@ -25,7 +25,7 @@ export {
   type FetchLike,
 } from './movielens-fetch.js';
 export { loadXrecExplanations, XREC_IMPLICIT_RATING, type XrecRow, type XrecExplanations } from './xrec.js';
-export { loadInsuranceTsv, type InsuranceData } from './insurance.js';
+export { loadInsuranceAttackerSplit, loadInsuranceTsv, type InsuranceData } from './insurance.js';
 export { tagText, createTagger, type Tagger, type TaggedSentence, type TaggedToken } from './nlp.js';
 export { DEFAULT_BUILDER_CONFIG, resolveBuilderConfig, type BuilderConfig } from './builder-config.js';
 export { buildFeatureLexicon, buildOpinionLexicon, findMentions, GENERIC_NOUNS, NON_OPINION_ADJECTIVES, type FeatureEntry, type FeatureLexicon, type OpinionEntry, type Mention } from './lexicon.js';

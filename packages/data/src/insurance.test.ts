@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { datasetForTest, USER_ATTRIBUTE_SCHEMA } from '@xrec/core';
-import { loadInsuranceTsv } from './insurance.js';
+import { loadInsuranceAttackerSplit, loadInsuranceTsv } from './insurance.js';
 import { tmp } from '../test/helpers.js';
 
 const ins = datasetForTest('insurance-fairness');
@@ -34,5 +34,26 @@ describe('loadInsuranceTsv', () => {
     expect(() => loadInsuranceTsv(f)).toThrow(/x\.tsv:3: user 1 has u_gender=1, but 0 on an earlier line/);
     writeFileSync(f, 'user\titem\tlabel\n');
     expect(() => loadInsuranceTsv(f)).toThrow(/header column 1 must be 'uid'/);
+  });
+});
+
+describe('loadInsuranceAttackerSplit', () => {
+  it.skipIf(!ins.path)('reads the real attacker splits with the published counts', () => {
+    const tr = loadInsuranceAttackerSplit(join(ins.path as string, 'insurance_u_gender.attacker.train.tsv'), 'gender');
+    const te = loadInsuranceAttackerSplit(join(ins.path as string, 'insurance_u_gender.attacker.test.tsv'), 'gender');
+    expect([tr.size, te.size]).toEqual([23_305, 5_826]);
+    expect(new Set(tr.values())).toEqual(new Set([0, 1]));
+  });
+
+  it('a wrong header, a non-integer class and a repeated user are DataErrors naming the line', () => {
+    const f = (text: string) => {
+      const p = join(tmp(), 'a.tsv');
+      writeFileSync(p, text);
+      return p;
+    };
+    expect(loadInsuranceAttackerSplit(f('uid\tu_gender\n1\t0\n2\t1\n'), 'gender')).toEqual(new Map([['1', 0], ['2', 1]]));
+    expect(() => loadInsuranceAttackerSplit(f('uid\tu_age\n1\t0\n'), 'gender')).toThrow(/:1: expected the header 'uid<TAB>u_gender'/);
+    expect(() => loadInsuranceAttackerSplit(f('uid\tu_gender\n1\t0.5\n'), 'gender')).toThrow(/a\.tsv:2/);
+    expect(() => loadInsuranceAttackerSplit(f('uid\tu_gender\n1\t0\n1\t1\n'), 'gender')).toThrow(/:3: user 1 appears twice/);
   });
 });

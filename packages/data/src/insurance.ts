@@ -66,3 +66,24 @@ export function loadInsuranceTsv(path: string): InsuranceData {
     attributes,
   };
 }
+
+/**
+ * One attacker split of the Insurance fairness files (`insurance_u_<attribute>.attacker.{train,test}.tsv`):
+ * header `uid u_<attribute>`, then one user and class per line. Returns user → class (an integer ≥ 0); a bad
+ * header, a non-integer class or a repeated user is a DataError naming the line.
+ */
+export function loadInsuranceAttackerSplit(path: string, attribute: string): Map<string, number> {
+  const lines = readTextLines(path, 'loadInsuranceAttackerSplit');
+  const header = lines[0]?.line;
+  if (header !== `uid\tu_${attribute}`) throw new DataError(`${path}:1: expected the header 'uid<TAB>u_${attribute}', got '${header ?? ''}'`);
+  const out = new Map<string, number>();
+  for (const { line, lineNo } of lines.slice(1)) {
+    const where = `${path}:${lineNo}`;
+    const [uid, v] = splitFields(line, '\t', 2, where) as [string, string];
+    const cls = numberField(v, where, `u_${attribute}`, true);
+    if (cls < 0) throw new DataError(`${where}: u_${attribute} must be a class index ≥ 0, got ${cls}`);
+    if (out.has(uid)) throw new DataError(`${where}: user ${uid} appears twice`);
+    out.set(uid, cls);
+  }
+  return out;
+}

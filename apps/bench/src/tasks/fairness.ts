@@ -8,12 +8,12 @@
  * `lr` (the prompt's and discriminator's learning rate, default 1e-2).
  * Writes report.md, report.json (with every attacker's AUC) and tradeoff.svg (AUC vs hit@5).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, findDataset, NotFoundError, Rng, writeFileAtomic } from '@xrec/core';
-import { DataError } from '@xrec/core';
+import { loadInsuranceAttackerSplit } from '@xrec/data';
 import { evaluateRanker, P5Recommender, p5Template, REC_METRICS, trainP5, trainP5Tokenizer, type RecExample, type RecMetrics } from '@xrec/p5';
 import { initBackend, type T5Prefix } from '@xrec/transformer';
 import { attackerAuc, Discriminator, FairPrefix, trainFairPrefix, userRepresentations } from '@xrec/up5';
@@ -38,19 +38,6 @@ const PROFILES: Readonly<Record<string, Profile>> = {
   quick: { p5Examples: 29766, p5Epochs: 3, cfpExamples: 4000, cfpEpochs: 1, attackerUsers: 6000, testExamples: 500, model: { dModel: 64, nHeads: 4, nLayers: 2, dFF: 256 } },
   full: { p5Examples: 29766, p5Epochs: 10, cfpExamples: 29766, cfpEpochs: 3, attackerUsers: Number.POSITIVE_INFINITY, testExamples: 2913, model: { dModel: 128, nHeads: 4, nLayers: 3, dFF: 512 } },
 };
-
-function readAttackerSplit(file: string, attr: string): Map<string, number> {
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
-  if (lines[0] !== `uid\tu_${attr}`) throw new DataError(`${file}:1: expected the header 'uid\\tu_${attr}'`);
-  const out = new Map<string, number>();
-  lines.slice(1).forEach((l, i) => {
-    const [u, v] = l.split('\t');
-    const n = Number(v);
-    if (!u || !Number.isInteger(n) || n < 0) throw new DataError(`${file}:${i + 2}: expected '<uid>\\t<class>', got '${l}'`);
-    out.set(u, n);
-  });
-  return out;
-}
 
 interface Row {
   readonly method: string;
@@ -101,7 +88,7 @@ registerBenchTask({
     const splits = Object.fromEntries(
       attributes.map((a) => {
         const cut = (m: Map<string, number>) => [...m].filter(([u]) => itemsOf.has(u)).slice(0, Number.isFinite(p.attackerUsers) ? p.attackerUsers : undefined);
-        return [a, { train: cut(readAttackerSplit(join(dir, `insurance_u_${a}.attacker.train.tsv`), a)), test: cut(readAttackerSplit(join(dir, `insurance_u_${a}.attacker.test.tsv`), a)) }];
+        return [a, { train: cut(loadInsuranceAttackerSplit(join(dir, `insurance_u_${a}.attacker.train.tsv`), a)), test: cut(loadInsuranceAttackerSplit(join(dir, `insurance_u_${a}.attacker.test.tsv`), a)) }];
       }),
     );
     const labelOf = Object.fromEntries(attributes.map((a) => [a, new Map([...splits[a]!.train])]));
