@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, DataError, Rng, silentProgress, type Progress } from '@xrec/core';
-import { bucketedBatches, packSequences, seqLoss, train, TransformerLM, type SeqBatch } from '@xrec/transformer';
+import { bucketedBatches, DEFAULT_GPT2_CONFIG, packSequences, seqLoss, train, TransformerLM, type SeqBatch } from '@xrec/transformer';
 import { validItems } from './baselines.js';
 import type { RecExample } from './examples.js';
 
@@ -52,7 +52,7 @@ export class NextItemTransformer {
     }
     if (windows.length === 0) throw new DataError('NextItemTransformer: no sequence has two or more items');
     const model = TransformerLM.create(
-      { arch: 'gpt2', vocabSize: catalogue.length + 1, contextLength: c.maxLength + 1, dModel: c.dModel, nLayers: c.nLayers, nHeads: c.nHeads, nKvHeads: c.nHeads, dFF: 4 * c.dModel, dropout: c.dropout, normEps: 1e-5, ropeTheta: 10000, tieEmbeddings: true, attention: 'causal', hiddenAct: 'gelu_new', typeVocabSize: 0, positionOffset: 0 },
+      { ...DEFAULT_GPT2_CONFIG, vocabSize: catalogue.length + 1, contextLength: c.maxLength + 1, dModel: c.dModel, nLayers: c.nLayers, nHeads: c.nHeads, nKvHeads: c.nHeads, dFF: 4 * c.dModel, dropout: c.dropout },
       new Rng(c.seed),
     );
     const rows = windows.map((w) => ({ target: w }));

@@ -14,7 +14,7 @@ import { encodeExamples, p5Batches, p5Loss, type EncodedExample, type P5Recommen
 import { train, type TrainResult } from '@xrec/transformer';
 import type { Discriminator } from './discriminator.js';
 import type { FairPrefix } from './fair-prefix.js';
-import { userRepresentations } from './user-representation.js';
+import { encodeUserRows, userRepresentations, type UserRow } from './user-representation.js';
 
 export interface CfpOptions {
   /** P5 training examples of users whose attribute is known. */
@@ -35,7 +35,8 @@ export interface CfpOptions {
 
 interface CfpBatch {
   readonly rows: readonly EncodedExample[];
-  readonly exs: readonly RecExample[];
+  /** The rows' prompts with their `user_…` word masks (encoded once, before training). */
+  readonly users: readonly UserRow[];
   readonly labels: readonly number[];
   readonly size: number;
   readonly tokens: number;
@@ -47,6 +48,7 @@ export async function trainFairPrefix(rec: P5Recommender, prefix: FairPrefix, di
   const exs = o.train.filter((e) => o.labelOf(e.user) !== undefined);
   if (exs.length === 0) throw new ConfigError(`trainFairPrefix: none of the ${o.train.length} training examples has a user with a known ${prefix.attribute}`);
   const rows = encodeExamples(rec, exs);
+  const users = encodeUserRows(rec, exs);
   const labels = exs.map((e) => o.labelOf(e.user)!);
   const bs = o.batchSize ?? 64;
   const perEpoch = Math.min(o.examplesPerEpoch ?? exs.length, exs.length);
@@ -55,7 +57,7 @@ export async function trainFairPrefix(rec: P5Recommender, prefix: FairPrefix, di
   const prefixLoss = (b: CfpBatch, training: boolean, seed: number) => {
     const p = prefix.prefix({ training, seed });
     const rec_ = p5Loss(rec, { rows: b.rows, size: b.size, tokens: b.tokens }, false, seed, p);
-    const adv = disc.loss(userRepresentations(rec, b.exs, { prefix: p }), b.labels);
+    const adv = disc.loss(userRepresentations(rec, b.users, { prefix: p }), b.labels);
     return tf.sub(rec_, tf.mul(lambda, adv)) as tf.Scalar;
   };
   return train<CfpBatch>({
@@ -67,7 +69,7 @@ export async function trainFairPrefix(rec: P5Recommender, prefix: FairPrefix, di
         name: 'discriminator',
         variables: [...dv.keys()],
         // only the discriminator's gradients are taken in this rule, so the prompt is held fixed
-        lossFn: (b) => disc.loss(userRepresentations(rec, b.exs, { prefix: prefix.prefix() }), b.labels),
+        lossFn: (b) => disc.loss(userRepresentations(rec, b.users, { prefix: prefix.prefix() }), b.labels),
         repeat: o.discriminatorSteps ?? 1,
       },
     ],
@@ -75,7 +77,7 @@ export async function trainFairPrefix(rec: P5Recommender, prefix: FairPrefix, di
       const order = rng.permutation(exs.length).slice(0, perEpoch);
       return p5Batches(Array.from(order, (i) => rows[i]!), bs).map((b, k) => {
         const idx = Array.from(order.slice(k * bs, k * bs + b.size));
-        return { ...b, exs: idx.map((i) => exs[i]!), labels: idx.map((i) => labels[i]!) };
+        return { ...b, users: idx.map((i) => users[i]!), labels: idx.map((i) => labels[i]!) };
       });
     },
     config: { epochs: o.epochs ?? 1, lr: o.lr ?? 1e-3, warmupSteps: 0, schedule: 'constant', seed: o.seed ?? 0, weightDecay: 0 },

@@ -4,12 +4,27 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '@xrec/core';
-import { encodeSource, type P5Recommender, type RecExample } from '@xrec/p5';
+import { encodeSource, type EncodedSource, type P5Recommender, type RecExample } from '@xrec/p5';
 import type { T5Prefix } from '@xrec/transformer';
 
+/** An example's encoder input with the mask of its `user_…` word (see {@link encodeUserRows}). */
+export interface UserRow {
+  readonly ids: readonly number[];
+  readonly wholeWordIds: readonly number[];
+  /** 1 on the pieces of the prompt's first `user_…` word, else 0 (EOS included, so aligned with `ids`). */
+  readonly userMask: readonly number[];
+}
+
+/** Encode each example's prompt once, with the mask of its `user_…` word. */
+export function encodeUserRows(rec: P5Recommender, exs: readonly RecExample[]): UserRow[] {
+  return exs.map((ex) => {
+    const enc = encodeSource(rec.tokenizer, rec.prompt(ex), rec.options.maxSourceLength ?? 512);
+    return { ...enc, userMask: userWordMask(rec, ex, enc) };
+  });
+}
+
 /** 1 on the pieces of the prompt's first `user_…` word, else 0 (aligned with the encoded source, EOS included). */
-export function userWordMask(rec: P5Recommender, ex: RecExample): number[] {
-  const enc = encodeSource(rec.tokenizer, rec.prompt(ex), rec.options.maxSourceLength ?? 512);
+export function userWordMask(rec: P5Recommender, ex: RecExample, enc: EncodedSource = encodeSource(rec.tokenizer, rec.prompt(ex), rec.options.maxSourceLength ?? 512)): number[] {
   const words = new Map<number, number[]>();
   enc.wholeWordIds.forEach((w, i) => {
     if (w === 0) return;
@@ -24,25 +39,23 @@ export function userWordMask(rec: P5Recommender, ex: RecExample): number[] {
 }
 
 /**
- * User representations [B, d] of examples (one row each), optionally with prefixes; differentiable in the
- * prefix (call inside a tidy or a loss). `training` enables the model's dropout (the P5 weights stay frozen).
+ * User representations [B, d] of examples (one row each; or rows already encoded by {@link encodeUserRows}),
+ * optionally with prefixes; differentiable in the prefix (call inside a tidy or a loss). `training` enables
+ * the model's dropout (the P5 weights stay frozen).
  */
-export function userRepresentations(rec: P5Recommender, exs: readonly RecExample[], o: { prefix?: T5Prefix; training?: boolean; seed?: number } = {}): tf.Tensor2D {
-  const rows = exs.map((ex) => {
-    const s = rec.source(ex);
-    return { src: Array.isArray(s) ? { ids: s as readonly number[] } : (s as { ids: readonly number[]; wholeWordIds: readonly number[] }), mask: userWordMask(rec, ex) };
-  });
+export function userRepresentations(rec: P5Recommender, exs: readonly RecExample[] | readonly UserRow[], o: { prefix?: T5Prefix; training?: boolean; seed?: number } = {}): tf.Tensor2D {
+  const rows = exs.length > 0 && 'userMask' in exs[0]! ? (exs as readonly UserRow[]) : encodeUserRows(rec, exs as readonly RecExample[]);
   const B = rows.length;
-  const S = Math.max(...rows.map((r) => r.src.ids.length));
+  const S = Math.max(...rows.map((r) => r.ids.length));
   const ids = new Int32Array(B * S).fill(rec.model.config.padId);
   const att = new Int32Array(B * S);
   const um = new Float32Array(B * S);
   const ww = rec.options.wholeWord ? new Int32Array(B * S) : undefined;
   rows.forEach((r, b) => {
-    ids.set(r.src.ids, b * S);
-    att.fill(1, b * S, b * S + r.src.ids.length);
-    um.set(r.mask, b * S);
-    if (ww && 'wholeWordIds' in r.src) ww.set(r.src.wholeWordIds as number[], b * S);
+    ids.set(r.ids, b * S);
+    att.fill(1, b * S, b * S + r.ids.length);
+    um.set(r.userMask, b * S);
+    if (ww) ww.set(r.wholeWordIds, b * S);
   });
   return tf.tidy(() => {
     const h = rec.model.encode({

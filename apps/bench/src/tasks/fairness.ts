@@ -16,7 +16,7 @@ import { ConfigError, findDataset, NotFoundError, Rng, writeFileAtomic } from '@
 import { loadInsuranceAttackerSplit } from '@xrec/data';
 import { evaluateRanker, P5Recommender, p5Template, REC_METRICS, trainP5, trainP5Tokenizer, type RecExample, type RecMetrics } from '@xrec/p5';
 import { initBackend, type T5Prefix } from '@xrec/transformer';
-import { attackerAuc, Discriminator, FairPrefix, trainFairPrefix, userRepresentations } from '@xrec/up5';
+import { attackerAuc, Discriminator, encodeUserRows, FairPrefix, trainFairPrefix, userRepresentations } from '@xrec/up5';
 import { groupedBarChartSvg } from '../svg.js';
 import { loadRecData } from './rec-data.js';
 import { registerBenchTask } from './registry.js';
@@ -106,22 +106,23 @@ registerBenchTask({
       await rec.save(p5Dir);
     }
     const d = rec.model.config.dModel;
-    const reps = (users: readonly string[], prefix?: () => T5Prefix): Float32Array => {
-      const out = new Float32Array(users.length * d);
-      for (let s = 0; s < users.length; s += 256) {
-        const chunk = users.slice(s, s + 256).map(userExample);
-        const r = tf.tidy(() => userRepresentations(rec, chunk, prefix ? { prefix: prefix() } : {}));
+    // every attacker user's prompt, encoded once; their representations are recomputed per row (prompt)
+    const everyone = [...new Set(attributes.flatMap((a) => [...splits[a]!.train, ...splits[a]!.test].map(([u]) => u)))];
+    const everyoneRows = encodeUserRows(rec, everyone.map(userExample));
+    const reps = (prefix?: () => T5Prefix): Float32Array => {
+      const out = new Float32Array(everyoneRows.length * d);
+      for (let s = 0; s < everyoneRows.length; s += 256) {
+        const r = tf.tidy(() => userRepresentations(rec, everyoneRows.slice(s, s + 256), prefix ? { prefix: prefix() } : {}));
         out.set(r.dataSync(), s * d);
         r.dispose();
       }
       return out;
     };
-    const everyone = [...new Set(attributes.flatMap((a) => [...splits[a]!.train, ...splits[a]!.test].map(([u]) => u)))];
     const evaluate = (method: string, prefix?: () => T5Prefix, trainSeconds?: number): Row => {
       const auc: Record<string, number> = {};
       const hardAuc: Record<string, number> = {};
       // every attacker user's representation once per row
-      const all = reps(everyone, prefix);
+      const all = reps(prefix);
       const at = new Map(everyone.map((u, i) => [u, i]));
       const pick = (users: readonly (readonly [string, number])[]) => {
         const o = new Float32Array(users.length * d);
