@@ -13,12 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { silentProgress, type Progress } from '@xrec/core';
-import { listCorpusSources, loadExplanationDataset, readCorpusDocuments } from '@xrec/data';
+import { loadExplanationDataset } from '@xrec/data';
 import type { Tokenizer } from '@xrec/tokenizer';
 import { TransformerLM } from '@xrec/transformer';
 import { PROFILES, prepareSplit } from '@xrec/bench';
 
 import { fixedWindows } from './corpus-tokens.js';
+import { readHeldOut } from './held-out.js';
 import { windowLoss } from './window-loss.js';
 
 export const OPENINGS = [
@@ -97,30 +98,10 @@ export async function evaluateBase(
 ): Promise<BaseEvaluation> {
   const progress = o.progress ?? silentProgress;
   const seq = model.config.contextLength;
+  // unigram counts over the training documents (add-one smoothing over the vocabulary)
+  const { counts, sources: val } = await readHeldOut(tok, o.corpus, progress, { countEos: true });
   const bos = tok.bosId!;
   const eos = tok.eosId!;
-  const sources = listCorpusSources(o.corpus);
-  // unigram counts over the training documents (add-one smoothing over the vocabulary)
-  const counts = new Float64Array(tok.vocabSize);
-  const val: { name: string; docs: number; stream: number[] }[] = [];
-  const task = progress.start('model card: reading the corpus', sources.length);
-  for (const s of sources) {
-    const stream: number[] = [];
-    let docs = 0;
-    for await (const d of readCorpusDocuments(s)) {
-      const ids = tok.encode(d.text);
-      if (d.split === 'val') {
-        stream.push(bos, ...ids, eos);
-        docs++;
-      } else {
-        for (const id of ids) counts[id]! += 1;
-        counts[eos]! += 1;
-      }
-    }
-    val.push({ name: s.name, docs, stream });
-    task.tick(1, { source: s.name });
-  }
-  task.finish();
   const total = counts.reduce((a, b) => a + b, 0) + tok.vocabSize;
   const logp = (id: number): number => Math.log((counts[id]! + 1) / total);
   const out: SourceEval[] = [];

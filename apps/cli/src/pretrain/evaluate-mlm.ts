@@ -6,10 +6,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng, silentProgress, type Progress } from '@xrec/core';
-import { listCorpusSources, readCorpusDocuments } from '@xrec/data';
 import type { Tokenizer } from '@xrec/tokenizer';
 import { maskWindows, mlmLoss, tokenLogits, type TransformerLM } from '@xrec/transformer';
 import { fixedWindows } from './corpus-tokens.js';
+import { readHeldOut } from './held-out.js';
 import type { SourceEval } from './evaluate-base.js';
 import { maskingOf } from './objective.js';
 
@@ -59,26 +59,7 @@ export async function evaluateMlm(model: TransformerLM, tok: Tokenizer, o: { cor
   const progress = o.progress ?? silentProgress;
   const seq = model.config.contextLength;
   const masking = maskingOf(tok);
-  const bos = tok.bosId!;
-  const eos = tok.eosId!;
-  const sources = listCorpusSources(o.corpus);
-  const counts = new Float64Array(tok.vocabSize);
-  const val: { name: string; docs: number; stream: number[] }[] = [];
-  const task = progress.start('model card: reading the corpus', sources.length);
-  for (const s of sources) {
-    const stream: number[] = [];
-    let docs = 0;
-    for await (const d of readCorpusDocuments(s)) {
-      const ids = tok.encode(d.text);
-      if (d.split === 'val') {
-        stream.push(bos, ...ids, eos);
-        docs++;
-      } else for (const id of ids) counts[id]! += 1;
-    }
-    val.push({ name: s.name, docs, stream });
-    task.tick(1, { source: s.name });
-  }
-  task.finish();
+  const { counts, sources: val } = await readHeldOut(tok, o.corpus, progress, { countEos: false });
   const total = counts.reduce((a, b) => a + b, 0) + tok.vocabSize;
   const out: (SourceEval & { accuracy: number })[] = [];
   const vocab = Array.from({ length: tok.vocabSize }, (_, i) => i);
