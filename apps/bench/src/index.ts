@@ -21,3 +21,4 @@ export * from './base-models.js';
 export * from './quality.js';
 export * from './methods/index.js';
 export * from './tasks/index.js';
+export * from './fairness-model.js';

@@ -16,6 +16,7 @@ import { registerGenerate } from './commands/generate.js';
 import { registerPretrain } from './commands/pretrain.js';
 import { registerModelCard } from './commands/model-card.js';
 import { registerPromptrec } from './commands/promptrec.js';
+import { registerUp5 } from './commands/up5.js';
 import { applyConventions, EXIT } from './conventions.js';
 import { CLI_VERSION } from './version.js';
 
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerPretrain(program);
   registerModelCard(program);
   registerPromptrec(program);
+  registerUp5(program);
   applyConventions(program);
   program.addHelpText(
     'after',

@@ -56,7 +56,7 @@ export class TransferablePrompt implements TrainablePrompt {
     const [t] = [...task.variables().values()];
     const d = model.config.dModel;
     const domain = tf.tidy(() => tf.gather(tokenEmbeddings(model), tf.tensor1d(ids.slice(0, n), 'int32')) as tf.Tensor2D);
-    return new TransferablePrompt(t!, domain, tf.variable(tf.ones([d]), true), tf.variable(tf.zeros([d]), true));
+    return new TransferablePrompt(t!, domain, tf.tidy(() => tf.variable(tf.ones([d]), true)), tf.tidy(() => tf.variable(tf.zeros([d]), true)));
   }
 
   get tokens(): number {

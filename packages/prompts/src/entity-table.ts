@@ -28,7 +28,7 @@ export class EntityPromptTable {
     for (const k of kinds) {
       if (!Number.isInteger(k.count) || k.count < 1) throw new ConfigError(`${where}: kind '${k.name}' needs a positive count, got ${k.count}`);
       if (tables.has(k.name)) throw new ConfigError(`${where}: kind '${k.name}' given twice`);
-      tables.set(k.name, tf.variable(tf.tensor2d(initValues(k.count, dim, init, rng, where), [k.count, dim]), true, uniqueName(`prompts.${k.name}_embeddings`)));
+      tables.set(k.name, tf.tidy(() => tf.variable(tf.tensor2d(initValues(k.count, dim, init, rng, where), [k.count, dim]), true, uniqueName(`prompts.${k.name}_embeddings`))));
     }
     return new EntityPromptTable(kinds, dim, tables);
   }
@@ -43,7 +43,7 @@ export class EntityPromptTable {
       if (t.shape.length !== 2 || t.shape[0] !== k.count || t.shape[1] !== dim) {
         throw new CheckpointError(`${where}: '${name}' is [${t.shape.join(', ')}], expected [${k.count}, ${dim}] (${k.count} ${k.name}s, width ${dim})`);
       }
-      tables.set(k.name, tf.variable(tf.tensor2d(t.values, [k.count, dim]), true, uniqueName(`prompts.${k.name}_embeddings`)));
+      tables.set(k.name, tf.tidy(() => tf.variable(tf.tensor2d(t.values, [k.count, dim]), true, uniqueName(`prompts.${k.name}_embeddings`))));
     }
     return new EntityPromptTable(kinds, dim, tables);
   }

@@ -38,7 +38,7 @@ export class PrefixTuning {
     if (c.dropout !== undefined && !(c.dropout >= 0 && c.dropout < 1)) throw new ConfigError(`PrefixTuning: dropout must be in [0, 1), got ${c.dropout}`);
     const m = new PrefixTuning(c);
     const out = c.layers * 2 * c.kvHeads * c.headDim;
-    const add = (name: string, shape: number[], values: Float32Array) => m.vars.set(name, tf.variable(tf.tensor(values, shape), true, uniqueName(`prompts.prefix.${name}`)));
+    const add = (name: string, shape: number[], values: Float32Array) => m.vars.set(name, tf.tidy(() => tf.variable(tf.tensor(values, shape), true, uniqueName(`prompts.prefix.${name}`))));
     const linear = (fanIn: number, fanOut: number) => initValues(fanIn, fanOut, { kind: 'uniform', range: 1 / Math.sqrt(fanIn) }, rng, 'PrefixTuning');
     if (c.projectionHidden === undefined) {
       add('embedding.weight', [c.tokens, out], initValues(c.tokens, out, { kind: 'normal', std: 1 }, rng, 'PrefixTuning'));

@@ -18,6 +18,8 @@ export interface AttackerResult {
   readonly hardAuc?: number;
   readonly trainUsers: number;
   readonly testUsers: number;
+  /** The trained attacker, when asked for with `keep: true` (the caller disposes it). */
+  readonly attacker?: Discriminator;
 }
 
 /** Macro one-vs-one AUC over class pairs that both occur (Hand & Till 2001; sklearn's `multi_class='ovo'`). */
@@ -40,13 +42,14 @@ export function macroOvoAuc(probs: readonly (readonly number[])[], labels: reado
 export function attackerAuc(
   train: { reps: Float32Array; labels: readonly number[] },
   test: { reps: Float32Array; labels: readonly number[] },
-  o: { dModel: number; classes: number; epochs?: number; lr?: number; batchSize?: number; seed?: number },
+  o: { dModel: number; classes: number; epochs?: number; lr?: number; batchSize?: number; seed?: number; keep?: boolean },
 ): AttackerResult {
   const d = o.dModel;
   if (train.reps.length !== train.labels.length * d || test.reps.length !== test.labels.length * d) throw new ShapeError(`attackerAuc: representations must be [users, ${d}] matching the labels`);
   if (train.labels.length === 0 || test.labels.length === 0) throw new ConfigError('attackerAuc: needs training and test users');
   const rng = new Rng(o.seed ?? 0);
   const att = new Discriminator(d, o.classes, rng.fork('attacker'), 'attacker');
+  let kept = false;
   const named = att.variables();
   const opt = new AdamW(named, { weightDecay: 0 });
   const vars = [...named.values()];
@@ -66,16 +69,18 @@ export function attackerAuc(
       }
     }
     const probs = tf.tidy(() => att.probabilities(tf.tensor2d(test.reps, [test.labels.length, d])));
+    kept = o.keep === true;
+    const base = { trainUsers: train.labels.length, testUsers: test.labels.length, ...(kept ? { attacker: att } : {}) };
     if (o.classes === 2) {
       const p = probs.map((r) => r[1]!);
       const y = test.labels.map((l) => (l === 1 ? 1 : 0));
       const hard = rocAuc(p.map((v) => (v >= 0.5 ? 1 : 0)), y);
-      return { auc: rocAuc(p, y), hardAuc: Math.max(hard, 1 - hard), trainUsers: train.labels.length, testUsers: test.labels.length };
+      return { auc: rocAuc(p, y), hardAuc: Math.max(hard, 1 - hard), ...base };
     }
-    return { auc: macroOvoAuc(probs, test.labels, o.classes), trainUsers: train.labels.length, testUsers: test.labels.length };
+    return { auc: macroOvoAuc(probs, test.labels, o.classes), ...base };
   } finally {
     X.dispose();
     opt.dispose();
-    att.dispose();
+    if (!kept) att.dispose();
   }
 }

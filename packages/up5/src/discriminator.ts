@@ -22,8 +22,10 @@ export class Discriminator {
     for (let i = 0; i + 1 < widths.length; i++) {
       const [a, b] = [widths[i]!, widths[i + 1]!];
       const bound = Math.sqrt(6 / (a + b)); // Xavier uniform, as the reference's nn.init.xavier
-      const w = tf.variable(tf.randomUniform([a, b], -bound, bound, 'float32', rng.nextSeed()), true, `up5.${name}.${id}.${i}.weight`);
-      const bb = tf.variable(tf.zeros([b]), true, `up5.${name}.${id}.${i}.bias`);
+      const seed = rng.nextSeed();
+      // the initial tensors are freed by the tidies; the variables are kept
+      const w = tf.tidy(() => tf.variable(tf.randomUniform([a, b], -bound, bound, 'float32', seed), true, `up5.${name}.${id}.${i}.weight`));
+      const bb = tf.tidy(() => tf.variable(tf.zeros([b]), true, `up5.${name}.${id}.${i}.bias`));
       this.vars.set(`${name}.${i}.weight`, w);
       this.vars.set(`${name}.${i}.bias`, bb);
       this.layers.push({ w, b: bb });

@@ -21,6 +21,7 @@ export interface FairPrefixConfig {
 export class FairPrefix {
   private constructor(
     readonly attribute: string,
+    readonly config: FairPrefixConfig,
     private readonly parts: { encoder: PrefixTuning; decoder: PrefixTuning; cross: PrefixTuning },
   ) {}
 
@@ -30,7 +31,7 @@ export class FairPrefix {
         { tokens: config.tokens, layers, kvHeads: t5.nHeads, headDim: t5.dKv, dModel: t5.dModel, projectionHidden: config.projectionHidden ?? Math.round(1.5 * t5.dModel), dropout: config.dropout ?? 0.1 },
         rng.fork(`${attribute}.${which}`),
       );
-    return new FairPrefix(attribute, { encoder: make(t5.nLayers, 'encoder'), decoder: make(t5.nDecoderLayers, 'decoder'), cross: make(t5.nDecoderLayers, 'cross') });
+    return new FairPrefix(attribute, config, { encoder: make(t5.nLayers, 'encoder'), decoder: make(t5.nDecoderLayers, 'decoder'), cross: make(t5.nDecoderLayers, 'cross') });
   }
 
   /** The trainable variables, named `<attribute>.<encoder|decoder|cross>.<name>`. */

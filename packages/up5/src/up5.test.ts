@@ -88,3 +88,52 @@ describe('counterfactually-fair prompt training', () => {
     disc.dispose();
   });
 });
+
+describe('saved prompts and fair recommendation', () => {
+  it('a save/load round trip gives the same prompts, attackers and lists; hiding nothing gives the unfair P5; bad input is refused', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { fairRecommend, loadUp5Model, saveUp5Prompts } = await import('./index.js');
+    const dir = mkdtempSync(join(tmpdir(), 'xrec-up5-'));
+    await rec.save(join(dir, 'p5'));
+    const mk = (a: string, s: number) => ({
+      attribute: a,
+      classes: 2,
+      labels: ['even', 'odd'],
+      prompt: FairPrefix.create(a, rec.model.config, { tokens: 2 }, new Rng(s)),
+      attackers: { unfair: new Discriminator(32, 2, new Rng(s + 1)), fair: new Discriminator(32, 2, new Rng(s + 2)) },
+    });
+    const attrs = [mk('parity', 1), mk('tens', 4)];
+    await saveUp5Prompts(dir, attrs);
+    const n0 = tf.memory().numTensors;
+    const model = await loadUp5Model(dir);
+    const ex = make(1, 2)[0]!;
+    const got = fairRecommend(model, ex, ['parity', 'tens'], 3);
+    const plainList = rec.rankByLikelihood(ex).slice(0, 3);
+    expect(got.plain.map((x) => x.item)).toEqual(plainList);
+    const none = fairRecommend(model, ex, [], 3);
+    expect(none.fair).toEqual(none.plain);
+    expect(none.attacker.parity!.with).toEqual(none.attacker.parity!.without);
+    // the loaded prompt is the saved one: the same prefix, hence the same scores
+    const one = fairRecommend(model, ex, ['parity'], 6);
+    const want = tf.tidy(() => rec.scoreItems(ex, one.fair.map((x) => x.item), attrs[0]!.prompt.prefix()));
+    one.fair.forEach((x, i) => expect(x.score).toBeCloseTo(want[i]!, 4));
+    const rep = tf.tidy(() => userRepresentations(rec, [ex]));
+    expect(one.attacker.tens!.without[1]).toBeCloseTo(attrs[1]!.attackers.unfair.probabilities(rep)[0]![1]!, 5);
+    rep.dispose();
+    expect(() => fairRecommend(model, ex, ['age'], 3)).toThrow(/no prompt for attribute 'age' \(this model has: parity, tens\)/);
+    expect(() => fairRecommend(model, ex, [], 0)).toThrow(/k must be a positive integer/);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(n0);
+    writeFileSync(join(dir, 'up5.json'), JSON.stringify({ format: 'other', version: 1, attributes: [] }));
+    await expect(loadUp5Model(dir)).rejects.toThrow(/is not an xrec UP5 file/);
+    await expect(loadUp5Model(join(dir, 'missing'))).rejects.toThrow(/up5.json not found/);
+    await expect(saveUp5Prompts(dir, [attrs[0]!, attrs[0]!])).rejects.toThrow(/attribute 'parity' appears twice/);
+    for (const a of attrs) {
+      a.prompt.dispose();
+      a.attackers.unfair.dispose();
+      a.attackers.fair.dispose();
+    }
+  });
+});

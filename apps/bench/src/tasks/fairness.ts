@@ -6,7 +6,9 @@
  * 0.5 is fair) and hit@k / NDCG@k on the test users with the prompt on. Options: `attributes` (default all
  * four), `profile` (smoke | quick | full), `seed`, `lambda` (default 1), `tokens` (prompt length, default 10),
  * `lr` (the prompt's and discriminator's learning rate, default 1e-2).
- * Writes report.md, report.json (with every attacker's AUC) and tradeoff.svg (AUC vs hit@5).
+ * Writes report.md, report.json (with every attacker's AUC) and tradeoff.svg (AUC vs hit@5), and keeps the
+ * model: `p5/`, the prompts and attackers (`up5.json`, `up5.safetensors`) and `users.json` (each attacker
+ * user's history and attributes) — what `xrec up5 recommend` and the playground load.
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -16,7 +18,7 @@ import { ConfigError, findDataset, NotFoundError, Rng, writeFileAtomic } from '@
 import { loadInsuranceAttackerSplit } from '@xrec/data';
 import { evaluateRanker, P5Recommender, p5Template, REC_METRICS, trainP5, trainP5Tokenizer, type RecExample, type RecMetrics } from '@xrec/p5';
 import { initBackend, type T5Prefix } from '@xrec/transformer';
-import { attackerAuc, Discriminator, encodeUserRows, FairPrefix, trainFairPrefix, userRepresentations } from '@xrec/up5';
+import { attackerAuc, Discriminator, encodeUserRows, FairPrefix, saveUp5Prompts, trainFairPrefix, userRepresentations, type Up5Attribute } from '@xrec/up5';
 import { groupedBarChartSvg } from '../svg.js';
 import { loadRecData } from './rec-data.js';
 import { registerBenchTask } from './registry.js';
@@ -118,7 +120,9 @@ registerBenchTask({
       }
       return out;
     };
-    const evaluate = (method: string, prefix?: () => T5Prefix, trainSeconds?: number): Row => {
+    // the trained attackers kept for the saved model: per attribute, on the unprompted and on its prompt's representations
+    const kept = new Map<string, { unfair?: Discriminator; fair?: Discriminator }>(attributes.map((a) => [a, {}]));
+    const evaluate = (method: string, prefix?: () => T5Prefix, trainSeconds?: number, promptOf?: string): Row => {
       const auc: Record<string, number> = {};
       const hardAuc: Record<string, number> = {};
       // every attacker user's representation once per row
@@ -134,8 +138,9 @@ registerBenchTask({
         const r = attackerAuc(
           { reps: pick(s.train), labels: s.train.map(([, v]) => v) },
           { reps: pick(s.test), labels: s.test.map(([, v]) => v) },
-          { dModel: d, classes: Math.max(2, ...s.train.map(([, v]) => v + 1)), epochs: 20, lr: 1e-3, seed },
+          { dModel: d, classes: Math.max(2, ...s.train.map(([, v]) => v + 1)), epochs: 20, lr: 1e-3, seed, keep: promptOf === undefined || promptOf === a },
         );
+        if (r.attacker) kept.get(a)![promptOf === undefined ? 'unfair' : 'fair'] = r.attacker;
         auc[a] = r.auc;
         if (r.hardAuc !== undefined) hardAuc[a] = r.hardAuc;
       }
@@ -143,6 +148,7 @@ registerBenchTask({
       return { method, auc, hardAuc, metrics, ...(trainSeconds !== undefined ? { trainSeconds } : {}) };
     };
     const rows: Row[] = [];
+    const prompts: FairPrefix[] = [];
     const bar = ctx.progress.start(`fairness ${profile}`, attributes.length + 1);
     try {
       rows.push(evaluate('P5 (no prompt, unfair)'));
@@ -152,13 +158,23 @@ registerBenchTask({
         const disc = new Discriminator(d, Math.max(2, ...[...labelOf[a]!.values()].map((v) => v + 1)), new Rng(seed).fork(`disc-${a}`));
         const t0 = performance.now();
         await trainFairPrefix(rec, prefix, disc, { train, labelOf: (u) => labelOf[a]!.get(u), lambda, epochs: p.cfpEpochs, examplesPerEpoch: p.cfpExamples, batchSize: 64, lr, seed, progress: ctx.progress });
-        rows.push(evaluate(`CFP prompt: ${a}`, () => prefix.prefix(), (performance.now() - t0) / 1000));
-        prefix.dispose();
+        rows.push(evaluate(`CFP prompt: ${a}`, () => prefix.prefix(), (performance.now() - t0) / 1000, a));
+        prompts.push(prefix);
         disc.dispose();
         bar.tick(1, { attribute: a });
       }
+      const saved: Up5Attribute[] = prompts.map((prompt) => {
+        const k = kept.get(prompt.attribute)!;
+        return { attribute: prompt.attribute, classes: k.unfair!.classes, prompt, attackers: { unfair: k.unfair!, fair: k.fair! } };
+      });
+      await saveUp5Prompts(ctx.out, saved);
+      const truth = attributes.map((a) => [a, new Map([...splits[a]!.train, ...splits[a]!.test])] as const);
+      const users = Object.fromEntries(everyone.map((u) => [u, { history: userExample(u).history, attributes: Object.fromEntries(truth.filter(([, m]) => m.has(u)).map(([a, m]) => [a, m.get(u)!])) }]));
+      await writeFileAtomic(join(ctx.out, 'users.json'), `${JSON.stringify({ format: 'xrec-up5-users', version: 1, dataset: 'insurance', users })}\n`);
     } finally {
       bar.finish();
+      for (const p of prompts) p.dispose();
+      for (const k of kept.values()) for (const x of Object.values(k)) x?.dispose();
       rec.dispose();
     }
     return writeReport(ctx.out, { profile, seed, lambda, tokens, attributes, rows, attackerUsers: Object.fromEntries(attributes.map((a) => [a, { train: splits[a]!.train.length, test: splits[a]!.test.length }])), testExamples: test.length });

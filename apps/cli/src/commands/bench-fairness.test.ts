@@ -31,5 +31,23 @@ describe('xrec bench fairness', () => {
     const again = await run(args);
     expect(again.code).toBe(0);
     expect(again.err).toMatch(/reusing the P5/);
+    // the run's model answers `xrec up5 recommend`
+    const users = JSON.parse(readFileSync(join(out, 'users.json'), 'utf8')) as { users: Record<string, { history: string[] }> };
+    const user = Object.keys(users.users)[0]!;
+    const rec = await run(['up5', 'recommend', '--model', out, '--user', user, '--hide', 'gender', '--k', '3', '--json']);
+    expect(rec.code, rec.err).toBe(0);
+    const got = JSON.parse(rec.out) as { plain: { item: string }[]; fair: { item: string }[]; hidden: string[]; attacker: Record<string, { without: number[]; with: number[] }> };
+    expect(got.plain).toHaveLength(3);
+    expect(got.hidden).toEqual(['gender']);
+    expect(Object.keys(got.attacker)).toEqual(['gender', 'activity']);
+    for (const p of Object.values(got.attacker)) expect(p.without.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 5);
+    const plainOnly = JSON.parse((await run(['up5', 'recommend', '--model', out, '--user', user, '--k', '3', '--json'])).out) as typeof got;
+    expect(plainOnly.fair).toEqual(plainOnly.plain);
+    expect(plainOnly.plain).toEqual(got.plain);
+    expect((await run(['up5', 'recommend', '--model', out, '--user', 'nobody'])).err).toMatch(/user 'nobody' is not among the \d+ users/);
+    expect((await run(['up5', 'recommend', '--model', out, '--user', user, '--hide', 'age'])).err).toMatch(/no prompt for attribute 'age'/);
+    expect((await run(['up5', 'recommend', '--model', out, '--user', 'new', '--history', 'NOPE'])).err).toMatch(/unknown item 'NOPE' in the history/);
+    expect((await run(['up5', 'recommend', '--model', dir, '--user', user])).err).toMatch(/users.json not found/);
+    expect((await run(['up5', 'recommend', '--help'])).out).toMatch(/xrec up5 recommend --model out\/fairness --user 1 --hide marital_status/);
   }, 300_000);
 });
