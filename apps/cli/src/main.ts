@@ -17,6 +17,7 @@ import { registerPretrain } from './commands/pretrain.js';
 import { registerModelCard } from './commands/model-card.js';
 import { registerPromptrec } from './commands/promptrec.js';
 import { registerUp5 } from './commands/up5.js';
+import { registerServe } from './commands/serve.js';
 import { applyConventions, EXIT } from './conventions.js';
 import { CLI_VERSION } from './version.js';
 
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerModelCard(program);
   registerPromptrec(program);
   registerUp5(program);
+  registerServe(program);
   applyConventions(program);
   program.addHelpText(
     'after',

@@ -1,0 +1,3 @@
+import { xrecVitestConfig } from '../../tooling/vitest.shared.mjs';
+
+export default xrecVitestConfig(import.meta.dirname);
