@@ -63,7 +63,7 @@ export async function registerRoutes(app: App, m: PlaygroundModels): Promise<voi
   );
 
   app.get('/api/items', { schema: { querystring: SearchQuery, response: { 200: ItemsResponse, ...errors } } }, (req) =>
-    service(req.query.dataset, 'query.dataset').searchItems(req.query.query ?? '', limitOf(req.query.limit)),
+    service(req.query.dataset, 'query.dataset').searchItems(req.query.query ?? '', limitOf(req.query.limit), req.query.user),
   );
 
   app.post('/api/explain', { schema: { body: ExplainRequest, response: { 200: ExplainResponse, ...errors } } }, async (req) =>

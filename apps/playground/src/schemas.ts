@@ -46,6 +46,7 @@ export type DatasetsResponse = Static<typeof DatasetsResponse>;
 export const SearchQuery = Type.Object({
   dataset: Type.Optional(Str({ description: 'a dataset id from /api/datasets (default: the explanation dataset)' })),
   query: Type.Optional(Str({ maxLength: 100, description: 'case-insensitive substring of the id (or title)' })),
+  user: Type.Optional(Str({ description: "items: this user's items first (explain and fairness datasets)" })),
   // query strings are strings: the body schemas are strict (no coercion), so the limit is a digit pattern, checked 1–100 by the route
   limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: 'at most this many (1–100, default 20)' })),
 });

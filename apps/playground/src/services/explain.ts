@@ -95,8 +95,9 @@ export class ExplainService {
     return { dataset: this.id, ...searchIndex(this.users, query, limit, 'users') };
   }
 
-  searchItems(query: string, limit: number): ItemsResponse {
-    return { dataset: this.id, ...searchIndex(this.items, query, limit, 'items') };
+  searchItems(query: string, limit: number, user?: string): ItemsResponse {
+    const mine = new Set(user === undefined ? [] : this.trainRows.filter((i) => this.records[i]!.user === user).map((i) => this.records[i]!.item));
+    return { dataset: this.id, ...searchIndex(this.items, query, limit, 'items', mine) };
   }
 
   async explain(req: ExplainRequest): Promise<ExplainResponse> {

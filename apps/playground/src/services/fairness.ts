@@ -34,8 +34,8 @@ export class FairnessService {
     return { dataset: this.id, ...searchIndex(this.users, query, limit, 'users') };
   }
 
-  searchItems(query: string, limit: number): ItemsResponse {
-    return { dataset: this.id, ...searchIndex(this.items, query, limit, 'items') };
+  searchItems(query: string, limit: number, user?: string): ItemsResponse {
+    return { dataset: this.id, ...searchIndex(this.items, query, limit, 'items', new Set(user === undefined ? [] : (this.m.users.get(user)?.history ?? []))) };
   }
 
   recommend(req: FairRequest): FairResponse {
