@@ -79,7 +79,7 @@ export class ColdStartService {
   }
 
   info(): DatasetInfo {
-    return { id: this.id, view: 'coldstart', name: 'MovieLens-100K', users: 0, items: this.items.size, records: this.ratings, methods: this.scorers.map((s) => s.name), occupations: [...this.occupations] };
+    return { id: this.id, view: 'coldstart', name: 'MovieLens-100K (ranks the 100 most-rated movies unless candidates are given)', users: 0, items: this.items.size, records: this.ratings, methods: this.scorers.map((s) => s.name), occupations: [...this.occupations] };
   }
 
   searchUsers(): UsersResponse {

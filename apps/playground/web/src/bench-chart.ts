@@ -29,6 +29,8 @@ export function benchChart(r: BenchReport): HTMLElement | null {
     options: {
       responsive: true,
       maintainAspectRatio: false,
+      // no growing bars for people who ask for less motion (and for screenshots)
+      animation: matchMedia('(prefers-reduced-motion: reduce)').matches ? false : { duration: 300 },
       plugins: { tooltip: { enabled: true }, legend: { display: false } },
       scales: { x: { ticks: { autoSkip: false, maxRotation: 60 } }, y: { beginAtZero: true, title: { display: true, text: first.name } } },
     },
