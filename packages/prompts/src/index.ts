@@ -8,4 +8,5 @@ export { EntityPromptTable, type EntityKind } from './entity-table.js';
 export { PromptTuning, type PromptTuningOptions } from './prompt-tuning.js';
 export { PrefixTuning, type PrefixTuningConfig } from './prefix-tuning.js';
 export { concatMixture, concatPrefixes, type PrefixMixture } from './mixture.js';
+export { AttentionMixture, type AttentionMixtureConfig } from './attention-mixture.js';
 export type { PromptInit } from './init.js';

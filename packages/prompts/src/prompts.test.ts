@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { CheckpointError, ConfigError, Rng } from '@xrec/core';
 import { initBackend, resolveTransformerConfig, TransformerLM } from '@xrec/transformer';
-import { concatPrefixes, EntityPromptTable, PrefixTuning, PromptTuning } from './index.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AttentionMixture, concatPrefixes, EntityPromptTable, PrefixTuning, PromptTuning } from './index.js';
 
 await initBackend();
 
@@ -106,5 +108,38 @@ describe('PrefixTuning', () => {
     expect(() => concatPrefixes([])).toThrow(ConfigError);
     a.dispose();
     b.dispose();
+  });
+});
+
+describe('AttentionMixture (UP5 prompt mixture)', () => {
+  it('equals torch.nn.MultiheadAttention over the joined prefixes (test/fixtures/attention-mixture-torch.json); one part passes through; gradients reach every variable', () => {
+    const fx = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'test', 'fixtures', 'attention-mixture-torch.json'), 'utf8')) as {
+      L: number; H: number; hd: number; heads: number; queries: number[]; parts_k: number[][]; parts_v: number[][]; out_k: number[]; out_v: number[];
+    } & Record<'q' | 'k' | 'v' | 'o', { w: number[]; b: number[] }>;
+    const n0 = tf.memory().numTensors;
+    const m = new AttentionMixture({ tokens: fx.L, layers: 1, kvHeads: fx.H, headDim: fx.hd, heads: fx.heads }, new Rng(0));
+    const vars = m.variables();
+    tf.tidy(() => {
+      vars.get('queries')!.assign(tf.tensor(fx.queries, vars.get('queries')!.shape));
+      for (const p of ['q', 'k', 'v', 'o'] as const) {
+        vars.get(`${p}.weight`)!.assign(tf.tensor(fx[p].w, vars.get(`${p}.weight`)!.shape));
+        vars.get(`${p}.bias`)!.assign(tf.tensor(fx[p].b, vars.get(`${p}.bias`)!.shape));
+      }
+    });
+    const shape = [1, fx.H, fx.L, fx.hd] as [number, number, number, number];
+    tf.tidy(() => {
+      const parts = fx.parts_k.map((k, i) => ({ k: [tf.tensor4d(k, shape)], v: [tf.tensor4d(fx.parts_v[i]!, shape)] }));
+      const out = m.mix(parts);
+      expect(out.k[0]!.shape).toEqual(shape);
+      Array.from(out.k[0]!.dataSync()).forEach((x, i) => expect(x).toBeCloseTo(fx.out_k[i]!, 5));
+      Array.from(out.v[0]!.dataSync()).forEach((x, i) => expect(x).toBeCloseTo(fx.out_v[i]!, 5));
+      expect(m.mix([parts[0]!])).toBe(parts[0]);
+      const { grads } = tf.variableGrads(() => tf.sum(tf.add(tf.sum(m.mix(parts).k[0]!), tf.sum(m.mix(parts).v[0]!))) as tf.Scalar, [...vars.values()]);
+      for (const v of vars.values()) expect(tf.max(tf.abs(grads[v.name]!)).dataSync()[0], v.name).toBeGreaterThan(0);
+    });
+    expect(() => m.mix([])).toThrow(/no prefixes to mix/);
+    expect(() => new AttentionMixture({ tokens: 2, layers: 1, kvHeads: 2, headDim: 3, heads: 4 }, new Rng(0))).toThrow(/heads must divide kvHeads·headDim = 6/);
+    m.dispose();
+    expect(tf.memory().numTensors).toBe(n0);
   });
 });

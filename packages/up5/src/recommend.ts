@@ -1,8 +1,8 @@
 /**
  * Top-k with and without fair prompts for one user (UP5's use at inference: the user picks the attributes to
- * hide). One hidden attribute uses its prompt; several use their prompts joined along the prefix axis
- * ({@link concatPrefixes}: every layer's keys and values side by side) — the untrained combination, not UP5's
- * learned attention mixture. Beside the lists, each attribute's attacker gives its class probabilities for the
+ * hide). One hidden attribute uses its prompt; several use the model's trained prompt mixture, or — for a model
+ * saved without one — their prompts joined along the prefix axis ({@link concatPrefixes}), an untrained
+ * combination. Beside the lists, each attribute's attacker gives its class probabilities for the
  * user's representation: without prompts the attacker trained on the P5's own representations; with prompts,
  * for a hidden attribute the attacker trained on representations under that attribute's prompt (the fresh
  * attacker of the evaluation), for the others again the first one.
@@ -35,6 +35,7 @@ export interface FairRecommendation {
 /** The prompts of `hide` as one prefix (create inside a tidy). */
 export function hiddenPrefix(model: Up5Model, hide: readonly string[]): T5Prefix | undefined {
   if (hide.length === 0) return undefined;
+  if (model.mixture && hide.length > 1) return model.mixture.prefix(hide.map((a) => model.attributes.get(a)!.prompt));
   const prefixes = hide.map((a) => model.attributes.get(a)!.prompt.prefix());
   const join = (pick: (p: T5Prefix) => PrefixKV | undefined) => concatPrefixes(prefixes.map((p) => pick(p)!));
   return { encoder: join((p) => p.encoder), decoder: join((p) => p.decoder), cross: join((p) => p.cross) };

@@ -1,8 +1,8 @@
 /**
  * Trained fair prompts saved beside their frozen P5 (the UP5 reference keeps one prefix checkpoint per
  * attribute): a folder with the P5 save in `p5/` (see `P5Recommender.save`), `up5.json` (format `xrec-up5`,
- * version 1: per attribute its prompt config, class count and label names) and `up5.safetensors` (every prompt's
- * variables and two attackers per attribute — one trained on the unprompted user representations, one on the
+ * version 1: per attribute its prompt config, class count and label names; the mixture's config when one is
+ * saved) and `up5.safetensors` (every prompt's and the mixture's variables, and two attackers per attribute — one trained on the unprompted user representations, one on the
  * representations with that attribute's prompt on). Files are written to a temporary name and renamed.
  */
 import { existsSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { CheckpointError, ConfigError, loadSafetensors, Rng, saveSafetensors, wr
 import { P5Recommender } from '@xrec/p5';
 import { Discriminator } from './discriminator.js';
 import { FairPrefix, type FairPrefixConfig } from './fair-prefix.js';
+import { PromptMixture, type PromptMixtureConfig } from './mixture.js';
 
 export const UP5_FORMAT = 'xrec-up5';
 export const UP5_VERSION = 1;
@@ -33,6 +34,8 @@ export interface Up5Attribute {
 export interface Up5Model {
   readonly rec: P5Recommender;
   readonly attributes: ReadonlyMap<string, Up5Attribute>;
+  /** The trained prompt mixture, when one was saved (combines any subset of the prompts). */
+  readonly mixture?: PromptMixture;
   /** Free every tensor (the P5's too). */
   dispose(): void;
 }
@@ -41,6 +44,7 @@ interface Up5Meta {
   readonly format: string;
   readonly version: number;
   readonly attributes: readonly { attribute: string; classes: number; labels?: readonly string[]; prompt: FairPrefixConfig }[];
+  readonly mixture?: PromptMixtureConfig;
 }
 
 function tensorOf(v: tf.Variable): SafeTensor {
@@ -59,7 +63,7 @@ function varsOf(a: Up5Attribute): [string, tf.Variable][] {
  * Write `up5.json` and `up5.safetensors` into `dir` (created when missing; the P5 is saved separately into
  * `dir/p5` with `P5Recommender.save`). Attribute names must be unique.
  */
-export async function saveUp5Prompts(dir: string, attributes: readonly Up5Attribute[]): Promise<void> {
+export async function saveUp5Prompts(dir: string, attributes: readonly Up5Attribute[], mixture?: PromptMixture): Promise<void> {
   const names = attributes.map((a) => a.attribute);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup !== undefined) throw new ConfigError(`saveUp5Prompts: attribute '${dup}' appears twice`);
@@ -69,8 +73,10 @@ export async function saveUp5Prompts(dir: string, attributes: readonly Up5Attrib
     format: UP5_FORMAT,
     version: UP5_VERSION,
     attributes: attributes.map((a) => ({ attribute: a.attribute, classes: a.classes, ...(a.labels ? { labels: a.labels } : {}), prompt: a.prompt.config })),
+    ...(mixture ? { mixture: mixture.config } : {}),
   };
-  await saveSafetensors(join(dir, 'up5.safetensors'), attributes.flatMap(varsOf).map(([n, v]) => [n, tensorOf(v)] as [string, SafeTensor]), { format: UP5_FORMAT });
+  const named = [...attributes.flatMap(varsOf), ...(mixture ? [...mixture.variables()] : [])];
+  await saveSafetensors(join(dir, 'up5.safetensors'), named.map(([n, v]) => [n, tensorOf(v)] as [string, SafeTensor]), { format: UP5_FORMAT });
   await writeFileAtomic(join(dir, 'up5.json'), `${JSON.stringify(meta, null, 1)}\n`);
 }
 
@@ -89,7 +95,9 @@ export async function loadUp5Model(dir: string): Promise<Up5Model> {
   const file = await loadSafetensors(join(dir, 'up5.safetensors'));
   const rec = await P5Recommender.load(join(dir, 'p5'));
   const out = new Map<string, Up5Attribute>();
+  const mixture = meta.mixture ? new PromptMixture(rec.model.config, meta.mixture, new Rng(0)) : undefined;
   const dispose = () => {
+    mixture?.dispose();
     for (const a of out.values()) {
       a.prompt.dispose();
       a.attackers.unfair.dispose();
@@ -99,6 +107,16 @@ export async function loadUp5Model(dir: string): Promise<Up5Model> {
   };
   try {
     const d = rec.model.config.dModel;
+    const restore = (name: string, v: tf.Variable) => {
+      const t = file.tensors.get(name);
+      if (!t) throw new CheckpointError(`loadUp5Model: ${join(dir, 'up5.safetensors')} has no tensor '${name}'`);
+      if (t.dtype !== 'F32' || t.shape.join(',') !== v.shape.join(',')) {
+        throw new CheckpointError(`loadUp5Model: tensor '${name}' is ${t.dtype} [${t.shape.join(', ')}], expected F32 [${v.shape.join(', ')}]`);
+      }
+      const data = new Float32Array(new Uint8Array(t.data).buffer); // a copy: the file bytes may be a Node Buffer view
+      tf.tidy(() => v.assign(tf.tensor(data, v.shape, 'float32')));
+    };
+    for (const [name, v] of mixture?.variables() ?? []) restore(name, v);
     for (const m of meta.attributes) {
       const rng = new Rng(0);
       const a: Up5Attribute = {
@@ -109,19 +127,11 @@ export async function loadUp5Model(dir: string): Promise<Up5Model> {
         attackers: { unfair: new Discriminator(d, m.classes, rng.fork('unfair'), 'disc'), fair: new Discriminator(d, m.classes, rng.fork('fair'), 'disc') },
       };
       out.set(m.attribute, a);
-      for (const [name, v] of varsOf(a)) {
-        const t = file.tensors.get(name);
-        if (!t) throw new CheckpointError(`loadUp5Model: ${join(dir, 'up5.safetensors')} has no tensor '${name}'`);
-        if (t.dtype !== 'F32' || t.shape.join(',') !== v.shape.join(',')) {
-          throw new CheckpointError(`loadUp5Model: tensor '${name}' is ${t.dtype} [${t.shape.join(', ')}], expected F32 [${v.shape.join(', ')}]`);
-        }
-        const data = new Float32Array(new Uint8Array(t.data).buffer); // a copy: the file bytes may be a Node Buffer view
-        tf.tidy(() => v.assign(tf.tensor(data, v.shape, 'float32')));
-      }
+      for (const [name, v] of varsOf(a)) restore(name, v);
     }
   } catch (e) {
     dispose();
     throw e;
   }
-  return { rec, attributes: out, dispose };
+  return { rec, attributes: out, ...(mixture ? { mixture } : {}), dispose };
 }

@@ -137,3 +137,50 @@ describe('saved prompts and fair recommendation', () => {
     }
   });
 });
+
+describe('prompt mixture', () => {
+  it('mixes two frozen prompts into one of the same shape; training moves the mixture and the discriminators only', async () => {
+    const { PromptMixture, trainPromptMixture } = await import('./index.js');
+    const prompts = ['parity', 'tens'].map((a, i) => FairPrefix.create(a, rec.model.config, { tokens: 3 }, new Rng(20 + i)));
+    const discs = prompts.map((_, i) => new Discriminator(32, 2, new Rng(30 + i)));
+    const mixture = new PromptMixture(rec.model.config, { tokens: 3 }, new Rng(7));
+    const snap = (m: Map<string, tf.Variable>) => new Map([...m].map(([n, v]) => [n, Float32Array.from(v.dataSync())]));
+    const p5Before = snap(rec.model.parameters() as Map<string, tf.Variable>);
+    const promptsBefore = prompts.map((p) => snap(p.variables()));
+    const mixBefore = snap(mixture.variables());
+    const discBefore = snap(discs[0]!.variables());
+    tf.tidy(() => {
+      const one = prompts[0]!.prefix();
+      const mixedOne = mixture.prefix([prompts[0]!]);
+      expect(Array.from(mixedOne.encoder!.k[0]!.dataSync())).toEqual(Array.from(one.encoder!.k[0]!.dataSync()));
+      const both = mixture.prefix(prompts);
+      for (const part of ['encoder', 'decoder', 'cross'] as const) expect(both[part]!.k[0]!.shape).toEqual(one[part]!.k[0]!.shape);
+    });
+    const ex = make(1, 4)[0]!;
+    const res = await trainPromptMixture(rec, mixture, prompts, discs, { train: make(64, 1), labelOf: (a, u) => (a === 'parity' ? Number(u) % 2 : Number(Number(u) >= 20)), batchSize: 32, lr: 1e-2, epochs: 1 });
+    expect(res.steps).toBe(2);
+    const same = (a: Map<string, Float32Array>, m: Map<string, tf.Variable>) => [...m].every(([n, v]) => v.dataSync().every((x, i) => x === a.get(n)![i]));
+    expect(same(p5Before, rec.model.parameters() as Map<string, tf.Variable>)).toBe(true);
+    prompts.forEach((p, i) => expect(same(promptsBefore[i]!, p.variables())).toBe(true));
+    expect(same(mixBefore, mixture.variables())).toBe(false);
+    expect(same(discBefore, discs[0]!.variables())).toBe(false);
+    const ranked = tf.tidy(() => rec.rank(ex, 4, mixture.prefix(prompts)));
+    expect(ranked).toHaveLength(4);
+    await expect(trainPromptMixture(rec, mixture, [prompts[0]!], [discs[0]!], { train: make(4, 1), labelOf: () => 0 })).rejects.toThrow(/at least two prompts/);
+    // saved with the prompts and loaded back, the mixture is what fairRecommend uses for several hidden attributes
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { fairRecommend, loadUp5Model, saveUp5Prompts } = await import('./index.js');
+    const dir = mkdtempSync(join(tmpdir(), 'xrec-up5-mix-'));
+    await rec.save(join(dir, 'p5'));
+    await saveUp5Prompts(dir, prompts.map((p, i) => ({ attribute: p.attribute, classes: 2, prompt: p, attackers: { unfair: discs[i]!, fair: discs[i]! } })), mixture);
+    const model = await loadUp5Model(dir);
+    expect(model.mixture).toBeDefined();
+    const got = fairRecommend(model, ex, ['parity', 'tens'], 6);
+    const want = tf.tidy(() => rec.scoreItems(ex, got.fair.map((x) => x.item), mixture.prefix(prompts)));
+    got.fair.forEach((x, i) => expect(x.score).toBeCloseTo(want[i]!, 4));
+    model.dispose();
+    for (const x of [...prompts, ...discs, mixture]) x.dispose();
+  });
+});

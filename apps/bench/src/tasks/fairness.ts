@@ -5,7 +5,9 @@
  * attacker's ROC-AUC per attribute on the provided attacker user splits (`insurance_u_<attr>.attacker.*.tsv`;
  * 0.5 is fair) and hit@k / NDCG@k on the test users with the prompt on. Options: `attributes` (default all
  * four), `profile` (smoke | quick | full), `seed`, `lambda` (default 1), `tokens` (prompt length, default 10),
- * `lr` (the prompt's and discriminator's learning rate, default 1e-2).
+ * `lr` (the prompt's and discriminator's learning rate, default 1e-2), `mixture` (default true: with two or more
+ * attributes, UP5's prompt mixture is trained over the frozen single prompts and evaluated on every attribute
+ * pair and on the full set).
  * Writes report.md, report.json (with every attacker's AUC) and tradeoff.svg (AUC vs hit@5), and keeps the
  * model: `p5/`, the prompts and attackers (`up5.json`, `up5.safetensors`) and `users.json` (each attacker
  * user's history and attributes) — what `xrec up5 recommend` and the playground load.
@@ -18,7 +20,7 @@ import { ConfigError, findDataset, NotFoundError, Rng, writeFileAtomic } from '@
 import { loadInsuranceAttackerSplit } from '@xrec/data';
 import { evaluateRanker, P5Recommender, p5Template, REC_METRICS, trainP5, trainP5Tokenizer, type RecExample, type RecMetrics } from '@xrec/p5';
 import { initBackend, type T5Prefix } from '@xrec/transformer';
-import { attackerAuc, Discriminator, encodeUserRows, FairPrefix, saveUp5Prompts, trainFairPrefix, userRepresentations, type Up5Attribute } from '@xrec/up5';
+import { attackerAuc, Discriminator, encodeUserRows, FairPrefix, PromptMixture, saveUp5Prompts, trainFairPrefix, trainPromptMixture, userRepresentations, type Up5Attribute } from '@xrec/up5';
 import { groupedBarChartSvg } from '../svg.js';
 import { loadRecData } from './rec-data.js';
 import { registerBenchTask } from './registry.js';
@@ -43,6 +45,8 @@ const PROFILES: Readonly<Record<string, Profile>> = {
 
 interface Row {
   readonly method: string;
+  /** The attributes the row's prompt hides (none for the unfair P5). */
+  readonly hidden: readonly string[];
   readonly auc: Record<string, number>;
   readonly hardAuc: Record<string, number>;
   readonly metrics: RecMetrics;
@@ -55,7 +59,7 @@ registerBenchTask({
   description: 'counterfactually-fair prompts on a frozen P5 (Insurance, sequential): a fresh attacker’s ROC-AUC per attribute (0.5 = fair) and hit@k with the prompt on',
   metrics: ['auc', ...REC_METRICS],
   async run(ctx) {
-    const known = ['attributes', 'profile', 'seed', 'lambda', 'tokens', 'lr'];
+    const known = ['attributes', 'profile', 'seed', 'lambda', 'tokens', 'lr', 'mixture'];
     const unknown = Object.keys(ctx.options).filter((k) => !known.includes(k));
     if (unknown.length) throw new ConfigError(`bench task 'fairness': unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${known.join(', ')})`);
     const attributes = (ctx.options.attributes as string[] | undefined) ?? ATTRIBUTES;
@@ -122,7 +126,7 @@ registerBenchTask({
     };
     // the trained attackers kept for the saved model: per attribute, on the unprompted and on its prompt's representations
     const kept = new Map<string, { unfair?: Discriminator; fair?: Discriminator }>(attributes.map((a) => [a, {}]));
-    const evaluate = (method: string, prefix?: () => T5Prefix, trainSeconds?: number, promptOf?: string): Row => {
+    const evaluate = (method: string, hidden: readonly string[], prefix?: () => T5Prefix, trainSeconds?: number, promptOf?: string): Row => {
       const auc: Record<string, number> = {};
       const hardAuc: Record<string, number> = {};
       // every attacker user's representation once per row
@@ -145,35 +149,57 @@ registerBenchTask({
         if (r.hardAuc !== undefined) hardAuc[a] = r.hardAuc;
       }
       const metrics = evaluateRanker(test, (ex) => (prefix ? tf.tidy(() => rec.rank(ex, 20, prefix())) : rec.rank(ex, 20)), ctx.progress, `${method}: ranking`).metrics;
-      return { method, auc, hardAuc, metrics, ...(trainSeconds !== undefined ? { trainSeconds } : {}) };
+      return { method, hidden, auc, hardAuc, metrics, ...(trainSeconds !== undefined ? { trainSeconds } : {}) };
     };
     const rows: Row[] = [];
     const prompts: FairPrefix[] = [];
-    const bar = ctx.progress.start(`fairness ${profile}`, attributes.length + 1);
+    const withMixture = ctx.options.mixture !== false && attributes.length >= 2;
+    const subsets = withMixture ? [...attributes.flatMap((a, i) => attributes.slice(i + 1).map((b) => [a, b])), ...(attributes.length > 2 ? [attributes] : [])] : [];
+    let mixture: PromptMixture | undefined;
+    const bar = ctx.progress.start(`fairness ${profile}`, attributes.length + 1 + subsets.length);
     try {
-      rows.push(evaluate('P5 (no prompt, unfair)'));
+      rows.push(evaluate('P5 (no prompt, unfair)', []));
       bar.tick(1);
       for (const a of attributes) {
         const prefix = FairPrefix.create(a, rec.model.config, { tokens }, new Rng(seed).fork(`cfp-${a}`));
         const disc = new Discriminator(d, Math.max(2, ...[...labelOf[a]!.values()].map((v) => v + 1)), new Rng(seed).fork(`disc-${a}`));
         const t0 = performance.now();
         await trainFairPrefix(rec, prefix, disc, { train, labelOf: (u) => labelOf[a]!.get(u), lambda, epochs: p.cfpEpochs, examplesPerEpoch: p.cfpExamples, batchSize: 64, lr, seed, progress: ctx.progress });
-        rows.push(evaluate(`CFP prompt: ${a}`, () => prefix.prefix(), (performance.now() - t0) / 1000, a));
+        rows.push(evaluate(`CFP prompt: ${a}`, [a], () => prefix.prefix(), (performance.now() - t0) / 1000, a));
         prompts.push(prefix);
         disc.dispose();
         bar.tick(1, { attribute: a });
+      }
+      if (withMixture) {
+        // UP5's prompt mixture over the frozen single prompts, trained once on random attribute subsets
+        mixture = new PromptMixture(rec.model.config, { tokens }, new Rng(seed).fork('mixture'));
+        const discs = attributes.map((a) => new Discriminator(d, Math.max(2, ...[...labelOf[a]!.values()].map((v) => v + 1)), new Rng(seed).fork(`mixture-disc-${a}`)));
+        const t0 = performance.now();
+        try {
+          await trainPromptMixture(rec, mixture, prompts, discs, { train, labelOf: (a, u) => labelOf[a]!.get(u), lambda, epochs: p.cfpEpochs, examplesPerEpoch: p.cfpExamples, batchSize: 64, lr, seed, progress: ctx.progress });
+        } finally {
+          for (const x of discs) x.dispose();
+        }
+        const mixSeconds = (performance.now() - t0) / 1000;
+        for (const sub of subsets) {
+          const m = mixture;
+          const chosen = sub.map((a) => prompts[attributes.indexOf(a)]!);
+          rows.push(evaluate(`Mixture: ${sub.length === attributes.length && sub.length > 2 ? 'all' : sub.join(' + ')}`, sub, () => m.prefix(chosen), sub === subsets[0] ? mixSeconds : undefined));
+          bar.tick(1, { mixture: sub.join('+') });
+        }
       }
       const saved: Up5Attribute[] = prompts.map((prompt) => {
         const k = kept.get(prompt.attribute)!;
         return { attribute: prompt.attribute, classes: k.unfair!.classes, prompt, attackers: { unfair: k.unfair!, fair: k.fair! } };
       });
-      await saveUp5Prompts(ctx.out, saved);
+      await saveUp5Prompts(ctx.out, saved, mixture);
       const truth = attributes.map((a) => [a, new Map([...splits[a]!.train, ...splits[a]!.test])] as const);
       const users = Object.fromEntries(everyone.map((u) => [u, { history: userExample(u).history, attributes: Object.fromEntries(truth.filter(([, m]) => m.has(u)).map(([a, m]) => [a, m.get(u)!])) }]));
       await writeFileAtomic(join(ctx.out, 'users.json'), `${JSON.stringify({ format: 'xrec-up5-users', version: 1, dataset: 'insurance', users })}\n`);
     } finally {
       bar.finish();
       for (const p of prompts) p.dispose();
+      mixture?.dispose();
       for (const k of kept.values()) for (const x of Object.values(k)) x?.dispose();
       rec.dispose();
     }
@@ -183,19 +209,21 @@ registerBenchTask({
 
 async function writeReport(out: string, r: { profile: string; seed: number; lambda: number; tokens: number; attributes: string[]; rows: Row[]; attackerUsers: Record<string, { train: number; test: number }>; testExamples: number }) {
   const unfair = r.rows[0]!;
-  const goals = r.rows.slice(1).map((row) => {
-    const a = row.method.replace('CFP prompt: ', '');
-    const gap = Math.abs(row.auc[a]! - 0.5);
-    const drop = 1 - row.metrics['hit@5'] / unfair.metrics['hit@5'];
-    return { name: `${a}: attacker AUC within 0.03 of 0.5 with hit@5 within 5% of the unfair P5`, pass: gap <= 0.03 && drop <= 0.05, auc: row.auc[a]!, unfairAuc: unfair.auc[a]!, hitDrop: drop };
-  });
+  const goals = r.rows.slice(1).flatMap((row) =>
+    row.hidden.map((a) => {
+      const gap = Math.abs(row.auc[a]! - 0.5);
+      const drop = 1 - row.metrics['hit@5'] / unfair.metrics['hit@5'];
+      const who = row.hidden.length > 1 ? `${row.method}, ${a}` : a;
+      return { name: `${who}: attacker AUC within 0.03 of 0.5 with hit@5 within 5% of the unfair P5`, pass: gap <= 0.03 && drop <= 0.05, auc: row.auc[a]!, unfairAuc: unfair.auc[a]!, hitDrop: drop };
+    }),
+  );
   // the leak must be real for the prompts to mean anything
   const leaks = r.attributes.map((a) => ({ name: `${a}: the unfair P5 leaks it (attacker AUC above 0.55)`, pass: Math.abs(unfair.auc[a]! - 0.5) > 0.05, auc: unfair.auc[a]! }));
   const f = (v: number | undefined) => (v === undefined ? '' : v.toFixed(4));
   const md = [
     `# Fairness-aware recommendation (UP5): Insurance, sequential (${r.profile}, seed ${r.seed})`,
     '',
-    `A P5 trained here (frozen afterwards); one counterfactually-fair prompt per attribute (${r.tokens} tokens in every encoder, decoder and cross-attention layer, λ = ${r.lambda}); attackers: a fresh discriminator trained on the user representations of the attacker-training users, ROC-AUC on the attacker-test users (${r.attributes.map((a) => `${a}: ${r.attackerUsers[a]!.train}/${r.attackerUsers[a]!.test}`).join(', ')}); 0.5 is fair. Ranking: ${r.testExamples} test users, 20 beams.`,
+    `A P5 trained here (frozen afterwards); one counterfactually-fair prompt per attribute (${r.tokens} tokens in every encoder, decoder and cross-attention layer, λ = ${r.lambda}); attackers: a fresh discriminator trained on the user representations of the attacker-training users, ROC-AUC on the attacker-test users (${r.attributes.map((a) => `${a}: ${r.attackerUsers[a]!.train}/${r.attackerUsers[a]!.test}`).join(', ')}); 0.5 is fair. Ranking: ${r.testExamples} test users, 20 beams. Mixture rows: UP5's prompt mixture (learned attention over the frozen single prompts, trained once on random attribute subsets) hiding each pair of attributes and the full set; a fresh attacker per attribute as for the other rows.`,
     '',
     `| Method | ${r.attributes.map((a) => `AUC ${a}`).join(' | ')} | ${REC_METRICS.join(' | ')} | train s |`,
     `|---|${r.attributes.map(() => '---').join('|')}|${REC_METRICS.map(() => '---').join('|')}|---|`,

@@ -25,9 +25,9 @@ describe('xrec bench fairness', () => {
     const r = await run(args);
     expect(r.code, r.err).toBe(0);
     const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { rows: { method: string; auc: Record<string, number> }[]; goals: unknown[] };
-    expect(rep.rows.map((x) => x.method)).toEqual(['P5 (no prompt, unfair)', 'CFP prompt: gender', 'CFP prompt: activity']);
+    expect(rep.rows.map((x) => x.method)).toEqual(['P5 (no prompt, unfair)', 'CFP prompt: gender', 'CFP prompt: activity', 'Mixture: gender + activity']);
     for (const row of rep.rows) for (const a of ['gender', 'activity']) expect(row.auc[a]).toBeGreaterThanOrEqual(0);
-    expect(rep.goals).toHaveLength(2);
+    expect(rep.goals).toHaveLength(4); // one per single prompt, one per attribute the mixture hides
     const again = await run(args);
     expect(again.code).toBe(0);
     expect(again.err).toMatch(/reusing the P5/);

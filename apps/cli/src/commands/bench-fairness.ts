@@ -16,7 +16,8 @@ export function registerBenchFairness(program: Command): void {
     .option('--seed <n>', 'data split and model seed', '0')
     .option('--lambda <x>', "the discriminator's weight in the prompt's loss", '1')
     .option('--tokens <n>', 'prompt length per attention', '10')
-    .option('--out <dir>', 'output directory (report.md, report.json, tradeoff.svg, p5/ for reuse)', 'bench-fairness')
+    .option('--out <dir>', 'output directory (report.md, report.json, tradeoff.svg; the model: p5/, up5.json, up5.safetensors, users.json)', 'bench-fairness')
+    .option('--no-mixture', 'skip the prompt mixture (its rows: every attribute pair and the full set)')
     .option('--json', 'print the summary as one JSON object')
     .addHelpText(
       'after',
@@ -27,10 +28,10 @@ Examples:
 
 The P5 it trains is kept in <out>/p5 and reused when the command runs again with the same --out.`,
     )
-    .action(async (o: { dataset: string; attributes: string; profile: string; seed: string; lambda: string; tokens: string; out: string; json?: boolean }, cmd: Command) => {
+    .action(async (o: { dataset: string; attributes: string; profile: string; seed: string; lambda: string; tokens: string; out: string; mixture: boolean; json?: boolean }, cmd: Command) => {
       if (o.dataset !== 'insurance') throw new ConfigError(`--dataset: only 'insurance' is built so far, got '${o.dataset}'`);
       const num = (v: string) => (/^-?\d+(\.\d+)?$/.test(v) ? Number(v) : Number.NaN);
-      const options = { attributes: o.attributes.split(',').map((a) => a.trim()).filter(Boolean), profile: o.profile, seed: num(o.seed), lambda: num(o.lambda), tokens: num(o.tokens) };
+      const options = { attributes: o.attributes.split(',').map((a) => a.trim()).filter(Boolean), profile: o.profile, seed: num(o.seed), lambda: num(o.lambda), tokens: num(o.tokens), mixture: o.mixture };
       await runBenchTask('fairness', o.out, options, o.json, cmd);
     });
 }
