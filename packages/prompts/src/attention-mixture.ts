@@ -69,7 +69,7 @@ export class AttentionMixture implements PrefixMixture {
     const one = (slot: number, xs: readonly tf.Tensor4D[]): tf.Tensor4D =>
       tf.tidy(() => {
         const B = xs[0]!.shape[0];
-        const x = tf.reshape(tf.transpose(tf.concat([...xs], 2), [0, 2, 1, 3]), [B * xs.length * L, d]); // [B·nL, d]
+        const x = tf.reshape(tf.transpose(tf.concat([...xs], 2), [0, 2, 1, 3]), [B * xs.length * L, d]) as tf.Tensor2D; // [B·nL, d]
         const proj = (t: tf.Tensor2D, p: string) => tf.add(tf.matMul(t, v(`${p}.weight`)), v(`${p}.bias`)) as tf.Tensor2D;
         const k = tf.transpose(tf.reshape(proj(x, 'k'), [B, xs.length * L, nh, dh]), [0, 2, 1, 3]); // [B, nh, nL, dh]
         const val = tf.transpose(tf.reshape(proj(x, 'v'), [B, xs.length * L, nh, dh]), [0, 2, 1, 3]); // [B, nh, nL, dh]

@@ -26,10 +26,8 @@ export interface PromptMixtureConfig {
   readonly heads?: number;
 }
 
-const PARTS = ['encoder', 'decoder', 'cross'] as const;
-
 export class PromptMixture {
-  private readonly parts: Record<(typeof PARTS)[number], AttentionMixture>;
+  private readonly parts: Record<'encoder' | 'decoder' | 'cross', AttentionMixture>;
 
   constructor(t5: T5Config, readonly config: PromptMixtureConfig, rng: Rng) {
     const make = (layers: number, which: string) => new AttentionMixture({ tokens: config.tokens, layers, kvHeads: t5.nHeads, headDim: t5.dKv, ...(config.heads ? { heads: config.heads } : {}) }, rng.fork(which));
