@@ -22,3 +22,4 @@ export * from './quality.js';
 export * from './methods/index.js';
 export * from './tasks/index.js';
 export * from './fairness-model.js';
+export * from './fairness-audit.js';

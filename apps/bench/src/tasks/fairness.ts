@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError, findDataset, NotFoundError, Rng, writeFileAtomic } from '@xrec/core';
+import { ConfigError, findDataset, NotFoundError, Rng, saveSafetensors, writeFileAtomic, type SafeTensor } from '@xrec/core';
 import { loadInsuranceAttackerSplit } from '@xrec/data';
 import { evaluateRanker, P5Recommender, p5Template, REC_METRICS, trainP5, trainP5Tokenizer, type RecExample, type RecMetrics } from '@xrec/p5';
 import { initBackend, type T5Prefix } from '@xrec/transformer';
@@ -26,6 +26,8 @@ import { loadRecData } from './rec-data.js';
 import { registerBenchTask } from './registry.js';
 
 const ATTRIBUTES = ['gender', 'marital_status', 'occupation', 'activity'];
+/** The attackers' training settings (also recorded in representations.json for `xrec up5 audit`). */
+const ATTACKER = { epochs: 20, lr: 1e-3 } as const;
 
 interface Profile {
   readonly p5Examples: number;
@@ -124,6 +126,8 @@ registerBenchTask({
       }
       return out;
     };
+    // every row's user representations, written beside the report so its AUCs can be recomputed (xrec up5 audit)
+    const saved: Float32Array[] = [];
     // the trained attackers kept for the saved model: per attribute, on the unprompted and on its prompt's representations
     const kept = new Map<string, { unfair?: Discriminator; fair?: Discriminator }>(attributes.map((a) => [a, {}]));
     const evaluate = (method: string, hidden: readonly string[], prefix?: () => T5Prefix, trainSeconds?: number, promptOf?: string): Row => {
@@ -131,6 +135,7 @@ registerBenchTask({
       const hardAuc: Record<string, number> = {};
       // every attacker user's representation once per row
       const all = reps(prefix);
+      saved.push(all);
       const at = new Map(everyone.map((u, i) => [u, i]));
       const pick = (users: readonly (readonly [string, number])[]) => {
         const o = new Float32Array(users.length * d);
@@ -142,7 +147,7 @@ registerBenchTask({
         const r = attackerAuc(
           { reps: pick(s.train), labels: s.train.map(([, v]) => v) },
           { reps: pick(s.test), labels: s.test.map(([, v]) => v) },
-          { dModel: d, classes: Math.max(2, ...s.train.map(([, v]) => v + 1)), epochs: 20, lr: 1e-3, seed, keep: promptOf === undefined || promptOf === a },
+          { ...ATTACKER, dModel: d, classes: Math.max(2, ...s.train.map(([, v]) => v + 1)), seed, keep: promptOf === undefined || promptOf === a },
         );
         if (r.attacker) kept.get(a)![promptOf === undefined ? 'unfair' : 'fair'] = r.attacker;
         auc[a] = r.auc;
@@ -188,11 +193,12 @@ registerBenchTask({
           bar.tick(1, { mixture: sub.join('+') });
         }
       }
-      const saved: Up5Attribute[] = prompts.map((prompt) => {
+      await writeRepresentations(ctx.out, { users: everyone, methods: rows.map((r) => r.method), dModel: d, reps: saved, splits: Object.fromEntries(attributes.map((a) => [a, splits[a]!])), seed });
+      const up5Attributes: Up5Attribute[] = prompts.map((prompt) => {
         const k = kept.get(prompt.attribute)!;
         return { attribute: prompt.attribute, classes: k.unfair!.classes, prompt, attackers: { unfair: k.unfair!, fair: k.fair! } };
       });
-      await saveUp5Prompts(ctx.out, saved, mixture);
+      await saveUp5Prompts(ctx.out, up5Attributes, mixture);
       const truth = attributes.map((a) => [a, new Map([...splits[a]!.train, ...splits[a]!.test])] as const);
       const users = Object.fromEntries(everyone.map((u) => [u, { history: userExample(u).history, attributes: Object.fromEntries(truth.filter(([, m]) => m.has(u)).map(([a, m]) => [a, m.get(u)!])) }]));
       await writeFileAtomic(join(ctx.out, 'users.json'), `${JSON.stringify({ format: 'xrec-up5-users', version: 1, dataset: 'insurance', users })}\n`);
@@ -206,6 +212,12 @@ registerBenchTask({
     return writeReport(ctx.out, { profile, seed, lambda, tokens, attributes, rows, attackerUsers: Object.fromEntries(attributes.map((a) => [a, { train: splits[a]!.train.length, test: splits[a]!.test.length }])), testExamples: test.length });
   },
 });
+
+/** representations.safetensors (one [users, d] tensor per row, `row<i>`) and representations.json (users, rows, attacker splits and settings). */
+async function writeRepresentations(out: string, r: { users: readonly string[]; methods: readonly string[]; dModel: number; reps: readonly Float32Array[]; splits: Record<string, { train: [string, number][]; test: [string, number][] }>; seed: number }) {
+  await saveSafetensors(join(out, 'representations.safetensors'), r.reps.map((x, i) => [`row${i}`, { dtype: 'F32', shape: [r.users.length, r.dModel], data: new Uint8Array(x.buffer, x.byteOffset, x.byteLength) }] as [string, SafeTensor]), { format: 'xrec-fairness-representations' });
+  await writeFileAtomic(join(out, 'representations.json'), `${JSON.stringify({ format: 'xrec-fairness-representations', version: 1, users: r.users, methods: r.methods, dModel: r.dModel, attacker: { ...ATTACKER, seed: r.seed }, splits: r.splits })}\n`);
+}
 
 async function writeReport(out: string, r: { profile: string; seed: number; lambda: number; tokens: number; attributes: string[]; rows: Row[]; attackerUsers: Record<string, { train: number; test: number }>; testExamples: number }) {
   const unfair = r.rows[0]!;

@@ -48,6 +48,12 @@ describe('xrec bench fairness', () => {
     expect((await run(['up5', 'recommend', '--model', out, '--user', user, '--hide', 'age'])).err).toMatch(/no prompt for attribute 'age'/);
     expect((await run(['up5', 'recommend', '--model', out, '--user', 'new', '--history', 'NOPE'])).err).toMatch(/unknown item 'NOPE' in the history/);
     expect((await run(['up5', 'recommend', '--model', dir, '--user', user])).err).toMatch(/users.json not found/);
+    // the report's AUCs are recomputed exactly from the saved representations
+    const audit = await run(['up5', 'audit', '--model', out, '--json']);
+    expect(audit.code, audit.err).toBe(0);
+    const rows = JSON.parse(audit.out) as { reported: number; recomputed: number }[];
+    expect(rows).toHaveLength(4 * 2); // 4 rows × 2 attributes
+    for (const x of rows) expect(x.recomputed).toBe(x.reported);
     expect((await run(['up5', 'recommend', '--help'])).out).toMatch(/xrec up5 recommend --model out\/fairness --user 1 --hide marital_status/);
   }, 300_000);
 });

@@ -3,8 +3,8 @@
  * the attributes to hide, and each attribute's attacker probabilities (UP5, Hua et al. 2023).
  */
 import type { Command } from 'commander';
-import { ConfigError } from '@xrec/core';
-import { loadFairnessModel } from '@xrec/bench';
+import { ConfigError, DataError } from '@xrec/core';
+import { auditFairnessRun, loadFairnessModel } from '@xrec/bench';
 import { initBackend } from '@xrec/transformer';
 
 export function registerUp5(program: Command): void {
@@ -50,5 +50,23 @@ Several hidden attributes use their prompts side by side (concatenated), not UP5
       } finally {
         m.dispose();
       }
+    });
+  up5
+    .command('audit')
+    .description("recompute a fairness run's attacker AUCs from its saved user representations and compare them with its report")
+    .requiredOption('--model <dir>', 'output folder of `xrec bench fairness` (representations.safetensors/.json, report.json)')
+    .option('--json', 'print the rows as one JSON array')
+    .addHelpText('after', `
+Examples:
+  xrec up5 audit --model out/fairness
+
+Exit code 2 when a recomputed AUC differs from the report's by more than 1e-6.`)
+    .action(async (o: { model: string; json?: boolean }) => {
+      await initBackend();
+      const rows = await auditFairnessRun(o.model);
+      if (o.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
+      else for (const r of rows) process.stdout.write(`${r.method.padEnd(40)} ${r.attribute.padEnd(16)} report ${r.reported.toFixed(6)}  recomputed ${r.recomputed.toFixed(6)}\n`);
+      const off = rows.filter((r) => !(Math.abs(r.reported - r.recomputed) <= 1e-6));
+      if (off.length) throw new DataError(`up5 audit: ${off.length} of ${rows.length} AUCs differ from the report (first: ${off[0]!.method}, ${off[0]!.attribute}: ${off[0]!.reported} vs ${off[0]!.recomputed})`);
     });
 }
