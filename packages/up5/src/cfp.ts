@@ -16,21 +16,25 @@ import type { Discriminator } from './discriminator.js';
 import type { FairPrefix } from './fair-prefix.js';
 import { encodeUserRows, userRepresentations, type UserRow } from './user-representation.js';
 
-export interface CfpOptions {
-  /** P5 training examples of users whose attribute is known. */
+/** The schedule of an adversarial prompt training (single prompts and the mixture). */
+export interface AdversarialSchedule {
+  /** P5 training examples (those of users without the needed attributes are dropped). */
   readonly train: readonly RecExample[];
-  /** The attribute's class of a user (examples of users without one are dropped). */
-  readonly labelOf: (user: string) => number | undefined;
-  /** λ, the discriminator's weight in the prompt's loss (UP5 Insurance: 1). */
+  /** λ, the discriminators' weight in the prompt's loss (UP5 Insurance: 1; default 1). */
   readonly lambda?: number;
   readonly epochs?: number;
   readonly batchSize?: number;
   readonly examplesPerEpoch?: number;
   readonly lr?: number;
-  readonly prefixSteps?: number;
-  readonly discriminatorSteps?: number;
   readonly seed?: number;
   readonly progress?: Progress;
+}
+
+export interface CfpOptions extends AdversarialSchedule {
+  /** The attribute's class of a user (examples of users without one are dropped). */
+  readonly labelOf: (user: string) => number | undefined;
+  readonly prefixSteps?: number;
+  readonly discriminatorSteps?: number;
 }
 
 interface CfpBatch {

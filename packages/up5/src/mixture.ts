@@ -11,8 +11,9 @@
  * so the mixture hides the selected attributes and keeps the others recoverable, as the user asked.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError, silentProgress, type Progress, type Rng } from '@xrec/core';
-import { encodeExamples, p5Batches, p5Loss, type P5Recommender, type RecExample, type EncodedExample } from '@xrec/p5';
+import { ConfigError, silentProgress, type Rng } from '@xrec/core';
+import { encodeExamples, p5Batches, p5Loss, type P5Recommender, type EncodedExample } from '@xrec/p5';
+import type { AdversarialSchedule } from './cfp.js';
 import { AttentionMixture } from '@xrec/prompts';
 import { train, type T5Config, type T5Prefix, type TrainResult } from '@xrec/transformer';
 import type { Discriminator } from './discriminator.js';
@@ -55,21 +56,11 @@ export class PromptMixture {
   }
 }
 
-export interface MixtureOptions {
-  /** P5 training examples (users with every attribute known are used). */
-  readonly train: readonly RecExample[];
-  /** Each attribute's class of a user. */
+export interface MixtureOptions extends AdversarialSchedule {
+  /** Each attribute's class of a user (examples of users without every attribute are dropped). */
   readonly labelOf: (attribute: string, user: string) => number | undefined;
-  /** λ: the discriminators' weight in the mixture's loss (default 1). */
-  readonly lambda?: number;
   /** Probability that an attribute is in a batch's subset (UP5: 0.5); subsets with fewer than two are redrawn. */
   readonly chooseProbability?: number;
-  readonly epochs?: number;
-  readonly batchSize?: number;
-  readonly examplesPerEpoch?: number;
-  readonly lr?: number;
-  readonly seed?: number;
-  readonly progress?: Progress;
 }
 
 interface MixBatch {
