@@ -61,10 +61,10 @@ export class ExplainService {
       if (variants.some((v) => v.id === r.method)) continue; // first seed only
       const model = await loadPeplerModel(join(dir, r.model!));
       const batcher = new Batcher<{ user: string; item: string }, { text: string; rating?: number }>(async (pairs) => {
-        const texts = await model.explainBatch(pairs, { batchSize: 16 });
+        const texts = await model.explainBatch(pairs, { batchSize: 32 });
         const ratings = model.hasRatingHead ? model.predictRatingBatch(pairs) : undefined;
         return texts.map((text, i) => ({ text, ...(ratings ? { rating: ratings[i]! } : {}) }));
-      });
+      }, 32); // one generation round can serve 32 waiting requests (the load check's larger level)
       variants.push({ id: r.method, label: methodLabel(r.method), model, batcher });
       task?.tick(1, { variant: r.method });
     }
