@@ -1,12 +1,13 @@
 /**
  * Recompute a fairness run's attacker AUCs from what it saved — every row's user representations
  * (`representations.safetensors`), the attacker user splits and settings (`representations.json`) — and set
- * them beside the AUCs in its report.json. Agreement shows the report's figures come from those representations.
+ * them beside the AUCs in its report.json, with the task's own attack ({@link attackRow}). Agreement shows the
+ * report's figures come from those representations.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CheckpointError, loadSafetensors } from '@xrec/core';
-import { attackerAuc } from '@xrec/up5';
+import { CheckpointError, loadSafetensors, tensorToFloat32 } from '@xrec/core';
+import { attackRow, type AttackerSettings, type AttackerSplit } from './fairness-attack.js';
 
 export interface AuditRow {
   readonly method: string;
@@ -20,8 +21,8 @@ interface RepsMeta {
   users: string[];
   methods: string[];
   dModel: number;
-  attacker: { epochs: number; lr: number; seed: number };
-  splits: Record<string, { train: [string, number][]; test: [string, number][] }>;
+  attacker: AttackerSettings;
+  splits: Record<string, AttackerSplit>;
 }
 
 export async function auditFairnessRun(dir: string): Promise<AuditRow[]> {
@@ -38,19 +39,8 @@ export async function auditFairnessRun(dir: string): Promise<AuditRow[]> {
   meta.methods.forEach((method, r) => {
     const t = file.tensors.get(`row${r}`);
     if (!t) throw new CheckpointError(`${join(dir, 'representations.safetensors')} has no tensor 'row${r}'`);
-    const all = new Float32Array(new Uint8Array(t.data).buffer);
-    const pick = (users: readonly [string, number][]) => {
-      const o = new Float32Array(users.length * d);
-      users.forEach(([u], i) => o.set(all.subarray(at.get(u)! * d, (at.get(u)! + 1) * d), i * d));
-      return o;
-    };
     const row = report.rows.find((x) => x.method === method);
-    for (const [a, s] of Object.entries(meta.splits)) {
-      const res = attackerAuc(
-        { reps: pick(s.train), labels: s.train.map(([, v]) => v) },
-        { reps: pick(s.test), labels: s.test.map(([, v]) => v) },
-        { dModel: d, classes: Math.max(2, ...s.train.map(([, v]) => v + 1)), epochs: meta.attacker.epochs, lr: meta.attacker.lr, seed: meta.attacker.seed },
-      );
+    for (const [a, res] of Object.entries(attackRow(tensorToFloat32(t, `row${r}`), at, d, meta.splits, meta.attacker))) {
       out.push({ method, attribute: a, reported: row?.auc[a] ?? Number.NaN, recomputed: res.auc });
     }
   });

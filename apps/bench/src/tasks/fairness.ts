@@ -16,11 +16,12 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError, findDataset, NotFoundError, Rng, saveSafetensors, writeFileAtomic, type SafeTensor } from '@xrec/core';
+import { ConfigError, findDataset, float32ToTensor, NotFoundError, Rng, saveSafetensors, writeFileAtomic } from '@xrec/core';
 import { loadInsuranceAttackerSplit } from '@xrec/data';
 import { evaluateRanker, P5Recommender, p5Template, REC_METRICS, trainP5, trainP5Tokenizer, type RecExample, type RecMetrics } from '@xrec/p5';
 import { initBackend, type T5Prefix } from '@xrec/transformer';
-import { attackerAuc, Discriminator, encodeUserRows, FairPrefix, PromptMixture, saveUp5Prompts, trainFairPrefix, trainPromptMixture, userRepresentations, type Up5Attribute } from '@xrec/up5';
+import { Discriminator, encodeUserRows, FairPrefix, PromptMixture, saveUp5Prompts, trainFairPrefix, trainPromptMixture, userRepresentations, type Up5Attribute } from '@xrec/up5';
+import { attackRow, attributeClasses } from '../fairness-attack.js';
 import { groupedBarChartSvg } from '../svg.js';
 import { loadRecData } from './rec-data.js';
 import { registerBenchTask } from './registry.js';
@@ -100,6 +101,7 @@ registerBenchTask({
       }),
     );
     const labelOf = Object.fromEntries(attributes.map((a) => [a, new Map([...splits[a]!.train])]));
+    const classesOf = Object.fromEntries(attributes.map((a) => [a, attributeClasses(labelOf[a]!.values())]));
     // the P5 model (trained once)
     const p5Dir = join(ctx.out, 'p5');
     let rec: P5Recommender;
@@ -130,25 +132,15 @@ registerBenchTask({
     const saved: Float32Array[] = [];
     // the trained attackers kept for the saved model: per attribute, on the unprompted and on its prompt's representations
     const kept = new Map<string, { unfair?: Discriminator; fair?: Discriminator }>(attributes.map((a) => [a, {}]));
+    const at = new Map(everyone.map((u, i) => [u, i]));
     const evaluate = (method: string, hidden: readonly string[], prefix?: () => T5Prefix, trainSeconds?: number, promptOf?: string): Row => {
       const auc: Record<string, number> = {};
       const hardAuc: Record<string, number> = {};
       // every attacker user's representation once per row
       const all = reps(prefix);
       saved.push(all);
-      const at = new Map(everyone.map((u, i) => [u, i]));
-      const pick = (users: readonly (readonly [string, number])[]) => {
-        const o = new Float32Array(users.length * d);
-        users.forEach(([u], i) => o.set(all.subarray(at.get(u)! * d, (at.get(u)! + 1) * d), i * d));
-        return o;
-      };
-      for (const a of attributes) {
-        const s = splits[a]!;
-        const r = attackerAuc(
-          { reps: pick(s.train), labels: s.train.map(([, v]) => v) },
-          { reps: pick(s.test), labels: s.test.map(([, v]) => v) },
-          { ...ATTACKER, dModel: d, classes: Math.max(2, ...s.train.map(([, v]) => v + 1)), seed, keep: promptOf === undefined || promptOf === a },
-        );
+      const attacked = attackRow(all, at, d, splits, { ...ATTACKER, seed }, (a) => promptOf === undefined || promptOf === a);
+      for (const [a, r] of Object.entries(attacked)) {
         if (r.attacker) kept.get(a)![promptOf === undefined ? 'unfair' : 'fair'] = r.attacker;
         auc[a] = r.auc;
         if (r.hardAuc !== undefined) hardAuc[a] = r.hardAuc;
@@ -167,7 +159,7 @@ registerBenchTask({
       bar.tick(1);
       for (const a of attributes) {
         const prefix = FairPrefix.create(a, rec.model.config, { tokens }, new Rng(seed).fork(`cfp-${a}`));
-        const disc = new Discriminator(d, Math.max(2, ...[...labelOf[a]!.values()].map((v) => v + 1)), new Rng(seed).fork(`disc-${a}`));
+        const disc = new Discriminator(d, classesOf[a]!, new Rng(seed).fork(`disc-${a}`));
         const t0 = performance.now();
         await trainFairPrefix(rec, prefix, disc, { train, labelOf: (u) => labelOf[a]!.get(u), lambda, epochs: p.cfpEpochs, examplesPerEpoch: p.cfpExamples, batchSize: 64, lr, seed, progress: ctx.progress });
         rows.push(evaluate(`CFP prompt: ${a}`, [a], () => prefix.prefix(), (performance.now() - t0) / 1000, a));
@@ -178,7 +170,7 @@ registerBenchTask({
       if (withMixture) {
         // UP5's prompt mixture over the frozen single prompts, trained once on random attribute subsets
         mixture = new PromptMixture(rec.model.config, { tokens }, new Rng(seed).fork('mixture'));
-        const discs = attributes.map((a) => new Discriminator(d, Math.max(2, ...[...labelOf[a]!.values()].map((v) => v + 1)), new Rng(seed).fork(`mixture-disc-${a}`)));
+        const discs = attributes.map((a) => new Discriminator(d, classesOf[a]!, new Rng(seed).fork(`mixture-disc-${a}`)));
         const t0 = performance.now();
         try {
           await trainPromptMixture(rec, mixture, prompts, discs, { train, labelOf: (a, u) => labelOf[a]!.get(u), lambda, epochs: p.cfpEpochs, examplesPerEpoch: p.cfpExamples, batchSize: 64, lr, seed, progress: ctx.progress });
@@ -215,7 +207,7 @@ registerBenchTask({
 
 /** representations.safetensors (one [users, d] tensor per row, `row<i>`) and representations.json (users, rows, attacker splits and settings). */
 async function writeRepresentations(out: string, r: { users: readonly string[]; methods: readonly string[]; dModel: number; reps: readonly Float32Array[]; splits: Record<string, { train: [string, number][]; test: [string, number][] }>; seed: number }) {
-  await saveSafetensors(join(out, 'representations.safetensors'), r.reps.map((x, i) => [`row${i}`, { dtype: 'F32', shape: [r.users.length, r.dModel], data: new Uint8Array(x.buffer, x.byteOffset, x.byteLength) }] as [string, SafeTensor]), { format: 'xrec-fairness-representations' });
+  await saveSafetensors(join(out, 'representations.safetensors'), r.reps.map((x, i) => [`row${i}`, float32ToTensor(x, [r.users.length, r.dModel])] as const), { format: 'xrec-fairness-representations' });
   await writeFileAtomic(join(out, 'representations.json'), `${JSON.stringify({ format: 'xrec-fairness-representations', version: 1, users: r.users, methods: r.methods, dModel: r.dModel, attacker: { ...ATTACKER, seed: r.seed }, splits: r.splits })}\n`);
 }
 
