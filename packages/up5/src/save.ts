@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { CheckpointError, ConfigError, loadSafetensors, Rng, saveSafetensors, writeFileAtomic, type SafeTensor } from '@xrec/core';
+import { CheckpointError, ConfigError, float32ToTensor, loadSafetensors, Rng, saveSafetensors, tensorToFloat32, writeFileAtomic } from '@xrec/core';
 import { P5Recommender } from '@xrec/p5';
 import { Discriminator } from './discriminator.js';
 import { FairPrefix, type FairPrefixConfig } from './fair-prefix.js';
@@ -47,10 +47,6 @@ interface Up5Meta {
   readonly mixture?: PromptMixtureConfig;
 }
 
-function tensorOf(v: tf.Variable): SafeTensor {
-  return { dtype: 'F32', shape: v.shape, data: new Uint8Array((v.dataSync() as Float32Array).slice().buffer) };
-}
-
 function varsOf(a: Up5Attribute): [string, tf.Variable][] {
   return [
     ...[...a.prompt.variables()].map(([n, v]) => [`prompt.${n}`, v] as [string, tf.Variable]),
@@ -76,7 +72,7 @@ export async function saveUp5Prompts(dir: string, attributes: readonly Up5Attrib
     ...(mixture ? { mixture: mixture.config } : {}),
   };
   const named = [...attributes.flatMap(varsOf), ...(mixture ? [...mixture.variables()] : [])];
-  await saveSafetensors(join(dir, 'up5.safetensors'), named.map(([n, v]) => [n, tensorOf(v)] as [string, SafeTensor]), { format: UP5_FORMAT });
+  await saveSafetensors(join(dir, 'up5.safetensors'), named.map(([n, v]) => [n, float32ToTensor(v.dataSync() as Float32Array, v.shape)] as const), { format: UP5_FORMAT });
   await writeFileAtomic(join(dir, 'up5.json'), `${JSON.stringify(meta, null, 1)}\n`);
 }
 
@@ -113,7 +109,7 @@ export async function loadUp5Model(dir: string): Promise<Up5Model> {
       if (t.dtype !== 'F32' || t.shape.join(',') !== v.shape.join(',')) {
         throw new CheckpointError(`loadUp5Model: tensor '${name}' is ${t.dtype} [${t.shape.join(', ')}], expected F32 [${v.shape.join(', ')}]`);
       }
-      const data = new Float32Array(new Uint8Array(t.data).buffer); // a copy: the file bytes may be a Node Buffer view
+      const data = tensorToFloat32(t, name);
       tf.tidy(() => v.assign(tf.tensor(data, v.shape, 'float32')));
     };
     for (const [name, v] of mixture?.variables() ?? []) restore(name, v);
