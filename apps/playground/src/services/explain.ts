@@ -43,6 +43,9 @@ export class ExplainService {
     private readonly users: readonly SearchEntry[],
     private readonly items: readonly SearchEntry[],
     private readonly trainRows: readonly number[],
+    /** Each user's training items (the item search lists them first; unknown ids are refused by lookup). */
+    private readonly itemsOf: ReadonlyMap<string, ReadonlySet<string>>,
+    private readonly itemIds: ReadonlySet<string>,
   ) {}
 
   /** Load every saved model of split 1 in `dir` (a `xrec bench explain` output folder). */
@@ -51,8 +54,10 @@ export class ExplainService {
     if (!existsSync(reportPath)) throw new NotFoundError(`${reportPath} not found: not a \`xrec bench explain\` output folder`);
     const report = JSON.parse(readFileSync(reportPath, 'utf8')) as ExplainReport;
     if (report.format !== 'xrec-bench-explain' || !report.dataset || !report.profile || !report.runs) throw new CheckpointError(`${reportPath} is not an xrec explain report`);
-    const src = report.dataset.source;
-    const ds = await loadExplanationDataset(report.dataset.name === 'amazon-musical-instruments-5core' && !existsSync(isAbsolute(src) ? src : join(root, src)) ? 'default' : isAbsolute(src) ? src : join(root, src));
+    // the report names its dataset's folder relative to the repository (or absolute); a run made elsewhere on the
+    // bundled data is found again by name
+    const src = isAbsolute(report.dataset.source) ? report.dataset.source : join(root, report.dataset.source);
+    const ds = await loadExplanationDataset(!existsSync(src) && report.dataset.name === 'amazon-musical-instruments-5core' ? 'default' : src);
     const rows = splitRows(ds.records, ds.splits[0]!, report.profile);
     const runs = report.runs.filter((r) => r.model && r.split === 1).sort((a, b) => a.seed - b.seed);
     const variants: LoadedVariant[] = [];
@@ -76,7 +81,10 @@ export class ExplainService {
       return [...m].map(([id, n]) => ({ id, interactions: n }));
     };
     const pairs = new Map(ds.records.map((r) => [`${r.user}\u0000${r.item}`, r] as const));
-    return new ExplainService('explain', ds.name, variants, ds.records, pairs, new RetrievalBaseline(train), new FeatureMatcher(ds.features), count((r) => r.user), count((r) => r.item), rows.train);
+    const itemsOf = new Map<string, Set<string>>();
+    for (const r of train) itemsOf.set(r.user, (itemsOf.get(r.user) ?? new Set()).add(r.item));
+    const items = count((r) => r.item);
+    return new ExplainService('explain', ds.name, variants, ds.records, pairs, new RetrievalBaseline(train), new FeatureMatcher(ds.features), count((r) => r.user), items, rows.train, itemsOf, new Set(items.map((i) => i.id)));
   }
 
   info(): DatasetInfo {
@@ -96,14 +104,13 @@ export class ExplainService {
   }
 
   searchItems(query: string, limit: number, user?: string): ItemsResponse {
-    const mine = new Set(user === undefined ? [] : this.trainRows.filter((i) => this.records[i]!.user === user).map((i) => this.records[i]!.item));
-    return { dataset: this.id, ...searchIndex(this.items, query, limit, 'items', mine) };
+    return { dataset: this.id, ...searchIndex(this.items, query, limit, 'items', (user !== undefined && this.itemsOf.get(user)) || new Set()) };
   }
 
   async explain(req: ExplainRequest): Promise<ExplainResponse> {
     const { user, item } = req;
-    if (!this.users.some((u) => u.id === user)) throw new HttpError(404, 'not_found', `user '${user}' is not among the ${this.users.length} users the models were trained on`, 'body.user');
-    if (!this.items.some((i) => i.id === item)) throw new HttpError(404, 'not_found', `item '${item}' is not among the ${this.items.length} items the models were trained on`, 'body.item');
+    if (!this.itemsOf.has(user)) throw new HttpError(404, 'not_found', `user '${user}' is not among the ${this.users.length} users the models were trained on`, 'body.user');
+    if (!this.itemIds.has(item)) throw new HttpError(404, 'not_found', `item '${item}' is not among the ${this.items.length} items the models were trained on`, 'body.item');
     const wanted = req.variants ?? this.variants.map((v) => v.id);
     const unknown = wanted.filter((w) => !this.variants.some((v) => v.id === w));
     if (unknown.length) throw new HttpError(400, 'bad_request', `unknown variant ${unknown.map((u) => `'${u}'`).join(', ')} (loaded: ${this.variants.map((v) => v.id).join(', ') || 'none'})`, 'body.variants');
