@@ -17,7 +17,6 @@ Run with Debian's python3-torch, from packages/transformer:
 
     /usr/bin/python3 test/reference/make_encoder_fixtures.py
 """
-import json
 import math
 import os
 import sys
@@ -25,7 +24,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_fixtures import OUT, write_safetensors  # noqa: E402
+from make_fixtures import write_case_logits, write_model_dir  # noqa: E402
 
 
 def act(name, t):
@@ -131,24 +130,9 @@ def cases(gen, V, d, left_pad):
 
 def emit(name, cfg, root, head, gen, left_pad):
     W, stored = make(gen, root, cfg, head)
-    out = os.path.join(OUT, name)
-    os.makedirs(out, exist_ok=True)
-    with open(os.path.join(out, 'config.json'), 'w') as f:
-        json.dump(cfg, f, indent=2)
-        f.write('\n')
-    write_safetensors(os.path.join(out, 'model.safetensors'), stored, {'format': 'pt'})
-    expected = {}
-    for case, (ids, mask, prefix) in cases(gen, cfg['vocab_size'], cfg['hidden_size'], left_pad).items():
-        with torch.no_grad():
-            logits = encoder_forward(W, cfg, root, head, ids, mask, prefix)
-        expected[f'{case}.ids'] = ids.to(torch.int32)
-        expected[f'{case}.mask'] = mask.to(torch.int32)
-        if prefix is not None:
-            expected[f'{case}.prefix'] = prefix
-        expected[f'{case}.logits'] = logits
-    write_safetensors(os.path.join(out, 'expected.safetensors'), expected,
-                      {'torch': torch.__version__, 'script': 'test/reference/make_encoder_fixtures.py'})
-    print('wrote', out)
+    out = write_model_dir(name, cfg, stored)
+    write_case_logits(out, cases(gen, cfg['vocab_size'], cfg['hidden_size'], left_pad),
+                      lambda ids, mask, prefix: encoder_forward(W, cfg, root, head, ids, mask, prefix), 'test/reference/make_encoder_fixtures.py')
 
 
 def main():

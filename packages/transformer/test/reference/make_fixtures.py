@@ -231,25 +231,35 @@ def cases(gen, V, d):
     return {'plain': plain, 'padded': padded, 'prefix': with_prefix}
 
 
-def emit(name, cfg, W, stored, fwd, gen, V, d):
+def write_model_dir(name, cfg, stored):
+    """A Hugging Face-layout model folder under OUT (config.json, model.safetensors); returns its path."""
     out = os.path.join(OUT, name)
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, 'config.json'), 'w') as f:
         json.dump(cfg, f, indent=2)
         f.write('\n')
     write_safetensors(os.path.join(out, 'model.safetensors'), stored, {'format': 'pt'})
+    return out
+
+
+def write_case_logits(out, cases_, fwd, script):
+    """expected.safetensors: per case its ids, mask, optional prefix and the reference logits of fwd(ids, mask, prefix)."""
     expected = {}
-    for case, (ids, mask, prefix) in cases(gen, V, d).items():
+    for case, (ids, mask, prefix) in cases_.items():
         with torch.no_grad():
-            logits = fwd(W, cfg, ids, mask, prefix)
+            logits = fwd(ids, mask, prefix)
         expected[f'{case}.ids'] = ids.to(torch.int32)
         expected[f'{case}.mask'] = mask.to(torch.int32)
         if prefix is not None:
             expected[f'{case}.prefix'] = prefix
         expected[f'{case}.logits'] = logits
-    write_safetensors(os.path.join(out, 'expected.safetensors'), expected,
-                      {'torch': torch.__version__, 'script': 'test/reference/make_fixtures.py'})
+    write_safetensors(os.path.join(out, 'expected.safetensors'), expected, {'torch': torch.__version__, 'script': script})
     print('wrote', out)
+
+
+def emit(name, cfg, W, stored, fwd, gen, V, d):
+    out = write_model_dir(name, cfg, stored)
+    write_case_logits(out, cases(gen, V, d), lambda ids, mask, prefix: fwd(W, cfg, ids, mask, prefix), 'test/reference/make_fixtures.py')
 
 
 def main():

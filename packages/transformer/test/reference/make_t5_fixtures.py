@@ -13,7 +13,6 @@ Run with Debian's python3-torch, from packages/transformer:
 
     /usr/bin/python3 test/reference/make_t5_fixtures.py
 """
-import json
 import math
 import os
 import sys
@@ -21,7 +20,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_fixtures import OUT, write_safetensors  # noqa: E402
+from make_fixtures import write_model_dir, write_safetensors  # noqa: E402
 
 
 def bucket(rel, bidirectional, num_buckets, max_distance):
@@ -137,12 +136,7 @@ def make(gen, cfg):
 
 def emit(name, cfg, gen):
     W, stored = make(gen, cfg)
-    out = os.path.join(OUT, name)
-    os.makedirs(out, exist_ok=True)
-    with open(os.path.join(out, 'config.json'), 'w') as f:
-        json.dump(cfg, f, indent=2)
-        f.write('\n')
-    write_safetensors(os.path.join(out, 'model.safetensors'), stored, {'format': 'pt'})
+    out = write_model_dir(name, cfg, stored)
     V = cfg['vocab_size']
     # encoder inputs long enough (40) for log-spaced buckets; one row padded
     ids = torch.randint(2, V, (2, 40), generator=gen)
