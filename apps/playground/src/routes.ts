@@ -1,7 +1,6 @@
 /** The JSON API: one route per endpoint, each with its request and response schemas (see schemas.ts). */
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import { HttpError } from './errors.js';
 import {
   ApiError,
@@ -79,6 +78,4 @@ export async function registerRoutes(app: App, m: PlaygroundModels): Promise<voi
   );
 
   app.get('/api/bench/reports', { schema: { response: { 200: ReportsResponse } } }, () => ({ reports: readReports(m.reportRoots).reports }));
-
-  app.get('/api/unavailable', { schema: { hide: true, response: { 200: Type.Record(Type.String(), Type.String()) } } }, () => ({ ...m.unavailable }));
 }
