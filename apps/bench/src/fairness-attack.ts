@@ -38,7 +38,7 @@ export function attackRow(all: Float32Array, index: ReadonlyMap<string, number>,
       attackerAuc(
         { reps: pick(sp.train), labels: sp.train.map(([, v]) => v) },
         { reps: pick(sp.test), labels: sp.test.map(([, v]) => v) },
-        { dModel: d, classes: attributeClasses(sp.train.map(([, v]) => v)), epochs: s.epochs, lr: s.lr, seed: s.seed, keep: keep(a) },
+        { dModel: d, classes: attributeClasses([...sp.train, ...sp.test].map(([, v]) => v)), epochs: s.epochs, lr: s.lr, seed: s.seed, keep: keep(a) },
       ),
     ]),
   );

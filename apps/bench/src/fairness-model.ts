@@ -17,6 +17,8 @@ export interface FairnessUser {
 
 export interface FairnessModel {
   readonly dir: string;
+  /** The run's dataset (`insurance` or `ml-100k`). */
+  readonly dataset: string;
   readonly up5: Up5Model;
   readonly users: ReadonlyMap<string, FairnessUser>;
   /** Top-k with and without the prompts of `hide` for a known user (or any user with `history`). */
@@ -27,7 +29,7 @@ export interface FairnessModel {
 export async function loadFairnessModel(dir: string): Promise<FairnessModel> {
   const usersPath = join(dir, 'users.json');
   if (!existsSync(usersPath)) throw new CheckpointError(`${usersPath} not found: ${dir} is not the output of \`xrec bench fairness\``);
-  let raw: { format?: string; users?: Record<string, FairnessUser> };
+  let raw: { format?: string; dataset?: string; users?: Record<string, FairnessUser> };
   try {
     raw = JSON.parse(readFileSync(usersPath, 'utf8')) as typeof raw;
   } catch (e) {
@@ -39,6 +41,7 @@ export async function loadFairnessModel(dir: string): Promise<FairnessModel> {
   const catalogue = new Set(up5.rec.items);
   return {
     dir,
+    dataset: raw.dataset ?? 'insurance',
     up5,
     users,
     recommend(user, hide, k, history) {

@@ -15,6 +15,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CheckpointError, ConfigError, DataError, Rng, writeDirAtomic } from '@xrec/core';
 import { loadTokenizer, toHfTokenizerJsonText, type BpeTokenizer, type Tokenizer } from '@xrec/tokenizer';
+import type * as tf from '@tensorflow/tfjs';
 import { loadT5, PrefixTrie, saveT5, T5Model, type T5Config, type T5Prefix, type T5Row } from '@xrec/transformer';
 import { validItems } from './baselines.js';
 import { encodeSource, encodeTarget } from './encode.js';
@@ -93,14 +94,15 @@ export class P5Recommender {
 
   /**
    * Items ranked by trie-constrained beam search (at most `beams`, best first); every one is a valid item.
-   * `prefix`: per-layer key/value prompts the frozen model attends to (UP5's fairness prompts).
+   * `prefix`: per-layer key/value prompts the frozen model attends to (UP5's fairness prompts); `encoderEdit`:
+   * an intervention on the encoder states [S, d] before decoding (the fairness task's projection baseline).
    */
-  rank(ex: RecExample, beams = 20, prefix?: T5Prefix): string[] {
+  rank(ex: RecExample, beams = 20, prefix?: T5Prefix, encoderEdit?: (enc: tf.Tensor2D) => tf.Tensor2D): string[] {
     const valid = this.validItems(ex);
     const trie = valid.length === this.items.length ? this.catalogueTrie : new PrefixTrie(valid.map((i) => this.target(i)));
     const byKey = new Map(valid.map((i) => [this.target(i).join(','), i]));
     const maxLen = Math.max(...valid.map((i) => this.target(i).length));
-    const hyps = this.model.beamSearch({ input: this.source(ex), beams: Math.min(beams, valid.length), maxNewTokens: maxLen, allowed: (p) => trie.allowed(p), ...(prefix ? { prefix } : {}) });
+    const hyps = this.model.beamSearch({ input: this.source(ex), beams: Math.min(beams, valid.length), maxNewTokens: maxLen, allowed: (p) => trie.allowed(p), ...(prefix ? { prefix } : {}), ...(encoderEdit ? { encoderEdit } : {}) });
     return hyps.map((h) => byKey.get(h.tokens.join(','))).filter((i): i is string => i !== undefined);
   }
 

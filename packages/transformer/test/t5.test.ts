@@ -122,6 +122,14 @@ describe('T5 constrained beam search', () => {
     expect(beams.map((b) => key(b.tokens))).toEqual(byLl.map(([k]) => k));
     beams.forEach((b) => expect(b.logProb).toBeCloseTo(ll[items.findIndex((t) => key(t) === key(b.tokens))]!, 4));
     expect(() => m.beamSearch({ input, beams: 0, maxNewTokens: 3 })).toThrow(/beams must be a positive integer/);
+    // an encoder edit: the identity changes nothing; scaling the states changes the scores; a wrong shape is refused
+    const same = m.beamSearch({ input, beams: 5, maxNewTokens: 6, allowed: (p) => trie.allowed(p), encoderEdit: (e) => tf.clone(e) });
+    expect(same).toEqual(beams);
+    const scaled = m.beamSearch({ input, beams: 5, maxNewTokens: 6, allowed: (p) => trie.allowed(p), encoderEdit: (e) => tf.mul(e, 3) as tf.Tensor2D });
+    expect(scaled.map((b) => b.logProb)).not.toEqual(beams.map((b) => b.logProb));
+    const n0 = tf.memory().numTensors;
+    expect(() => m.beamSearch({ input, beams: 2, maxNewTokens: 3, encoderEdit: (e) => tf.slice(e, [0, 0], [1, -1]) as tf.Tensor2D })).toThrow(/encoderEdit must return \[4, 16\], got \[1, 16\]/);
+    expect(tf.memory().numTensors).toBe(n0);
     m.dispose();
   });
 });

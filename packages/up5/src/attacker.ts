@@ -38,6 +38,44 @@ export function macroOvoAuc(probs: readonly (readonly number[])[], labels: reado
   return aucs.reduce((x, y) => x + y, 0) / aucs.length;
 }
 
+export interface FitOptions {
+  readonly epochs?: number;
+  readonly lr?: number;
+  readonly batchSize?: number;
+  readonly seed?: number;
+}
+
+/** Fit a discriminator on fixed representations ([users, d] with one label each): AdamW, shuffled mini-batches. */
+export function fitDiscriminator(disc: Discriminator, reps: Float32Array, labels: readonly number[], o: FitOptions = {}): void {
+  const d = disc.dModel;
+  if (reps.length !== labels.length * d) throw new ShapeError(`fitDiscriminator: representations must be [${labels.length}, ${d}] matching the labels, got ${reps.length} values`);
+  const bad = labels.findIndex((l) => !Number.isInteger(l) || l < 0 || l >= disc.classes);
+  if (bad >= 0) throw new ConfigError(`fitDiscriminator: label ${labels[bad]} at ${bad} is not a class of a ${disc.classes}-class discriminator`);
+  const rng = new Rng(o.seed ?? 0);
+  const named = disc.variables();
+  const opt = new AdamW(named, { weightDecay: 0 });
+  const vars = [...named.values()];
+  const lr = o.lr ?? 1e-3;
+  const bs = o.batchSize ?? 256;
+  const X = tf.tensor2d(reps, [labels.length, d]);
+  try {
+    for (let e = 0; e < (o.epochs ?? 20); e++) {
+      const order = rng.permutation(labels.length);
+      for (let s = 0; s < order.length; s += bs) {
+        const idx = Array.from(order.slice(s, s + bs));
+        tf.tidy(() => {
+          const x = tf.gather(X, tf.tensor1d(idx, 'int32')) as tf.Tensor2D;
+          const { grads } = tf.variableGrads(() => disc.loss(x, idx.map((i) => labels[i]!)), vars);
+          opt.applyGradients(new Map([...named].map(([n, v]) => [n, grads[v.name]!])), lr);
+        });
+      }
+    }
+  } finally {
+    X.dispose();
+    opt.dispose();
+  }
+}
+
 /** Train a fresh attacker on (train representations, labels) and score it on the test users. */
 export function attackerAuc(
   train: { reps: Float32Array; labels: readonly number[] },
@@ -50,24 +88,8 @@ export function attackerAuc(
   const rng = new Rng(o.seed ?? 0);
   const att = new Discriminator(d, o.classes, rng.fork('attacker'), 'attacker');
   let kept = false;
-  const named = att.variables();
-  const opt = new AdamW(named, { weightDecay: 0 });
-  const vars = [...named.values()];
-  const lr = o.lr ?? 1e-3;
-  const bs = o.batchSize ?? 256;
-  const X = tf.tensor2d(train.reps, [train.labels.length, d]);
   try {
-    for (let e = 0; e < (o.epochs ?? 20); e++) {
-      const order = rng.permutation(train.labels.length);
-      for (let s = 0; s < order.length; s += bs) {
-        const idx = Array.from(order.slice(s, s + bs));
-        tf.tidy(() => {
-          const x = tf.gather(X, tf.tensor1d(idx, 'int32')) as tf.Tensor2D;
-          const { grads } = tf.variableGrads(() => att.loss(x, idx.map((i) => train.labels[i]!)), vars);
-          opt.applyGradients(new Map([...named].map(([n, v]) => [n, grads[v.name]!])), lr);
-        });
-      }
-    }
+    fitDiscriminator(att, train.reps, train.labels, { ...(o.epochs !== undefined ? { epochs: o.epochs } : {}), ...(o.lr !== undefined ? { lr: o.lr } : {}), ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}), seed: rng.nextSeed() });
     const probs = tf.tidy(() => att.probabilities(tf.tensor2d(test.reps, [test.labels.length, d])));
     kept = o.keep === true;
     const base = { trainUsers: train.labels.length, testUsers: test.labels.length, ...(kept ? { attacker: att } : {}) };
@@ -79,8 +101,6 @@ export function attackerAuc(
     }
     return { auc: macroOvoAuc(probs, test.labels, o.classes), ...base };
   } finally {
-    X.dispose();
-    opt.dispose();
     if (!kept) att.dispose();
   }
 }

@@ -1,31 +1,43 @@
 /**
- * Training a counterfactually-fair prompt (UP5's CFP) with the shared trainer's update rules, the P5 model
- * frozen (its variables are not in the trainer's set, so they stay bit-identical):
+ * Adversarial training against an attribute discriminator with the shared trainer's update rules:
  *
- *   prefix rule:        min over the prompt of  L_rec(prompted P5) − λ · L_disc(user representation)
- *   discriminator rule: min over the discriminator of  L_disc(user representation, prompt held fixed)
+ *   player rule:        min over the player of  L_rec + λ · A(user representation)
+ *   discriminator rule: min over the discriminator of  L_disc(user representation, player held fixed)
  *
- * both every batch (`prefixSteps` and `discriminatorSteps` updates each; the reference runs several prompt
- * steps with the discriminator frozen and alternates every `rs_step` batches — the same two objectives).
+ * where A is the adversary objective (UP5: −L_disc; or confusion, see {@link Discriminator.adversaryLoss}).
+ * The player is a counterfactually-fair prompt on the frozen P5 (UP5's CFP, {@link trainFairPrefix}: the P5's
+ * variables are not in the trainer's set, so they stay bit-identical) or every weight of the P5 itself (the
+ * adversarial fine-tuning baseline, {@link trainAdversarialP5}). The player takes `playerSteps` updates per
+ * batch; the discriminator `discriminatorSteps` updates on every `discriminatorEvery`-th batch (UP5 runs several
+ * prompt steps with the discriminator frozen and alternates every `rs_step` batches). Optionally the
+ * discriminator is first fitted to the unprompted representations of the training users (UP5's discriminator
+ * pre-training on ML-1M), so the player meets a trained adversary from its first step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError, silentProgress, type Progress, type Rng } from '@xrec/core';
+import { ConfigError, Rng, silentProgress, type Progress } from '@xrec/core';
 import { encodeExamples, p5Batches, p5Loss, type EncodedExample, type P5Recommender, type RecExample } from '@xrec/p5';
-import { train, type TrainResult } from '@xrec/transformer';
-import type { Discriminator } from './discriminator.js';
+import { train, type T5Prefix, type TrainResult } from '@xrec/transformer';
+import { fitDiscriminator } from './attacker.js';
+import type { AdversaryObjective, Discriminator } from './discriminator.js';
 import type { FairPrefix } from './fair-prefix.js';
 import { encodeUserRows, userRepresentations, type UserRow } from './user-representation.js';
 
-/** The schedule of an adversarial prompt training (single prompts and the mixture). */
+/** The schedule of an adversarial training (single prompts, the mixture, the fine-tuning baseline). */
 export interface AdversarialSchedule {
   /** P5 training examples (those of users without the needed attributes are dropped). */
   readonly train: readonly RecExample[];
-  /** λ, the discriminators' weight in the prompt's loss (UP5 Insurance: 1; default 1). */
+  /** λ, the discriminators' weight in the player's loss (UP5 Insurance: 1; default 1). */
   readonly lambda?: number;
+  /** The adversary objective (default `negative-ce`, UP5's). */
+  readonly adversary?: AdversaryObjective;
   readonly epochs?: number;
   readonly batchSize?: number;
   readonly examplesPerEpoch?: number;
   readonly lr?: number;
+  /** Discriminator updates run on every this-many-th batch (default 1: every batch). */
+  readonly discriminatorEvery?: number;
+  /** Epochs of fitting each discriminator to the unprompted representations first (default 0: none). */
+  readonly pretrainDiscriminatorEpochs?: number;
   readonly seed?: number;
   readonly progress?: Progress;
 }
@@ -33,7 +45,9 @@ export interface AdversarialSchedule {
 export interface CfpOptions extends AdversarialSchedule {
   /** The attribute's class of a user (examples of users without one are dropped). */
   readonly labelOf: (user: string) => number | undefined;
+  /** Player updates per batch (default 1). */
   readonly prefixSteps?: number;
+  /** Discriminator updates per discriminator batch (default 1). */
   readonly discriminatorSteps?: number;
 }
 
@@ -46,35 +60,78 @@ interface CfpBatch {
   readonly tokens: number;
 }
 
-export async function trainFairPrefix(rec: P5Recommender, prefix: FairPrefix, disc: Discriminator, o: CfpOptions): Promise<TrainResult> {
+/** Check an adversarial schedule's numbers (shared by the single-prompt, mixture and fine-tuning trainings). */
+export function checkSchedule(o: AdversarialSchedule, where: string): { lambda: number; adversary: AdversaryObjective; every: number } {
   const lambda = o.lambda ?? 1;
-  if (!(lambda >= 0)) throw new ConfigError(`trainFairPrefix: lambda must be ≥ 0, got ${lambda}`);
+  if (!(lambda >= 0)) throw new ConfigError(`${where}: lambda must be ≥ 0, got ${lambda}`);
+  const adversary = o.adversary ?? 'negative-ce';
+  if (adversary !== 'negative-ce' && adversary !== 'confusion') throw new ConfigError(`${where}: adversary must be negative-ce or confusion, got '${String(adversary)}'`);
+  const every = o.discriminatorEvery ?? 1;
+  if (!Number.isInteger(every) || every < 1) throw new ConfigError(`${where}: discriminatorEvery must be a positive integer, got ${every}`);
+  const pre = o.pretrainDiscriminatorEpochs ?? 0;
+  if (!Number.isInteger(pre) || pre < 0) throw new ConfigError(`${where}: pretrainDiscriminatorEpochs must be a non-negative integer, got ${pre}`);
+  return { lambda, adversary, every };
+}
+
+/**
+ * Fit `disc` to the unprompted P5's representations of the distinct users among `users` (labels aligned) — the
+ * discriminator pre-training of {@link AdversarialSchedule.pretrainDiscriminatorEpochs}.
+ */
+export function pretrainDiscriminator(rec: P5Recommender, disc: Discriminator, users: readonly { user: string; row: UserRow; label: number }[], o: { epochs: number; lr?: number; seed?: number }): void {
+  const seen = new Map<string, { row: UserRow; label: number }>();
+  for (const u of users) if (!seen.has(u.user)) seen.set(u.user, u);
+  const list = [...seen.values()];
+  const d = rec.model.config.dModel;
+  const reps = new Float32Array(list.length * d);
+  for (let s = 0; s < list.length; s += 256) {
+    const r = tf.tidy(() => userRepresentations(rec, list.slice(s, s + 256).map((x) => x.row)));
+    reps.set(r.dataSync(), s * d);
+    r.dispose();
+  }
+  fitDiscriminator(disc, reps, list.map((x) => x.label), { epochs: o.epochs, lr: o.lr ?? 1e-3, seed: o.seed ?? 0 });
+}
+
+/** What plays against the discriminator: its variables and, for a prompt, the prefix it makes. */
+interface Player {
+  readonly label: string;
+  readonly variables: Map<string, tf.Variable>;
+  readonly prefix?: (o: { training: boolean; seed: number }) => T5Prefix;
+  /** Whether the P5's own dropout is on in the recommendation loss (when its weights are trained). */
+  readonly modelTraining: boolean;
+}
+
+async function trainAgainst(rec: P5Recommender, disc: Discriminator, o: CfpOptions, player: Player, where: string): Promise<TrainResult> {
+  const { lambda, adversary, every } = checkSchedule(o, where);
   const exs = o.train.filter((e) => o.labelOf(e.user) !== undefined);
-  if (exs.length === 0) throw new ConfigError(`trainFairPrefix: none of the ${o.train.length} training examples has a user with a known ${prefix.attribute}`);
+  if (exs.length === 0) throw new ConfigError(`${where}: none of the ${o.train.length} training examples has a user with a known attribute`);
   const rows = encodeExamples(rec, exs);
   const users = encodeUserRows(rec, exs);
   const labels = exs.map((e) => o.labelOf(e.user)!);
+  if (o.pretrainDiscriminatorEpochs) pretrainDiscriminator(rec, disc, exs.map((e, i) => ({ user: e.user, row: users[i]!, label: labels[i]! })), { epochs: o.pretrainDiscriminatorEpochs, ...(o.lr !== undefined ? { lr: o.lr } : {}), seed: new Rng(o.seed ?? 0).fork('pretrain').nextSeed() });
   const bs = o.batchSize ?? 64;
   const perEpoch = Math.min(o.examplesPerEpoch ?? exs.length, exs.length);
-  const pv = prefix.variables();
   const dv = disc.variables();
-  const prefixLoss = (b: CfpBatch, training: boolean, seed: number) => {
-    const p = prefix.prefix({ training, seed });
-    const rec_ = p5Loss(rec, { rows: b.rows, size: b.size, tokens: b.tokens }, false, seed, p);
-    const adv = disc.loss(userRepresentations(rec, b.users, { prefix: p }), b.labels);
-    return tf.sub(rec_, tf.mul(lambda, adv)) as tf.Scalar;
+  const playerLoss = (b: CfpBatch, training: boolean, seed: number) => {
+    const p = player.prefix?.({ training, seed });
+    const rec_ = p5Loss(rec, { rows: b.rows, size: b.size, tokens: b.tokens }, training && player.modelTraining, seed, p);
+    const adv = disc.adversaryLoss(userRepresentations(rec, b.users, p ? { prefix: p } : {}), b.labels, adversary);
+    return tf.add(rec_, tf.mul(lambda, adv)) as tf.Scalar;
   };
+  const discSteps = o.discriminatorSteps ?? 1;
   return train<CfpBatch>({
-    variables: new Map([...pv, ...dv]),
-    lossFn: (b, training, ctx) => prefixLoss(b, training, ctx.seed),
+    variables: new Map([...player.variables, ...dv]),
+    lossFn: (b, training, ctx) => playerLoss(b, training, ctx.seed),
     updates: [
-      { name: 'prompt', variables: [...pv.keys()], lossFn: (b, training, ctx) => prefixLoss(b, training, ctx.seed), repeat: o.prefixSteps ?? 1 },
+      { name: 'player', variables: [...player.variables.keys()], lossFn: (b, training, ctx) => playerLoss(b, training, ctx.seed), repeat: o.prefixSteps ?? 1 },
       {
         name: 'discriminator',
         variables: [...dv.keys()],
-        // only the discriminator's gradients are taken in this rule, so the prompt is held fixed
-        lossFn: (b) => disc.loss(userRepresentations(rec, b.users, { prefix: prefix.prefix() }), b.labels),
-        repeat: o.discriminatorSteps ?? 1,
+        // only the discriminator's gradients are taken in this rule, so the player is held fixed
+        lossFn: (b) => {
+          const p = player.prefix?.({ training: false, seed: 0 });
+          return disc.loss(userRepresentations(rec, b.users, p ? { prefix: p } : {}), b.labels);
+        },
+        repeat: (step) => (step % every === 0 ? discSteps : 0),
       },
     ],
     trainBatches: (_e: number, rng: Rng) => {
@@ -86,6 +143,19 @@ export async function trainFairPrefix(rec: P5Recommender, prefix: FairPrefix, di
     },
     config: { epochs: o.epochs ?? 1, lr: o.lr ?? 1e-3, warmupSteps: 0, schedule: 'constant', seed: o.seed ?? 0, weightDecay: 0 },
     progress: o.progress ?? silentProgress,
-    label: `cfp ${prefix.attribute}`,
+    label: player.label,
   });
+}
+
+/** Train a counterfactually-fair prompt on the frozen P5 against `disc` (UP5's CFP). */
+export async function trainFairPrefix(rec: P5Recommender, prefix: FairPrefix, disc: Discriminator, o: CfpOptions): Promise<TrainResult> {
+  return trainAgainst(rec, disc, o, { label: `cfp ${prefix.attribute}`, variables: prefix.variables(), prefix: (x) => prefix.prefix(x), modelTraining: false }, `trainFairPrefix(${prefix.attribute})`);
+}
+
+/**
+ * The adversarial fine-tuning baseline: every weight of `rec` (a copy — its weights change) trained on the same
+ * objective as a fair prompt, without a prompt.
+ */
+export async function trainAdversarialP5(rec: P5Recommender, disc: Discriminator, o: CfpOptions): Promise<TrainResult> {
+  return trainAgainst(rec, disc, o, { label: 'adversarial fine-tuning', variables: rec.model.parameters(), modelTraining: true }, 'trainAdversarialP5');
 }

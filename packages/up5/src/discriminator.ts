@@ -7,6 +7,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, Rng } from '@xrec/core';
 
+/** How a prompt plays against a discriminator: UP5's −L_disc, or confusion (match the uniform distribution). */
+export type AdversaryObjective = 'negative-ce' | 'confusion';
+
+export const ADVERSARY_OBJECTIVES: readonly AdversaryObjective[] = ['negative-ce', 'confusion'];
+
 let counter = 0;
 
 export class Discriminator {
@@ -54,6 +59,21 @@ export class Discriminator {
       const z = this.logits(x);
       if (this.classes === 2) return tf.losses.sigmoidCrossEntropy(tf.tensor2d([...labels], [labels.length, 1]), z) as tf.Scalar;
       return tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d([...labels], 'int32'), this.classes), z) as tf.Scalar;
+    });
+  }
+
+  /**
+   * The adversary's term in the prompt's (or model's) loss, to be minimised: `negative-ce` is −L_disc, UP5's
+   * (unbounded: it rewards confidently wrong predictions, which a fresh attacker can read back); `confusion`
+   * is the cross-entropy against the uniform distribution (minimal when the discriminator cannot tell the
+   * classes apart; Alvi et al. 2018).
+   */
+  adversaryLoss(x: tf.Tensor2D, labels: readonly number[], objective: AdversaryObjective): tf.Scalar {
+    if (objective === 'negative-ce') return tf.tidy(() => tf.neg(this.loss(x, labels)) as tf.Scalar);
+    return tf.tidy(() => {
+      const z = this.logits(x);
+      if (this.classes === 2) return tf.losses.sigmoidCrossEntropy(tf.fill(z.shape, 0.5), z) as tf.Scalar;
+      return tf.losses.softmaxCrossEntropy(tf.fill(z.shape, 1 / this.classes), z) as tf.Scalar;
     });
   }
 

@@ -6,3 +6,4 @@ export * from './attacker.js';
 export * from './mixture.js';
 export * from './save.js';
 export * from './recommend.js';
+export * from './linear-projection.js';

@@ -5,15 +5,17 @@
  * reference shares one combiner across them. Trained by {@link trainPromptMixture}, the prompts and the P5
  * frozen, on random attribute subsets with
  *
- *   mixture rule:        L_rec − λ·Σ_selected L_disc_a + λ·Σ_unselected L_disc_a
+ *   mixture rule:        L_rec + λ·Σ_selected A_a + λ·Σ_unselected L_disc_a
  *   discriminator rule:  Σ_a L_disc_a   (every attribute's discriminator, on the mixed prompt's representations)
+
+with A the adversary objective (UP5: A = −L_disc; see {@link AdversarialSchedule}),
  *
  * so the mixture hides the selected attributes and keeps the others recoverable, as the user asked.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError, silentProgress, type Rng } from '@xrec/core';
+import { ConfigError, Rng, silentProgress } from '@xrec/core';
 import { encodeExamples, p5Batches, p5Loss, type P5Recommender, type EncodedExample } from '@xrec/p5';
-import type { AdversarialSchedule } from './cfp.js';
+import { checkSchedule, pretrainDiscriminator, type AdversarialSchedule } from './cfp.js';
 import { AttentionMixture } from '@xrec/prompts';
 import { train, type T5Config, type T5Prefix, type TrainResult } from '@xrec/transformer';
 import type { Discriminator } from './discriminator.js';
@@ -78,9 +80,8 @@ interface MixBatch {
 export async function trainPromptMixture(rec: P5Recommender, mixture: PromptMixture, prompts: readonly FairPrefix[], discs: readonly Discriminator[], o: MixtureOptions): Promise<TrainResult> {
   if (prompts.length < 2) throw new ConfigError(`trainPromptMixture: needs at least two prompts, got ${prompts.length}`);
   if (discs.length !== prompts.length) throw new ConfigError(`trainPromptMixture: ${discs.length} discriminators for ${prompts.length} prompts`);
-  const lambda = o.lambda ?? 1;
+  const { lambda, adversary, every } = checkSchedule(o, 'trainPromptMixture');
   const pChoose = o.chooseProbability ?? 0.5;
-  if (!(lambda >= 0)) throw new ConfigError(`trainPromptMixture: lambda must be ≥ 0, got ${lambda}`);
   if (!(pChoose > 0 && pChoose <= 1)) throw new ConfigError(`trainPromptMixture: chooseProbability must be in (0, 1], got ${pChoose}`);
   const attrs = prompts.map((p) => p.attribute);
   const exs = o.train.filter((e) => attrs.every((a) => o.labelOf(a, e.user) !== undefined));
@@ -88,6 +89,10 @@ export async function trainPromptMixture(rec: P5Recommender, mixture: PromptMixt
   const rows = encodeExamples(rec, exs);
   const users = encodeUserRows(rec, exs);
   const labels = attrs.map((a) => exs.map((e) => o.labelOf(a, e.user)!));
+  if (o.pretrainDiscriminatorEpochs) {
+    const seeds = new Rng(o.seed ?? 0).fork('pretrain');
+    discs.forEach((d, a) => pretrainDiscriminator(rec, d, exs.map((e, i) => ({ user: e.user, row: users[i]!, label: labels[a]![i]! })), { epochs: o.pretrainDiscriminatorEpochs!, ...(o.lr !== undefined ? { lr: o.lr } : {}), seed: seeds.nextSeed() }));
+  }
   const bs = o.batchSize ?? 64;
   const perEpoch = Math.min(o.examplesPerEpoch ?? exs.length, exs.length);
   const mv = mixture.variables();
@@ -98,8 +103,9 @@ export async function trainPromptMixture(rec: P5Recommender, mixture: PromptMixt
   };
   const mixtureLoss = (b: MixBatch, seed: number) => {
     const p = mixture.prefix(b.subset.map((i) => prompts[i]!));
-    const terms = discTerms(b, p);
-    const adv = terms.reduce((acc: tf.Scalar, t, a) => tf.add(acc, tf.mul(b.subset.includes(a) ? -lambda : lambda, t)), tf.scalar(0));
+    const reps = userRepresentations(rec, b.users, { prefix: p });
+    const terms = discs.map((d, a) => (b.subset.includes(a) ? d.adversaryLoss(reps, b.labels[a]!, adversary) : d.loss(reps, b.labels[a]!)));
+    const adv = terms.reduce((acc: tf.Scalar, t) => tf.add(acc, tf.mul(lambda, t)), tf.scalar(0));
     return tf.add(p5Loss(rec, { rows: b.rows, size: b.size, tokens: b.tokens }, false, seed, p), adv) as tf.Scalar;
   };
   return train<MixBatch>({
@@ -108,7 +114,7 @@ export async function trainPromptMixture(rec: P5Recommender, mixture: PromptMixt
     updates: [
       { name: 'mixture', variables: [...mv.keys()], lossFn: (b, _training, ctx) => mixtureLoss(b, ctx.seed) },
       // only the discriminators' gradients are taken here, so the mixture is held fixed
-      { name: 'discriminators', variables: [...dv.keys()], lossFn: (b) => discTerms(b, mixture.prefix(b.subset.map((i) => prompts[i]!))).reduce((x, y) => tf.add(x, y)) },
+      { name: 'discriminators', variables: [...dv.keys()], lossFn: (b) => discTerms(b, mixture.prefix(b.subset.map((i) => prompts[i]!))).reduce((x, y) => tf.add(x, y)), repeat: (step) => (step % every === 0 ? 1 : 0) },
     ],
     trainBatches: (_e: number, rng: Rng) => {
       const order = rng.permutation(exs.length).slice(0, perEpoch);

@@ -13,8 +13,10 @@ describe('xrec bench fairness', () => {
     expect((await run(['bench', 'fairness', '--help'])).out).toMatch(/xrec bench fairness --profile quick --out out\/fairness/);
     const bad = await run(['bench', 'fairness', '--attributes', 'age', '--out', join(dir, 'bad')]);
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/unknown attribute 'age'/);
-    expect((await run(['bench', 'fairness', '--dataset', 'ml-100k', '--out', join(dir, 'bad')])).err).toMatch(/only 'insurance' is built so far/);
+    expect(bad.err).toMatch(/unknown attribute 'age' for insurance \(known: gender, marital_status, occupation, activity\)/);
+    expect((await run(['bench', 'fairness', '--dataset', 'ml-1m', '--out', join(dir, 'bad')])).err).toMatch(/dataset must be insurance or ml-100k, got 'ml-1m'/);
+    expect((await run(['bench', 'fairness', '--adversary', 'nope', '--out', join(dir, 'bad')])).err).toMatch(/adversary must be negative-ce or confusion, got 'nope'/);
+    expect((await run(['bench', 'fairness', '--attributes', ',', '--out', join(dir, 'bad')])).err).toMatch(/no attribute given/);
     expect((await run(['bench', 'fairness', '--tokens', '0', '--out', join(dir, 'bad')])).err).toMatch(/tokens must be a positive integer/);
   });
 
@@ -24,10 +26,13 @@ describe('xrec bench fairness', () => {
     const args = ['bench', 'fairness', '--attributes', 'gender,activity', '--profile', 'smoke', '--out', out];
     const r = await run(args);
     expect(r.code, r.err).toBe(0);
-    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { rows: { method: string; auc: Record<string, number> }[]; goals: unknown[] };
-    expect(rep.rows.map((x) => x.method)).toEqual(['P5 (no prompt, unfair)', 'CFP prompt: gender', 'CFP prompt: activity', 'Mixture: gender + activity']);
+    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { rows: { method: string; auc: Record<string, number> }[]; goals: unknown[]; baselines: unknown[] };
+    const methods = rep.rows.map((x) => x.method);
+    expect(methods.slice(0, 4)).toEqual(['P5 (no prompt, unfair)', 'CFP prompt: gender', 'CFP prompt: activity', 'Mixture: gender + activity']);
+    expect(methods.slice(4).map((m) => m.replace(/\d+ directions/, 'k directions'))).toEqual(['Adversarial fine-tuning: gender', 'Linear projection (INLP, k directions): gender', 'Adversarial fine-tuning: activity', 'Linear projection (INLP, k directions): activity']);
     for (const row of rep.rows) for (const a of ['gender', 'activity']) expect(row.auc[a]).toBeGreaterThanOrEqual(0);
     expect(rep.goals).toHaveLength(4); // one per single prompt, one per attribute the mixture hides
+    expect(rep.baselines).toHaveLength(4); // two baselines per attribute
     const again = await run(args);
     expect(again.code).toBe(0);
     expect(again.err).toMatch(/reusing the P5/);
@@ -52,8 +57,26 @@ describe('xrec bench fairness', () => {
     const audit = await run(['up5', 'audit', '--model', out, '--json']);
     expect(audit.code, audit.err).toBe(0);
     const rows = JSON.parse(audit.out) as { reported: number; recomputed: number }[];
-    expect(rows).toHaveLength(4 * 2); // 4 rows × 2 attributes
+    expect(rows).toHaveLength(8 * 2); // 8 rows × 2 attributes
     for (const x of rows) expect(x.recomputed).toBe(x.reported);
     expect((await run(['up5', 'recommend', '--help'])).out).toMatch(/xrec up5 recommend --model out\/fairness --user 1 --hide marital_status/);
+  }, 300_000);
+
+  const ml = datasetForTest('movielens-100k');
+  it.skipIf(!ml.path)(`MovieLens-100K smoke run: a multi-class attribute (7 age bins) gets a macro one-vs-one AUC; class names are saved with the prompts ${ml.skipReason ?? ''}`, async () => {
+    const out = join(dir, 'ml-smoke');
+    const r = await run(['bench', 'fairness', '--dataset', 'ml-100k', '--attributes', 'gender,age', '--profile', 'smoke', '--no-mixture', '--no-baselines', '--out', out]);
+    expect(r.code, r.err).toBe(0);
+    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { dataset: string; classes: Record<string, number>; rows: { method: string; auc: Record<string, number>; hardAuc: Record<string, number> }[] };
+    expect(rep.dataset).toBe('ml-100k');
+    expect(rep.classes).toEqual({ gender: 2, age: 7 });
+    expect(rep.rows.map((x) => x.method)).toEqual(['P5 (no prompt, unfair)', 'CFP prompt: gender', 'CFP prompt: age']);
+    for (const row of rep.rows) {
+      for (const a of ['gender', 'age']) expect(row.auc[a]).toBeGreaterThan(0);
+      expect(Object.keys(row.hardAuc)).toEqual(['gender']); // the hard-prediction AUC is for binary attributes
+    }
+    const up5 = JSON.parse(readFileSync(join(out, 'up5.json'), 'utf8')) as { attributes: { attribute: string; labels?: string[] }[] };
+    expect(up5.attributes.find((a) => a.attribute === 'age')!.labels).toEqual(['under 18', '18-24', '25-34', '35-44', '45-49', '50-55', '56+']);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/MovieLens-100K, sequential \(leave-one-out\)/);
   }, 300_000);
 });

@@ -1,37 +1,57 @@
 /**
  * `xrec bench fairness`: the UP5 fairness benchmark (the bench app's `fairness` task) with flags — counterfactually
- * fair prompts on a frozen P5 on Insurance, a fresh attacker's AUC per attribute and hit@k with the prompt on.
+ * fair prompts on a frozen P5 (Insurance or MovieLens-100K), the prompt mixture and two baselines; a fresh
+ * attacker's AUC per attribute and hit@k for each.
  */
 import type { Command } from 'commander';
-import { ConfigError } from '@xrec/core';
 import { benchGroup, runBenchTask } from './bench-group.js';
 
 export function registerBenchFairness(program: Command): void {
   benchGroup(program)
     .command('fairness')
-    .description('UP5: counterfactually-fair prompts on a frozen P5 (Insurance); attacker ROC-AUC per attribute (0.5 = fair) and hit@k')
-    .option('--dataset <name>', 'insurance (MovieLens-100K is not built yet)', 'insurance')
-    .option('--attributes <list>', 'comma-separated: gender, marital_status, occupation, activity', 'gender,marital_status,occupation,activity')
+    .description('UP5: counterfactually-fair prompts on a frozen P5 (Insurance or MovieLens-100K); attacker ROC-AUC per attribute (0.5 = fair) and hit@k, beside adversarial fine-tuning and linear projection')
+    .option('--dataset <name>', 'insurance | ml-100k', 'insurance')
+    .option('--attributes <list>', 'comma-separated (insurance: gender, marital_status, occupation, activity; ml-100k: gender, age, occupation); default all')
     .option('--profile <name>', 'smoke | quick | full', 'quick')
     .option('--seed <n>', 'data split and model seed', '0')
     .option('--lambda <x>', "the discriminator's weight in the prompt's loss", '1')
     .option('--tokens <n>', 'prompt length per attention', '10')
-    .option('--out <dir>', 'output directory (report.md, report.json, tradeoff.svg; the model: p5/, up5.json, up5.safetensors, users.json)', 'bench-fairness')
+    .option('--adversary <name>', "negative-ce (UP5's −L_disc) | confusion (cross-entropy to uniform)", 'negative-ce')
+    .option('--pretrain <epochs>', "discriminator pre-training on the unprompted representations (default: the profile's)")
+    .option('--out <dir>', 'output directory (report.md, report.json, tradeoff.svg, representations; the model: p5/, up5.json, up5.safetensors, users.json)', 'bench-fairness')
     .option('--no-mixture', 'skip the prompt mixture (its rows: every attribute pair and the full set)')
+    .option('--no-baselines', 'skip the adversarial fine-tuning and linear projection rows')
     .option('--json', 'print the summary as one JSON object')
     .addHelpText(
       'after',
       `
 Examples:
   xrec bench fairness --profile quick --out out/fairness
-  xrec bench fairness --attributes marital_status --tokens 5 --lambda 1 --profile smoke --out out/fair-smoke
+  xrec bench fairness --dataset ml-100k --attributes gender,age --profile quick --out out/fairness-ml
+  xrec bench fairness --attributes marital_status --tokens 5 --adversary confusion --profile smoke --out out/fair-smoke
 
+Data: insurance-fairness/ or movielens-100k/ in the data directory (--data-dir or XREC_DATA_DIR).
 The P5 it trains is kept in <out>/p5 and reused when the command runs again with the same --out.`,
     )
-    .action(async (o: { dataset: string; attributes: string; profile: string; seed: string; lambda: string; tokens: string; out: string; mixture: boolean; json?: boolean }, cmd: Command) => {
-      if (o.dataset !== 'insurance') throw new ConfigError(`--dataset: only 'insurance' is built so far, got '${o.dataset}'`);
-      const num = (v: string) => (/^-?\d+(\.\d+)?$/.test(v) ? Number(v) : Number.NaN);
-      const options = { attributes: o.attributes.split(',').map((a) => a.trim()).filter(Boolean), profile: o.profile, seed: num(o.seed), lambda: num(o.lambda), tokens: num(o.tokens), mixture: o.mixture };
-      await runBenchTask('fairness', o.out, options, o.json, cmd);
-    });
+    .action(
+      async (
+        o: { dataset: string; attributes?: string; profile: string; seed: string; lambda: string; tokens: string; adversary: string; pretrain?: string; out: string; mixture: boolean; baselines: boolean; json?: boolean },
+        cmd: Command,
+      ) => {
+        const num = (v: string) => (/^-?\d+(\.\d+)?$/.test(v) ? Number(v) : Number.NaN);
+        const options = {
+          dataset: o.dataset,
+          ...(o.attributes !== undefined ? { attributes: o.attributes.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
+          profile: o.profile,
+          seed: num(o.seed),
+          lambda: num(o.lambda),
+          tokens: num(o.tokens),
+          adversary: o.adversary,
+          ...(o.pretrain !== undefined ? { pretrain: num(o.pretrain) } : {}),
+          mixture: o.mixture,
+          baselines: o.baselines,
+        };
+        await runBenchTask('fairness', o.out, options, o.json, cmd);
+      },
+    );
 }

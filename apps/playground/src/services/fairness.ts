@@ -6,8 +6,10 @@ import type { DatasetInfo, FairRequest, FairResponse, ItemsResponse, UsersRespon
 import { searchIndex, type SearchEntry } from './search.js';
 
 export class FairnessService {
-  readonly id = 'insurance';
-  private constructor(private readonly m: FairnessModel, private readonly users: readonly SearchEntry[], private readonly items: readonly SearchEntry[]) {}
+  readonly id: string;
+  private constructor(private readonly m: FairnessModel, private readonly users: readonly SearchEntry[], private readonly items: readonly SearchEntry[]) {
+    this.id = m.dataset;
+  }
 
   static async load(dir: string): Promise<FairnessService> {
     const m = await loadFairnessModel(dir);
@@ -22,7 +24,7 @@ export class FairnessService {
     return {
       id: this.id,
       view: 'fairness',
-      name: 'Insurance (UP5 sequential)',
+      name: this.id === 'ml-100k' ? 'MovieLens-100K (UP5, leave-one-out sequential)' : 'Insurance (UP5 sequential)',
       users: this.users.length,
       items: this.items.length,
       records: this.users.reduce((a, u) => a + u.interactions, 0),

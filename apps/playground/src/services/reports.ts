@@ -59,7 +59,7 @@ function fairnessTable(r: Json): Omit<BenchReport, 'id' | 'source'> {
   const metrics = ['hit@1', 'hit@5', 'ndcg@5'];
   return {
     task: 'fairness',
-    title: `Fairness (UP5): Insurance (${String(r.profile)}, λ = ${String(r.lambda)})`,
+    title: `Fairness (UP5): ${r.dataset === 'ml-100k' ? 'MovieLens-100K' : 'Insurance'} (${String(r.profile)}, λ = ${String(r.lambda)})`,
     columns: ['method', ...attrs.map((a) => `AUC ${a}`), ...metrics],
     rows: rows.map((x) => [x.method, ...attrs.map((a) => num(x.auc[a])), ...metrics.map((k) => num(x.metrics[k]))]),
     lowerIsBetter: attrs.map((a) => `AUC ${a}`),

@@ -14,6 +14,11 @@ export interface BeamSearchOptions {
   readonly maxNewTokens: number;
   readonly allowed?: (prefix: readonly number[]) => readonly number[];
   readonly prefix?: T5Prefix;
+  /**
+   * An intervention on the encoder states [S, d] before decoding (e.g. projecting an attribute's directions out of
+   * them, a fairness baseline); it must return a new tensor of the same shape.
+   */
+  readonly encoderEdit?: (enc: tf.Tensor2D) => tf.Tensor2D;
   /** Reuse keys and values across steps (default true); false recomputes the whole decoder every step. */
   readonly cache?: boolean;
 }
