@@ -113,3 +113,51 @@ export function groupedBarChartSvg(title: string, seriesNames: readonly string[]
   out.push('</svg>');
   return out.join('\n') + '\n';
 }
+
+export interface ScatterSeries {
+  readonly name: string;
+  /** [x, y, label] per point (the label is written beside it). */
+  readonly points: readonly (readonly [number, number, string])[];
+}
+
+/** A scatter chart with labelled points; `band` shades an x interval (e.g. a target range). */
+export function scatterChartSvg(title: string, xLabel: string, yLabel: string, series: readonly ScatterSeries[], o: { band?: readonly [number, number] } = {}): string {
+  const W = 820;
+  const H = 460;
+  const m = { l: 60, r: 230, t: 40, b: 50 };
+  const pts = series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+  const pad = (lo: number, hi: number): [number, number] => (hi - lo < 1e-9 ? [lo - 0.05, hi + 0.05] : [lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)]);
+  const [x0, x1] = pad(Math.min(...pts.map((p) => p[0]), ...(o.band ?? [])), Math.max(...pts.map((p) => p[0]), ...(o.band ?? [])));
+  const [y0, y1] = pad(Math.min(...pts.map((p) => p[1])), Math.max(...pts.map((p) => p[1])));
+  const px = (x: number): number => m.l + ((x - x0) / (x1 - x0)) * (W - m.l - m.r);
+  const py = (y: number): number => H - m.b - ((y - y0) / (y1 - y0)) * (H - m.t - m.b);
+  const out: string[] = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
+  out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
+  out.push(`<text x="${(W - m.r) / 2}" y="22" text-anchor="middle" font-size="15">${esc(title)}</text>`);
+  if (o.band) out.push(`<rect x="${px(o.band[0]).toFixed(1)}" y="${m.t}" width="${(px(o.band[1]) - px(o.band[0])).toFixed(1)}" height="${H - m.t - m.b}" fill="#e6f4e6"/>`);
+  out.push(`<line x1="${m.l}" y1="${H - m.b}" x2="${W - m.r}" y2="${H - m.b}" stroke="black"/>`);
+  out.push(`<line x1="${m.l}" y1="${m.t}" x2="${m.l}" y2="${H - m.b}" stroke="black"/>`);
+  for (let k = 0; k <= 4; k++) {
+    const y = y0 + ((y1 - y0) * k) / 4;
+    const x = x0 + ((x1 - x0) * k) / 4;
+    out.push(`<line x1="${m.l}" y1="${py(y)}" x2="${W - m.r}" y2="${py(y)}" stroke="#ddd"/>`);
+    out.push(`<text x="${m.l - 6}" y="${py(y) + 4}" text-anchor="end">${fmt(y)}</text>`);
+    out.push(`<text x="${px(x)}" y="${H - m.b + 16}" text-anchor="middle">${fmt(x)}</text>`);
+  }
+  out.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 10}" text-anchor="middle">${esc(xLabel)}</text>`);
+  out.push(`<text x="16" y="${(m.t + H - m.b) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(m.t + H - m.b) / 2})">${esc(yLabel)}</text>`);
+  series.forEach((s, k) => {
+    const color = PALETTE[k % PALETTE.length]!;
+    for (const [x, y, label] of s.points) {
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      out.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="4" fill="${color}"><title>${esc(`${s.name}, ${label}: ${fmt(x)}, ${fmt(y)}`)}</title></circle>`);
+      out.push(`<text x="${(px(x) + 6).toFixed(1)}" y="${(py(y) - 5).toFixed(1)}" font-size="9" fill="${color}">${esc(label)}</text>`);
+    }
+    const ly = m.t + 16 * k;
+    out.push(`<circle cx="${W - m.r + 18}" cy="${ly - 3}" r="5" fill="${color}"/>`);
+    out.push(`<text x="${W - m.r + 30}" y="${ly + 1}">${esc(s.name)}</text>`);
+  });
+  out.push('</svg>');
+  return out.join('\n') + '\n';
+}

@@ -13,3 +13,4 @@ export * from './evaluate.js';
 export * from './prompt-tune.js';
 export * from './coupons.js';
 export * from './tppt.js';
+export * from './profile-model.js';

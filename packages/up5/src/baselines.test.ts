@@ -39,6 +39,9 @@ describe('linear projection (INLP)', () => {
     const after = attackerAuc(split(once, 0, 400), split(once, 400, 600), o).auc;
     expect(before).toBeGreaterThan(0.9);
     expect(Math.abs(after - 0.5)).toBeLessThan(0.1);
+    // INLP's stopping rule: labels that no linear classifier reads (shuffled) remove nothing
+    const shuffled = new Rng(5).shuffle([...labels]);
+    expect(fitNullspaceProjection(reps, shuffled, { dModel: d, classes: 2, iterations: 3, seed: 2 }).rank).toBe(0);
   });
 
   it('multi-class: one direction per class at most per iteration; the tensor and array projections agree; bad input is refused', () => {

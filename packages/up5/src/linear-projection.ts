@@ -1,14 +1,17 @@
 /**
  * The linear-projection fairness baseline: iterative nullspace projection (INLP; Ravfogel et al., ACL 2020).
  * Repeatedly fit a linear classifier of the attribute on the representations projected so far and remove its
- * weight directions (one for a binary attribute, one per class otherwise) by orthogonal projection, until no
- * linear read-out of the attribute is left along the removed subspace. The projection P = I − BᵀB (B: the
+ * weight directions (one for a binary attribute, one per class otherwise) by orthogonal projection, until the
+ * classifier no longer predicts the attribute on held-out rows (its ROC-AUC, macro one-vs-one for several
+ * classes, below `stopAuc`) — INLP's stopping rule, so an attribute that is not linearly readable loses nothing. The projection P = I − BᵀB (B: the
  * orthonormal rows of the removed directions) is linear, so applying it to every encoder state of a prompt
  * applies it to the user representation (their mean) too — which is how the fairness task ranks with it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, Rng, ShapeError } from '@xrec/core';
+import { rocAuc } from '@xrec/metrics';
 import { AdamW } from '@xrec/transformer';
+import { macroOvoAuc } from './attacker.js';
 
 export class LinearProjection {
   /** `basis`: k orthonormal rows of length `dModel` (row-major), the removed directions. */
@@ -44,6 +47,10 @@ export interface NullspaceOptions {
   readonly classes: number;
   /** Classifiers fitted and removed (default 10); fewer when a classifier finds no new direction. */
   readonly iterations?: number;
+  /** Stop when a fresh classifier's held-out AUC is below this (default 0.55). */
+  readonly stopAuc?: number;
+  /** Share of the rows held out to test each classifier (default 0.2). */
+  readonly heldOut?: number;
   /** Full-batch AdamW steps per classifier (default 300). */
   readonly steps?: number;
   readonly lr?: number;
@@ -62,9 +69,22 @@ export function fitNullspaceProjection(reps: Float32Array, labels: readonly numb
   if (!Number.isInteger(iterations) || iterations < 1) throw new ConfigError(`fitNullspaceProjection: iterations must be a positive integer, got ${iterations}`);
   const outs = o.classes === 2 ? 1 : o.classes;
   const rng = new Rng(o.seed ?? 0);
+  // rows held out to decide whether a classifier still reads the attribute
+  const order = rng.permutation(n);
+  const nTest = Math.max(1, Math.round((o.heldOut ?? 0.2) * n));
+  const testIdx = order.slice(0, nTest);
+  const trainIdx = order.slice(nTest);
+  const rowsOf = (idx: readonly number[]) => {
+    const out = new Float32Array(idx.length * d);
+    idx.forEach((r, i) => out.set(reps.subarray(r * d, (r + 1) * d), i * d));
+    return out;
+  };
+  const testLabels = testIdx.map((i) => labels[i]!);
   const basis: Float32Array[] = [];
-  const X = tf.tensor2d(reps, [n, d]);
-  const Y = o.classes === 2 ? tf.tensor2d(labels.map((l) => l), [n, 1]) : tf.oneHot(tf.tensor1d([...labels], 'int32'), o.classes);
+  const X = tf.tensor2d(rowsOf(trainIdx), [trainIdx.length, d]);
+  const Xt = tf.tensor2d(rowsOf(testIdx), [testIdx.length, d]);
+  const yTrain = trainIdx.map((i) => labels[i]!);
+  const Y = o.classes === 2 ? tf.tensor2d(yTrain, [yTrain.length, 1]) : tf.oneHot(tf.tensor1d(yTrain, 'int32'), o.classes);
   try {
     for (let it = 0; it < iterations && basis.length < d; it++) {
       const proj = new LinearProjection(d, concat(basis, d));
@@ -84,6 +104,13 @@ export function fitNullspaceProjection(reps: Float32Array, labels: readonly numb
           });
         }
         Xp.dispose();
+        // does this classifier still read the attribute on the held-out rows?
+        const probs = tf.tidy(() => {
+          const z = tf.add(tf.matMul(proj.projectTensor(Xt), w), b);
+          return (o.classes === 2 ? tf.sigmoid(z) : tf.softmax(z)).arraySync() as number[][];
+        });
+        const auc = new Set(testLabels).size < 2 ? 0.5 : o.classes === 2 ? rocAuc(probs.map((r) => r[0]!), testLabels.map((l) => (l === 1 ? 1 : 0))) : macroOvoAuc(probs, testLabels, o.classes);
+        if (!(auc >= (o.stopAuc ?? 0.55))) break;
         const W = w.arraySync() as number[][];
         let added = 0;
         for (let c = 0; c < outs; c++) {
@@ -91,11 +118,10 @@ export function fitNullspaceProjection(reps: Float32Array, labels: readonly numb
           for (const u of basis) axpy(v, u, -dot(v, u));
           const norm = Math.sqrt(dot(v, v));
           if (norm < 1e-6) continue;
-          for (let i = 0; i < d; i++) v[i]! /= norm;
+          scale(v, 1 / norm);
           // a second pass keeps the rows orthonormal to float precision
           for (const u of basis) axpy(v, u, -dot(v, u));
-          const n2 = Math.sqrt(dot(v, v));
-          for (let i = 0; i < d; i++) v[i]! /= n2;
+          scale(v, 1 / Math.sqrt(dot(v, v)));
           basis.push(v);
           added++;
           if (basis.length === d) break;
@@ -109,9 +135,14 @@ export function fitNullspaceProjection(reps: Float32Array, labels: readonly numb
     }
   } finally {
     X.dispose();
+    Xt.dispose();
     Y.dispose();
   }
   return new LinearProjection(d, concat(basis, d));
+}
+
+function scale(v: Float32Array, a: number): void {
+  for (let i = 0; i < v.length; i++) v[i] = v[i]! * a;
 }
 
 function dot(a: Float32Array, b: Float32Array): number {

@@ -1,7 +1,7 @@
 /** The rows of the cold-start task's datasets, in one shape: (user, item, click) with the pair's PromptRec prompt. */
 import { findDataset, NotFoundError } from '@xrec/core';
 import { loadCoupons, loadMovieLens100K } from '@xrec/data';
-import { couponItemText, couponPrompt, movieLensItemText, movieLensPrompt } from '@xrec/promptrec';
+import { couponItemText, couponPrompt, couponSlots, movieLensItemText, movieLensPrompt, movieLensSlots, slotFeatures } from '@xrec/promptrec';
 
 export type ColdStartDataset = 'ml-100k' | 'coupon';
 
@@ -11,6 +11,8 @@ export interface Row {
   readonly item: string;
   readonly click: 0 | 1;
   prompt(tokens: { sep: string; mask?: string }): string;
+  /** One-hot features of the pair's verbalizer slots (the profile baselines' input). */
+  features(): string[];
 }
 
 export interface ColdStartData {
@@ -38,10 +40,10 @@ export function loadColdStartData(dataset: ColdStartDataset, dataDir: string | u
     const rows = r.map((x): Row => {
       const u = users.get(String(x.user))!;
       const it = items.get(String(x.item))!;
-      return { user: u.user, item: it.item, click: x.rating >= 4 ? 1 : 0, prompt: (t) => movieLensPrompt(u, it, t) };
+      return { user: u.user, item: it.item, click: x.rating >= 4 ? 1 : 0, prompt: (t) => movieLensPrompt(u, it, t), features: () => slotFeatures(movieLensSlots(u, it)) };
     });
     return { rows, itemTexts: ml.items.map(movieLensItemText) };
   }
   const c = loadCoupons(dir);
-  return { rows: c.rows.map((x): Row => ({ user: x.user.id, item: x.item.id, click: x.click, prompt: (t) => couponPrompt(x.user, x.item, t) })), itemTexts: c.items.map(couponItemText) };
+  return { rows: c.rows.map((x): Row => ({ user: x.user.id, item: x.item.id, click: x.click, prompt: (t) => couponPrompt(x.user, x.item, t), features: () => slotFeatures(couponSlots(x.user, x.item)) })), itemTexts: c.items.map(couponItemText) };
 }

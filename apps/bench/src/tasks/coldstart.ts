@@ -4,18 +4,22 @@
  * training / 50 validation rows, the rest test — scored zero-shot by prompting the shipped
  * base models (xrec-base, a causal LM: next-token label words after the causal suffix; xrec-base-mlm, a masked
  * LM: label words at the mask, when the folder exists) against a random scorer and item popularity from the
- * 250 training rows. Options: `dataset`, `profile`
+ * 250 training rows, and a logistic regression and a factorization machine on the one-hot profile features
+ * trained on the same 250 rows. Options: `dataset`, `profile`
  * (smoke | quick | full: test rows per seed 300 / 3,000 / all), `seeds` (default the paper's five), `fewShot`
  * (default true: also few-shot prompt tuning of each base model on the seed's 250 training rows, see
  * @xrec/promptrec's prompt-tune.ts), `tppt` (default true where the other dataset is present: transferable
  * prompts trained on the other dataset's rows, see tppt.ts).
- * Writes report.md (AUC, GAUC, ACC, F1, log-loss as mean ± std over seeds, and the goal check) and report.json.
+ * Writes report.md (AUC, GAUC, ACC, F1, log-loss and the per-user ranking view NDCG@10 / HR@10 as mean ± std
+ * over seeds, and the goal check), report.json and gauc.svg. Each finished seed is kept in `<out>/runs/` and
+ * reused when the task runs again with the same settings.
  */
 import { join } from 'node:path';
 import type { Row } from './coldstart-data.js';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { ConfigError, NotFoundError, Rng, writeFileAtomic } from '@xrec/core';
-import { clickMetrics, PROMPTREC_SEEDS, promptTokens, scorePrompts, systemColdStart, topTfidfWords, TransferablePrompt, tunePrompt, type ClickMetrics } from '@xrec/promptrec';
+import { ConfigError, hashString, NotFoundError, Rng, writeFileAtomic } from '@xrec/core';
+import { clickMetrics, PROMPTREC_SEEDS, promptTokens, scorePrompts, systemColdStart, topTfidfWords, trainProfileModel, TransferablePrompt, tunePrompt, type ClickMetrics } from '@xrec/promptrec';
 import { hasColdStartData, loadColdStartData, type ColdStartDataset } from './coldstart-data.js';
 import { loadTokenizer } from '@xrec/tokenizer';
 import { initBackend, TransformerLM } from '@xrec/transformer';
@@ -29,7 +33,13 @@ const TUNE_EPOCHS: Readonly<Record<string, number>> = { smoke: 2, quick: 6, full
 /** TPPT: source-domain rows drawn per seed, and epochs over them (early-stopped on the target's validation AUC). */
 const TPPT_ROWS: Readonly<Record<string, number>> = { smoke: 64, quick: 500, full: 5000 };
 const TPPT_EPOCHS: Readonly<Record<string, number>> = { smoke: 1, quick: 3, full: 10 };
-const METRICS = ['auc', 'gauc', 'acc', 'f1', 'logloss'] as const;
+const METRICS = ['auc', 'gauc', 'acc', 'f1', 'logloss', 'ndcg10', 'hr10'] as const;
+const HEADERS: Readonly<Record<(typeof METRICS)[number], string>> = { auc: 'AUC', gauc: 'GAUC', acc: 'ACC', f1: 'F1', logloss: 'log-loss', ndcg10: 'NDCG@10', hr10: 'HR@10' };
+/** The profile baselines (one-hot slot features, the seed's 250 training rows; the best validation epoch kept). */
+const PROFILE_MODELS = [
+  { name: 'logistic regression (profile features)', o: { kind: 'lr', epochs: 300, lr: 0.5, l2: 1e-3 } },
+  { name: 'factorization machine (profile features)', o: { kind: 'fm', factors: 8, epochs: 300, lr: 0.5, l2: 1e-3 } },
+] as const;
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const std = (xs: readonly number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1)));
@@ -71,12 +81,26 @@ registerBenchTask({
     const results: Record<string, ClickMetrics[]> = {
       random: [],
       popularity: [],
+      ...Object.fromEntries(PROFILE_MODELS.map((m) => [m.name, []])),
       ...Object.fromEntries(lms.flatMap((l) => [[l.name, []], ...(fewShot ? [[tunedName(l.name), []]] : []), ...(tppt ? [[transferName(l.name), []]] : [])])),
     };
     const task = ctx.progress.start(`coldstart ${profile}`, seeds.length);
     const pairsPerSecond: Record<string, number> = {};
+    await mkdir(join(ctx.out, 'runs'), { recursive: true });
+    const settings = { dataset, profile, fewShot, tppt, methods: Object.keys(results), base, mlm: mlm ?? null, version: 2 };
+    const key = (hashString(JSON.stringify(settings)) >>> 0).toString(16);
     try {
       for (const seed of seeds) {
+        const file = join(ctx.out, 'runs', `${dataset}-${profile}-seed${seed}-${key}.json`);
+        if (existsSync(file)) {
+          const kept = JSON.parse(readFileSync(file, 'utf8')) as { results: Record<string, ClickMetrics>; pairsPerSecond: Record<string, number> };
+          for (const [m, r] of Object.entries(kept.results)) results[m]!.push(r);
+          Object.assign(pairsPerSecond, kept.pairsPerSecond);
+          ctx.progress.log(`coldstart: reusing ${file}`);
+          task.tick(1, { seed });
+          continue;
+        }
+        const before = Object.fromEntries(Object.entries(results).map(([m, r]) => [m, r.length]));
         const split = systemColdStart(rows.length, seed);
         const test = split.test.slice(0, Math.min(split.test.length, TEST_ROWS[profile]!)).map((i) => rows[i]!);
         const us = test.map((t) => t.user);
@@ -92,6 +116,12 @@ registerBenchTask({
           stat.set(t.item, [s[0] + t.click, s[1] + 1]);
         }
         results.popularity!.push(clickMetrics(us, test.map((t) => { const s = stat.get(t.item); return s ? (s[0] + globalRate) / (s[1] + 1) : globalRate; }), labels));
+        const asProfile = (rs: readonly Row[]) => rs.map((r) => ({ features: r.features(), click: r.click }));
+        const testFeatures = test.map((t) => t.features());
+        for (const pm of PROFILE_MODELS) {
+          const model = trainProfileModel(asProfile(trainRows), asProfile(split.valid.map((i) => rows[i]!)), { ...pm.o, seed });
+          results[pm.name]!.push(clickMetrics(us, model.predict(testFeatures), labels));
+        }
         for (const lm of lms) {
           const prompts = test.map((t) => t.prompt(lm.tokens));
           const t0 = performance.now();
@@ -115,6 +145,8 @@ registerBenchTask({
             prompt.dispose();
           }
         }
+        const seedResults = Object.fromEntries(Object.entries(results).filter(([m, r]) => r.length > before[m]!).map(([m, r]) => [m, r[r.length - 1]!]));
+        await writeFileAtomic(file, `${JSON.stringify({ seed, settings, results: seedResults, pairsPerSecond }, null, 1)}\n`);
         task.tick(1, { seed });
       }
     } finally {
@@ -133,14 +165,13 @@ registerBenchTask({
         goals.push({ name: `${name} GAUC above ${lm.name}`, pass: t.mean > summary[lm.name]!.gauc!.mean, value: t });
       }
     }
-    await mkdir(ctx.out, { recursive: true });
     const fmt = (v: { mean: number; std: number }) => `${v.mean.toFixed(4)} ± ${v.std.toFixed(4)}`;
     const md = [
       `# Cold-start recommendation: ${dataset === 'ml-100k' ? 'MovieLens-100K' : 'UCI in-vehicle coupons'}, system cold start (${profile})`,
       '',
-      `Seeds ${seeds.join(', ')}; per seed 250 training / 50 validation rows, test rows: ${Number.isFinite(TEST_ROWS[profile]!) ? `the first ${TEST_ROWS[profile]} of the shuffled rest` : 'all the rest'}; click = ${dataset === 'ml-100k' ? 'rating ≥ 4' : 'Y (the driver accepts the coupon)'}. Zero-shot: p(like) = σ(z(" positive") − z(" negative")) of the next token after the PromptRec prompt's causal suffix (xrec-base), at its mask (xrec-base-mlm). Few-shot: a soft prompt of 8 tokens tuned on the seed's 250 training rows (model frozen; label smoothing 0.1, AdamW lr 3e-3, at most ${TUNE_EPOCHS[profile]} epoch(s), the epoch with the best validation AUC kept). TPPT: task vectors + γ ⊙ D + β (D: the embeddings of the ${dataset} items' top TF-IDF words: ${keywords.slice(0, 8).join(', ')}, …) trained on ${TPPT_ROWS[profile]} ${source} rows per seed for at most ${TPPT_EPOCHS[profile]} epoch(s), the epoch picked on the target's 50 validation rows.${tppt ? '' : ' (TPPT off: the source dataset is missing or tppt: false.)'} Zero-shot pairs/s: ${Object.entries(pairsPerSecond).map(([k, v]) => `${k.replace('zero-shot ', '')} ${v.toFixed(0)}`).join(', ')}.`,
+      `Seeds ${seeds.join(', ')}; per seed 250 training / 50 validation rows, test rows: ${Number.isFinite(TEST_ROWS[profile]!) ? `the first ${TEST_ROWS[profile]} of the shuffled rest` : 'all the rest'}; click = ${dataset === 'ml-100k' ? 'rating ≥ 4' : 'Y (the driver accepts the coupon)'}. Zero-shot: p(like) = σ(z(" positive") − z(" negative")) of the next token after the PromptRec prompt's causal suffix (xrec-base), at its mask (xrec-base-mlm). Few-shot: a soft prompt of 8 tokens tuned on the seed's 250 training rows (model frozen; label smoothing 0.1, AdamW lr 3e-3, at most ${TUNE_EPOCHS[profile]} epoch(s), the epoch with the best validation AUC kept). TPPT: task vectors + γ ⊙ D + β (D: the embeddings of the ${dataset} items' top TF-IDF words: ${keywords.slice(0, 8).join(', ')}, …) trained on ${TPPT_ROWS[profile]} ${source} rows per seed for at most ${TPPT_EPOCHS[profile]} epoch(s), the epoch picked on the target's 50 validation rows.${tppt ? '' : ' (TPPT off: the source dataset is missing or tppt: false.)'} Profile baselines: a logistic regression and a factorization machine (8 factors) on one-hot features of the verbalizer's slots, trained on the same 250 rows (full-batch gradient descent, L2 1e-3, the epoch with the best validation AUC kept). NDCG@10 / HR@10: per user, the user's test rows ranked by score, over the users with a clicked and an unclicked test row. Zero-shot pairs/s: ${Object.entries(pairsPerSecond).map(([k, v]) => `${k.replace('zero-shot ', '')} ${v.toFixed(0)}`).join(', ')}.`,
       '',
-      `| Method | ${METRICS.map((m) => m.toUpperCase()).join(' | ')} |`,
+      `| Method | ${METRICS.map((m) => HEADERS[m]).join(' | ')} |`,
       `|---|${METRICS.map(() => '---').join('|')}|`,
       ...Object.entries(summary).map(([m, s]) => `| ${m} | ${METRICS.map((k) => fmt(s[k]!)).join(' | ')} |`),
       '',

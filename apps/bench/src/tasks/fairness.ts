@@ -8,7 +8,8 @@
  * the test users. Options: `dataset` (insurance | ml-100k), `attributes` (default all of the dataset's),
  * `profile` (smoke | quick | full), `seed`, `lambda` (default 1), `tokens` (prompt length, default 10), `lr` (the
  * prompt's and discriminator's learning rate, default 1e-2), `adversary` (negative-ce, UP5's, or confusion),
- * `pretrain` (epochs of discriminator pre-training on the unprompted representations, default the profile's),
+ * `pretrain` (epochs of discriminator pre-training on the unprompted representations) and `epochs` (of the
+ * adversarial trainings; both default to the profile's),
  * `mixture` and `baselines` (default true).
  * Writes report.md, report.json (with every attacker's AUC), tradeoff.svg (AUC and hit@5 per method) and the
  * representations every AUC was computed from, and keeps the model: `p5/`, the prompts and attackers
@@ -39,7 +40,7 @@ import {
   type Up5Attribute,
 } from '@xrec/up5';
 import { attackRow, attributeClasses, type AttackerSplit } from '../fairness-attack.js';
-import { groupedBarChartSvg } from '../svg.js';
+import { scatterChartSvg } from '../svg.js';
 import { FAIRNESS_ATTRIBUTES, loadFairnessData } from './fairness-data.js';
 import type { RecDataset } from './rec-data.js';
 import { registerBenchTask } from './registry.js';
@@ -94,7 +95,7 @@ registerBenchTask({
   description: 'counterfactually-fair prompts on a frozen P5 (Insurance or MovieLens-100K): a fresh attacker’s ROC-AUC per attribute (0.5 = fair) and hit@k with the prompt on, beside adversarial fine-tuning and linear projection',
   metrics: ['auc', ...REC_METRICS],
   async run(ctx) {
-    const known = ['dataset', 'attributes', 'profile', 'seed', 'lambda', 'tokens', 'lr', 'adversary', 'pretrain', 'mixture', 'baselines'];
+    const known = ['dataset', 'attributes', 'profile', 'seed', 'lambda', 'tokens', 'lr', 'adversary', 'pretrain', 'epochs', 'mixture', 'baselines'];
     const unknown = Object.keys(ctx.options).filter((k) => !known.includes(k));
     if (unknown.length) throw new ConfigError(`bench task 'fairness': unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${known.join(', ')})`);
     const dataset = String(ctx.options.dataset ?? 'insurance') as RecDataset;
@@ -111,11 +112,13 @@ registerBenchTask({
     const lr = Number(ctx.options.lr ?? 1e-2);
     const adversary = String(ctx.options.adversary ?? 'negative-ce') as AdversaryObjective;
     const pretrain = Number(ctx.options.pretrain ?? p.pretrain);
+    const epochs = Number(ctx.options.epochs ?? p.cfpEpochs);
     if (!(lr > 0)) throw new ConfigError(`bench task 'fairness': lr must be > 0, got ${String(ctx.options.lr)}`);
     if (!Number.isInteger(seed) || seed < 0) throw new ConfigError(`bench task 'fairness': seed must be a non-negative integer, got ${String(ctx.options.seed)}`);
     if (!(lambda >= 0)) throw new ConfigError(`bench task 'fairness': lambda must be ≥ 0, got ${String(ctx.options.lambda)}`);
     if (!Number.isInteger(tokens) || tokens < 1) throw new ConfigError(`bench task 'fairness': tokens must be a positive integer, got ${String(ctx.options.tokens)}`);
     if (!ADVERSARY_OBJECTIVES.includes(adversary)) throw new ConfigError(`bench task 'fairness': adversary must be ${ADVERSARY_OBJECTIVES.join(' or ')}, got '${adversary}'`);
+    if (!Number.isInteger(epochs) || epochs < 1) throw new ConfigError(`bench task 'fairness': epochs must be a positive integer, got ${String(ctx.options.epochs)}`);
     if (!Number.isInteger(pretrain) || pretrain < 0) throw new ConfigError(`bench task 'fairness': pretrain must be a non-negative integer, got ${String(ctx.options.pretrain)}`);
     const data = loadFairnessData(dataset, attributes, seed, p.attackerUsers, ctx.dataDir);
     const { splits } = data;
@@ -180,7 +183,7 @@ registerBenchTask({
     const withMixture = ctx.options.mixture !== false && attributes.length >= 2;
     const withBaselines = ctx.options.baselines !== false;
     const subsets = withMixture ? [...attributes.flatMap((a, i) => attributes.slice(i + 1).map((b) => [a, b])), ...(attributes.length > 2 ? [attributes] : [])] : [];
-    const schedule = { train, lambda, adversary, epochs: p.cfpEpochs, examplesPerEpoch: p.cfpExamples, batchSize: 64, pretrainDiscriminatorEpochs: pretrain, seed, progress: ctx.progress };
+    const schedule = { train, lambda, adversary, epochs, examplesPerEpoch: p.cfpExamples, batchSize: 64, pretrainDiscriminatorEpochs: pretrain, seed, progress: ctx.progress };
     let mixture: PromptMixture | undefined;
     const bar = ctx.progress.start(`fairness ${dataset} ${profile}`, 1 + attributes.length * (withBaselines ? 3 : 1) + subsets.length);
     try {
@@ -265,8 +268,11 @@ registerBenchTask({
       seed,
       lambda,
       tokens,
+      lr,
       adversary,
       pretrain,
+      epochs,
+      examplesPerEpoch: p.cfpExamples,
       attributes,
       classes: classesOf,
       rows,
@@ -288,8 +294,11 @@ interface ReportInput {
   readonly seed: number;
   readonly lambda: number;
   readonly tokens: number;
+  readonly lr: number;
   readonly adversary: AdversaryObjective;
   readonly pretrain: number;
+  readonly epochs: number;
+  readonly examplesPerEpoch: number;
   readonly attributes: readonly string[];
   readonly classes: Record<string, number>;
   readonly rows: readonly Row[];
@@ -312,12 +321,16 @@ async function writeReport(out: string, r: ReportInput) {
   // the leak must be real for the prompts to mean anything
   const leaks = r.attributes.map((a) => ({ name: `${a}: the unfair P5 leaks it (attacker AUC above 0.55)`, pass: Math.abs(unfair.auc[a]! - 0.5) > 0.05, auc: unfair.auc[a]! }));
   const f = (v: number | undefined) => (v === undefined ? '' : v.toFixed(4));
-  const line = (kind: string, g: ReturnType<typeof target>) => `${kind}: ${g.name}: **${g.pass ? 'PASS' : 'FAIL'}** (AUC ${g.auc.toFixed(4)}, unfair ${g.unfairAuc.toFixed(4)}${g.pass ? '' : `, ${Math.max(0, Math.abs(g.auc - 0.5) - 0.03).toFixed(4)} outside the band`}; hit@5 ${g.hitDrop >= 0 ? 'down' : 'up'} ${(100 * Math.abs(g.hitDrop)).toFixed(1)}%).`;
+  const line = (kind: string, g: ReturnType<typeof target>) => {
+    const outside = Math.abs(g.auc - 0.5) - 0.03;
+    const why = g.pass ? '' : ` — ${[...(outside > 0 ? [`AUC ${outside.toFixed(4)} outside the band`] : []), ...(g.hitDrop > 0.05 ? [`hit@5 ${(100 * (g.hitDrop - 0.05)).toFixed(1)} points past the 5% drop`] : [])].join(', ')}`;
+    return `${kind}: ${g.name}: **${g.pass ? 'PASS' : 'FAIL'}** (AUC ${g.auc.toFixed(4)}, unfair ${g.unfairAuc.toFixed(4)}; hit@5 ${g.hitDrop >= 0 ? 'down' : 'up'} ${(100 * Math.abs(g.hitDrop)).toFixed(1)}%${why}).`;
+  };
   const name = r.dataset === 'insurance' ? 'Insurance, sequential' : 'MovieLens-100K, sequential (leave-one-out)';
   const md = [
     `# Fairness-aware recommendation (UP5): ${name} (${r.profile}, seed ${r.seed})`,
     '',
-    `A P5 trained here (frozen afterwards); one counterfactually-fair prompt per attribute (${r.tokens} tokens in every encoder, decoder and cross-attention layer, λ = ${r.lambda}, adversary ${r.adversary === 'negative-ce' ? "−L_disc (UP5's)" : 'confusion (cross-entropy to uniform)'}, discriminator pre-trained for ${r.pretrain} epoch(s) on the unprompted representations); attackers: a fresh discriminator trained on the user representations of the attacker-training users, ROC-AUC (macro one-vs-one for multi-class) on the attacker-test users (${r.attributes.map((a) => `${a} (${r.classes[a]} classes): ${r.attackerUsers[a]!.train}/${r.attackerUsers[a]!.test}`).join(', ')}); 0.5 is fair. Ranking: ${r.testExamples} test users, 20 beams. Mixture rows: UP5's prompt mixture (learned attention over the frozen single prompts, trained once on random attribute subsets). Baselines: adversarial fine-tuning of every P5 weight on a copy (same objective and schedule, lr 1e-3), and INLP — the attribute's linear classifier directions, fitted on the unfair representations of the attacker-training users, projected out of every encoder state.`,
+    `A P5 trained here (frozen afterwards); one counterfactually-fair prompt per attribute (${r.tokens} tokens in every encoder, decoder and cross-attention layer, λ = ${r.lambda}, adversary ${r.adversary === 'negative-ce' ? "−L_disc (UP5's)" : 'confusion (cross-entropy to uniform)'}, discriminator pre-trained for ${r.pretrain} epoch(s) on the unprompted representations, then ${r.epochs} epoch(s) of ${r.examplesPerEpoch} examples, one prompt and one discriminator update per batch of 64, lr ${r.lr}); attackers: a fresh discriminator trained on the user representations of the attacker-training users, ROC-AUC (macro one-vs-one for multi-class) on the attacker-test users (${r.attributes.map((a) => `${a} (${r.classes[a]} classes): ${r.attackerUsers[a]!.train}/${r.attackerUsers[a]!.test}`).join(', ')}); 0.5 is fair. Ranking: ${r.testExamples} test users, 20 beams. Mixture rows: UP5's prompt mixture (learned attention over the frozen single prompts, trained once on random attribute subsets). Baselines: adversarial fine-tuning of every P5 weight on a copy (same objective and schedule, lr 1e-3), and INLP — the attribute's linear classifier directions, fitted on the unfair representations of the attacker-training users, projected out of every encoder state.`,
     '',
     `| Method | ${r.attributes.map((a) => `AUC ${a}`).join(' | ')} | ${REC_METRICS.join(' | ')} | train s |`,
     `|---|${r.attributes.map(() => '---').join('|')}|${REC_METRICS.map(() => '---').join('|')}|---|`,
@@ -336,6 +349,14 @@ async function writeReport(out: string, r: ReportInput) {
   const chart = join(out, 'tradeoff.svg');
   await writeFileAtomic(reportMd, md);
   await writeFileAtomic(reportJson, `${JSON.stringify({ format: 'xrec-bench-fairness', version: 2, ...r, goals, baselines, leaks }, null, 1)}\n`);
-  await writeFileAtomic(chart, groupedBarChartSvg(`${name}: attacker AUC (0.5 = fair) and hit@5 per method`, r.rows.map((x) => x.method), [...r.attributes.map((a) => ({ label: `AUC ${a}`, values: r.rows.map((x) => x.auc[a]!) })), { label: 'hit@5', values: r.rows.map((x) => x.metrics['hit@5']) }]));
+  // the trade-off: per row and hidden attribute, the attacker's AUC on it against hit@5 (the unfair P5: every attribute)
+  const kinds: readonly RowKind[] = ['unfair', 'prompt', 'mixture', 'adversarial fine-tuning', 'linear projection'];
+  const series = kinds
+    .map((k) => ({
+      name: k === 'unfair' ? 'unfair P5' : k === 'prompt' ? 'CFP prompt' : k === 'mixture' ? 'prompt mixture' : k,
+      points: r.rows.filter((row) => row.kind === k).flatMap((row) => (k === 'unfair' ? r.attributes : row.hidden).map((a) => [row.auc[a]!, row.metrics['hit@5'], k === 'mixture' ? `${a} (${row.hidden.length === r.attributes.length && row.hidden.length > 2 ? 'all' : row.hidden.join('+')})` : a] as const)),
+    }))
+    .filter((x) => x.points.length > 0);
+  await writeFileAtomic(chart, scatterChartSvg(`${name}: fairness–accuracy trade-off`, 'attacker AUC on the hidden attribute (0.5 = fair; shaded: within 0.03)', 'hit@5', series, { band: [0.47, 0.53] }));
   return { reportFiles: [reportMd, reportJson, chart], summary: { auc: Object.fromEntries(r.rows.map((x) => [x.method, x.auc])), goal: goals.every((g) => g.pass) } };
 }

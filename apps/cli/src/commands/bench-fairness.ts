@@ -18,6 +18,7 @@ export function registerBenchFairness(program: Command): void {
     .option('--tokens <n>', 'prompt length per attention', '10')
     .option('--adversary <name>', "negative-ce (UP5's −L_disc) | confusion (cross-entropy to uniform)", 'negative-ce')
     .option('--pretrain <epochs>', "discriminator pre-training on the unprompted representations (default: the profile's)")
+    .option('--epochs <n>', "epochs of each adversarial training: prompts, mixture, fine-tuning (default: the profile's)")
     .option('--out <dir>', 'output directory (report.md, report.json, tradeoff.svg, representations; the model: p5/, up5.json, up5.safetensors, users.json)', 'bench-fairness')
     .option('--no-mixture', 'skip the prompt mixture (its rows: every attribute pair and the full set)')
     .option('--no-baselines', 'skip the adversarial fine-tuning and linear projection rows')
@@ -35,7 +36,7 @@ The P5 it trains is kept in <out>/p5 and reused when the command runs again with
     )
     .action(
       async (
-        o: { dataset: string; attributes?: string; profile: string; seed: string; lambda: string; tokens: string; adversary: string; pretrain?: string; out: string; mixture: boolean; baselines: boolean; json?: boolean },
+        o: { dataset: string; attributes?: string; profile: string; seed: string; lambda: string; tokens: string; adversary: string; pretrain?: string; epochs?: string; out: string; mixture: boolean; baselines: boolean; json?: boolean },
         cmd: Command,
       ) => {
         const num = (v: string) => (/^-?\d+(\.\d+)?$/.test(v) ? Number(v) : Number.NaN);
@@ -48,6 +49,7 @@ The P5 it trains is kept in <out>/p5 and reused when the command runs again with
           tokens: num(o.tokens),
           adversary: o.adversary,
           ...(o.pretrain !== undefined ? { pretrain: num(o.pretrain) } : {}),
+          ...(o.epochs !== undefined ? { epochs: num(o.epochs) } : {}),
           mixture: o.mixture,
           baselines: o.baselines,
         };

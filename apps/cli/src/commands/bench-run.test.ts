@@ -56,9 +56,17 @@ describe('xrec bench run: benchmark tasks from the registry', () => {
     const out = join(dir, 'coldstart');
     const r = await run(['bench', 'run', 'coldstart', '--out', out, '--options', opts, '--json']);
     expect(r.code, r.err).toBe(0);
-    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { summary: Record<string, { gauc: { mean: number } }>; goals: { pass: boolean }[] };
-    expect(Object.keys(report.summary).slice(0, 3)).toEqual(['random', 'popularity', 'zero-shot xrec-base']); // + xrec-base-mlm where shipped
-    for (const m of Object.values(report.summary)) expect(m.gauc.mean).toBeGreaterThan(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { summary: Record<string, { gauc: { mean: number }; ndcg10: { mean: number } }>; goals: { pass: boolean }[] };
+    expect(Object.keys(report.summary).slice(0, 5)).toEqual(['random', 'popularity', 'logistic regression (profile features)', 'factorization machine (profile features)', 'zero-shot xrec-base']); // + xrec-base-mlm where shipped
+    for (const m of Object.values(report.summary)) {
+      expect(m.gauc.mean).toBeGreaterThan(0);
+      expect(m.ndcg10.mean).toBeGreaterThan(0);
+      expect(m.ndcg10.mean).toBeLessThanOrEqual(1);
+    }
     expect(typeof report.goals[0]!.pass).toBe('boolean');
+    // the finished seed is reused on a second run, with the same figures
+    const again = await run(['bench', 'run', 'coldstart', '--out', out, '--options', opts, '--json']);
+    expect(again.err).toMatch(/coldstart: reusing .*seed41905/);
+    expect((JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as typeof report).summary).toEqual(report.summary);
   });
 });
