@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { goalChecks } from './report.js';
 import { meanStd, type MethodSummary } from './report-summary.js';
-import { groupedBarChartSvg, lineChartSvg } from './svg.js';
+import { groupedBarChartSvg, lineChartSvg, scatterChartSvg } from './svg.js';
 
 describe('report helpers', () => {
   it('meanStd uses the sample standard deviation', () => {
@@ -48,5 +48,10 @@ describe('report helpers', () => {
     expect(line).toContain('<polyline');
     const bars = groupedBarChartSvg('m', ['x', 'y'], [{ label: 'BLEU', values: [1, Number.NaN] }]);
     expect((bars.match(/<rect x=/g) ?? []).length).toBe(1 + 2); // one bar + two legend swatches
+    const scatter = scatterChartSvg('trade-off', 'AUC', 'hit@5', [{ name: 'p<1', points: [[0.5, 0.9, 'a&b'], [0.7, Number.NaN, 'skipped']] }, { name: 'q', points: [[0.6, 0.95, 'c']] }], { band: [0.47, 0.53], hLine: { y: 0.85, label: 'floor' } });
+    expect(scatter).toMatch(/^<svg [^>]*>[\s\S]*<\/svg>\n$/);
+    expect((scatter.match(/<circle cx=/g) ?? []).length).toBe(2 + 2); // two finite points + two legend dots
+    for (const t of ['p&lt;1', 'a&amp;b', 'floor', 'stroke-dasharray']) expect(scatter).toContain(t);
+    expect(scatter).not.toContain('skipped');
   });
 });

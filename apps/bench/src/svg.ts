@@ -120,15 +120,16 @@ export interface ScatterSeries {
   readonly points: readonly (readonly [number, number, string])[];
 }
 
-/** A scatter chart with labelled points; `band` shades an x interval (e.g. a target range). */
-export function scatterChartSvg(title: string, xLabel: string, yLabel: string, series: readonly ScatterSeries[], o: { band?: readonly [number, number] } = {}): string {
+/** A scatter chart with labelled points; `band` shades an x interval (e.g. a target range), `hLine` draws a dashed threshold. */
+export function scatterChartSvg(title: string, xLabel: string, yLabel: string, series: readonly ScatterSeries[], o: { band?: readonly [number, number]; hLine?: { readonly y: number; readonly label: string } } = {}): string {
   const W = 820;
   const H = 460;
   const m = { l: 60, r: 230, t: 40, b: 50 };
   const pts = series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
   const pad = (lo: number, hi: number): [number, number] => (hi - lo < 1e-9 ? [lo - 0.05, hi + 0.05] : [lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)]);
   const [x0, x1] = pad(Math.min(...pts.map((p) => p[0]), ...(o.band ?? [])), Math.max(...pts.map((p) => p[0]), ...(o.band ?? [])));
-  const [y0, y1] = pad(Math.min(...pts.map((p) => p[1])), Math.max(...pts.map((p) => p[1])));
+  const ys = [...pts.map((p) => p[1]), ...(o.hLine ? [o.hLine.y] : [])];
+  const [y0, y1] = pad(Math.min(...ys), Math.max(...ys));
   const px = (x: number): number => m.l + ((x - x0) / (x1 - x0)) * (W - m.l - m.r);
   const py = (y: number): number => H - m.b - ((y - y0) / (y1 - y0)) * (H - m.t - m.b);
   const out: string[] = [];
@@ -147,6 +148,10 @@ export function scatterChartSvg(title: string, xLabel: string, yLabel: string, s
   }
   out.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 10}" text-anchor="middle">${esc(xLabel)}</text>`);
   out.push(`<text x="16" y="${(m.t + H - m.b) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(m.t + H - m.b) / 2})">${esc(yLabel)}</text>`);
+  if (o.hLine) {
+    out.push(`<line x1="${m.l}" y1="${py(o.hLine.y).toFixed(1)}" x2="${W - m.r}" y2="${py(o.hLine.y).toFixed(1)}" stroke="#888" stroke-dasharray="5,4"/>`);
+    out.push(`<text x="${W - m.r - 4}" y="${(py(o.hLine.y) - 4).toFixed(1)}" text-anchor="end" font-size="10" fill="#555">${esc(o.hLine.label)}</text>`);
+  }
   series.forEach((s, k) => {
     const color = PALETTE[k % PALETTE.length]!;
     for (const [x, y, label] of s.points) {

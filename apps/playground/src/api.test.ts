@@ -177,7 +177,7 @@ describe('benchmark reports and the OpenAPI document', () => {
     const tasks = new Set(reports.map((r) => r.task));
     for (const t of ['explain', 'coldstart', 'fairness', 'rec']) expect(tasks.has(t as never), t).toBe(true);
     for (const r of reports) for (const row of r.rows) expect(row).toHaveLength(r.columns.length);
-    const shipped = reports.find((r) => r.source === 'apps/bench/results/fairness-quick/report.json')!;
+    const shipped = reports.find((r) => r.source === 'apps/bench/results/fairness-quick/insurance/report.json')!;
     expect(shipped.columns).toContain('AUC marital_status');
     expect(shipped.goals.some((g) => !g.pass)).toBe(true);
     // the smoke run trained for this test shows too

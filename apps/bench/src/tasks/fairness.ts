@@ -6,8 +6,9 @@
  * fine-tuning of the whole P5; INLP, the attribute's linear directions projected out of the encoder states) —
  * gets a fresh attacker's ROC-AUC per attribute on the attacker user splits (0.5 is fair) and hit@k / NDCG@k on
  * the test users. Options: `dataset` (insurance | ml-100k), `attributes` (default all of the dataset's),
- * `profile` (smoke | quick | full), `seed`, `lambda` (default 1), `tokens` (prompt length, default 10), `lr` (the
- * prompt's and discriminator's learning rate, default 1e-2), `adversary` (negative-ce, UP5's, or confusion),
+ * `profile` (smoke | quick | full), `seed`, `lambda` (default 2), `tokens` (prompt length, default 10), `lr` (the
+ * prompt's and discriminator's learning rate, default 1e-2), `adversary` (confusion, the default, or UP5's
+ * negative-ce; see the README for the measured comparison),
  * `pretrain` (epochs of discriminator pre-training on the unprompted representations) and `epochs` (of the
  * adversarial trainings; both default to the profile's),
  * `mixture` and `baselines` (default true).
@@ -62,7 +63,7 @@ interface Profile {
 
 const PROFILES: Readonly<Record<string, Profile>> = {
   smoke: { p5Examples: 600, p5Epochs: 1, cfpExamples: 128, cfpEpochs: 1, pretrain: 1, attackerUsers: 400, testExamples: 60, model: { dModel: 32, nHeads: 2, nLayers: 1, dFF: 64 } },
-  quick: { p5Examples: 29766, p5Epochs: 3, cfpExamples: 4000, cfpEpochs: 1, pretrain: 10, attackerUsers: 6000, testExamples: 500, model: { dModel: 64, nHeads: 4, nLayers: 2, dFF: 256 } },
+  quick: { p5Examples: 29766, p5Epochs: 3, cfpExamples: 4000, cfpEpochs: 4, pretrain: 10, attackerUsers: 6000, testExamples: 500, model: { dModel: 64, nHeads: 4, nLayers: 2, dFF: 256 } },
   full: { p5Examples: 29766, p5Epochs: 10, cfpExamples: 29766, cfpEpochs: 3, pretrain: 20, attackerUsers: Number.POSITIVE_INFINITY, testExamples: 2913, model: { dModel: 128, nHeads: 4, nLayers: 3, dFF: 512 } },
 };
 
@@ -107,10 +108,10 @@ registerBenchTask({
     if (!base) throw new ConfigError(`bench task 'fairness': profile must be smoke, quick or full, got '${profile}'`);
     const p = profileFor(dataset, base);
     const seed = Number(ctx.options.seed ?? 0);
-    const lambda = Number(ctx.options.lambda ?? 1);
+    const lambda = Number(ctx.options.lambda ?? 2);
     const tokens = Number(ctx.options.tokens ?? 10);
     const lr = Number(ctx.options.lr ?? 1e-2);
-    const adversary = String(ctx.options.adversary ?? 'negative-ce') as AdversaryObjective;
+    const adversary = String(ctx.options.adversary ?? 'confusion') as AdversaryObjective;
     const pretrain = Number(ctx.options.pretrain ?? p.pretrain);
     const epochs = Number(ctx.options.epochs ?? p.cfpEpochs);
     if (!(lr > 0)) throw new ConfigError(`bench task 'fairness': lr must be > 0, got ${String(ctx.options.lr)}`);
@@ -349,7 +350,17 @@ async function writeReport(out: string, r: ReportInput) {
   const chart = join(out, 'tradeoff.svg');
   await writeFileAtomic(reportMd, md);
   await writeFileAtomic(reportJson, `${JSON.stringify({ format: 'xrec-bench-fairness', version: 2, ...r, goals, baselines, leaks }, null, 1)}\n`);
-  // the trade-off: per row and hidden attribute, the attacker's AUC on it against hit@5 (the unfair P5: every attribute)
+  await writeFileAtomic(chart, fairnessTradeoffSvg(r));
+  return { reportFiles: [reportMd, reportJson, chart], summary: { auc: Object.fromEntries(r.rows.map((x) => [x.method, x.auc])), goal: goals.every((g) => g.pass) } };
+}
+
+/**
+ * The fairness–accuracy trade-off of a fairness report (its report.json has every field used): per row and
+ * hidden attribute, the attacker's AUC on that attribute against hit@5 (the unfair P5: every attribute), the
+ * target AUC band shaded and the 5%-below-unfair hit@5 line dashed.
+ */
+export function fairnessTradeoffSvg(r: Pick<ReportInput, 'dataset' | 'attributes' | 'rows'>): string {
+  const unfair = r.rows[0]!;
   const kinds: readonly RowKind[] = ['unfair', 'prompt', 'mixture', 'adversarial fine-tuning', 'linear projection'];
   const series = kinds
     .map((k) => ({
@@ -357,6 +368,6 @@ async function writeReport(out: string, r: ReportInput) {
       points: r.rows.filter((row) => row.kind === k).flatMap((row) => (k === 'unfair' ? r.attributes : row.hidden).map((a) => [row.auc[a]!, row.metrics['hit@5'], k === 'mixture' ? `${a} (${row.hidden.length === r.attributes.length && row.hidden.length > 2 ? 'all' : row.hidden.join('+')})` : a] as const)),
     }))
     .filter((x) => x.points.length > 0);
-  await writeFileAtomic(chart, scatterChartSvg(`${name}: fairness–accuracy trade-off`, 'attacker AUC on the hidden attribute (0.5 = fair; shaded: within 0.03)', 'hit@5', series, { band: [0.47, 0.53] }));
-  return { reportFiles: [reportMd, reportJson, chart], summary: { auc: Object.fromEntries(r.rows.map((x) => [x.method, x.auc])), goal: goals.every((g) => g.pass) } };
+  const name = r.dataset === 'insurance' ? 'Insurance, sequential' : 'MovieLens-100K, sequential (leave-one-out)';
+  return scatterChartSvg(`${name}: fairness–accuracy trade-off`, 'attacker AUC on the hidden attribute (0.5 = fair; shaded: within 0.03)', 'hit@5', series, { band: [0.47, 0.53], hLine: { y: 0.95 * unfair.metrics['hit@5'], label: 'hit@5 5% below the unfair P5' } });
 }
