@@ -94,6 +94,8 @@ export function pretrainDiscriminator(rec: P5Recommender, disc: Discriminator, u
 /** What plays against the discriminator: its variables and, for a prompt, the prefix it makes. */
 interface Player {
   readonly label: string;
+  /** The attribute hidden (named in errors). */
+  readonly attribute?: string;
   readonly variables: Map<string, tf.Variable>;
   readonly prefix?: (o: { training: boolean; seed: number }) => T5Prefix;
   /** Whether the P5's own dropout is on in the recommendation loss (when its weights are trained). */
@@ -103,7 +105,7 @@ interface Player {
 async function trainAgainst(rec: P5Recommender, disc: Discriminator, o: CfpOptions, player: Player, where: string): Promise<TrainResult> {
   const { lambda, adversary, every } = checkSchedule(o, where);
   const exs = o.train.filter((e) => o.labelOf(e.user) !== undefined);
-  if (exs.length === 0) throw new ConfigError(`${where}: none of the ${o.train.length} training examples has a user with a known attribute`);
+  if (exs.length === 0) throw new ConfigError(`${where}: none of the ${o.train.length} training examples has a user with a known ${player.attribute ?? 'attribute'}`);
   const rows = encodeExamples(rec, exs);
   const users = encodeUserRows(rec, exs);
   const labels = exs.map((e) => o.labelOf(e.user)!);
@@ -149,7 +151,7 @@ async function trainAgainst(rec: P5Recommender, disc: Discriminator, o: CfpOptio
 
 /** Train a counterfactually-fair prompt on the frozen P5 against `disc` (UP5's CFP). */
 export async function trainFairPrefix(rec: P5Recommender, prefix: FairPrefix, disc: Discriminator, o: CfpOptions): Promise<TrainResult> {
-  return trainAgainst(rec, disc, o, { label: `cfp ${prefix.attribute}`, variables: prefix.variables(), prefix: (x) => prefix.prefix(x), modelTraining: false }, `trainFairPrefix(${prefix.attribute})`);
+  return trainAgainst(rec, disc, o, { label: `cfp ${prefix.attribute}`, attribute: prefix.attribute, variables: prefix.variables(), prefix: (x) => prefix.prefix(x), modelTraining: false }, `trainFairPrefix(${prefix.attribute})`);
 }
 
 /**
