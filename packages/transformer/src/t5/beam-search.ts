@@ -5,6 +5,7 @@
  * leave the beam; a live one below the beams-th finished one is dropped, since extending it only lowers it.
  */
 import * as tf from '@tensorflow/tfjs';
+import { ShapeError } from '@xrec/core';
 import { disposeCache, reorderCache, startCache, stepCached, type T5DecoderParts } from './kv-cache.js';
 import type { T5Prefix, T5Row } from './model.js';
 
@@ -28,9 +29,24 @@ export interface BeamHypothesis {
   readonly logProb: number;
 }
 
-/** Beam search over encoder states [S, d] of one row (`mask` [1, S]); the caller owns `enc` and `mask`. */
-export function beamSearchOver(m: T5DecoderParts, enc: tf.Tensor2D, mask: tf.Tensor2D, S: number, o: BeamSearchOptions): BeamHypothesis[] {
+/** `o.encoderEdit` applied to the encoder states, its shape checked (a wrong one is disposed and refused). */
+function editStates(encoded: tf.Tensor2D, edit: (enc: tf.Tensor2D) => tf.Tensor2D): tf.Tensor2D {
+  const enc = edit(encoded);
+  if (enc.shape.length !== 2 || enc.shape[0] !== encoded.shape[0] || enc.shape[1] !== encoded.shape[1]) {
+    const got = enc.shape.join(', ');
+    if (enc !== encoded) enc.dispose();
+    throw new ShapeError(`beamSearch: encoderEdit must return [${encoded.shape.join(', ')}], got [${got}]`);
+  }
+  return enc;
+}
+
+/**
+ * Beam search over encoder states [S, d] of one row (`mask` [1, S]), after `o.encoderEdit` when given; the
+ * caller owns `encoded` and `mask`.
+ */
+export function beamSearchOver(m: T5DecoderParts, encoded: tf.Tensor2D, mask: tf.Tensor2D, S: number, o: BeamSearchOptions): BeamHypothesis[] {
   const { eosId: eos, decoderStartId: start } = m.config;
+  const enc = o.encoderEdit ? editStates(encoded, o.encoderEdit) : encoded;
   type Hyp = { tokens: number[]; logProb: number; row: number };
   let live: Hyp[] = [{ tokens: [], logProb: 0, row: 0 }];
   const done: Hyp[] = [];
@@ -74,5 +90,6 @@ export function beamSearchOver(m: T5DecoderParts, enc: tf.Tensor2D, mask: tf.Ten
       .map((h) => ({ tokens: h.tokens, logProb: h.logProb }));
   } finally {
     if (cache) disposeCache(cache);
+    if (enc !== encoded) enc.dispose();
   }
 }

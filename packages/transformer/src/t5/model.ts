@@ -327,16 +327,11 @@ export class T5Model {
    */
   beamSearch(o: BeamSearchOptions): BeamHypothesis[] {
     if (!Number.isInteger(o.beams) || o.beams < 1) throw new ConfigError(`beamSearch: beams must be a positive integer, got ${o.beams}`);
-    const { enc: raw, mask, S } = this.encodeRow(o.input, o.prefix, 'beamSearch');
-    let enc = raw;
+    const { enc, mask, S } = this.encodeRow(o.input, o.prefix, 'beamSearch');
     try {
-      if (o.encoderEdit) {
-        enc = o.encoderEdit(raw);
-        if (enc.shape.length !== 2 || enc.shape[0] !== raw.shape[0] || enc.shape[1] !== raw.shape[1]) throw new ShapeError(`beamSearch: encoderEdit must return [${raw.shape.join(', ')}], got [${enc.shape.join(', ')}]`);
-      }
       return beamSearchOver(this.parts(), enc, mask, S, o);
     } finally {
-      tf.dispose([raw, enc, mask]);
+      tf.dispose([enc, mask]);
     }
   }
 
