@@ -22,16 +22,19 @@ export function attributeClasses(labels: Iterable<number>): number {
   return Math.max(2, ...[...labels].map((v) => v + 1));
 }
 
+/** The rows of `users` ([user, class] pairs) from representations `all` ([users, d], user `u` at row `index.get(u)`). */
+export function pickUsers(all: Float32Array, index: ReadonlyMap<string, number>, d: number, users: AttackerSplit['train']): Float32Array {
+  const o = new Float32Array(users.length * d);
+  users.forEach(([u], i) => o.set(all.subarray(index.get(u)! * d, (index.get(u)! + 1) * d), i * d));
+  return o;
+}
+
 /**
  * One fresh attacker per attribute on a row's representations `all` ([users, d], user `u` at row `index.get(u)`).
  * `keep(a)`: return attribute `a`'s trained attacker (the caller disposes it).
  */
 export function attackRow(all: Float32Array, index: ReadonlyMap<string, number>, d: number, splits: Readonly<Record<string, AttackerSplit>>, s: AttackerSettings, keep: (attribute: string) => boolean = () => false): Record<string, AttackerResult> {
-  const pick = (users: AttackerSplit['train']) => {
-    const o = new Float32Array(users.length * d);
-    users.forEach(([u], i) => o.set(all.subarray(index.get(u)! * d, (index.get(u)! + 1) * d), i * d));
-    return o;
-  };
+  const pick = (users: AttackerSplit['train']) => pickUsers(all, index, d, users);
   return Object.fromEntries(
     Object.entries(splits).map(([a, sp]) => [
       a,

@@ -20,7 +20,7 @@ import { train, type T5Prefix, type TrainResult } from '@xrec/transformer';
 import { fitDiscriminator } from './attacker.js';
 import type { AdversaryObjective, Discriminator } from './discriminator.js';
 import type { FairPrefix } from './fair-prefix.js';
-import { encodeUserRows, userRepresentations, type UserRow } from './user-representation.js';
+import { encodeUserRows, representationArray, userRepresentations, type UserRow } from './user-representation.js';
 
 /** The schedule of an adversarial training (single prompts, the mixture, the fine-tuning baseline). */
 export interface AdversarialSchedule {
@@ -81,13 +81,7 @@ export function pretrainDiscriminator(rec: P5Recommender, disc: Discriminator, u
   const seen = new Map<string, { row: UserRow; label: number }>();
   for (const u of users) if (!seen.has(u.user)) seen.set(u.user, u);
   const list = [...seen.values()];
-  const d = rec.model.config.dModel;
-  const reps = new Float32Array(list.length * d);
-  for (let s = 0; s < list.length; s += 256) {
-    const r = tf.tidy(() => userRepresentations(rec, list.slice(s, s + 256).map((x) => x.row)));
-    reps.set(r.dataSync(), s * d);
-    r.dispose();
-  }
+  const reps = representationArray(rec, list.map((x) => x.row));
   fitDiscriminator(disc, reps, list.map((x) => x.label), { epochs: o.epochs, lr: o.lr ?? 1e-3, seed: o.seed ?? 0 });
 }
 

@@ -70,3 +70,18 @@ export function userRepresentations(rec: P5Recommender, exs: readonly RecExample
     return tf.div(tf.sum(tf.mul(h, m), 1), tf.sum(m, 1)) as tf.Tensor2D;
   });
 }
+
+/**
+ * Representations of many encoded rows as one row-major Float32Array [rows, d], computed 256 rows at a time
+ * (no gradients kept); `prefix` makes each chunk's prefix (a prompt's, or none).
+ */
+export function representationArray(rec: P5Recommender, rows: readonly UserRow[], prefix?: () => T5Prefix): Float32Array {
+  const d = rec.model.config.dModel;
+  const out = new Float32Array(rows.length * d);
+  for (let k = 0; k < rows.length; k += 256) {
+    const r = tf.tidy(() => userRepresentations(rec, rows.slice(k, k + 256), prefix ? { prefix: prefix() } : {}));
+    out.set(r.dataSync(), k * d);
+    r.dispose();
+  }
+  return out;
+}

@@ -26,6 +26,7 @@ import { initBackend, TransformerLM } from '@xrec/transformer';
 import { findWorkspaceModel, findXrecBase } from '../base-models.js';
 import { groupedBarChartSvg } from '../svg.js';
 import { registerBenchTask } from './registry.js';
+import { writeTaskReport } from './write-report.js';
 
 const TEST_ROWS: Readonly<Record<string, number>> = { smoke: 300, quick: 3000, full: Number.POSITIVE_INFINITY };
 /** Few-shot prompt-tuning epochs (early-stopped on the 50 validation rows' AUC, patience 3). */
@@ -178,12 +179,8 @@ registerBenchTask({
       ...goals.map((g) => `Goal: ${g.name}: **${g.pass ? 'PASS' : 'FAIL'}** (GAUC ${fmt(g.value)}).`),
       '',
     ].join('\n');
-    const reportMd = join(ctx.out, 'report.md');
-    const reportJson = join(ctx.out, 'report.json');
-    const chart = join(ctx.out, 'gauc.svg');
-    await writeFileAtomic(reportMd, md);
-    await writeFileAtomic(reportJson, `${JSON.stringify({ format: 'xrec-bench-coldstart', version: 1, dataset, profile, seeds, summary, perSeed: results, goals, pairsPerSecond }, null, 1)}\n`);
-    await writeFileAtomic(chart, groupedBarChartSvg('GAUC and AUC per method (mean over seeds)', Object.keys(summary), ['gauc', 'auc'].map((k) => ({ label: k.toUpperCase(), values: Object.values(summary).map((s) => s[k]!.mean) }))));
-    return { reportFiles: [reportMd, reportJson, chart], summary: { gauc: Object.fromEntries(Object.entries(summary).map(([m, s]) => [m, s.gauc!.mean])), goal: goals.every((g) => g.pass) } };
+    const svg = groupedBarChartSvg('GAUC and AUC per method (mean over seeds)', Object.keys(summary), ['gauc', 'auc'].map((k) => ({ label: k.toUpperCase(), values: Object.values(summary).map((s) => s[k]!.mean) })));
+    const reportFiles = await writeTaskReport(ctx.out, { md, json: { format: 'xrec-bench-coldstart', version: 1, dataset, profile, seeds, summary, perSeed: results, goals, pairsPerSecond }, chart: { file: 'gauc.svg', svg } });
+    return { reportFiles, summary: { gauc: Object.fromEntries(Object.entries(summary).map(([m, s]) => [m, s.gauc!.mean])), goal: goals.every((g) => g.pass) } };
   },
 });

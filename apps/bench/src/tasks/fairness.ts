@@ -35,16 +35,17 @@ import {
   trainAdversarialP5,
   trainFairPrefix,
   trainPromptMixture,
-  userRepresentations,
+  representationArray,
   type AdversaryObjective,
   type LinearProjection,
   type Up5Attribute,
 } from '@xrec/up5';
-import { attackRow, attributeClasses, type AttackerSplit } from '../fairness-attack.js';
+import { attackRow, attributeClasses, pickUsers, type AttackerSplit } from '../fairness-attack.js';
 import { scatterChartSvg } from '../svg.js';
 import { FAIRNESS_ATTRIBUTES, loadFairnessData } from './fairness-data.js';
 import type { RecDataset } from './rec-data.js';
 import { registerBenchTask } from './registry.js';
+import { writeTaskReport } from './write-report.js';
 
 /** The attackers' training settings (also recorded in representations.json for `xrec up5 audit`). */
 const ATTACKER = { epochs: 20, lr: 1e-3 } as const;
@@ -148,13 +149,7 @@ registerBenchTask({
     const everyone = [...new Set(attributes.flatMap((a) => [...splits[a]!.train, ...splits[a]!.test].map(([u]) => u)))];
     const everyoneRows = encodeUserRows(rec, everyone.map((u) => data.userExample(u)));
     const reps = (s: Steer): Float32Array => {
-      const model = s.rec ?? rec;
-      const out = new Float32Array(everyoneRows.length * d);
-      for (let k = 0; k < everyoneRows.length; k += 256) {
-        const r = tf.tidy(() => userRepresentations(model, everyoneRows.slice(k, k + 256), s.prefix ? { prefix: s.prefix() } : {}));
-        out.set(r.dataSync(), k * d);
-        r.dispose();
-      }
+      const out = representationArray(s.rec ?? rec, everyoneRows, s.prefix);
       return s.projection ? s.projection.project(out) : out;
     };
     const at = new Map(everyone.map((u, i) => [u, i]));
@@ -239,9 +234,7 @@ registerBenchTask({
           // INLP on the unfair P5's representations of the attacker-training users
           const t0 = performance.now();
           const sp = splits[a]!;
-          const pick = new Float32Array(sp.train.length * d);
-          sp.train.forEach(([u], i) => pick.set(unfairReps.subarray(at.get(u)! * d, (at.get(u)! + 1) * d), i * d));
-          const projection = fitNullspaceProjection(pick, sp.train.map(([, v]) => v), { dModel: d, classes: classesOf[a]!, iterations: 10, seed });
+          const projection = fitNullspaceProjection(pickUsers(unfairReps, at, d, sp.train), sp.train.map(([, v]) => v), { dModel: d, classes: classesOf[a]!, iterations: 10, seed });
           rows.push(evaluate(`Linear projection (INLP, ${projection.rank} directions): ${a}`, 'linear projection', [a], { projection }, (performance.now() - t0) / 1000));
           bar.tick(1, { baseline: `projection ${a}` });
         }
@@ -345,13 +338,8 @@ async function writeReport(out: string, r: ReportInput) {
     ...baselines.map((g) => line('Baseline', g)),
     '',
   ].join('\n');
-  const reportMd = join(out, 'report.md');
-  const reportJson = join(out, 'report.json');
-  const chart = join(out, 'tradeoff.svg');
-  await writeFileAtomic(reportMd, md);
-  await writeFileAtomic(reportJson, `${JSON.stringify({ format: 'xrec-bench-fairness', version: 2, ...r, goals, baselines, leaks }, null, 1)}\n`);
-  await writeFileAtomic(chart, fairnessTradeoffSvg(r));
-  return { reportFiles: [reportMd, reportJson, chart], summary: { auc: Object.fromEntries(r.rows.map((x) => [x.method, x.auc])), goal: goals.every((g) => g.pass) } };
+  const reportFiles = await writeTaskReport(out, { md, json: { format: 'xrec-bench-fairness', version: 2, ...r, goals, baselines, leaks }, chart: { file: 'tradeoff.svg', svg: fairnessTradeoffSvg(r) } });
+  return { reportFiles, summary: { auc: Object.fromEntries(r.rows.map((x) => [x.method, x.auc])), goal: goals.every((g) => g.pass) } };
 }
 
 /**

@@ -19,6 +19,7 @@ import { initBackend } from '@xrec/transformer';
 import { groupedBarChartSvg } from '../svg.js';
 import { loadRecData, type RecData, type RecDataset } from './rec-data.js';
 import { registerBenchTask } from './registry.js';
+import { writeTaskReport } from './write-report.js';
 
 interface Profile {
   /** Training examples drawn once per run (seeded), and per epoch from them. */
@@ -213,11 +214,7 @@ async function writeRecReport(
     ...goals.map((g) => `Goal: ${g.name}: **${g.pass ? 'PASS' : 'FAIL'}** (${g.value.toFixed(4)} vs ${g.vs.toFixed(4)}).`),
     '',
   ].join('\n');
-  const reportMd = join(out, 'report.md');
-  const reportJson = join(out, 'report.json');
-  const chart = join(out, 'hit.svg');
-  await writeFileAtomic(reportMd, md);
-  await writeFileAtomic(reportJson, `${JSON.stringify({ format: 'xrec-bench-rec', version: 1, ...r, goals }, null, 1)}\n`);
-  await writeFileAtomic(chart, groupedBarChartSvg(`${r.dataset} ${r.task}: hit@k and NDCG@k`, r.results.map((x) => x.method), REC_METRICS.map((k) => ({ label: k, values: r.results.map((x) => x.metrics[k]) }))));
-  return { reportFiles: [reportMd, reportJson, chart], summary: { ...Object.fromEntries(r.results.map((x) => [x.method, x.metrics])), goal: goals.every((g) => g.pass) } };
+  const svg = groupedBarChartSvg(`${r.dataset} ${r.task}: hit@k and NDCG@k`, r.results.map((x) => x.method), REC_METRICS.map((k) => ({ label: k, values: r.results.map((x) => x.metrics[k]) })));
+  const reportFiles = await writeTaskReport(out, { md, json: { format: 'xrec-bench-rec', version: 1, ...r, goals }, chart: { file: 'hit.svg', svg } });
+  return { reportFiles, summary: { ...Object.fromEntries(r.results.map((x) => [x.method, x.metrics])), goal: goals.every((g) => g.pass) } };
 }
