@@ -119,8 +119,10 @@ registerBenchTask({
         results.popularity!.push(clickMetrics(us, test.map((t) => { const s = stat.get(t.item); return s ? (s[0] + globalRate) / (s[1] + 1) : globalRate; }), labels));
         const asProfile = (rs: readonly Row[]) => rs.map((r) => ({ features: r.features(), click: r.click }));
         const testFeatures = test.map((t) => t.features());
+        const profileTrain = asProfile(trainRows);
+        const profileValid = asProfile(split.valid.map((i) => rows[i]!));
         for (const pm of PROFILE_MODELS) {
-          const model = trainProfileModel(asProfile(trainRows), asProfile(split.valid.map((i) => rows[i]!)), { ...pm.o, seed });
+          const model = trainProfileModel(profileTrain, profileValid, { ...pm.o, seed });
           results[pm.name]!.push(clickMetrics(us, model.predict(testFeatures), labels));
         }
         for (const lm of lms) {
