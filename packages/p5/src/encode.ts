@@ -17,10 +17,13 @@ function eosOf(tok: Tokenizer, where: string): number {
   return tok.eosId;
 }
 
-/** Ids of a source text (EOS appended; cut to `maxLength` tokens keeping the end) and its whole-word ids. */
-export function encodeSource(tok: Tokenizer, text: string, maxLength = 512): EncodedSource {
+/**
+ * Ids of a source text (EOS appended; cut to `maxLength` tokens keeping the end) and its whole-word ids.
+ * `allowSpecial`: item tokens (`<item_…>`) written in the text become their ids.
+ */
+export function encodeSource(tok: Tokenizer, text: string, maxLength = 512, allowSpecial = false): EncodedSource {
   const eos = eosOf(tok, 'encodeSource');
-  let ids = tok.encode(text);
+  let ids = tok.encode(text, { allowSpecial });
   if (ids.length + 1 > maxLength) ids = ids.slice(ids.length + 1 - maxLength);
   const wholeWordIds: number[] = [];
   let word = 0;
@@ -35,4 +38,19 @@ export function encodeSource(tok: Tokenizer, text: string, maxLength = 512): Enc
 /** Ids of an item id as a target: ` {item}` and EOS. */
 export function encodeTarget(tok: Tokenizer, item: string): number[] {
   return [...tok.encode(` ${item}`), eosOf(tok, 'encodeTarget')];
+}
+
+/**
+ * The token of an item under independent indexing (Hua et al. 2023, "How to Index Item IDs for Recommendation
+ * Foundation Models": one new vocabulary entry per item, so an id is never split into shared pieces).
+ */
+export function itemTokenName(item: string): string {
+  return `<item_${item}>`;
+}
+
+/** Ids of an item as a target under independent indexing: its token and EOS. */
+export function encodeItemTokenTarget(tok: Tokenizer, item: string): number[] {
+  const id = tok.specialTokens[itemTokenName(item)];
+  if (id === undefined) throw new ConfigError(`encodeItemTokenTarget: the tokenizer has no token '${itemTokenName(item)}' (create the recommender with itemTokens: true, which adds one per item)`);
+  return [id, eosOf(tok, 'encodeItemTokenTarget')];
 }

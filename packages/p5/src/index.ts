@@ -8,3 +8,4 @@ export * from './baselines.js';
 export * from './data.js';
 export * from './tokenizer.js';
 export * from './next-item.js';
+export * from './yes-no.js';

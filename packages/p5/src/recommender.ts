@@ -18,15 +18,20 @@ import { loadTokenizer, toHfTokenizerJsonText, type BpeTokenizer, type Tokenizer
 import type * as tf from '@tensorflow/tfjs';
 import { loadT5, PrefixTrie, saveT5, T5Model, type T5Config, type T5Prefix, type T5Row } from '@xrec/transformer';
 import { validItems } from './baselines.js';
-import { encodeSource, encodeTarget } from './encode.js';
+import { encodeItemTokenTarget, encodeSource, encodeTarget, itemTokenName } from './encode.js';
 import type { RecExample } from './examples.js';
-import { p5Template, type P5Domain, type P5Task, type P5Template } from './templates.js';
+import { p5Template, yesNoPrompt, type P5Domain, type P5Task, type P5Template } from './templates.js';
 
 export interface P5Options {
   readonly task: P5Task;
   readonly domain: P5Domain;
   /** Add P5's whole-word embeddings to the encoder input (default false: ids as plain sub-word pieces). */
   readonly wholeWord?: boolean;
+  /**
+   * Independent indexing (Hua et al. 2023): every item is one token `<item_{id}>` added to the tokenizer,
+   * written in place of the id in prompts and answered as a single token (default false).
+   */
+  readonly itemTokens?: boolean;
   /** Longest source in tokens (longer ones keep their end). Default 512. */
   readonly maxSourceLength?: number;
 }
@@ -50,7 +55,7 @@ export class P5Recommender {
     if (tokenizer.vocabSize > model.config.vocabSize) throw new ConfigError(`P5Recommender: the tokenizer has ${tokenizer.vocabSize} ids but the model only ${model.config.vocabSize}`);
     const seen = new Map<string, string>();
     for (const it of items) {
-      const t = encodeTarget(tokenizer, it);
+      const t = options.itemTokens ? encodeItemTokenTarget(tokenizer, it) : encodeTarget(tokenizer, it);
       const key = t.join(',');
       if (seen.has(key)) throw new DataError(`P5Recommender: items '${seen.get(key)}' and '${it}' have the same token ids`);
       seen.set(key, it);
@@ -59,8 +64,12 @@ export class P5Recommender {
     this.catalogueTrie = new PrefixTrie(this.targets.values());
   }
 
-  /** A new randomly initialised recommender (T5 pad/EOS ids from the tokenizer, vocabulary = the tokenizer's). */
+  /**
+   * A new randomly initialised recommender (T5 pad/EOS ids from the tokenizer, vocabulary = the tokenizer's;
+   * with `itemTokens`, the tokenizer first gets one token per item).
+   */
   static create(tokenizer: Tokenizer, items: readonly string[], options: P5Options, config: Partial<T5Config>, seed = 0): P5Recommender {
+    if (options.itemTokens) tokenizer = tokenizer.withSpecialTokens(items.map(itemTokenName));
     if (tokenizer.padId === undefined || tokenizer.eosId === undefined) throw new ConfigError("P5Recommender.create: the tokenizer needs pad and end-of-sequence tokens ('<pad>', '<eos>')");
     const model = T5Model.create(
       { ...config, vocabSize: tokenizer.vocabSize, padId: tokenizer.padId, eosId: tokenizer.eosId, decoderStartId: tokenizer.padId, wholeWordEmbeddings: options.wholeWord ? (config.wholeWordEmbeddings ?? 512) : 0 },
@@ -69,15 +78,28 @@ export class P5Recommender {
     return new P5Recommender(model, tokenizer, items, options);
   }
 
-  /** The prompt text of an example. */
+  /** The prompt text of an example (with item tokens in place of the ids when the recommender uses them). */
   prompt(ex: RecExample): string {
-    return this.template.source(ex);
+    if (!this.options.itemTokens) return this.template.source(ex);
+    return this.template.source({ ...ex, history: ex.history.map(itemTokenName), ...(ex.candidates ? { candidates: ex.candidates.map(itemTokenName) } : {}) });
   }
 
   /** The encoder input of an example (with whole-word ids when the model uses them). */
   source(ex: RecExample): T5Row {
-    const e = encodeSource(this.tokenizer, this.prompt(ex), this.options.maxSourceLength ?? 512);
+    const e = encodeSource(this.tokenizer, this.prompt(ex), this.options.maxSourceLength ?? 512, this.options.itemTokens === true);
     return this.options.wholeWord ? e : e.ids;
+  }
+
+  /** The encoder input of the yes/no prompt (template 5-1) about `item` for `user`. */
+  yesNoSource(user: string, item: string): T5Row {
+    const text = yesNoPrompt(user, this.options.itemTokens ? itemTokenName(item) : item, this.options.domain);
+    const e = encodeSource(this.tokenizer, text, this.options.maxSourceLength ?? 512, this.options.itemTokens === true);
+    return this.options.wholeWord ? e : e.ids;
+  }
+
+  /** The target ids of a yes/no answer (` yes` / ` no` and EOS). */
+  answerTarget(answer: 'yes' | 'no'): number[] {
+    return encodeTarget(this.tokenizer, answer);
   }
 
   /** The target ids of an item (its pieces and EOS); NotFound items are a DataError. */

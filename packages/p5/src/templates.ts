@@ -59,7 +59,10 @@ export function p5Template(task: P5Task, domain: P5Domain): P5Template {
   return t;
 }
 
-/** The yes/no direct prompt (P5 5-1 wording): "Will user_{u} likely to interact with item_{i} ?" → "yes" | "no". */
-export function yesNoPrompt(user: string, item: string): string {
-  return `Will user_${user} likely to interact with item_${item} ?`;
+/**
+ * The yes/no direct prompt (template 5-1): P5's `Will user_{u} likely to interact with item_{i} ?`, UP5's
+ * Insurance wording `Will user_{u} likely to purchase insurance_{i} ?`; the answer is ` yes` or ` no`.
+ */
+export function yesNoPrompt(user: string, item: string, domain: P5Domain = 'movie'): string {
+  return domain === 'insurance' ? `Will user_${user} likely to purchase insurance_${item} ?` : `Will user_${user} likely to interact with item_${item} ?`;
 }

@@ -5,9 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, silentProgress, type Progress, type Rng } from '@xrec/core';
-import { train, type StepReport, type T5Input, type T5Prefix, type TrainerConfig, type TrainResult } from '@xrec/transformer';
+import { train, type StepReport, type T5Input, type T5Row, type T5Prefix, type TrainerConfig, type TrainResult } from '@xrec/transformer';
 import type { RecExample } from './examples.js';
 import type { P5Recommender } from './recommender.js';
+import type { YesNoExample } from './yes-no.js';
 
 /** An example as ids: the source (with whole-word ids when the model uses them) and the target's ids. */
 export interface EncodedExample {
@@ -26,6 +27,8 @@ export interface P5Batch {
 export interface TrainP5Options {
   readonly train: readonly RecExample[];
   readonly validation?: readonly RecExample[];
+  /** P5's yes/no direct prompts trained beside `train` (drawn from the same pool each epoch). */
+  readonly yesNo?: readonly YesNoExample[];
   readonly batchSize?: number;
   /** Training examples drawn (without replacement) per epoch; default all. */
   readonly examplesPerEpoch?: number;
@@ -34,13 +37,17 @@ export interface TrainP5Options {
   readonly onStep?: (s: StepReport) => void;
 }
 
+const encodedRow = (s: T5Row, target: number[]): EncodedExample =>
+  Array.isArray(s) ? { ids: s as number[], target } : { ...(s as { ids: number[]; wholeWordIds: number[] }), target };
+
 /** Encode examples for training or scoring. */
 export function encodeExamples(rec: P5Recommender, exs: readonly RecExample[]): EncodedExample[] {
-  return exs.map((ex) => {
-    const s = rec.source(ex);
-    const target = rec.target(ex.target);
-    return Array.isArray(s) ? { ids: s as number[], target } : { ...(s as { ids: number[]; wholeWordIds: number[] }), target };
-  });
+  return exs.map((ex) => encodedRow(rec.source(ex), rec.target(ex.target)));
+}
+
+/** Encode yes/no examples: the 5-1 prompt about the item, answered ` yes` or ` no`. */
+export function encodeYesNoExamples(rec: P5Recommender, exs: readonly YesNoExample[]): EncodedExample[] {
+  return exs.map((ex) => encodedRow(rec.yesNoSource(ex.user, ex.item), rec.answerTarget(ex.answer)));
 }
 
 /** Consecutive batches of `size` rows. */
@@ -89,8 +96,8 @@ export async function trainP5(rec: P5Recommender, o: TrainP5Options): Promise<Tr
   const batchSize = o.batchSize ?? 64;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`trainP5: batchSize must be a positive integer, got ${batchSize}`);
   if (o.train.length === 0) throw new ConfigError('trainP5: no training examples');
-  const perEpoch = Math.min(o.examplesPerEpoch ?? o.train.length, o.train.length);
-  const trainRows = encodeExamples(rec, o.train);
+  const trainRows = encodeExamples(rec, o.train).concat(o.yesNo ? encodeYesNoExamples(rec, o.yesNo) : []);
+  const perEpoch = Math.min(o.examplesPerEpoch ?? trainRows.length, trainRows.length);
   const valRows = o.validation && o.validation.length > 0 ? p5Batches(encodeExamples(rec, o.validation), batchSize) : undefined;
   return train<P5Batch>({
     variables: rec.model.parameters(),

@@ -19,7 +19,8 @@ export const COUPON_USER = 'It is a {temperature} {weather} {time}. The {occupat
 export const COUPON_ITEM = 'A {coupon} located in the {direction} driving direction is {distance}, and sends a coupon that expires in {expiration}.';
 export const COUPON_BRIDGE = 'The user is that driver, and the item is that coupon.';
 
-const MAPS = {
+/** The reference's value → word maps of the coupon fields. */
+export const COUPON_WORDS = {
   destination: { 'No Urgent Place': 'to somewhere', Home: 'home', Work: 'to the office' },
   passenger: { 'Friend(s)': 'with friends', 'Kid(s)': 'with kids' },
   weather: { Rainy: 'rainy', Sunny: 'sunny', Snowy: 'snowy' },
@@ -73,9 +74,9 @@ export const COUPON_OCCUPATIONS: Readonly<Record<string, string>> = {
   none: 'freelance',
 };
 
-function word(map: keyof typeof MAPS, value: string, optional = false): string | undefined {
-  const w = (MAPS[map] as Record<string, string>)[value];
-  if (w === undefined && !optional) throw new ConfigError(`couponSlots: no word for ${map} '${value}' (known: ${Object.keys(MAPS[map]).join(', ')})`);
+function word(map: keyof typeof COUPON_WORDS, value: string, optional = false): string | undefined {
+  const w = (COUPON_WORDS[map] as Record<string, string>)[value];
+  if (w === undefined && !optional) throw new ConfigError(`couponSlots: no word for ${map} '${value}' (known: ${Object.keys(COUPON_WORDS[map]).join(', ')})`);
   return w;
 }
 

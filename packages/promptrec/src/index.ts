@@ -14,3 +14,5 @@ export * from './prompt-tune.js';
 export * from './coupons.js';
 export * from './tppt.js';
 export * from './profile-model.js';
+export * from './schema.js';
+export * from './schemas.js';

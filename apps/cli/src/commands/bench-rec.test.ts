@@ -25,7 +25,7 @@ describe('xrec bench rec', () => {
     const r = await run(['bench', 'rec', '--dataset', 'insurance', '--task', 'sequential', '--profile', 'smoke', '--out', out, '--json']);
     expect(r.code, r.err).toBe(0);
     const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { results: { method: string; metrics: Record<string, number> }[]; goals: unknown[] };
-    expect(rep.results.map((x) => x.method)).toEqual(['popularity', 'BPR-MF', 'P5 (sub-word ids)', 'P5 (whole-word ids)']);
+    expect(rep.results.map((x) => x.method)).toEqual(['popularity', 'BPR-MF', 'P5 (sub-word ids)', 'P5 (whole-word ids)', 'P5 (item-tokens ids)']);
     for (const x of rep.results) {
       for (const k of ['hit@1', 'hit@5', 'ndcg@10']) expect(x.metrics[k]).toBeGreaterThanOrEqual(0);
       expect(x.metrics['hit@10']).toBeGreaterThanOrEqual(x.metrics['hit@1']!);
@@ -35,5 +35,21 @@ describe('xrec bench rec', () => {
     const again = await run(['bench', 'rec', '--dataset', 'insurance', '--task', 'sequential', '--profile', 'smoke', '--out', out]);
     expect(again.code).toBe(0);
     expect(again.err).toMatch(/reusing .*p5-whole-word/);
+  }, 300_000);
+
+  it.skipIf(!ins.path)(`smoke run on Insurance (direct): beam, likelihood and yes/no rankings of every P5 ${ins.skipReason ?? ''}`, async () => {
+    const out = join(dir, 'ins-direct');
+    const r = await run(['bench', 'rec', '--dataset', 'insurance', '--task', 'direct', '--profile', 'smoke', '--out', out]);
+    expect(r.code, r.err).toBe(0);
+    type M = Record<string, number>;
+    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { results: { method: string; metrics: M; likelihood?: M; yesNo?: M; top10Agreement?: number }[] };
+    const p5 = rep.results.filter((x) => x.method.startsWith('P5'));
+    expect(p5).toHaveLength(3);
+    for (const x of p5) {
+      expect(x.top10Agreement).toBe(1); // beam search over the candidates = their log-likelihood order
+      expect(x.likelihood!['hit@1']).toBe(x.metrics['hit@1']);
+      expect(x.yesNo!['hit@10']).toBeGreaterThanOrEqual(x.yesNo!['hit@1']!);
+    }
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/\| P5 \(item-tokens ids\), yes\/no prompt ranking \(p\(yes\), template 5-1\) \| 0\.\d{4} \|/);
   }, 300_000);
 });

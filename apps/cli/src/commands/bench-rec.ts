@@ -8,7 +8,7 @@ import { benchGroup, runBenchTask } from './bench-group.js';
 export function registerBenchRec(program: Command): void {
   benchGroup(program)
     .command('rec')
-    .description('P5 (a small T5 trained here, sub-word and whole-word ids) vs popularity and BPR-MF: hit@1/3/5/10, NDCG@5/10')
+    .description('P5 (a small T5 trained here; sub-word, whole-word and item-token ids; direct runs also rank by the yes/no prompt) vs popularity and BPR-MF: hit@1/3/5/10, NDCG@5/10')
     .option('--dataset <name>', 'insurance | ml-100k', 'insurance')
     .option('--task <task>', 'sequential | direct', 'sequential')
     .option('--profile <name>', 'smoke | quick | full (quick: about 15 minutes on 2 cores)', 'quick')
