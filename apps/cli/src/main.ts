@@ -10,6 +10,7 @@ import { registerBenchSpeed } from './commands/bench-speed.js';
 import { registerBenchExplain } from './commands/bench-explain.js';
 import { registerBenchRun } from './commands/bench-run.js';
 import { registerBenchRec } from './commands/bench-rec.js';
+import { registerBenchColdstart } from './commands/bench-coldstart.js';
 import { registerBenchFairness } from './commands/bench-fairness.js';
 import { registerTokenizer } from './commands/tokenizer.js';
 import { registerGenerate } from './commands/generate.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerBenchExplain(program);
   registerBenchRun(program);
   registerBenchRec(program);
+  registerBenchColdstart(program);
   registerBenchFairness(program);
   registerTokenizer(program);
   registerGenerate(program);

@@ -95,7 +95,7 @@ export function p5Loss(rec: P5Recommender, b: P5Batch, training: boolean, seed: 
 export async function trainP5(rec: P5Recommender, o: TrainP5Options): Promise<TrainResult> {
   const batchSize = o.batchSize ?? 64;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`trainP5: batchSize must be a positive integer, got ${batchSize}`);
-  if (o.train.length === 0) throw new ConfigError('trainP5: no training examples');
+  if (o.train.length === 0 && (o.yesNo?.length ?? 0) === 0) throw new ConfigError('trainP5: no training examples');
   const trainRows = encodeExamples(rec, o.train).concat(o.yesNo ? encodeYesNoExamples(rec, o.yesNo) : []);
   const perEpoch = Math.min(o.examplesPerEpoch ?? trainRows.length, trainRows.length);
   const valRows = o.validation && o.validation.length > 0 ? p5Batches(encodeExamples(rec, o.validation), batchSize) : undefined;

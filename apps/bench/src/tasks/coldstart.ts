@@ -1,7 +1,9 @@
 /**
  * The cold-start task (PromptRec, issue: @xrec/promptrec): system cold start on MovieLens-100K (click = rating
  * ≥ 4) or the UCI in-vehicle coupon data (click = Y; option `dataset`: ml-100k | coupon) — per seed 250
- * training / 50 validation rows, the rest test — scored zero-shot by prompting the shipped
+ * training / 50 validation rows, the rest test — or (option `protocol`: user | item) user or item cold start:
+ * every row of 20% of the users (items) is a test row, the few-shot rows come from the warm rest, and
+ * popularity and a matrix factorisation train on every warm row. Methods: zero-shot prompting of the shipped
  * base models (xrec-base, a causal LM: next-token label words after the causal suffix; xrec-base-mlm, a masked
  * LM: label words at the mask, when the folder exists) against a random scorer and item popularity from the
  * 250 training rows, and a logistic regression and a factorization machine on the one-hot profile features
@@ -19,7 +21,7 @@ import type { Row } from './coldstart-data.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { ConfigError, hashString, NotFoundError, Rng, writeFileAtomic } from '@xrec/core';
-import { clickMetrics, PROMPTREC_SEEDS, promptTokens, scorePrompts, systemColdStart, topTfidfWords, trainProfileModel, TransferablePrompt, tunePrompt, type ClickMetrics } from '@xrec/promptrec';
+import { clickMetrics, entityColdStart, PROMPTREC_SEEDS, promptTokens, scorePrompts, systemColdStart, topTfidfWords, trainProfileModel, TransferablePrompt, tunePrompt, type ClickMetrics, type ColdStartProtocol } from '@xrec/promptrec';
 import { hasColdStartData, loadColdStartData, type ColdStartDataset } from './coldstart-data.js';
 import { loadTokenizer } from '@xrec/tokenizer';
 import { initBackend, TransformerLM } from '@xrec/transformer';
@@ -42,6 +44,8 @@ const PROFILE_MODELS = [
   { name: 'factorization machine (profile features)', o: { kind: 'fm', factors: 8, epochs: 300, lr: 0.5, l2: 1e-3 } },
 ] as const;
 
+const MF_NAME = 'matrix factorisation (warm rows)';
+
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const std = (xs: readonly number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1)));
 
@@ -51,7 +55,7 @@ registerBenchTask({
   description: 'system cold start on MovieLens-100K or the UCI coupon data: zero-shot and few-shot prompting of xrec-base and xrec-base-mlm vs random and popularity; AUC, GAUC, ACC, F1, log-loss',
   metrics: [...METRICS],
   async run(ctx) {
-    const known = ['profile', 'seeds', 'fewShot', 'tppt', 'dataset'];
+    const known = ['profile', 'seeds', 'fewShot', 'tppt', 'dataset', 'protocol'];
     const unknown = Object.keys(ctx.options).filter((k) => !known.includes(k));
     if (unknown.length) throw new ConfigError(`bench task 'coldstart': unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${known.join(', ')})`);
     const profile = String(ctx.options.profile ?? 'quick');
@@ -59,6 +63,9 @@ registerBenchTask({
     const seeds = (ctx.options.seeds as number[] | undefined) ?? [...PROMPTREC_SEEDS];
     const dataset = String(ctx.options.dataset ?? 'ml-100k') as ColdStartDataset;
     if (dataset !== 'ml-100k' && dataset !== 'coupon') throw new ConfigError(`bench task 'coldstart': dataset must be ml-100k or coupon, got '${dataset}'`);
+    const protocol = String(ctx.options.protocol ?? 'system') as ColdStartProtocol;
+    if (!['system', 'user', 'item'].includes(protocol)) throw new ConfigError(`bench task 'coldstart': protocol must be system, user or item, got '${protocol}'`);
+    const warmMethods = protocol !== 'system';
     const base = findXrecBase().dir;
     if (!base) throw new NotFoundError("bench task 'coldstart': models/xrec-base not found (set XREC_BASE_MODEL)");
     const data = loadColdStartData(dataset, ctx.dataDir);
@@ -82,17 +89,19 @@ registerBenchTask({
     const results: Record<string, ClickMetrics[]> = {
       random: [],
       popularity: [],
+      ...(warmMethods ? { [MF_NAME]: [] } : {}),
       ...Object.fromEntries(PROFILE_MODELS.map((m) => [m.name, []])),
       ...Object.fromEntries(lms.flatMap((l) => [[l.name, []], ...(fewShot ? [[tunedName(l.name), []]] : []), ...(tppt ? [[transferName(l.name), []]] : [])])),
     };
     const task = ctx.progress.start(`coldstart ${profile}`, seeds.length);
     const pairsPerSecond: Record<string, number> = {};
     await mkdir(join(ctx.out, 'runs'), { recursive: true });
-    const settings = { dataset, profile, fewShot, tppt, methods: Object.keys(results), base, mlm: mlm ?? null, version: 2 };
+    // (system cold start keeps the settings of before the protocol option, so its finished runs are reused)
+    const settings = { dataset, profile, fewShot, tppt, methods: Object.keys(results), base, mlm: mlm ?? null, version: 2, ...(protocol !== 'system' ? { protocol } : {}) };
     const key = (hashString(JSON.stringify(settings)) >>> 0).toString(16);
     try {
       for (const seed of seeds) {
-        const file = join(ctx.out, 'runs', `${dataset}-${profile}-seed${seed}-${key}.json`);
+        const file = join(ctx.out, 'runs', `${dataset}-${protocol === 'system' ? '' : `${protocol}-`}${profile}-seed${seed}-${key}.json`);
         if (existsSync(file)) {
           const kept = JSON.parse(readFileSync(file, 'utf8')) as { results: Record<string, ClickMetrics>; pairsPerSecond: Record<string, number> };
           for (const [m, r] of Object.entries(kept.results)) results[m]!.push(r);
@@ -102,17 +111,19 @@ registerBenchTask({
           continue;
         }
         const before = Object.fromEntries(Object.entries(results).map(([m, r]) => [m, r.length]));
-        const split = systemColdStart(rows.length, seed);
+        const split = protocol === 'system' ? { ...systemColdStart(rows.length, seed), warm: undefined } : entityColdStart(rows.map((r) => (protocol === 'user' ? r.user : r.item)), seed);
         const test = split.test.slice(0, Math.min(split.test.length, TEST_ROWS[profile]!)).map((i) => rows[i]!);
         const us = test.map((t) => t.user);
         const labels = test.map((t) => t.click);
         const rng = new Rng(seed).fork('random');
         results.random!.push(clickMetrics(us, test.map(() => rng.float()), labels));
-        // popularity: the item's click rate among the training rows (Laplace-smoothed toward the training mean)
+        // popularity: the item's click rate among the training rows — every warm row in user / item cold start
+        // (Laplace-smoothed toward the mean)
         const trainRows = split.train.map((i) => rows[i]!);
-        const globalRate = mean(trainRows.map((t) => t.click));
+        const popRows = split.warm ? split.warm.map((i) => rows[i]!) : trainRows;
+        const globalRate = mean(popRows.map((t) => t.click));
         const stat = new Map<string, [number, number]>();
-        for (const t of trainRows) {
+        for (const t of popRows) {
           const s = stat.get(t.item) ?? [0, 0];
           stat.set(t.item, [s[0] + t.click, s[1] + 1]);
         }
@@ -121,6 +132,13 @@ registerBenchTask({
         const testFeatures = test.map((t) => t.features());
         const profileTrain = asProfile(trainRows);
         const profileValid = asProfile(split.valid.map((i) => rows[i]!));
+        if (split.warm) {
+          // matrix factorisation of the warm rows: an FM on one-hot user and item ids is a biased logistic MF;
+          // a cold user (item) has no factors, so it scores by the other side's bias and factors alone
+          const ids = (r: Row) => ({ features: [`user=${r.user}`, `item=${r.item}`], click: r.click });
+          const mf = trainProfileModel(split.warm.map((i) => ids(rows[i]!)), split.valid.map((i) => ids(rows[i]!)), { kind: 'fm', factors: 16, epochs: 200, lr: 0.5, l2: 1e-4, seed });
+          results[MF_NAME]!.push(clickMetrics(us, mf.predict(test.map((t) => ids(t).features)), labels));
+        }
         for (const pm of PROFILE_MODELS) {
           const model = trainProfileModel(profileTrain, profileValid, { ...pm.o, seed });
           results[pm.name]!.push(clickMetrics(us, model.predict(testFeatures), labels));
@@ -168,11 +186,19 @@ registerBenchTask({
         goals.push({ name: `${name} GAUC above ${lm.name}`, pass: t.mean > summary[lm.name]!.gauc!.mean, value: t });
       }
     }
+    if (protocol === 'user') {
+      for (const lm of lms) {
+        for (const name of [lm.name, ...(fewShot ? [tunedName(lm.name)] : [])]) {
+          const g = summary[name]!.gauc!;
+          goals.push({ name: `${name} GAUC above popularity in user cold start`, pass: g.mean > summary.popularity!.gauc!.mean, value: g });
+        }
+      }
+    }
     const fmt = (v: { mean: number; std: number }) => `${v.mean.toFixed(4)} ± ${v.std.toFixed(4)}`;
     const md = [
-      `# Cold-start recommendation: ${dataset === 'ml-100k' ? 'MovieLens-100K' : 'UCI in-vehicle coupons'}, system cold start (${profile})`,
+      `# Cold-start recommendation: ${dataset === 'ml-100k' ? 'MovieLens-100K' : 'UCI in-vehicle coupons'}, ${protocol} cold start (${profile})`,
       '',
-      `Seeds ${seeds.join(', ')}; per seed 250 training / 50 validation rows, test rows: ${Number.isFinite(TEST_ROWS[profile]!) ? `the first ${TEST_ROWS[profile]} of the shuffled rest` : 'all the rest'}; click = ${dataset === 'ml-100k' ? 'rating ≥ 4' : 'Y (the driver accepts the coupon)'}. Zero-shot: p(like) = σ(z(" positive") − z(" negative")) of the next token after the PromptRec prompt's causal suffix (xrec-base), at its mask (xrec-base-mlm). Few-shot: a soft prompt of 8 tokens tuned on the seed's 250 training rows (model frozen; label smoothing 0.1, AdamW lr 3e-3, at most ${TUNE_EPOCHS[profile]} epoch(s), the epoch with the best validation AUC kept). TPPT: task vectors + γ ⊙ D + β (D: the embeddings of the ${dataset} items' top TF-IDF words: ${keywords.slice(0, 8).join(', ')}, …) trained on ${TPPT_ROWS[profile]} ${source} rows per seed for at most ${TPPT_EPOCHS[profile]} epoch(s), the epoch picked on the target's 50 validation rows.${tppt ? '' : ' (TPPT off: the source dataset is missing or tppt: false.)'} Profile baselines: a logistic regression and a factorization machine (8 factors) on one-hot features of the verbalizer's slots, trained on the same 250 rows (full-batch gradient descent, L2 1e-3, the epoch with the best validation AUC kept). NDCG@10 / HR@10: per user, the user's test rows ranked by score, over the users with a clicked and an unclicked test row. Zero-shot pairs/s: ${Object.entries(pairsPerSecond).map(([k, v]) => `${k.replace('zero-shot ', '')} ${v.toFixed(0)}`).join(', ')}.`,
+      `Seeds ${seeds.join(', ')}; ${protocol === 'system' ? `per seed 250 training / 50 validation rows, test rows: ${Number.isFinite(TEST_ROWS[profile]!) ? `the first ${TEST_ROWS[profile]} of the shuffled rest` : 'all the rest'}` : `per seed 20% of the ${protocol}s are cold: their rows are the test rows (${Number.isFinite(TEST_ROWS[profile]!) ? `a random ${TEST_ROWS[profile]} of them` : 'all'}), never seen in training; 250 training / 50 validation rows are drawn from the warm rows, and popularity and matrix factorisation (an FM on one-hot user and item ids, 16 factors) train on every warm row`}; click = ${dataset === 'ml-100k' ? 'rating ≥ 4' : 'Y (the driver accepts the coupon)'}. Zero-shot: p(like) = σ(z(" positive") − z(" negative")) of the next token after the PromptRec prompt's causal suffix (xrec-base), at its mask (xrec-base-mlm). Few-shot: a soft prompt of 8 tokens tuned on the seed's 250 training rows (model frozen; label smoothing 0.1, AdamW lr 3e-3, at most ${TUNE_EPOCHS[profile]} epoch(s), the epoch with the best validation AUC kept). TPPT: task vectors + γ ⊙ D + β (D: the embeddings of the ${dataset} items' top TF-IDF words: ${keywords.slice(0, 8).join(', ')}, …) trained on ${TPPT_ROWS[profile]} ${source} rows per seed for at most ${TPPT_EPOCHS[profile]} epoch(s), the epoch picked on the target's 50 validation rows.${tppt ? '' : ' (TPPT off: the source dataset is missing or tppt: false.)'} Profile baselines: a logistic regression and a factorization machine (8 factors) on one-hot features of the verbalizer's slots, trained on the same 250 rows (full-batch gradient descent, L2 1e-3, the epoch with the best validation AUC kept). NDCG@10 / HR@10: per user, the user's test rows ranked by score, over the users with a clicked and an unclicked test row. Zero-shot pairs/s: ${Object.entries(pairsPerSecond).map(([k, v]) => `${k.replace('zero-shot ', '')} ${v.toFixed(0)}`).join(', ')}.`,
       '',
       `| Method | ${METRICS.map((m) => HEADERS[m]).join(' | ')} |`,
       `|---|${METRICS.map(() => '---').join('|')}|`,

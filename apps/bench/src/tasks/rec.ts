@@ -5,8 +5,8 @@
  * Options: `dataset` (insurance | ml-100k), `task` (sequential | direct), `profile` (smoke | quick | full),
  * `seed` (default 0). Sequential MovieLens also gets a SASRec-style next-item transformer on the decoder core.
  * Ranks come from trie-constrained beam search (20 beams); on direct prompts also from
- * every candidate's log-likelihood (the report gives how often the two top-10 lists agree) and from p(yes) of
- * the yes/no prompt about each candidate, which direct runs train beside the candidate-list prompts.
+ * every candidate's log-likelihood (the report gives how often the two top-10 lists agree); direct runs also
+ * train a P5 on the yes/no prompt (template 5-1) and rank the candidates by p(yes).
  * Each method's result is kept in `runs/` and reused when the same settings are asked again.
  * Writes report.md (hit@1/3/5/10, NDCG@5/10, goals), report.json and hit.svg.
  */
@@ -47,8 +47,8 @@ interface MethodResult {
   /** Direct prompts: the log-likelihood ranking's metrics and the share of examples whose top-10 lists agree. */
   readonly likelihood?: RecMetrics;
   readonly top10Agreement?: number;
-  /** Direct prompts: the ranking by p(yes) of P5's yes/no prompt (template 5-1) about each candidate. */
-  readonly yesNo?: RecMetrics;
+  /** P5's template id: 2-1 (sequential), 5-8 (direct, candidates), 5-1 (direct, yes/no). */
+  readonly template?: string;
   readonly trainSeconds?: number;
   readonly examplesPerSecond?: number;
   readonly parameters?: number;
@@ -60,44 +60,43 @@ const sample = <T>(xs: readonly T[], n: number, rng: Rng): T[] => (n >= xs.lengt
 /** How P5 writes item ids: plain sub-word pieces, with P5's whole-word embeddings, or one token per item. */
 type IdMode = 'sub-word' | 'whole-word' | 'item-tokens';
 
-async function runP5(data: RecData, task: P5Task, p: Profile, seed: number, ids: IdMode, train: RecExample[], validation: RecExample[], test: RecExample[], progress: Progress): Promise<MethodResult> {
+/**
+ * Train and evaluate one P5. `prompts`: `candidates` — the task's own template (sequential 2-1, direct 5-8),
+ * ranked by beam search (and, on direct prompts, by log-likelihood); `yes-no` — direct only: a P5 trained on
+ * the yes/no prompt (5-1; each training example gives its target as a yes and one other candidate as a no),
+ * ranking the candidates by p(yes).
+ */
+async function runP5(data: RecData, task: P5Task, p: Profile, seed: number, ids: IdMode, split: { train: RecExample[]; validation: RecExample[]; test: RecExample[] }, progress: Progress, prompts: 'candidates' | 'yes-no' = 'candidates'): Promise<MethodResult> {
+  const { train, validation, test } = split;
   const opts = { task, domain: data.domain, wholeWord: ids === 'whole-word', itemTokens: ids === 'item-tokens' };
-  const label = `P5 (${ids} ids)`;
+  const yn = prompts === 'yes-no';
+  const label = yn ? `P5 yes/no prompt (${ids} ids)` : `P5 (${ids} ids)`;
   const tmpl = p5Template(task, data.domain);
-  // direct prompts train beside P5's yes/no prompts (one per direct example: half the examples give a yes and a no)
-  const yesNo = task === 'direct' ? yesNoExamples(train.slice(0, Math.ceil(train.length / 2)), new Rng(seed).fork('yes-no'), 1) : [];
-  const texts = train
-    .flatMap((e) => [tmpl.source(e), ` ${e.target}`])
-    .concat(data.catalogue.map((i) => ` ${i}`))
-    .concat(yesNo.flatMap((e) => [yesNoPrompt(e.user, e.item, data.domain), ` ${e.answer}`]));
+  const yesNo = yn ? yesNoExamples(train, new Rng(seed).fork('yes-no'), 1) : [];
+  const texts = yn
+    ? yesNo.map((e) => `${yesNoPrompt(e.user, e.item, data.domain)} ${e.answer}`).concat(data.catalogue.map((i) => ` ${i}`))
+    : train.flatMap((e) => [tmpl.source(e), ` ${e.target}`]).concat(data.catalogue.map((i) => ` ${i}`));
   const tok = trainP5Tokenizer(texts, p.vocab);
   const rec = P5Recommender.create(tok, data.catalogue, opts, { ...p.model, dropout: 0.1 }, seed);
   try {
     const t0 = performance.now();
-    const perEpoch = Math.min(train.length, Math.round(p.trainExamples)) * (yesNo.length > 0 ? 2 : 1);
-    await trainP5(rec, { train, yesNo, validation, batchSize: 64, examplesPerEpoch: perEpoch, config: { epochs: p.epochs, lr: 3e-3, warmupSteps: 100, schedule: 'linear', patience: 2, seed }, progress });
+    const perEpoch = Math.min(yn ? yesNo.length : train.length, Math.round(p.trainExamples));
+    // the yes/no model has no candidate-prompt validation loss to stop on: it trains every epoch
+    await trainP5(rec, { train: yn ? [] : train, yesNo, ...(yn ? {} : { validation }), batchSize: 64, examplesPerEpoch: perEpoch, config: { epochs: p.epochs, lr: 3e-3, warmupSteps: 100, schedule: 'linear', patience: 2, seed }, progress });
     const trainSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
+    const timing = { trainSeconds, examplesPerSecond: (perEpoch * p.epochs) / trainSeconds, parameters: rec.model.numParameters() };
+    if (yn) {
+      const r = evaluateRanker(test, (ex) => rankByYesNo(rec, ex), progress, `${label}: ranking by p(yes)`);
+      return { method: label, template: '5-1', metrics: r.metrics, ...timing, evalSeconds: (performance.now() - t1) / 1000 };
+    }
     const beam = evaluateRanker(test, (ex) => rec.rank(ex, 20), progress, `${label}: beam ranking`);
-    let likelihood: RecMetrics | undefined;
-    let agreement: number | undefined;
-    let yn: RecMetrics | undefined;
+    let likelihood: { likelihood: RecMetrics; top10Agreement: number } | undefined;
     if (task === 'direct') {
       const ll = evaluateRanker(test, (ex) => rec.rankByLikelihood(ex), progress, `${label}: likelihood ranking`);
-      likelihood = ll.metrics;
-      agreement = beam.ranked.filter((r, i) => r.slice(0, 10).join(',') === ll.ranked[i]!.slice(0, 10).join(',')).length / test.length;
-      yn = evaluateRanker(test, (ex) => rankByYesNo(rec, ex), progress, `${label}: yes/no ranking`).metrics;
+      likelihood = { likelihood: ll.metrics, top10Agreement: beam.ranked.filter((r, i) => r.slice(0, 10).join(',') === ll.ranked[i]!.slice(0, 10).join(',')).length / test.length };
     }
-    return {
-      method: label,
-      metrics: beam.metrics,
-      ...(likelihood ? { likelihood, top10Agreement: agreement! } : {}),
-      ...(yn ? { yesNo: yn } : {}),
-      trainSeconds,
-      examplesPerSecond: (perEpoch * p.epochs) / trainSeconds,
-      parameters: rec.model.numParameters(),
-      evalSeconds: (performance.now() - t1) / 1000,
-    };
+    return { method: label, template: tmpl.id, metrics: beam.metrics, ...likelihood, ...timing, evalSeconds: (performance.now() - t1) / 1000 };
   } finally {
     rec.dispose();
   }
@@ -128,7 +127,7 @@ registerBenchTask({
     const validation = sample(data.splits.validation, p.validationExamples, rng);
     const test = sample(data.splits.test, p.testExamples, rng);
     await mkdir(join(ctx.out, 'runs'), { recursive: true });
-    const settings = { dataset, task, profile, seed, p: { ...p, trainExamples: String(p.trainExamples), testExamples: String(p.testExamples) }, version: task === 'direct' ? 2 : 1 }; // direct: 2 since P5 trains yes/no prompts too
+    const settings = { dataset, task, profile, seed, p: { ...p, trainExamples: String(p.trainExamples), testExamples: String(p.testExamples) }, version: 1 };
     const key = (hashString(JSON.stringify(settings)) >>> 0).toString(16);
     const methods: { name: string; run: () => Promise<MethodResult> }[] = [
       { name: 'popularity', run: async () => { const t = performance.now(); const r = evaluateRanker(test, popularityRanker(data.observed, data.catalogue)); return { method: 'popularity', metrics: r.metrics, evalSeconds: (performance.now() - t) / 1000 }; } },
@@ -167,9 +166,10 @@ registerBenchTask({
             },
           ]
         : []),
-      { name: 'p5', run: () => runP5(data, task, p, seed, 'sub-word', train, validation, test, ctx.progress) },
-      { name: 'p5-whole-word', run: () => runP5(data, task, p, seed, 'whole-word', train, validation, test, ctx.progress) },
-      { name: 'p5-item-tokens', run: () => runP5(data, task, p, seed, 'item-tokens', train, validation, test, ctx.progress) },
+      { name: 'p5', run: () => runP5(data, task, p, seed, 'sub-word', { train, validation, test }, ctx.progress) },
+      { name: 'p5-whole-word', run: () => runP5(data, task, p, seed, 'whole-word', { train, validation, test }, ctx.progress) },
+      { name: 'p5-item-tokens', run: () => runP5(data, task, p, seed, 'item-tokens', { train, validation, test }, ctx.progress) },
+      ...(task === 'direct' ? [{ name: 'p5-yes-no', run: () => runP5(data, task, p, seed, 'sub-word', { train, validation, test }, ctx.progress, 'yes-no') }] : []),
     ];
     await initBackend();
     const results: MethodResult[] = [];
@@ -202,8 +202,8 @@ async function writeRecReport(
   const pop = by('popularity').metrics;
   const bpr = by('BPR-MF').metrics;
   const p5s = r.results.filter((x) => x.method.startsWith('P5'));
-  // the baselines are beaten by any of P5's rankings (beam or yes/no); UP5's anchor is the candidate-list template 5-8 (beam)
-  const best = (k: keyof RecMetrics, yesNo = true) => Math.max(...p5s.flatMap((x) => [x.metrics[k] as number, ...(yesNo && x.yesNo ? [x.yesNo[k] as number] : [])]));
+  // the baselines are beaten by any P5 (candidate or yes/no prompts); UP5's direct anchor is the candidate-list template 5-8
+  const best = (k: keyof RecMetrics, yesNo = true) => Math.max(...p5s.filter((x) => yesNo || x.template !== '5-1').map((x) => x.metrics[k] as number));
   const goals =
     r.dataset === 'insurance'
       ? [
@@ -226,7 +226,6 @@ async function writeRecReport(
     ...r.results.flatMap((x) => [
       `| ${x.method}${x.parameters ? ` (${(x.parameters / 1e6).toFixed(2)} M)` : ''} | ${REC_METRICS.map((k) => f(x.metrics[k])).join(' | ')} | ${x.trainSeconds?.toFixed(1) ?? ''} | ${x.examplesPerSecond?.toFixed(0) ?? ''} | ${x.evalSeconds.toFixed(1)} |`,
       ...(x.likelihood ? [`| ${x.method}, log-likelihood ranking (top-10 equal to beam's: ${(100 * x.top10Agreement!).toFixed(1)}%) | ${REC_METRICS.map((k) => f(x.likelihood![k])).join(' | ')} | | | |`] : []),
-      ...(x.yesNo ? [`| ${x.method}, yes/no prompt ranking (p(yes), template 5-1) | ${REC_METRICS.map((k) => f(x.yesNo![k])).join(' | ')} | | | |`] : []),
     ]),
     '',
     ...goals.map((g) => `Goal: ${g.name}: **${g.pass ? 'PASS' : 'FAIL'}** (${g.value.toFixed(4)} vs ${g.vs.toFixed(4)}).`),

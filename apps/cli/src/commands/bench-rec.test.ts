@@ -37,19 +37,21 @@ describe('xrec bench rec', () => {
     expect(again.err).toMatch(/reusing .*p5-whole-word/);
   }, 300_000);
 
-  it.skipIf(!ins.path)(`smoke run on Insurance (direct): beam, likelihood and yes/no rankings of every P5 ${ins.skipReason ?? ''}`, async () => {
+  it.skipIf(!ins.path)(`smoke run on Insurance (direct): beam and likelihood rankings of every P5, and a yes/no-prompt P5 ${ins.skipReason ?? ''}`, async () => {
     const out = join(dir, 'ins-direct');
     const r = await run(['bench', 'rec', '--dataset', 'insurance', '--task', 'direct', '--profile', 'smoke', '--out', out]);
     expect(r.code, r.err).toBe(0);
     type M = Record<string, number>;
-    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { results: { method: string; metrics: M; likelihood?: M; yesNo?: M; top10Agreement?: number }[] };
-    const p5 = rep.results.filter((x) => x.method.startsWith('P5'));
-    expect(p5).toHaveLength(3);
+    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { results: { method: string; template?: string; metrics: M; likelihood?: M; top10Agreement?: number }[] };
+    const p5 = rep.results.filter((x) => x.template === '5-8');
+    expect(p5.map((x) => x.method)).toEqual(['P5 (sub-word ids)', 'P5 (whole-word ids)', 'P5 (item-tokens ids)']);
     for (const x of p5) {
       expect(x.top10Agreement).toBe(1); // beam search over the candidates = their log-likelihood order
       expect(x.likelihood!['hit@1']).toBe(x.metrics['hit@1']);
-      expect(x.yesNo!['hit@10']).toBeGreaterThanOrEqual(x.yesNo!['hit@1']!);
     }
-    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/\| P5 \(item-tokens ids\), yes\/no prompt ranking \(p\(yes\), template 5-1\) \| 0\.\d{4} \|/);
+    const yn = rep.results.find((x) => x.template === '5-1')!;
+    expect(yn.method).toBe('P5 yes/no prompt (sub-word ids)');
+    expect(yn.metrics['hit@10']).toBeGreaterThanOrEqual(yn.metrics['hit@1']!);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/\| P5 yes\/no prompt \(sub-word ids\) \(0\.\d\d M\) \| 0\.\d{4} \|/);
   }, 300_000);
 });
