@@ -16,3 +16,4 @@ export * from './tppt.js';
 export * from './profile-model.js';
 export * from './schema.js';
 export * from './schemas.js';
+export * from './cosine.js';

@@ -145,10 +145,10 @@ function scalarWord(spec: SlotSpec, raw: unknown, slot: string, schema: string):
   throw new ConfigError(`${schema}: slot '${slot}': no word for ${spec.from}.${spec.field} = ${JSON.stringify(raw)} (known: ${Object.keys(spec.map).join(', ')}; set "unmapped": "keep" or "drop" to allow others)`);
 }
 
-function slotWord(schema: PromptSchema, slot: string, user: Profile | undefined, item: Profile): string | undefined {
+function slotWord(schema: PromptSchema, slot: string, user: Profile | undefined, item: Profile | undefined): string | undefined {
   const spec = schema.slots[slot]!;
   const profile = spec.from === 'user' ? user : item;
-  if (profile === undefined) throw new ConfigError(`${schema.name}: slot '${slot}' reads the user, but only an item was given`);
+  if (profile === undefined) throw new ConfigError(`${schema.name}: slot '${slot}' reads the ${spec.from}, but no ${spec.from} was given`);
   const raw = fieldOf(profile, spec, slot, schema.name);
   let w: string | undefined;
   if (spec.list || spec.contains !== undefined) {
@@ -166,7 +166,7 @@ function slotWord(schema: PromptSchema, slot: string, user: Profile | undefined,
   return `${spec.prefix ?? ''}${w}${spec.suffix ?? ''}`;
 }
 
-function render(schema: PromptSchema, template: string, user: Profile | undefined, item: Profile): string {
+function render(schema: PromptSchema, template: string, user: Profile | undefined, item: Profile | undefined): string {
   const names = slotNames(template);
   const values: SlotValues = Object.fromEntries(names.map((n) => [n, slotWord(schema, n, user, item)]));
   return renderTemplate(template, values, new Set(names.filter((n) => schema.slots[n]!.optional)));
@@ -177,6 +177,11 @@ export function schemaPrompt(schema: PromptSchema, user: Profile, item: Profile,
   const profile = `${render(schema, schema.user, user, item)} ${render(schema, schema.item, user, item)}`;
   const question = `${render(schema, schema.bridge, user, item)} ${tokens.mask !== undefined ? renderTemplate(MASKED_SUFFIX, { mask: tokens.mask }) : CAUSAL_SUFFIX}`;
   return `${profile} ${tokens.sep} ${question}`;
+}
+
+/** A user's own sentence (the user template; an error if it reads the item). */
+export function schemaUserText(schema: PromptSchema, user: Profile): string {
+  return render(schema, schema.user, user, undefined);
 }
 
 /** An item's own sentence (TPPT's domain keywords come from these). */

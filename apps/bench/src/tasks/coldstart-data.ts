@@ -1,7 +1,7 @@
 /** The rows of the cold-start task's datasets, in one shape: (user, item, click) with the pair's PromptRec prompt. */
 import { findDataset, NotFoundError } from '@xrec/core';
 import { loadCoupons, loadMovieLens100K } from '@xrec/data';
-import { couponItemText, couponPrompt, couponSlots, movieLensItemText, movieLensPrompt, movieLensSlots, slotFeatures } from '@xrec/promptrec';
+import { COUPON_SCHEMA, couponItemText, couponPrompt, couponSlots, MOVIELENS_SCHEMA, movieLensItemText, movieLensPrompt, movieLensSlots, schemaUserText, slotFeatures } from '@xrec/promptrec';
 
 export type ColdStartDataset = 'ml-100k' | 'coupon';
 
@@ -13,6 +13,8 @@ export interface Row {
   prompt(tokens: { sep: string; mask?: string }): string;
   /** One-hot features of the pair's verbalizer slots (the profile baselines' input). */
   features(): string[];
+  /** The user's and the item's own sentences (the profile-embedding cosine baseline's input). */
+  texts(): { user: string; item: string };
 }
 
 export interface ColdStartData {
@@ -40,10 +42,27 @@ export function loadColdStartData(dataset: ColdStartDataset, dataDir: string | u
     const rows = r.map((x): Row => {
       const u = users.get(String(x.user))!;
       const it = items.get(String(x.item))!;
-      return { user: u.user, item: it.item, click: x.rating >= 4 ? 1 : 0, prompt: (t) => movieLensPrompt(u, it, t), features: () => slotFeatures(movieLensSlots(u, it)) };
+      return {
+        user: u.user,
+        item: it.item,
+        click: x.rating >= 4 ? 1 : 0,
+        prompt: (t) => movieLensPrompt(u, it, t),
+        features: () => slotFeatures(movieLensSlots(u, it)),
+        texts: () => ({ user: schemaUserText(MOVIELENS_SCHEMA, u), item: movieLensItemText(it) }),
+      };
     });
     return { rows, itemTexts: ml.items.map(movieLensItemText) };
   }
   const c = loadCoupons(dir);
-  return { rows: c.rows.map((x): Row => ({ user: x.user.id, item: x.item.id, click: x.click, prompt: (t) => couponPrompt(x.user, x.item, t), features: () => slotFeatures(couponSlots(x.user, x.item)) })), itemTexts: c.items.map(couponItemText) };
+  const rows = c.rows.map(
+    (x): Row => ({
+      user: x.user.id,
+      item: x.item.id,
+      click: x.click,
+      prompt: (t) => couponPrompt(x.user, x.item, t),
+      features: () => slotFeatures(couponSlots(x.user, x.item)),
+      texts: () => ({ user: schemaUserText(COUPON_SCHEMA, x.user), item: couponItemText(x.item) }),
+    }),
+  );
+  return { rows, itemTexts: c.items.map(couponItemText) };
 }

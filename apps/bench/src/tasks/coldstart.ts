@@ -3,7 +3,8 @@
  * ≥ 4) or the UCI in-vehicle coupon data (click = Y; option `dataset`: ml-100k | coupon) — per seed 250
  * training / 50 validation rows, the rest test — or (option `protocol`: user | item) user or item cold start:
  * every row of 20% of the users (items) is a test row, the few-shot rows come from the warm rest, and
- * popularity and a matrix factorisation train on every warm row. Methods: zero-shot prompting of the shipped
+ * popularity and a matrix factorisation train on every warm row. Methods: the reference's profile-embedding
+ * cosine baseline (cos of the user's and the item's sentence embeddings), zero-shot prompting of the shipped
  * base models (xrec-base, a causal LM: next-token label words after the causal suffix; xrec-base-mlm, a masked
  * LM: label words at the mask, when the folder exists) against a random scorer and item popularity from the
  * 250 training rows, and a logistic regression and a factorization machine on the one-hot profile features
@@ -21,7 +22,7 @@ import type { Row } from './coldstart-data.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { ConfigError, hashString, NotFoundError, Rng, writeFileAtomic } from '@xrec/core';
-import { clickMetrics, entityColdStart, PROMPTREC_SEEDS, promptTokens, scorePrompts, systemColdStart, topTfidfWords, trainProfileModel, TransferablePrompt, tunePrompt, type ClickMetrics, type ColdStartProtocol } from '@xrec/promptrec';
+import { clickMetrics, entityColdStart, profileCosineScores, PROMPTREC_SEEDS, promptTokens, scorePrompts, systemColdStart, topTfidfWords, trainProfileModel, TransferablePrompt, tunePrompt, type ClickMetrics, type ColdStartProtocol } from '@xrec/promptrec';
 import { hasColdStartData, loadColdStartData, type ColdStartDataset } from './coldstart-data.js';
 import { loadTokenizer } from '@xrec/tokenizer';
 import { initBackend, TransformerLM } from '@xrec/transformer';
@@ -85,12 +86,14 @@ registerBenchTask({
     );
     const fewShot = ctx.options.fewShot !== false;
     const tunedName = (name: string) => name.replace('zero-shot', 'few-shot prompt-tuned');
+    const cosineName = (name: string) => name.replace('zero-shot', 'profile cosine');
     const transferName = (name: string) => name.replace('zero-shot', `TPPT (${source} → ${dataset})`);
     const results: Record<string, ClickMetrics[]> = {
       random: [],
       popularity: [],
       ...(warmMethods ? { [MF_NAME]: [] } : {}),
       ...Object.fromEntries(PROFILE_MODELS.map((m) => [m.name, []])),
+      ...Object.fromEntries(lms.map((l) => [cosineName(l.name), []])),
       ...Object.fromEntries(lms.flatMap((l) => [[l.name, []], ...(fewShot ? [[tunedName(l.name), []]] : []), ...(tppt ? [[transferName(l.name), []]] : [])])),
     };
     const task = ctx.progress.start(`coldstart ${profile}`, seeds.length);
@@ -142,6 +145,10 @@ registerBenchTask({
         for (const pm of PROFILE_MODELS) {
           const model = trainProfileModel(profileTrain, profileValid, { ...pm.o, seed });
           results[pm.name]!.push(clickMetrics(us, model.predict(testFeatures), labels));
+        }
+        const texts = test.map((t) => t.texts());
+        for (const lm of lms) {
+          results[cosineName(lm.name)]!.push(clickMetrics(us, profileCosineScores(lm.model, lm.tok, texts.map((t) => t.user), texts.map((t) => t.item)), labels));
         }
         for (const lm of lms) {
           const prompts = test.map((t) => t.prompt(lm.tokens));
@@ -198,7 +205,7 @@ registerBenchTask({
     const md = [
       `# Cold-start recommendation: ${dataset === 'ml-100k' ? 'MovieLens-100K' : 'UCI in-vehicle coupons'}, ${protocol} cold start (${profile})`,
       '',
-      `Seeds ${seeds.join(', ')}; ${protocol === 'system' ? `per seed 250 training / 50 validation rows, test rows: ${Number.isFinite(TEST_ROWS[profile]!) ? `the first ${TEST_ROWS[profile]} of the shuffled rest` : 'all the rest'}` : `per seed 20% of the ${protocol}s are cold: their rows are the test rows (${Number.isFinite(TEST_ROWS[profile]!) ? `a random ${TEST_ROWS[profile]} of them` : 'all'}), never seen in training; 250 training / 50 validation rows are drawn from the warm rows, and popularity and matrix factorisation (an FM on one-hot user and item ids, 16 factors) train on every warm row`}; click = ${dataset === 'ml-100k' ? 'rating ≥ 4' : 'Y (the driver accepts the coupon)'}. Zero-shot: p(like) = σ(z(" positive") − z(" negative")) of the next token after the PromptRec prompt's causal suffix (xrec-base), at its mask (xrec-base-mlm). Few-shot: a soft prompt of 8 tokens tuned on the seed's 250 training rows (model frozen; label smoothing 0.1, AdamW lr 3e-3, at most ${TUNE_EPOCHS[profile]} epoch(s), the epoch with the best validation AUC kept). TPPT: task vectors + γ ⊙ D + β (D: the embeddings of the ${dataset} items' top TF-IDF words: ${keywords.slice(0, 8).join(', ')}, …) trained on ${TPPT_ROWS[profile]} ${source} rows per seed for at most ${TPPT_EPOCHS[profile]} epoch(s), the epoch picked on the target's 50 validation rows.${tppt ? '' : ' (TPPT off: the source dataset is missing or tppt: false.)'} Profile baselines: a logistic regression and a factorization machine (8 factors) on one-hot features of the verbalizer's slots, trained on the same 250 rows (full-batch gradient descent, L2 1e-3, the epoch with the best validation AUC kept). NDCG@10 / HR@10: per user, the user's test rows ranked by score, over the users with a clicked and an unclicked test row. Zero-shot pairs/s: ${Object.entries(pairsPerSecond).map(([k, v]) => `${k.replace('zero-shot ', '')} ${v.toFixed(0)}`).join(', ')}.`,
+      `Seeds ${seeds.join(', ')}; ${protocol === 'system' ? `per seed 250 training / 50 validation rows, test rows: ${Number.isFinite(TEST_ROWS[profile]!) ? `the first ${TEST_ROWS[profile]} of the shuffled rest` : 'all the rest'}` : `per seed 20% of the ${protocol}s are cold: their rows are the test rows (${Number.isFinite(TEST_ROWS[profile]!) ? `a random ${TEST_ROWS[profile]} of them` : 'all'}), never seen in training; 250 training / 50 validation rows are drawn from the warm rows, and popularity and matrix factorisation (an FM on one-hot user and item ids, 16 factors) train on every warm row`}; click = ${dataset === 'ml-100k' ? 'rating ≥ 4' : 'Y (the driver accepts the coupon)'}. Zero-shot: p(like) = σ(z(" positive") − z(" negative")) of the next token after the PromptRec prompt's causal suffix (xrec-base), at its mask (xrec-base-mlm). Few-shot: a soft prompt of 8 tokens tuned on the seed's 250 training rows (model frozen; label smoothing 0.1, AdamW lr 3e-3, at most ${TUNE_EPOCHS[profile]} epoch(s), the epoch with the best validation AUC kept). TPPT: task vectors + γ ⊙ D + β (D: the embeddings of the ${dataset} items' top TF-IDF words: ${keywords.slice(0, 8).join(', ')}, …) trained on ${TPPT_ROWS[profile]} ${source} rows per seed for at most ${TPPT_EPOCHS[profile]} epoch(s), the epoch picked on the target's 50 validation rows.${tppt ? '' : ' (TPPT off: the source dataset is missing or tppt: false.)'} Profile cosine: cos(user sentence, item sentence) · 0.5 + 0.5 of the model's mean-pooled final hidden states (the reference's PairwiseContent, which takes BERT's pooler). Profile baselines: a logistic regression and a factorization machine (8 factors) on one-hot features of the verbalizer's slots, trained on the same 250 rows (full-batch gradient descent, L2 1e-3, the epoch with the best validation AUC kept). NDCG@10 / HR@10: per user, the user's test rows ranked by score, over the users with a clicked and an unclicked test row. Zero-shot pairs/s: ${Object.entries(pairsPerSecond).map(([k, v]) => `${k.replace('zero-shot ', '')} ${v.toFixed(0)}`).join(', ')}.`,
       '',
       `| Method | ${METRICS.map((m) => HEADERS[m]).join(' | ')} |`,
       `|---|${METRICS.map(() => '---').join('|')}|`,
