@@ -30,6 +30,8 @@ interface Profile {
   readonly validationExamples: number;
   readonly model: { dModel: number; nHeads: number; nLayers: number; dFF: number };
   readonly vocab: number;
+  /** Yes/no prompts drawn per epoch when they differ from `trainExamples` (they are short). */
+  readonly yesNoExamples?: number;
 }
 
 const PROFILES: Readonly<Record<string, Profile>> = {
@@ -80,9 +82,11 @@ async function runP5(data: RecData, task: P5Task, p: Profile, seed: number, ids:
   const rec = P5Recommender.create(tok, data.catalogue, opts, { ...p.model, dropout: 0.1 }, seed);
   try {
     const t0 = performance.now();
-    const perEpoch = Math.min(yn ? yesNo.length : train.length, Math.round(p.trainExamples));
+    const perEpoch = yn ? Math.min(yesNo.length, Math.round(p.yesNoExamples ?? p.trainExamples)) : Math.min(train.length, Math.round(p.trainExamples));
+    // warm-up: 100 steps, or a third of a short run's steps
+    const warmupSteps = Math.min(100, Math.ceil((Math.ceil(perEpoch / 64) * p.epochs) / 3));
     // the yes/no model has no candidate-prompt validation loss to stop on: it trains every epoch
-    await trainP5(rec, { train: yn ? [] : train, yesNo, ...(yn ? {} : { validation }), batchSize: 64, examplesPerEpoch: perEpoch, config: { epochs: p.epochs, lr: 3e-3, warmupSteps: 100, schedule: 'linear', patience: 2, seed }, progress });
+    await trainP5(rec, { train: yn ? [] : train, yesNo, ...(yn ? {} : { validation }), batchSize: 64, examplesPerEpoch: perEpoch, config: { epochs: p.epochs, lr: 3e-3, warmupSteps, schedule: 'linear', patience: 2, seed }, progress });
     const trainSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
     const timing = { trainSeconds, examplesPerSecond: (perEpoch * p.epochs) / trainSeconds, parameters: rec.model.numParameters() };
@@ -120,7 +124,8 @@ registerBenchTask({
     if (!base) throw new ConfigError(`bench task 'rec': profile must be smoke, quick or full, got '${profile}'`);
     const seed = Number(ctx.options.seed ?? 0);
     if (!Number.isInteger(seed) || seed < 0) throw new ConfigError(`bench task 'rec': seed must be a non-negative integer, got ${String(ctx.options.seed)}`);
-    const p: Profile = task === 'direct' ? { ...base, trainExamples: base.trainExamples * DIRECT_SHARE[dataset] } : base;
+    // MovieLens direct prompts carry 100 candidates (~350 tokens): outside the full profile, one epoch fits the budget
+    const p: Profile = task === 'direct' ? { ...base, trainExamples: base.trainExamples * DIRECT_SHARE[dataset], epochs: dataset === 'ml-100k' && profile !== 'full' ? 1 : base.epochs, ...(dataset === 'ml-100k' ? { yesNoExamples: base.trainExamples } : {}) } : base;
     const data = loadRecData(dataset, task, seed, ctx.dataDir);
     const rng = new Rng(seed).fork('rec-sample');
     const train = sample(data.splits.train, Math.round(p.trainExamples * Math.max(1, p.epochs)), rng);
