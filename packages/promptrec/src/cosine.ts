@@ -5,39 +5,19 @@
  * models have no pooler, so a sentence's embedding is the mean of its final hidden states (a deliberate
  * difference).
  */
-import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '@xrec/core';
-import type { TransformerLM } from '@xrec/transformer';
+import { meanPooledStates, type TransformerLM } from '@xrec/transformer';
 import type { TextCodec } from '@xrec/tokenizer';
 
 /** Mean-pooled final hidden states of each text, L2-normalised: [texts.length × d] row-major. */
 export function embedTexts(model: TransformerLM, tok: TextCodec, texts: readonly string[], batchSize = 64): Float32Array {
-  const d = model.config.dModel;
-  const out = new Float32Array(texts.length * d);
-  for (let s = 0; s < texts.length; s += batchSize) {
-    const rows = texts.slice(s, s + batchSize).map((t, i) => {
-      const ids = tok.encode(t);
-      if (ids.length === 0) throw new ConfigError(`embedTexts: text ${s + i} is empty`);
-      if (ids.length > model.config.contextLength) throw new ConfigError(`embedTexts: text ${s + i} has ${ids.length} tokens, more than the model's context of ${model.config.contextLength}`);
-      return ids;
-    });
-    const T = Math.max(...rows.map((r) => r.length));
-    const ids = new Int32Array(rows.length * T);
-    const mask = new Float32Array(rows.length * T);
-    rows.forEach((r, i) => {
-      ids.set(r, i * T);
-      mask.fill(1, i * T, i * T + r.length);
-    });
-    const pooled = tf.tidy(() => {
-      const m = tf.tensor2d(mask, [rows.length, T]);
-      const h = model.hiddenStates({ ids: tf.tensor2d(ids, [rows.length, T], 'int32'), attentionMask: m });
-      const mean = tf.div(tf.sum(tf.mul(h, tf.expandDims(m, 2)), 1), tf.expandDims(tf.sum(m, 1), 1));
-      return tf.div(mean, tf.maximum(tf.norm(mean, 'euclidean', 1, true), 1e-12));
-    });
-    out.set(pooled.dataSync(), s * d);
-    pooled.dispose();
-  }
-  return out;
+  const rows = texts.map((t, i) => {
+    const ids = tok.encode(t);
+    if (ids.length === 0) throw new ConfigError(`embedTexts: text ${i} is empty`);
+    if (ids.length > model.config.contextLength) throw new ConfigError(`embedTexts: text ${i} has ${ids.length} tokens, more than the model's context of ${model.config.contextLength}`);
+    return ids;
+  });
+  return meanPooledStates(model, rows, { batchSize });
 }
 
 /**

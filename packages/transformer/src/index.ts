@@ -29,7 +29,7 @@ export type { PrefixKV } from './prefix-kv.js';
 export { loadLlama2c, parseLlama2c } from './llama2c.js';
 export { CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION, loadCheckpointDir, saveCheckpointDir } from './checkpoint.js';
 export { argmax, sampleToken } from './generate.js';
-export { scoreSequences, tokenLogits, type ScoreOptions } from './scoring.js';
+export { meanPooledStates, scoreSequences, tokenLogits, type ScoreOptions } from './scoring.js';
 // backends and native kernels
 export { BACKEND_ENV, backendReport, describeBackend, initBackend, type BackendChoice, type BackendReport } from './backend.js';
 export { activateNativeKernels, deactivateNativeKernels, nativeStatus, setNativeThreads, type NativeStatus } from './native-kernels.js';

@@ -4,7 +4,7 @@ import { Rng } from '@xrec/core';
 import { initBackend } from './backend.js';
 import { resolveTransformerConfig } from './config.js';
 import { TransformerLM } from './model.js';
-import { scoreSequences, tokenLogits } from './scoring.js';
+import { meanPooledStates, scoreSequences, tokenLogits } from './scoring.js';
 
 await initBackend();
 
@@ -43,4 +43,24 @@ describe('scoring without [B, S, V] logits', () => {
       model.dispose();
     });
   }
+});
+
+describe('meanPooledStates', () => {
+  it('is the unit-length mean of a row’s own hidden states, whatever the padding and batch', async () => {
+    await initBackend();
+    const lm = TransformerLM.create(resolveTransformerConfig({ arch: 'gpt2', vocabSize: 30, contextLength: 16, dModel: 8, nHeads: 2, nLayers: 1 }), new Rng(4));
+    const rows = [[1, 2, 3], [4, 5, 6, 7, 8, 9], [10]];
+    const batched = meanPooledStates(lm, rows);
+    for (const [i, r] of rows.entries()) {
+      const alone = meanPooledStates(lm, [r]);
+      const h = tf.tidy(() => tf.mean(lm.hiddenStates({ ids: tf.tensor2d([r], [1, r.length], 'int32') }), 1).dataSync());
+      const norm = Math.hypot(...h);
+      for (let j = 0; j < 8; j++) {
+        expect(batched[i * 8 + j]).toBeCloseTo(alone[j]!, 5);
+        expect(alone[j]).toBeCloseTo(h[j]! / norm, 5);
+      }
+    }
+    expect(() => meanPooledStates(lm, [[1], []])).toThrow(/row 1 is empty/);
+    lm.dispose();
+  });
 });

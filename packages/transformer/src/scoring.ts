@@ -84,3 +84,29 @@ export function tokenLogits(model: TransformerLM, rows: readonly (readonly numbe
     return model.logitsFor(h, vocabIds);
   });
 }
+
+/**
+ * Sentence embeddings: the mean of each row's final hidden states over its tokens, L2-normalised, as
+ * [rows.length × dModel] row-major (padding never enters the mean; rows run in batches, right-padded).
+ */
+export function meanPooledStates(model: TransformerLM, rows: readonly (readonly number[])[], opts: ScoreOptions = {}): Float32Array {
+  const d = model.config.dModel;
+  const bs = opts.batchSize ?? 32;
+  const out = new Float32Array(rows.length * d);
+  for (let s = 0; s < rows.length; s += bs) {
+    const chunk = rows.slice(s, s + bs);
+    chunk.forEach((r, i) => {
+      if (r.length === 0) throw new ShapeError(`meanPooledStates: row ${s + i} is empty`);
+    });
+    const pooled = tf.tidy(() => {
+      const { ids, mask } = padRows(chunk);
+      const m = tf.cast(mask, 'float32');
+      const h = model.hiddenStates({ ids, attentionMask: mask });
+      const mean = tf.div(tf.sum(tf.mul(h, tf.expandDims(m, 2)), 1), tf.expandDims(tf.sum(m, 1), 1));
+      return tf.div(mean, tf.maximum(tf.norm(mean, 'euclidean', 1, true), 1e-12));
+    });
+    out.set(pooled.dataSync(), s * d);
+    pooled.dispose();
+  }
+  return out;
+}
