@@ -3,7 +3,8 @@
  * ids as plain sub-word pieces, with P5's whole-word embeddings, and as one token per item — against popularity and BPR-MF, on
  * Insurance (UP5's protocols) or MovieLens-100K (leave-one-out), sequential or direct recommendation.
  * Options: `dataset` (insurance | ml-100k), `task` (sequential | direct), `profile` (smoke | quick | full),
- * `seed` (default 0). Sequential MovieLens also gets a SASRec-style next-item transformer on the decoder core.
+ * `seed` (default 0), `epochs` and `examples` (per epoch; override the profile's), `methods` (which trained
+ * models to run; popularity and BPR-MF always run). Sequential MovieLens also gets a SASRec-style next-item transformer on the decoder core.
  * Ranks come from trie-constrained beam search (20 beams); on direct prompts also from
  * every candidate's log-likelihood (the report gives how often the two top-10 lists agree); direct runs also
  * train a P5 on the yes/no prompt (template 5-1) and rank the candidates by p(yes).
@@ -112,7 +113,7 @@ registerBenchTask({
   description: 'P5 (a small T5 trained here; sub-word, whole-word and item-token ids) vs popularity and BPR-MF on Insurance or MovieLens-100K, sequential or direct; hit@1/3/5/10, NDCG@5/10',
   metrics: [...REC_METRICS],
   async run(ctx) {
-    const known = ['dataset', 'task', 'profile', 'seed'];
+    const known = ['dataset', 'task', 'profile', 'seed', 'epochs', 'examples', 'methods'];
     const unknown = Object.keys(ctx.options).filter((k) => !known.includes(k));
     if (unknown.length) throw new ConfigError(`bench task 'rec': unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${known.join(', ')})`);
     const dataset = String(ctx.options.dataset ?? 'insurance') as RecDataset;
@@ -125,7 +126,16 @@ registerBenchTask({
     const seed = Number(ctx.options.seed ?? 0);
     if (!Number.isInteger(seed) || seed < 0) throw new ConfigError(`bench task 'rec': seed must be a non-negative integer, got ${String(ctx.options.seed)}`);
     // MovieLens direct prompts carry 100 candidates (~350 tokens): outside the full profile, one epoch fits the budget
-    const p: Profile = task === 'direct' ? { ...base, trainExamples: base.trainExamples * DIRECT_SHARE[dataset], epochs: dataset === 'ml-100k' && profile !== 'full' ? 1 : base.epochs, ...(dataset === 'ml-100k' ? { yesNoExamples: base.trainExamples } : {}) } : base;
+    const profiled: Profile = task === 'direct' ? { ...base, trainExamples: base.trainExamples * DIRECT_SHARE[dataset], epochs: dataset === 'ml-100k' && profile !== 'full' ? 1 : base.epochs, ...(dataset === 'ml-100k' ? { yesNoExamples: base.trainExamples } : {}) } : base;
+    const count = (k: 'epochs' | 'examples'): number | undefined => {
+      const v = ctx.options[k];
+      if (v === undefined) return undefined;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ConfigError(`bench task 'rec': ${k} must be a positive integer, got ${JSON.stringify(v)}`);
+      return v;
+    };
+    const epochs = count('epochs');
+    const examples = count('examples');
+    const p: Profile = { ...profiled, ...(epochs ? { epochs } : {}), ...(examples ? { trainExamples: examples } : {}) };
     const data = loadRecData(dataset, task, seed, ctx.dataDir);
     const rng = new Rng(seed).fork('rec-sample');
     const train = sample(data.splits.train, Math.round(p.trainExamples * Math.max(1, p.epochs)), rng);
@@ -176,11 +186,20 @@ registerBenchTask({
       { name: 'p5-item-tokens', run: () => runP5(data, task, p, seed, 'item-tokens', { train, validation, test }, ctx.progress) },
       ...(task === 'direct' ? [{ name: 'p5-yes-no', run: () => runP5(data, task, p, seed, 'sub-word', { train, validation, test }, ctx.progress, 'yes-no') }] : []),
     ];
+    // `methods` picks among the trained models; popularity and BPR-MF always run (the goals compare with them)
+    const picked = ctx.options.methods as string[] | undefined;
+    if (picked !== undefined) {
+      const names = methods.map((m) => m.name);
+      if (!Array.isArray(picked) || picked.length === 0 || picked.some((m) => typeof m !== 'string' || !names.includes(m))) {
+        throw new ConfigError(`bench task 'rec': methods must be a non-empty list of ${names.join(', ')} (for this dataset and task), got ${JSON.stringify(picked)}`);
+      }
+    }
+    const chosen = methods.filter((m) => m.name === 'popularity' || m.name === 'bpr-mf' || picked === undefined || picked.includes(m.name));
     await initBackend();
     const results: MethodResult[] = [];
-    const bar = ctx.progress.start(`rec ${dataset} ${task} ${profile}`, methods.length);
+    const bar = ctx.progress.start(`rec ${dataset} ${task} ${profile}`, chosen.length);
     try {
-      for (const m of methods) {
+      for (const m of chosen) {
         const file = join(ctx.out, 'runs', `${dataset}-${task}-${profile}-seed${seed}-${m.name}-${key}.json`);
         if (existsSync(file)) {
           results.push(JSON.parse(readFileSync(file, 'utf8')) as MethodResult);

@@ -54,4 +54,17 @@ describe('xrec bench rec', () => {
     expect(yn.metrics['hit@10']).toBeGreaterThanOrEqual(yn.metrics['hit@1']!);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/\| P5 yes\/no prompt \(sub-word ids\) \(0\.\d\d M\) \| 0\.\d{4} \|/);
   }, 300_000);
+
+  it.skipIf(!ins.path)(`--methods picks the trained models, --epochs and --examples override the profile ${ins.skipReason ?? ''}`, async () => {
+    const out = join(dir, 'ins-picked');
+    const r = await run(['bench', 'rec', '--dataset', 'insurance', '--task', 'sequential', '--profile', 'smoke', '--methods', 'p5-item-tokens', '--epochs', '2', '--examples', '100', '--out', out]);
+    expect(r.code, r.err).toBe(0);
+    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { results: { method: string }[]; p: { epochs: number; trainExamples: number } };
+    expect(rep.results.map((x) => x.method)).toEqual(['popularity', 'BPR-MF', 'P5 (item-tokens ids)']);
+    expect([rep.p.epochs, rep.p.trainExamples]).toEqual([2, 100]);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/at most 2 epoch\(s\) of 100 examples/);
+    const bad = await run(['bench', 'rec', '--dataset', 'insurance', '--profile', 'smoke', '--methods', 'p5,sasrec', '--out', out]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/methods must be a non-empty list of popularity, bpr-mf, p5, p5-whole-word, p5-item-tokens \(for this dataset and task\), got \["p5","sasrec"\]/);
+  }, 300_000);
 });

@@ -3,6 +3,7 @@
  * options file — P5 vs popularity and BPR-MF on Insurance or MovieLens-100K, sequential or direct.
  */
 import type { Command } from 'commander';
+import { cliInt } from '../args.js';
 import { benchGroup, runBenchTask } from './bench-group.js';
 
 export function registerBenchRec(program: Command): void {
@@ -13,6 +14,9 @@ export function registerBenchRec(program: Command): void {
     .option('--task <task>', 'sequential | direct', 'sequential')
     .option('--profile <name>', 'smoke | quick | full (quick: about 15 minutes on 2 cores)', 'quick')
     .option('--seed <n>', 'data split and model seed', '0')
+    .option('--epochs <n>', "training epochs of every trained model (default: the profile's)", cliInt('--epochs'))
+    .option('--examples <n>', "training examples drawn per epoch (default: the profile's)", cliInt('--examples'))
+    .option('--methods <list>', 'trained models to run, comma-separated: p5, p5-whole-word, p5-item-tokens, p5-yes-no (direct), next-item-transformer (ml-100k sequential); popularity and BPR-MF always run')
     .option('--out <dir>', 'output directory (report.md, report.json, hit.svg, runs/ for reuse)', 'bench-rec')
     .option('--json', 'print the summary as one JSON object')
     .addHelpText(
@@ -21,12 +25,14 @@ export function registerBenchRec(program: Command): void {
 Examples:
   xrec bench rec --dataset insurance --task sequential --profile quick --out out/rec-ins-seq
   xrec bench rec --dataset ml-100k --task direct --profile smoke --out out/rec-ml-direct
+  xrec bench rec --dataset insurance --task direct --methods p5 --epochs 6 --examples 45000 --out out/rec-ins-direct-long
 
 Finished methods are kept under <out>/runs and reused when the same settings run again.
 Data: insurance-fairness/ and movielens-100k/ in the data directory (--data-dir or XREC_DATA_DIR).`,
     )
-    .action(async (o: { dataset: string; task: string; profile: string; seed: string; out: string; json?: boolean }, cmd: Command) => {
+    .action(async (o: { dataset: string; task: string; profile: string; seed: string; epochs?: number; examples?: number; methods?: string; out: string; json?: boolean }, cmd: Command) => {
       const seed = /^\d+$/.test(o.seed) ? Number(o.seed) : Number.NaN;
-      await runBenchTask('rec', o.out, { dataset: o.dataset, task: o.task, profile: o.profile, seed }, o.json, cmd);
+      const methods = o.methods?.split(',').map((m) => m.trim()).filter((m) => m !== '');
+      await runBenchTask('rec', o.out, { dataset: o.dataset, task: o.task, profile: o.profile, seed, ...(o.epochs ? { epochs: o.epochs } : {}), ...(o.examples ? { examples: o.examples } : {}), ...(methods ? { methods } : {}) }, o.json, cmd);
     });
 }
