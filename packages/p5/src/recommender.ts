@@ -86,13 +86,15 @@ export class P5Recommender {
 
   /** The encoder input of an example (with whole-word ids when the model uses them). */
   source(ex: RecExample): T5Row {
-    const e = encodeSource(this.tokenizer, this.prompt(ex), this.options.maxSourceLength ?? 512, this.options.itemTokens === true);
-    return this.options.wholeWord ? e : e.ids;
+    return this.encoderInput(this.prompt(ex));
   }
 
   /** The encoder input of the yes/no prompt (template 5-1) about `item` for `user`. */
   yesNoSource(user: string, item: string): T5Row {
-    const text = yesNoPrompt(user, this.options.itemTokens ? itemTokenName(item) : item, this.options.domain);
+    return this.encoderInput(yesNoPrompt(user, this.options.itemTokens ? itemTokenName(item) : item, this.options.domain));
+  }
+
+  private encoderInput(text: string): T5Row {
     const e = encodeSource(this.tokenizer, text, this.options.maxSourceLength ?? 512, this.options.itemTokens === true);
     return this.options.wholeWord ? e : e.ids;
   }
