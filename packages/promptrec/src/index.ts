@@ -17,3 +17,4 @@ export * from './profile-model.js';
 export * from './schema.js';
 export * from './schemas.js';
 export * from './cosine.js';
+export * from './explain.js';

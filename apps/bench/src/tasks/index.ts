@@ -4,3 +4,4 @@ import './explain.js';
 import './coldstart.js';
 import './rec.js';
 import './fairness.js';
+import './coldstart-explain.js';
