@@ -19,7 +19,7 @@ import { bleuScore, rougeScore, uniqueSentenceRatio, wordTokens } from '@xrec/me
 import { entityColdStart, generateExplanations, trainExplainer, type ExplanationPair } from '@xrec/promptrec';
 import { loadTokenizer } from '@xrec/tokenizer';
 import { initBackend, TransformerLM } from '@xrec/transformer';
-import { findXrecBase } from '../base-models.js';
+import { findXrecBase, modelFingerprint } from '../base-models.js';
 import { groupedBarChartSvg } from '../svg.js';
 import { registerBenchTask } from './registry.js';
 import { writeTaskReport } from './write-report.js';
@@ -141,7 +141,7 @@ registerBenchTask({
     const md = [
       `# Cold-start explanations: XRec ${dataset} (${profile}, seed ${seed})`,
       '',
-      `${rows.length} rows; 20% of the users are cold: ${split.test.length} rows, of which ${test.length} are scored. xrec-base (${base}) fine-tuned on ${warm.length} warm pairs (AdamW lr 1e-4, at most ${p.epochs} epoch(s), early stopping on ${valid.length} warm validation pairs); prompts cut to 80 tokens, explanations to 40; greedy decoding. BLEU and ROUGE-L in percent (PEPLER's scripts), USR as a fraction. The references were written by gpt-3.5-turbo from real reviews (see the data's PROVENANCE.md).`,
+      `${rows.length} rows; 20% of the users are cold: ${split.test.length} rows, of which ${test.length} are scored. xrec-base (fingerprint ${modelFingerprint(base)}) fine-tuned on ${warm.length} warm pairs (AdamW lr 1e-4, at most ${p.epochs} epoch(s), early stopping on ${valid.length} warm validation pairs); prompts cut to 80 tokens, explanations to 40; greedy decoding. BLEU and ROUGE-L in percent (PEPLER's scripts), USR as a fraction. The references were written by gpt-3.5-turbo from real reviews (see the data's PROVENANCE.md).`,
       '',
       `| Method | BLEU-1 | BLEU-4 | ROUGE-L F | USR | train s | generate s |`,
       '|---|---|---|---|---|---|---|',
@@ -157,7 +157,8 @@ registerBenchTask({
       '',
     ].join('\n');
     const svg = groupedBarChartSvg(`XRec ${dataset}: cold-start explanations`, results.map((r) => r.method), (['bleu1', 'rougeL_f'] as const).map((k) => ({ label: k, values: results.map((r) => r.metrics[k]) })));
-    const reportFiles = await writeTaskReport(ctx.out, { md, json: { format: 'xrec-bench-coldstart-explain', ...settings, results, goals }, chart: { file: 'scores.svg', svg } });
+    // the report names the model by its fingerprint, not by this machine's path
+    const reportFiles = await writeTaskReport(ctx.out, { md, json: { format: 'xrec-bench-coldstart-explain', ...settings, base: `xrec-base ${modelFingerprint(base)}`, results, goals }, chart: { file: 'scores.svg', svg } });
     return { reportFiles, summary: { ...Object.fromEntries(results.map((r) => [r.method, r.metrics])), goal: goals.every((g) => g.pass) } };
   },
 });
