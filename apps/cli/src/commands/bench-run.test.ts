@@ -35,7 +35,7 @@ describe('xrec bench run: benchmark tasks from the registry', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ task: 'toy-rank', methods: 1 });
     expect(readFileSync(join(dir, 'report.md'), 'utf8')).toContain('| by-length | 1 |');
-    expect((await run(['bench', 'run', 'nope', '--out', dir])).err).toMatch(/no task 'nope' \(tasks: explain, coldstart, rec, fairness, toy-rank\)/);
+    expect((await run(['bench', 'run', 'nope', '--out', dir])).err).toMatch(/no task 'nope' \(tasks: explain, coldstart, rec, fairness, coldstart-explain, toy-rank\)/);
   });
 
   it('the explanation task runs through the same command (retrieval only, smoke profile)', async () => {
@@ -57,7 +57,7 @@ describe('xrec bench run: benchmark tasks from the registry', () => {
     const r = await run(['bench', 'run', 'coldstart', '--out', out, '--options', opts, '--json']);
     expect(r.code, r.err).toBe(0);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { summary: Record<string, { gauc: { mean: number }; ndcg10: { mean: number } }>; goals: { pass: boolean }[] };
-    expect(Object.keys(report.summary).slice(0, 5)).toEqual(['random', 'popularity', 'logistic regression (profile features)', 'factorization machine (profile features)', 'zero-shot xrec-base']); // + xrec-base-mlm where shipped
+    expect(Object.keys(report.summary).slice(0, 5)).toEqual(['random', 'popularity', 'logistic regression (profile features)', 'factorization machine (profile features)', 'profile cosine xrec-base']); // + xrec-base-mlm where shipped
     for (const m of Object.values(report.summary)) {
       expect(m.gauc.mean).toBeGreaterThan(0);
       expect(m.ndcg10.mean).toBeGreaterThan(0);
