@@ -17,9 +17,10 @@ export function validItems(ex: RecExample, catalogue: readonly string[]): readon
   return catalogue.filter((i) => !h.has(i));
 }
 
-function sortByScore(items: readonly string[], score: (i: string) => number): string[] {
+/** Items best first by `score(item, index)`; ties keep the given order. */
+export function sortByScore(items: readonly string[], score: (item: string, index: number) => number): string[] {
   return items
-    .map((i, k) => [i, score(i), k] as const)
+    .map((i, k) => [i, score(i, k), k] as const)
     .sort((a, b) => b[1] - a[1] || a[2] - b[2])
     .map(([i]) => i);
 }

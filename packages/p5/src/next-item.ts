@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, DataError, Rng, silentProgress, type Progress } from '@xrec/core';
 import { bucketedBatches, DEFAULT_GPT2_CONFIG, packSequences, seqLoss, train, TransformerLM, type SeqBatch } from '@xrec/transformer';
-import { validItems } from './baselines.js';
+import { sortByScore, validItems } from './baselines.js';
 import type { RecExample } from './examples.js';
 
 export interface NextItemConfig {
@@ -84,10 +84,7 @@ export class NextItemTransformer {
   ranker(catalogue: readonly string[]): (ex: RecExample) => string[] {
     return (ex) => {
       const s = this.scores(ex.history);
-      return validItems(ex, catalogue)
-        .map((it, k) => [it, s[this.index.get(it)!]!, k] as const)
-        .sort((a, b) => b[1] - a[1] || a[2] - b[2])
-        .map(([it]) => it);
+      return sortByScore(validItems(ex, catalogue), (it) => s[this.index.get(it)!]!);
     };
   }
 

@@ -17,7 +17,7 @@ import { CheckpointError, ConfigError, DataError, Rng, writeDirAtomic } from '@x
 import { loadTokenizer, toHfTokenizerJsonText, type BpeTokenizer, type Tokenizer } from '@xrec/tokenizer';
 import type * as tf from '@tensorflow/tfjs';
 import { loadT5, PrefixTrie, saveT5, T5Model, type T5Config, type T5Prefix, type T5Row } from '@xrec/transformer';
-import { validItems } from './baselines.js';
+import { sortByScore, validItems } from './baselines.js';
 import { encodeItemTokenTarget, encodeSource, encodeTarget, itemTokenName } from './encode.js';
 import type { RecExample } from './examples.js';
 import { p5Template, yesNoPrompt, type P5Domain, type P5Task, type P5Template } from './templates.js';
@@ -138,10 +138,7 @@ export class P5Recommender {
   /** Items ordered by `scoreItems` (ties keep the given order). */
   rankByLikelihood(ex: RecExample, items: readonly string[] = this.validItems(ex), prefix?: T5Prefix): string[] {
     const s = this.scoreItems(ex, items, prefix);
-    return items
-      .map((i, k) => [i, s[k]!, k] as const)
-      .sort((a, b) => b[1] - a[1] || a[2] - b[2])
-      .map(([i]) => i);
+    return sortByScore(items, (_, k) => s[k]!);
   }
 
   /**

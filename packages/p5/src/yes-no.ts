@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, type Rng } from '@xrec/core';
+import { sortByScore } from './baselines.js';
 import type { RecExample } from './examples.js';
 import type { P5Recommender } from './recommender.js';
 import { encodeYesNoExamples, p5BatchInput, p5Batches } from './train.js';
@@ -58,8 +59,5 @@ export function scoreYesNo(rec: P5Recommender, ex: RecExample, items: readonly s
 /** Items ordered by {@link scoreYesNo}, best first (ties keep the given order). */
 export function rankByYesNo(rec: P5Recommender, ex: RecExample, items: readonly string[] = rec.validItems(ex)): string[] {
   const s = scoreYesNo(rec, ex, items);
-  return items
-    .map((i, k) => [i, s[k]!, k] as const)
-    .sort((a, b) => b[1] - a[1] || a[2] - b[2])
-    .map(([i]) => i);
+  return sortByScore(items, (_, k) => s[k]!);
 }
