@@ -18,14 +18,7 @@ import { terminalProgress } from '../progress.js';
 
 /** Parse and check `--user`: a JSON object with age (1–120), gender (M or F), occupation and an optional zip. */
 export function parseUserProfile(v: string): MovieLensUser {
-  let o: unknown;
-  try {
-    o = JSON.parse(v);
-  } catch {
-    throw new ConfigError(`--user: not JSON: ${v} (expected e.g. '{"age": 24, "gender": "M", "occupation": "technician", "zip": "85711"}')`);
-  }
-  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new ConfigError('--user: expected a JSON object with age, gender, occupation (and zip)');
-  const u = o as Record<string, unknown>;
+  const u = parseProfileJson(v, '--user', 'a JSON object with age, gender, occupation (and zip)', '{"age": 24, "gender": "M", "occupation": "technician", "zip": "85711"}') as Record<string, unknown>;
   const known = ['age', 'gender', 'occupation', 'zip'];
   const extra = Object.keys(u).filter((k) => !known.includes(k));
   if (extra.length) throw new ConfigError(`--user: unknown field ${extra.map((k) => `'${k}'`).join(', ')} (known: ${known.join(', ')})`);
@@ -47,15 +40,15 @@ interface ScoreFlags {
   json?: boolean;
 }
 
-/** A JSON object typed on the command line (`flag` names it in errors). */
-export function parseProfileJson(v: string, flag: string): Profile {
+/** A JSON object typed on the command line (`flag` names it in errors; `example` is shown when it is not JSON). */
+export function parseProfileJson(v: string, flag: string, expected = 'a JSON object of profile fields', example?: string): Profile {
   let o: unknown;
   try {
     o = JSON.parse(v);
   } catch {
-    throw new ConfigError(`${flag}: not JSON: ${v}`);
+    throw new ConfigError(`${flag}: not JSON: ${v}${example ? ` (expected e.g. '${example}')` : ''}`);
   }
-  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new ConfigError(`${flag}: expected a JSON object of profile fields, got ${v}`);
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new ConfigError(`${flag}: expected ${expected}, got ${v}`);
   return o as Profile;
 }
 
