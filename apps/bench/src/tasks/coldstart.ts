@@ -215,7 +215,7 @@ registerBenchTask({
       '',
     ].join('\n');
     const svg = groupedBarChartSvg('GAUC and AUC per method (mean over seeds)', Object.keys(summary), ['gauc', 'auc'].map((k) => ({ label: k.toUpperCase(), values: Object.values(summary).map((s) => s[k]!.mean) })));
-    const reportFiles = await writeTaskReport(ctx.out, { md, json: { format: 'xrec-bench-coldstart', version: 1, dataset, profile, seeds, summary, perSeed: results, goals, pairsPerSecond }, chart: { file: 'gauc.svg', svg } });
+    const reportFiles = await writeTaskReport(ctx.out, { md, json: { format: 'xrec-bench-coldstart', version: 1, dataset, protocol, profile, seeds, summary, perSeed: results, goals, pairsPerSecond }, chart: { file: 'gauc.svg', svg } });
     return { reportFiles, summary: { gauc: Object.fromEntries(Object.entries(summary).map(([m, s]) => [m, s.gauc!.mean])), goal: goals.every((g) => g.pass) } };
   },
 });
