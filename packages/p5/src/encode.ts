@@ -48,6 +48,11 @@ export function itemTokenName(item: string): string {
   return `<item_${item}>`;
 }
 
+/** The token of a user under `userTokens` (one vocabulary entry per user, as items get under independent indexing). */
+export function userTokenName(user: string): string {
+  return `<user_${user}>`;
+}
+
 /** Ids of an item as a target under independent indexing: its token and EOS. */
 export function encodeItemTokenTarget(tok: Tokenizer, item: string): number[] {
   const id = tok.specialTokens[itemTokenName(item)];

@@ -8,7 +8,7 @@
  * - `scoreItems`: log p(item | prompt) of each item, teacher-forced.
  *
  * Saved as a folder: the T5 files (`config.json`, `model.safetensors`), `tokenizer.json` and `p5.json`
- * (template, whole-word flag, catalogue).
+ * (template, whole-word, item- and user-token flags, catalogue).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -18,7 +18,7 @@ import { loadTokenizer, toHfTokenizerJsonText, type BpeTokenizer, type Tokenizer
 import type * as tf from '@tensorflow/tfjs';
 import { loadT5, PrefixTrie, saveT5, T5Model, type T5Config, type T5Prefix, type T5Row } from '@xrec/transformer';
 import { sortByScore, validItems } from './baselines.js';
-import { encodeItemTokenTarget, encodeSource, encodeTarget, itemTokenName } from './encode.js';
+import { encodeItemTokenTarget, encodeSource, encodeTarget, itemTokenName, userTokenName } from './encode.js';
 import type { RecExample } from './examples.js';
 import { p5Template, yesNoPrompt, type P5Domain, type P5Task, type P5Template } from './templates.js';
 
@@ -32,6 +32,11 @@ export interface P5Options {
    * written in place of the id in prompts and answered as a single token (default false).
    */
   readonly itemTokens?: boolean;
+  /**
+   * One token `<user_{id}>` per user known at creation (given to `create`), written in place of the id; a user
+   * without a token keeps the plain sub-word id. Default false.
+   */
+  readonly userTokens?: boolean;
   /** Longest source in tokens (longer ones keep their end). Default 512. */
   readonly maxSourceLength?: number;
 }
@@ -66,10 +71,12 @@ export class P5Recommender {
 
   /**
    * A new randomly initialised recommender (T5 pad/EOS ids from the tokenizer, vocabulary = the tokenizer's;
-   * with `itemTokens`, the tokenizer first gets one token per item).
+   * with `itemTokens`, the tokenizer first gets one token per item; with `userTokens`, one per user of `users`).
    */
-  static create(tokenizer: Tokenizer, items: readonly string[], options: P5Options, config: Partial<T5Config>, seed = 0): P5Recommender {
+  static create(tokenizer: Tokenizer, items: readonly string[], options: P5Options, config: Partial<T5Config>, seed = 0, users: readonly string[] = []): P5Recommender {
+    if (options.userTokens && users.length === 0) throw new ConfigError('P5Recommender.create: userTokens needs the users who get a token (the last argument)');
     if (options.itemTokens) tokenizer = tokenizer.withSpecialTokens(items.map(itemTokenName));
+    if (options.userTokens) tokenizer = tokenizer.withSpecialTokens([...new Set(users)].map(userTokenName));
     if (tokenizer.padId === undefined || tokenizer.eosId === undefined) throw new ConfigError("P5Recommender.create: the tokenizer needs pad and end-of-sequence tokens ('<pad>', '<eos>')");
     const model = T5Model.create(
       { ...config, vocabSize: tokenizer.vocabSize, padId: tokenizer.padId, eosId: tokenizer.eosId, decoderStartId: tokenizer.padId, wholeWordEmbeddings: options.wholeWord ? (config.wholeWordEmbeddings ?? 512) : 0 },
@@ -80,8 +87,14 @@ export class P5Recommender {
 
   /** The prompt text of an example (with item tokens in place of the ids when the recommender uses them). */
   prompt(ex: RecExample): string {
-    if (!this.options.itemTokens) return this.template.source(ex);
-    return this.template.source({ ...ex, history: ex.history.map(itemTokenName), ...(ex.candidates ? { candidates: ex.candidates.map(itemTokenName) } : {}) });
+    const user = this.userWord(ex.user);
+    if (!this.options.itemTokens) return this.template.source({ ...ex, user });
+    return this.template.source({ ...ex, user, history: ex.history.map(itemTokenName), ...(ex.candidates ? { candidates: ex.candidates.map(itemTokenName) } : {}) });
+  }
+
+  /** How a user id is written in prompts: its token under `userTokens` when it has one, else the id. */
+  private userWord(user: string): string {
+    return this.options.userTokens && this.tokenizer.specialTokens[userTokenName(user)] !== undefined ? userTokenName(user) : user;
   }
 
   /** The encoder input of an example (with whole-word ids when the model uses them). */
@@ -91,11 +104,11 @@ export class P5Recommender {
 
   /** The encoder input of the yes/no prompt (template 5-1) about `item` for `user`. */
   yesNoSource(user: string, item: string): T5Row {
-    return this.encoderInput(yesNoPrompt(user, this.options.itemTokens ? itemTokenName(item) : item, this.options.domain));
+    return this.encoderInput(yesNoPrompt(this.userWord(user), this.options.itemTokens ? itemTokenName(item) : item, this.options.domain));
   }
 
   private encoderInput(text: string): T5Row {
-    const e = encodeSource(this.tokenizer, text, this.options.maxSourceLength ?? 512, this.options.itemTokens === true);
+    const e = encodeSource(this.tokenizer, text, this.options.maxSourceLength ?? 512, this.options.itemTokens === true || this.options.userTokens === true);
     return this.options.wholeWord ? e : e.ids;
   }
 

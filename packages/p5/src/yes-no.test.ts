@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '@xrec/core';
 import { initBackend } from '@xrec/transformer';
-import { evaluateRanker, itemTokenName, p5Template, P5Recommender, rankByYesNo, scoreYesNo, trainP5, trainP5Tokenizer, yesNoExamples, yesNoPrompt, type RecExample } from './index.js';
+import { evaluateRanker, itemTokenName, p5Template, userTokenName, P5Recommender, rankByYesNo, scoreYesNo, trainP5, trainP5Tokenizer, yesNoExamples, yesNoPrompt, type RecExample } from './index.js';
 
 // a toy world: even users choose among ka/lo/mu, odd users among ne/po/ru (the user id says which); candidates mix both halves
 const items = ['ka', 'lo', 'mu', 'ne', 'po', 'ru'];
@@ -84,6 +84,27 @@ describe('P5 item tokens and the yes/no prompt', () => {
       rmSync(dir, { recursive: true, force: true });
     }
     expect(() => new P5Recommender(rec.model, tok, items, { task: 'direct', domain: 'movie', itemTokens: true })).toThrow(/has no token '<item_ka>'/);
+    rec.dispose();
+  });
+
+  it('user tokens: one token per known user in both prompts, an unknown user keeps the plain id; a per-user preference no id piece reveals is learned through them', async () => {
+    // opaque names: nothing in a user's pieces says which half of the items the user likes
+    const names = ['qav', 'ziru', 'mobek', 'tal', 'wes', 'purn', 'cadi', 'hox', 'lum', 'bev', 'tarok', 'siv', 'gop', 'nura', 'vek', 'dasi'];
+    const opaque = (exs: RecExample[]) => exs.map((e) => ({ ...e, user: names[Number(e.user.replace(/\D/g, ''))]! }));
+    const train = opaque(make(320, 0));
+    const tmpl = p5Template('direct', 'movie');
+    const tok = trainP5Tokenizer(train.flatMap((e) => [tmpl.source(e), yesNoPrompt(e.user, e.target), ' yes', ' no']), 300);
+    expect(() => P5Recommender.create(tok, items, { task: 'direct', domain: 'movie', userTokens: true }, { dModel: 16, nHeads: 2, nLayers: 1, dFF: 32 }, 2)).toThrow(/userTokens needs the users/);
+    const rec = P5Recommender.create(tok, items, { task: 'direct', domain: 'movie', itemTokens: true, userTokens: true }, { dModel: 32, nHeads: 2, nLayers: 1, dFF: 64, dropout: 0 }, 2, names);
+    expect(rec.tokenizer.vocabSize).toBe(tok.vocabSize + items.length + names.length);
+    const qav = rec.tokenizer.specialTokens[userTokenName('qav')]!;
+    expect(rec.yesNoSource('qav', 'ka') as number[]).toContain(qav);
+    expect(rec.prompt({ user: 'qav', history: [], target: 'ka', candidates: ['ka', 'lo'] })).toBe('Which item of the following to recommend for user_<user_qav> ? <item_ka> , <item_lo>');
+    expect(rec.prompt({ user: 'newcomer', history: [], target: 'ka', candidates: ['ka'] })).toBe('Which item of the following to recommend for user_newcomer ? <item_ka>');
+
+    await trainP5(rec, { train: [], yesNo: yesNoExamples(train, new Rng(3), 2), batchSize: 32, embeddingLrScale: 10, config: { epochs: 60, lr: 3e-3, warmupSteps: 10 } });
+    const test = opaque(make(48, 7));
+    expect(evaluateRanker(test, (ex) => rankByYesNo(rec, ex)).metrics['hit@1']).toBeGreaterThan(0.9);
     rec.dispose();
   });
 });

@@ -55,14 +55,22 @@ describe('xrec bench rec', () => {
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/\| P5 yes\/no prompt \(sub-word ids\) \(0\.\d\d M\) \| 0\.\d{4} \|/);
   }, 300_000);
 
-  it.skipIf(!ins.path)(`--methods picks the trained models, --epochs and --examples override the profile ${ins.skipReason ?? ''}`, async () => {
+  it.skipIf(!ins.path)(`--methods picks the trained models, --epochs, --examples and --embedding-lr-scale override the profile ${ins.skipReason ?? ''}`, async () => {
     const out = join(dir, 'ins-picked');
-    const r = await run(['bench', 'rec', '--dataset', 'insurance', '--task', 'sequential', '--profile', 'smoke', '--methods', 'p5-item-tokens', '--epochs', '2', '--examples', '100', '--out', out]);
+    const r = await run(['bench', 'rec', '--dataset', 'insurance', '--task', 'sequential', '--profile', 'smoke', '--methods', 'p5-item-tokens', '--epochs', '2', '--examples', '100', '--embedding-lr-scale', '3', '--out', out]);
     expect(r.code, r.err).toBe(0);
-    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { results: { method: string }[]; p: { epochs: number; trainExamples: number } };
+    type Rep = { results: { method: string }[]; p: { epochs: number; trainExamples: number; embeddingLrScale: number } };
+    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Rep;
     expect(rep.results.map((x) => x.method)).toEqual(['popularity', 'BPR-MF', 'P5 (item-tokens ids)']);
-    expect([rep.p.epochs, rep.p.trainExamples]).toEqual([2, 100]);
+    expect([rep.p.epochs, rep.p.trainExamples, rep.p.embeddingLrScale]).toEqual([2, 100, 3]);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/at most 2 epoch\(s\) of 100 examples/);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/the embedding tables ×3/);
+    const plain = await run(['bench', 'rec', '--dataset', 'insurance', '--task', 'sequential', '--profile', 'smoke', '--methods', 'p5-item-tokens', '--epochs', '1', '--examples', '50', '--out', join(dir, 'ins-plain')]);
+    expect(plain.code, plain.err).toBe(0);
+    expect((JSON.parse(readFileSync(join(dir, 'ins-plain', 'report.json'), 'utf8')) as Rep).p.embeddingLrScale).toBe(1); // Insurance's default
+    const zero = await run(['bench', 'rec', '--dataset', 'insurance', '--profile', 'smoke', '--embedding-lr-scale', '0', '--out', out]);
+    expect(zero.code).toBe(2);
+    expect(zero.err).toMatch(/embeddingLrScale must be a positive number, got 0/);
     const bad = await run(['bench', 'rec', '--dataset', 'insurance', '--profile', 'smoke', '--methods', 'p5,sasrec', '--out', out]);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/methods must be a non-empty list of popularity, bpr-mf, p5, p5-whole-word, p5-item-tokens \(for this dataset and task\), got \["p5","sasrec"\]/);
