@@ -52,6 +52,13 @@ export interface PeplerConfig {
   /** Prompt embedding init: uniform(-initRange, initRange) (reference 0.1). */
   readonly initRange: number;
   /**
+   * Learning-rate multiplier of the user and item prompt vectors in every stage (default 1, the reference).
+   * Each vector gets a gradient only in the batches its user or item appears in, so under Adam it moves about
+   * `lr` per coordinate per appearance; in short runs the prompts stay near their random init (not in the
+   * reference).
+   */
+  readonly promptLrScale: number;
+  /**
    * Cap on updates per epoch (0 = the whole training split each epoch). Each epoch then trains on a fresh
    * random subset of batches — a fixed compute budget for quick runs (not in the reference).
    */
@@ -92,6 +99,7 @@ const SPEC: ConfigSpec<PeplerConfig> = {
   mlpHidden: { check: is.int(1), default: 400 },
   mlpLayers: { check: is.int(0), default: 2 },
   initRange: { check: is.num(0, { exclusive: true }), default: 0.1 },
+  promptLrScale: { check: is.num(0, { exclusive: true }), default: 1 },
   maxBatchesPerEpoch: { check: is.int(0), default: 0 },
   seed: { check: is.int(0), default: 1 },
 };

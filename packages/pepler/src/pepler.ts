@@ -26,8 +26,6 @@ import { EntityPromptTable } from '@xrec/prompts';
 import { readPepler, savePepler, type PeplerLoaders } from './pepler-io.js';
 import { promptKinds, type PeplerEpochLog, type PeplerRecord, type PeplerStage, type PeplerStageReport, type PeplerState, type PeplerTrainOptions, type PeplerTrainReport, type UserItemPair, type PeplerLM } from './types.js';
 
-
-
 export class Pepler {
   readonly config: PeplerConfig;
   readonly lm: PeplerLM;
@@ -155,6 +153,7 @@ export class Pepler {
 
     const trainable = (m: ReadonlyMap<string, tf.Variable>) => [...m.values()].reduce((n, v) => n + v.size, 0);
     const info = new Map<string, { start: number; seconds: number; trainable: number; lr: number }>();
+    const prompts = this.promptVariables();
     const stage = (name: PeplerStage, variables: Map<string, tf.Variable> | (() => Map<string, tf.Variable>), lr: number, maxEpochs: number, hooks: Pick<Stage<PeplerBatch>, 'before' | 'after'> = {}): Stage<PeplerBatch> => ({
       name,
       variables: () => {
@@ -164,6 +163,7 @@ export class Pepler {
       },
       config: { lr, epochs: maxEpochs, seed: rng.fork(`stage-${name}`).uint32() },
       options: {
+        ...(c.promptLrScale !== 1 && prompts.size > 0 ? { groups: [{ name: 'prompts', variables: [...prompts.keys()], lr: lr * c.promptLrScale }] } : {}),
         onEpochEnd: (e: { epoch: number; trainLoss: number; valLoss?: number }) => {
           const log: PeplerEpochLog = { stage: name, epoch: e.epoch, trainLoss: e.trainLoss, ...(e.valLoss === undefined ? {} : { valLoss: e.valLoss }) };
           epochs.push(log);
@@ -181,7 +181,6 @@ export class Pepler {
     });
 
     // PEPLER's sequential tuning as declarative stages (continuous: prompts only, then prompts + LM or LoRA)
-    const prompts = this.promptVariables();
     const lmVars = this.lm.parameters();
     let lora: LoraHandle | undefined;
     const plan: Stage<PeplerBatch>[] =

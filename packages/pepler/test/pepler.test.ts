@@ -103,6 +103,32 @@ describe('Pepler', () => {
   });
 });
 
+describe('Pepler promptLrScale', () => {
+  it("scales the prompt vectors' step and leaves the language model's unchanged (one joint update from the same init)", async () => {
+    // the prompts are private state: read them as the trainer sees them
+    const prompts = (m: Pepler) => [...(m as unknown as { promptVariables(): Map<string, tf.Variable> }).promptVariables().values()].map((v) => Float32Array.from(v.dataSync()));
+    const lmWeights = (m: Pepler) => [...(m.lm as TransformerLM).parameters().values()].map((v) => Float32Array.from(v.dataSync()));
+    const oneUpdate = (extra: Partial<PeplerConfig>) =>
+      Pepler.train({ lm: tinyLM(), tokenizer: tok, data, config: { variant: 'mf', words: 8, batchSize: data.train.length, epochs: 1, patience: 0, lr: 1e-3, seed: 3, ...extra } });
+    const init = await oneUpdate({ lr: 1e-30 }); // a step of 1e-30 leaves every weight at its init
+    const base = await oneUpdate({});
+    const scaled = await oneUpdate({ promptLrScale: 4 });
+    const [p0, p1, p4] = [prompts(init.model), prompts(base.model), prompts(scaled.model)];
+    expect(p0.length).toBe(2); // the user and the item tables
+    p0.forEach((w0, k) =>
+      w0.forEach((x, j) => {
+        const d1 = p1[k]![j]! - x;
+        expect(Math.abs(p4[k]![j]! - x - 4 * d1)).toBeLessThan(1e-6 + 1e-3 * Math.abs(4 * d1));
+      }),
+    );
+    expect(p1.some((w, k) => w.some((x, j) => x !== p0[k]![j]))).toBe(true);
+    const [l1, l4] = [lmWeights(base.model), lmWeights(scaled.model)];
+    l1.forEach((w, k) => w.forEach((x, j) => expect(Math.abs(l4[k]![j]! - x)).toBeLessThan(1e-6)));
+    for (const r of [init, base, scaled]) r.model.dispose();
+    await expect(oneUpdate({ promptLrScale: 0 })).rejects.toThrow(/promptLrScale/);
+  });
+});
+
 describe('Pepler checkpoints', () => {
   it('a run killed after an epoch and resumed ends with the uninterrupted weights, dropout on (both stages)', async () => {
     const dropLM = () =>

@@ -17,6 +17,7 @@ export function commonPeplerConfig(profile: BenchProfile, seed: number): Partial
     maxBatchesPerEpoch: profile.pepler.maxBatchesPerEpoch,
     ...(profile.pepler.lr > 0 ? { lr: profile.pepler.lr } : {}),
     ...(profile.pepler.lr2 > 0 ? { lr2: profile.pepler.lr2 } : {}),
+    promptLrScale: profile.pepler.promptLrScale,
     seed,
   };
 }
