@@ -20,7 +20,7 @@ import { BprMf, evaluateRanker, NextItemTransformer, p5Template, P5Recommender, 
 import type { P5Task } from '@xrec/p5';
 import { initBackend } from '@xrec/transformer';
 import { groupedBarChartSvg } from '../svg.js';
-import { loadRecData, type RecData, type RecDataset } from './rec-data.js';
+import { loadRecData, P5_EMBEDDING_LR_SCALE, type RecData, type RecDataset } from './rec-data.js';
 import { registerBenchTask } from './registry.js';
 import { writeTaskReport } from './write-report.js';
 
@@ -37,14 +37,6 @@ interface Profile {
   /** Learning-rate multiplier of P5's embedding tables (`trainP5`'s `embeddingLrScale`). */
   readonly embeddingLrScale: number;
 }
-
-/**
- * The embedding tables' learning-rate multiplier per dataset. MovieLens writes 1,682 items and 943 users whose
- * ids are rare tokens: at 1 the P5s stay at the unigram (sequential hit@10 0.058 with item tokens), at 10 they
- * learn (0.086). Insurance's 21 product codes and sub-word user ids are frequent pieces: 10 gave no gain there
- * (quick, seed 0: sequential hit@1 0.848 vs 0.845, direct 0.781 vs 0.796), so it keeps plain AdamW.
- */
-const EMBEDDING_LR_SCALE: Readonly<Record<RecDataset, number>> = { insurance: 1, 'ml-100k': 10 };
 
 const PROFILES: Readonly<Record<string, Omit<Profile, 'embeddingLrScale'>>> = {
   smoke: { trainExamples: 600, epochs: 1, testExamples: 60, validationExamples: 60, model: { dModel: 32, nHeads: 2, nLayers: 1, dFF: 64 }, vocab: 400 },
@@ -137,7 +129,7 @@ registerBenchTask({
     const seed = Number(ctx.options.seed ?? 0);
     if (!Number.isInteger(seed) || seed < 0) throw new ConfigError(`bench task 'rec': seed must be a non-negative integer, got ${String(ctx.options.seed)}`);
     // MovieLens direct prompts carry 100 candidates (~350 tokens): outside the full profile, one epoch fits the budget
-    const scaled: Profile = { ...base, embeddingLrScale: EMBEDDING_LR_SCALE[dataset] };
+    const scaled: Profile = { ...base, embeddingLrScale: P5_EMBEDDING_LR_SCALE[dataset] };
     const profiled: Profile = task === 'direct' ? { ...scaled, trainExamples: base.trainExamples * DIRECT_SHARE[dataset], epochs: dataset === 'ml-100k' && profile !== 'full' ? 1 : base.epochs, ...(dataset === 'ml-100k' ? { yesNoExamples: base.trainExamples } : {}) } : scaled;
     const count = (k: 'epochs' | 'examples'): number | undefined => {
       const v = ctx.options[k];
