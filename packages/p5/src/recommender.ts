@@ -87,14 +87,18 @@ export class P5Recommender {
 
   /** The prompt text of an example (with item tokens in place of the ids when the recommender uses them). */
   prompt(ex: RecExample): string {
-    const user = this.userWord(ex.user);
-    if (!this.options.itemTokens) return this.template.source({ ...ex, user });
-    return this.template.source({ ...ex, user, history: ex.history.map(itemTokenName), ...(ex.candidates ? { candidates: ex.candidates.map(itemTokenName) } : {}) });
+    const item = (i: string) => this.itemWord(i);
+    return this.template.source({ ...ex, user: this.userWord(ex.user), history: ex.history.map(item), ...(ex.candidates ? { candidates: ex.candidates.map(item) } : {}) });
   }
 
   /** How a user id is written in prompts: its token under `userTokens` when it has one, else the id. */
   private userWord(user: string): string {
     return this.options.userTokens && this.tokenizer.specialTokens[userTokenName(user)] !== undefined ? userTokenName(user) : user;
+  }
+
+  /** How an item id is written in prompts: its token under `itemTokens`, else the id. */
+  private itemWord(item: string): string {
+    return this.options.itemTokens ? itemTokenName(item) : item;
   }
 
   /** The encoder input of an example (with whole-word ids when the model uses them). */
@@ -104,7 +108,7 @@ export class P5Recommender {
 
   /** The encoder input of the yes/no prompt (template 5-1) about `item` for `user`. */
   yesNoSource(user: string, item: string): T5Row {
-    return this.encoderInput(yesNoPrompt(this.userWord(user), this.options.itemTokens ? itemTokenName(item) : item, this.options.domain));
+    return this.encoderInput(yesNoPrompt(this.userWord(user), this.itemWord(item), this.options.domain));
   }
 
   private encoderInput(text: string): T5Row {

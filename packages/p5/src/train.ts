@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, silentProgress, type Progress, type Rng } from '@xrec/core';
-import { DEFAULT_TRAINER_CONFIG, train, type StepReport, type T5Input, type T5Row, type T5Prefix, type TrainerConfig, type TrainResult } from '@xrec/transformer';
+import { train, type StepReport, type T5Input, type T5Row, type T5Prefix, type TrainerConfig, type TrainResult } from '@xrec/transformer';
 import type { RecExample } from './examples.js';
 import type { P5Recommender } from './recommender.js';
 import type { YesNoExample } from './yes-no.js';
@@ -112,9 +112,10 @@ export async function trainP5(rec: P5Recommender, o: TrainP5Options): Promise<Tr
   const valRows = o.validation && o.validation.length > 0 ? p5Batches(encodeExamples(rec, o.validation), batchSize) : undefined;
   const scale = o.embeddingLrScale ?? 1;
   if (!(scale > 0) || !Number.isFinite(scale)) throw new ConfigError(`trainP5: embeddingLrScale must be a positive number, got ${scale}`);
-  const tables = P5_EMBEDDING_TABLES.filter((n) => rec.model.parameters().has(n));
+  const variables = rec.model.parameters();
+  const tables = P5_EMBEDDING_TABLES.filter((n) => variables.has(n));
   return train<P5Batch>({
-    variables: rec.model.parameters(),
+    variables,
     lossFn: (b, training, ctx) => p5Loss(rec, b, training, ctx.seed),
     trainBatches: (_epoch: number, rng: Rng) => {
       const order = rng.shuffle(Array.from({ length: trainRows.length }, (_, i) => i)).slice(0, perEpoch);
@@ -124,7 +125,7 @@ export async function trainP5(rec: P5Recommender, o: TrainP5Options): Promise<Tr
     },
     ...(valRows ? { valBatches: () => valRows } : {}),
     config: o.config ?? {},
-    ...(scale !== 1 ? { groups: [{ name: 'embeddings', variables: tables, lr: (o.config?.lr ?? DEFAULT_TRAINER_CONFIG.lr) * scale }] } : {}),
+    ...(scale !== 1 ? { groups: [{ name: 'embeddings', variables: tables, lrScale: scale }] } : {}),
     progress: o.progress ?? silentProgress,
     label: 'p5',
     ...(o.onStep ? { onStep: o.onStep } : {}),

@@ -163,7 +163,7 @@ export class Pepler {
       },
       config: { lr, epochs: maxEpochs, seed: rng.fork(`stage-${name}`).uint32() },
       options: {
-        ...(c.promptLrScale !== 1 && prompts.size > 0 ? { groups: [{ name: 'prompts', variables: [...prompts.keys()], lr: lr * c.promptLrScale }] } : {}),
+        ...(c.promptLrScale !== 1 && prompts.size > 0 ? { groups: [{ name: 'prompts', variables: [...prompts.keys()], lrScale: c.promptLrScale }] } : {}),
         onEpochEnd: (e: { epoch: number; trainLoss: number; valLoss?: number }) => {
           const log: PeplerEpochLog = { stage: name, epoch: e.epoch, trainLoss: e.trainLoss, ...(e.valLoss === undefined ? {} : { valLoss: e.valLoss }) };
           epochs.push(log);

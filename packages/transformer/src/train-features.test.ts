@@ -36,6 +36,21 @@ describe('trainer: groups, objectives, metric early stopping, stages', () => {
     await expect(
       train({ variables: m, lossFn: zero, trainBatches: () => batches, config: {}, groups: [{ name: 'g1', variables: ['a.weight'] }, { name: 'g2', variables: ['a.weight'] }] }),
     ).rejects.toThrow(/'a.weight' is in two parameter groups/);
+    await expect(train({ variables: m, lossFn: zero, trainBatches: () => batches, config: {}, groups: [{ name: 'g', variables: ['a.weight'], lr: 0.1, lrScale: 2 }] })).rejects.toThrow(/group 'g': give lr or lrScale, not both/);
+    await expect(train({ variables: m, lossFn: zero, trainBatches: () => batches, config: {}, groups: [{ name: 'g', variables: ['a.weight'], lrScale: -1 }] })).rejects.toThrow(/group 'g': lrScale must be a finite number >= 0, got -1/);
+  });
+
+  it("parameter groups: lrScale multiplies the run's learning rate, as the same group's lr would", async () => {
+    const run = async (group: { lr?: number; lrScale?: number }) => {
+      const m = vars({ a: [0], b: [0] });
+      const loss = () => tf.add(sq(m.get('a')!, 3), sq(m.get('b')!, 3)) as tf.Scalar;
+      await train({ variables: m, lossFn: loss, trainBatches: () => batches, config: { epochs: 2, lr: 0.05, weightDecay: 0, schedule: 'linear', warmupSteps: 2 }, groups: [{ name: 'fast', variables: ['a'], ...group }] });
+      return values(m);
+    };
+    const byScale = await run({ lrScale: 4 });
+    const byLr = await run({ lr: 0.2 });
+    expect(byScale).toEqual(byLr);
+    expect(byScale.a![0]).toBeGreaterThan(byScale.b![0]! + 0.1); // the scaled group moved further toward 3
   });
 
   it('two objectives alternate over their own variables (a discriminator step twice per batch) and resume exactly', async () => {

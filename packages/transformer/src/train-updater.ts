@@ -23,6 +23,8 @@ export interface ParamGroup {
   readonly variables: readonly string[] | ((name: string) => boolean);
   /** Peak learning rate of the group (default: the run's); it follows the run's schedule. */
   readonly lr?: number;
+  /** The group's learning rate as a multiple of the run's (give `lr` or `lrScale`, not both). */
+  readonly lrScale?: number;
   /** Decoupled weight decay of the group (default: the run's), where the decay filter allows decay. */
   readonly weightDecay?: number;
 }
@@ -71,10 +73,13 @@ export class Updater<B extends TrainBatch> {
     const settings = new Map<string, { lrScale?: number; weightDecay?: number }>();
     for (const g of o.groups ?? []) {
       if (g.lr !== undefined && !(Number.isFinite(g.lr) && g.lr >= 0)) throw new ConfigError(`train: group '${g.name}': lr must be a finite number >= 0, got ${g.lr}`);
+      if (g.lrScale !== undefined && !(Number.isFinite(g.lrScale) && g.lrScale >= 0)) throw new ConfigError(`train: group '${g.name}': lrScale must be a finite number >= 0, got ${g.lrScale}`);
+      if (g.lr !== undefined && g.lrScale !== undefined) throw new ConfigError(`train: group '${g.name}': give lr or lrScale, not both`);
+      const lrScale = g.lrScale ?? (g.lr !== undefined ? (config.lr > 0 ? g.lr / config.lr : 0) : undefined);
       for (const n of select(all, g.variables, `train: group '${g.name}'`)) {
         if (settings.has(n)) throw new ConfigError(`train: variable '${n}' is in two parameter groups (the second is '${g.name}')`);
         settings.set(n, {
-          ...(g.lr !== undefined ? { lrScale: config.lr > 0 ? g.lr / config.lr : 0 } : {}),
+          ...(lrScale !== undefined ? { lrScale } : {}),
           ...(g.weightDecay !== undefined ? { weightDecay: g.weightDecay } : {}),
         });
       }
