@@ -99,7 +99,7 @@ export const PROFILES: Readonly<Record<BenchProfile['name'], BenchProfile>> = {
     pretrain: { epochs: 20, lr: 1e-3, batchSize: 64, patience: 3 },
     pepler: { batchSize: 128, epochs: 100, stage1Epochs: 100, patience: 5, discreteLr: 0, lr: 0, lr2: 0, promptLrScale: 1, promptTokens: 20, maxBatchesPerEpoch: 0 },
     stories: { words: 40, maxBatchesPerEpoch: 0 },
-    methods: ['retrieval', 'pepler-d', 'pepler', 'pepler-lora', 'pepler-mf', 'pepler-mlp', 'pepler-stories', 'pepler-nopretrain'],
+    methods: ['retrieval', 'pepler-d', 'pepler', 'pepler-lora', 'pepler-mf', 'pepler-mlp', 'pepler-stories', 'pepler-splitlm', 'pepler-nopretrain'],
   },
 };
 

@@ -42,6 +42,8 @@ export interface BenchExplainOptions {
   readonly profile: BenchProfile['name'] | BenchProfile;
   /** Seeds per split (default: the profile's). */
   readonly seeds?: number;
+  /** Splits run, the first n of the dataset's (default: the profile's, capped at the dataset's count). */
+  readonly splits?: number;
   /** Comma-separated method ids (default: all of the profile's). */
   readonly methods?: string;
   readonly out: string;
@@ -281,6 +283,9 @@ export async function runBenchExplain(opts: BenchExplainOptions): Promise<BenchE
   const methods = parseMethods(opts.methods, profile);
   const seeds = opts.seeds ?? profile.seeds;
   if (!Number.isInteger(seeds) || seeds < 1) throw new ConfigError(`bench explain: --seeds must be a positive integer, got ${seeds}`);
+  if (opts.splits !== undefined && (!Number.isInteger(opts.splits) || opts.splits < 1)) {
+    throw new ConfigError(`bench explain: --splits must be a positive integer, got ${opts.splits}`);
+  }
   const concurrency = opts.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new ConfigError(`bench explain: concurrency must be a positive integer, got ${concurrency}`);
   const progress = opts.progress ?? silentProgress;
@@ -288,8 +293,11 @@ export async function runBenchExplain(opts: BenchExplainOptions): Promise<BenchE
   mkdirSync(out, { recursive: true });
   await initBackend();
   const ds = await loadExplanationDataset(opts.dataset, opts.dataDir === undefined ? {} : { dataDir: opts.dataDir });
-  const nSplits = Math.min(profile.splits, ds.splits.length);
-  if (nSplits === 0) throw new ConfigError(`bench explain: dataset '${ds.name}' has no splits`);
+  if (ds.splits.length === 0) throw new ConfigError(`bench explain: dataset '${ds.name}' has no splits`);
+  if (opts.splits !== undefined && opts.splits > ds.splits.length) {
+    throw new ConfigError(`bench explain: --splits ${opts.splits} asks for more splits than dataset '${ds.name}' has (${ds.splits.length})`);
+  }
+  const nSplits = opts.splits ?? Math.min(profile.splits, ds.splits.length);
   const features = featureSetOf(ds);
   await writeFileAtomic(join(out, 'features.txt'), features.join('\n') + '\n');
 

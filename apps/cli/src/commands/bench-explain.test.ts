@@ -61,6 +61,17 @@ describe('xrec bench explain / xrec explain', () => {
   it('rejects a bad profile and a bad method with a clear error', async () => {
     expect((await run(['bench', 'explain', '--profile', 'huge', '--out', join(dir, 'x')])).code).toBe(2);
     expect((await run(['bench', 'explain', '--methods', 'gpt5', '--out', join(dir, 'y')])).code).toBe(2);
+    expect((await run(['bench', 'explain', '--splits', '0', '--out', join(dir, 'z')])).code).toBe(2);
+    expect((await run(['bench', 'explain', '--profile', 'smoke', '--methods', 'retrieval', '--splits', '99', '--jobs', '1', '--out', join(dir, 'z')])).code).toBe(2);
+  });
+
+  it('--splits runs the first n splits of the dataset, whatever the profile says', async () => {
+    const out = join(dir, 'splits2');
+    const r = await run(['bench', 'explain', '--profile', 'smoke', '--methods', 'retrieval', '--splits', '2', '--jobs', '1', '--out', out]);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { splits: { split: number }[]; runs: { split: number }[] };
+    expect(report.splits.map((s) => s.split)).toEqual([1, 2]);
+    expect(report.runs.map((x) => x.split)).toEqual([1, 2]);
   });
 
   it.skipIf(!existsSync(bin))('the built CLI runs runs in parallel worker processes (--jobs 2)', () => {

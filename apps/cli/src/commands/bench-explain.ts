@@ -14,6 +14,7 @@ interface BenchExplainCliOptions {
   dataset: string;
   profile: string;
   seeds?: string;
+  splits?: string;
   methods?: string;
   out: string;
   jobs?: string;
@@ -27,6 +28,7 @@ export function registerBenchExplain(program: Command): void {
     .option('--dataset <name|dir>', "'default', xrec-yelp|xrec-amazon|xrec-google, a `xrec data build` directory or a PETER directory", 'default')
     .option('--profile <name>', 'smoke | quick | full', 'quick')
     .option('--seeds <n>', 'seeds per split (default: the profile\'s)')
+    .option('--splits <n>', 'run the first n splits (default: the profile\'s: smoke/quick 1, full 5)')
     .option('--methods <list>', `comma-separated method ids (default: the profile's):\n${explainMethods()
       .map((m) => `  ${m.id.padEnd(18)} ${m.label}`)
       .join('\n')}`)
@@ -38,7 +40,8 @@ export function registerBenchExplain(program: Command): void {
 Examples:
   xrec bench explain --out results/quick                      # the main job: quick profile on the bundled data
   xrec bench explain --dataset ./my-dataset --out results/mine # a dataset made by \`xrec data build\`
-  xrec bench explain --profile smoke --methods retrieval,pepler-d --out /tmp/smoke`,
+  xrec bench explain --profile smoke --methods retrieval,pepler-d --out /tmp/smoke
+  xrec bench explain --profile full --splits 1 --seeds 1 --out results/full  # the paper-style run on split 1 only`,
     )
     .action(async (opts: BenchExplainCliOptions, cmd: Command) => {
       const dataDir = resolveDataDir(cmd.optsWithGlobals<{ dataDir?: string }>().dataDir);
@@ -46,6 +49,11 @@ Examples:
       if (opts.seeds !== undefined) {
         seeds = Number(opts.seeds);
         if (!Number.isInteger(seeds) || seeds < 1) throw new ConfigError(`--seeds must be a positive integer, got '${opts.seeds}'`);
+      }
+      let splits: number | undefined;
+      if (opts.splits !== undefined) {
+        splits = Number(opts.splits);
+        if (!Number.isInteger(splits) || splits < 1) throw new ConfigError(`--splits must be a positive integer, got '${opts.splits}'`);
       }
       const jobs = opts.jobs === undefined ? Math.max(1, Math.min(2, cpus().length)) : Number(opts.jobs);
       if (!Number.isInteger(jobs) || jobs < 1) throw new ConfigError(`--jobs must be a positive integer, got '${opts.jobs}'`);
@@ -55,6 +63,7 @@ Examples:
         dataDir: dataDir.path,
         profile: opts.profile as 'quick',
         ...(seeds === undefined ? {} : { seeds }),
+        ...(splits === undefined ? {} : { splits }),
         ...(opts.methods === undefined ? {} : { methods: opts.methods }),
         out: opts.out,
         progress: terminalProgress(),
