@@ -17,6 +17,7 @@ import { benchEnvironment } from './environment.js';
 import { getExplainMethod, parseMethods } from './methods/registry.js';
 import { getProfile, type BenchProfile } from './profiles.js';
 import { pretrainLM, type PretrainReport } from './pretrain.js';
+import { RunCheckpoint } from './run-checkpoint.js';
 import { groupMetrics, repetitionRate } from './quality.js';
 import { writeReport } from './report.js';
 import { splitRows } from './split-data.js';
@@ -202,6 +203,8 @@ export async function runOne(ctx: SplitContext, profile: BenchProfile, out: stri
   const cpu0 = process.cpuUsage();
   const testRecords = ctx.rows.test.map((r) => ({ rec: ctx.ds.records[r]!, reference: ctx.canonical.get(r)! }));
   const modelRel = join(runRel, 'model');
+  const ck = await RunCheckpoint.open(runDir, fingerprintOf(ctx, profile, job));
+  if (ck.resumable) progress.log(`${runRel}: resuming from its checkpoint (${ck.earlier.segments} earlier segment(s), ${(ck.earlier.wallSeconds / 60).toFixed(1)} min)`);
   const res = await method.run({
     ctx,
     profile,
@@ -210,6 +213,7 @@ export async function runOne(ctx: SplitContext, profile: BenchProfile, out: stri
     pairs: testRecords.map((t) => ({ user: t.rec.user, item: t.rec.item })),
     modelDir: join(out, modelRel),
     progress,
+    checkpoint: { dir: ck.trainerDir, resume: ck.resumable, onEpoch: () => ck.record((Date.now() - r0) / 1000, cpuSecondsSince(cpu0)) },
   });
   if (res.generated.length !== testRecords.length) {
     throw new ConfigError(`bench: method '${method.id}' returned ${res.generated.length} explanations for ${testRecords.length} test pairs`);
@@ -239,7 +243,13 @@ export async function runOne(ctx: SplitContext, profile: BenchProfile, out: stri
     metrics,
     repetition: repetitionRate(res.generated),
     groups,
-    timings: { trainSeconds: res.trainSeconds, generateSeconds: res.generateSeconds, totalSeconds: (Date.now() - r0) / 1000, cpuSeconds: cpuSecondsSince(cpu0) },
+    timings: {
+      trainSeconds: res.trainSeconds + ck.earlier.wallSeconds,
+      generateSeconds: res.generateSeconds,
+      totalSeconds: (Date.now() - r0) / 1000 + ck.earlier.wallSeconds,
+      cpuSeconds: cpuSecondsSince(cpu0) + ck.earlier.cpuSeconds,
+      ...(ck.earlier.segments > 0 ? { segments: ck.earlier.segments + 1 } : {}),
+    },
     tokensPerSecond: res.tokensPerSecond,
     epochs: [...res.epochs],
     stages: [...res.stages],
@@ -249,6 +259,7 @@ export async function runOne(ctx: SplitContext, profile: BenchProfile, out: stri
     finishedAt: new Date().toISOString(),
   };
   await writeFileAtomic(join(runDir, 'result.json'), JSON.stringify(result, null, 1));
+  ck.remove();
   return result;
 }
 

@@ -42,7 +42,17 @@ export interface RunResult {
   readonly repetition: number;
   readonly groups?: GroupMetrics;
   /** Wall seconds, and CPU seconds of the process (user + system): the time it needs on an idle core. */
-  readonly timings: { readonly trainSeconds: number; readonly generateSeconds: number; readonly totalSeconds: number; readonly cpuSeconds: number };
+  readonly timings: {
+    readonly trainSeconds: number;
+    readonly generateSeconds: number;
+    readonly totalSeconds: number;
+    readonly cpuSeconds: number;
+    /**
+     * Invocations the run took when it was interrupted and resumed from its checkpoint (absent: one). The times
+     * then sum the segments, each counted up to its last finished epoch.
+     */
+    readonly segments?: number;
+  };
   /** Training tokens per second (scored tokens); 0 for the retrieval baseline. */
   readonly tokensPerSecond: number;
   readonly epochs: readonly PeplerEpochLog[];

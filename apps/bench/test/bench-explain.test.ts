@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { recordingProgress } from '@xrec/core';
+import { recordingProgress, silentProgress, type Progress } from '@xrec/core';
 import { explanationMetrics, type ExplanationRow } from '@xrec/metrics';
-import { explainPair, runBenchExplain, type BenchExplainResult } from '../src/index.js';
+import { explainPair, PROFILES, runBenchExplain, type BenchExplainResult, type BenchProfile } from '../src/index.js';
 
 const out = mkdtempSync(join(tmpdir(), 'bench-explain-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -54,5 +54,29 @@ describe('xrec bench explain (smoke profile, bundled default dataset)', () => {
     expect(r.explanation).toBe(line.generated);
     expect(r.rating).toBeGreaterThanOrEqual(first.dataset.ratingRange[0]);
     await expect(explainPair(join(out, mf.model!), 'no-such-user', line.item)).rejects.toThrow(/not seen in training/);
+  });
+});
+
+describe('xrec bench explain: an interrupted run resumes from its checkpoint', () => {
+  it('a run killed after its second epoch ends as the uninterrupted run, with the time of both segments', { timeout: 600_000 }, async () => {
+    const profile: BenchProfile = { ...PROFILES.smoke, pepler: { ...PROFILES.smoke.pepler, epochs: 3 } };
+    const whole = await runBenchExplain({ dataset: 'default', profile, out: join(out, 'whole'), methods: 'pepler-mlp' });
+    const dir = join(out, 'killed');
+    // a progress sink that "kills" the run when epoch 3 starts (epochs 1 and 2 are checkpointed)
+    const killer: Progress = {
+      ...silentProgress,
+      log: (line: string) => {
+        if (/pepler-mlp joint epoch 2:/.test(line)) throw new Error('killed');
+      },
+    };
+    await expect(runBenchExplain({ dataset: 'default', profile, out: dir, methods: 'pepler-mlp', progress: killer })).rejects.toThrow('killed');
+    expect(existsSync(join(dir, 'runs', 'pepler-mlp', 'split1-seed1', 'checkpoint', 'trainer'))).toBe(true);
+    const resumed = await runBenchExplain({ dataset: 'default', profile, out: dir, methods: 'pepler-mlp' });
+    const [a, b] = [whole.runs[0]!, resumed.runs[0]!];
+    expect(readFileSync(join(dir, b.generated), 'utf8')).toBe(readFileSync(join(out, 'whole', a.generated), 'utf8'));
+    expect(b.epochs).toEqual(a.epochs);
+    expect(b.timings.segments).toBe(2);
+    expect(a.timings.segments).toBeUndefined();
+    expect(existsSync(join(dir, 'runs', 'pepler-mlp', 'split1-seed1', 'checkpoint'))).toBe(false);
   });
 });

@@ -26,6 +26,10 @@ import { EntityPromptTable } from '@xrec/prompts';
 import { readPepler, savePepler, type PeplerLoaders } from './pepler-io.js';
 import { promptKinds, type PeplerEpochLog, type PeplerRecord, type PeplerStage, type PeplerStageReport, type PeplerState, type PeplerTrainOptions, type PeplerTrainReport, type UserItemPair, type PeplerLM } from './types.js';
 
+function epochLog(stage: PeplerStage, e: { epoch: number; trainLoss: number; valLoss?: number }): PeplerEpochLog {
+  return { stage, epoch: e.epoch, trainLoss: e.trainLoss, ...(e.valLoss === undefined ? {} : { valLoss: e.valLoss }) };
+}
+
 export class Pepler {
   readonly config: PeplerConfig;
   readonly lm: PeplerLM;
@@ -164,10 +168,8 @@ export class Pepler {
       config: { lr, epochs: maxEpochs, seed: rng.fork(`stage-${name}`).uint32() },
       options: {
         ...(c.promptLrScale !== 1 && prompts.size > 0 ? { groups: [{ name: 'prompts', variables: [...prompts.keys()], lrScale: c.promptLrScale }] } : {}),
-        onEpochEnd: (e: { epoch: number; trainLoss: number; valLoss?: number }) => {
-          const log: PeplerEpochLog = { stage: name, epoch: e.epoch, trainLoss: e.trainLoss, ...(e.valLoss === undefined ? {} : { valLoss: e.valLoss }) };
-          epochs.push(log);
-          opts.onEpochEnd?.(log);
+        onEpochEnd: async (e: { epoch: number; trainLoss: number; valLoss?: number }) => {
+          await opts.onEpochEnd?.(epochLog(name, e));
         },
       },
       before: async () => {
@@ -223,6 +225,8 @@ export class Pepler {
       ...(opts.checkpointDir ? { checkpointDir: opts.checkpointDir, resume: opts.resume ?? false } : {}),
     });
     for (const { stage: name, result: res } of results) {
+      // the trainer's history of the stage: complete also when the stage resumed from a checkpoint
+      epochs.push(...res.epochs.map((e) => epochLog(name as PeplerStage, e)));
       const it = info.get(name)!;
       const epochsRun = res.epochs.length;
       tokens += res.tokensPerSecond * it.seconds;

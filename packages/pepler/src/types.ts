@@ -73,7 +73,8 @@ export interface PeplerTrainOptions {
   readonly config?: Partial<PeplerConfig>;
   readonly progress?: Progress;
   readonly label?: string;
-  readonly onEpochEnd?: (e: PeplerEpochLog) => void;
+  /** Called after every epoch of every stage; a returned promise is awaited before the next epoch. */
+  readonly onEpochEnd?: (e: PeplerEpochLog) => unknown;
   /**
    * Per-epoch checkpoints of every stage (`<dir>/<stage>/`, the trainer's format): with `resume`, a killed
    * run continues from the last completed epoch and ends with the uninterrupted run's weights (dropout

@@ -155,6 +155,9 @@ describe('Pepler checkpoints', () => {
     a.forEach((w, k) => expect(Buffer.from(b[k]!.buffer).equals(Buffer.from(w.buffer)), `variable ${k}`).toBe(true));
     const pairs = data.test.slice(0, 5).map((r) => ({ user: data.records[r]!.user, item: data.records[r]!.item }));
     expect(await resumed.model.explainBatch(pairs)).toEqual(await whole.model.explainBatch(pairs));
+    // the report holds every epoch of both stages, also those trained before the kill
+    expect(resumed.report.epochs).toEqual(whole.report.epochs);
+    expect(resumed.report.epochs.map((e) => e.stage)).toEqual(['prompt', 'prompt', 'full', 'full', 'full']);
     whole.model.dispose();
     resumed.model.dispose();
   });

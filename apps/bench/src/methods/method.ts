@@ -34,6 +34,11 @@ export interface MethodRunContext {
   /** Where to save the trained model (absolute). */
   readonly modelDir: string;
   readonly progress: Progress;
+  /**
+   * Where the method's trainer checkpoints every epoch (resumed when `resume` is true: an earlier invocation
+   * of the same run was interrupted), and a callback to call after every finished epoch.
+   */
+  readonly checkpoint?: { readonly dir: string; readonly resume: boolean; onEpoch(): Promise<void> };
 }
 
 /** What a run returns. */

@@ -33,7 +33,11 @@ async function runPepler(this: ExplainMethod, rc: MethodRunContext): Promise<Met
     config: rc.config as Partial<PeplerConfig>,
     label: this.id,
     progress,
-    onEpochEnd: (e) => progress.log(`split ${ctx.splitNo} seed ${seed} ${this.id} ${e.stage} epoch ${e.epoch + 1}: train ${e.trainLoss.toFixed(4)} val ${e.valLoss?.toFixed(4) ?? '-'}`),
+    onEpochEnd: async (e) => {
+      progress.log(`split ${ctx.splitNo} seed ${seed} ${this.id} ${e.stage} epoch ${e.epoch + 1}: train ${e.trainLoss.toFixed(4)} val ${e.valLoss?.toFixed(4) ?? '-'}`);
+      await rc.checkpoint?.onEpoch();
+    },
+    ...(rc.checkpoint ? { checkpointDir: rc.checkpoint.dir, resume: rc.checkpoint.resume } : {}),
   });
   try {
     const g0 = Date.now();
