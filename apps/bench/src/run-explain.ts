@@ -54,6 +54,12 @@ export interface BenchExplainOptions {
    * process); the CLI uses the number of CPUs, at most 2.
    */
   readonly concurrency?: number;
+  /**
+   * Data-parallel worker threads of each PEPLER run besides its own (`PeplerTrainOptions.parallel`; default 0;
+   * 'auto' decides by model size and backend). Results equal one-thread runs to float tolerance, so finished
+   * runs are reused whatever this is; with `concurrency` runs at once, each run uses 1 + workers threads.
+   */
+  readonly workers?: number | 'auto';
   /** The command line, recorded in the report. */
   readonly command?: string;
 }
@@ -192,7 +198,7 @@ export function finishedRun(ctx: SplitContext, profile: BenchProfile, out: strin
 }
 
 /** Train, generate, score and write one run's generated.jsonl, model and result.json. */
-export async function runOne(ctx: SplitContext, profile: BenchProfile, out: string, job: RunJob, progress: Progress = silentProgress): Promise<RunResult> {
+export async function runOne(ctx: SplitContext, profile: BenchProfile, out: string, job: RunJob, progress: Progress = silentProgress, workers?: number | 'auto'): Promise<RunResult> {
   const method = getExplainMethod(job.method);
   const { seed: s } = job;
   const splitNo = ctx.splitNo;
@@ -214,6 +220,7 @@ export async function runOne(ctx: SplitContext, profile: BenchProfile, out: stri
     modelDir: join(out, modelRel),
     progress,
     checkpoint: { dir: ck.trainerDir, resume: ck.resumable, onEpoch: () => ck.record((Date.now() - r0) / 1000, cpuSecondsSince(cpu0)) },
+    ...(workers === undefined ? {} : { workers }),
   });
   if (res.generated.length !== testRecords.length) {
     throw new ConfigError(`bench: method '${method.id}' returned ${res.generated.length} explanations for ${testRecords.length} test pairs`);
@@ -357,7 +364,7 @@ export async function runBenchExplain(opts: BenchExplainOptions): Promise<BenchE
         ...(pretrainPending ? [{ kind: 'pretrain' } as const] : []),
         ...todo.map((job) => ({ kind: 'run', job, needsBase: needsSplitLm(job.method) }) as const),
       ];
-      const spec = { dataset: opts.dataset, ...(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir }), profile, out, split: splitNo };
+      const spec = { dataset: opts.dataset, ...(opts.dataDir === undefined ? {} : { dataDir: opts.dataDir }), profile, out, split: splitNo, ...(opts.workers === undefined ? {} : { workers: opts.workers }) };
       await runInWorkers(jobs, concurrency, spec, progress, done, () => task.tick(preUnits, { split: splitNo, step: 'base LM' }));
       if (pretrainPending) {
         const fresh = await prepareSplit(ds, splitNo, profile, out, false);
@@ -365,14 +372,22 @@ export async function runBenchExplain(opts: BenchExplainOptions): Promise<BenchE
         ctx = fresh.info.pretrain ? { ...fresh, info: { ...fresh.info, pretrain: { ...fresh.info.pretrain, reused: false } } } : fresh;
       }
     } else {
-      for (const job of todo) done(await runOne(ctx, profile, out, job, inner));
+      for (const job of todo) done(await runOne(ctx, profile, out, job, inner, opts.workers));
     }
     splitInfos.push(ctx.info);
   }
   task.finish();
   const wallSeconds = (Date.now() - t0) / 1000;
   const computed = runs.filter((x) => Date.parse(x.finishedAt) >= t0).length;
-  const invocation: Invocation = { startedAt: new Date(t0).toISOString(), wallSeconds, runsComputed: computed, runsReused: runs.length - computed, concurrency, ...(opts.command ? { command: opts.command } : {}) };
+  const invocation: Invocation = {
+    startedAt: new Date(t0).toISOString(),
+    wallSeconds,
+    runsComputed: computed,
+    runsReused: runs.length - computed,
+    concurrency,
+    ...(opts.workers === undefined ? {} : { workers: opts.workers }),
+    ...(opts.command ? { command: opts.command } : {}),
+  };
   const invFile = join(out, 'invocations.jsonl');
   const invocations = [...readInvocations(invFile, progress), invocation];
   await writeFileAtomic(invFile, invocations.map((x) => JSON.stringify(x)).join('\n') + '\n');

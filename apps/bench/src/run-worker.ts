@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     return;
   }
   const ctx = await prepareSplit(ds, spec.split, spec.profile, spec.out, false);
-  const result = await runOne(ctx, spec.profile, spec.out, job.job, loggingProgress(sink));
+  const result = await runOne(ctx, spec.profile, spec.out, job.job, loggingProgress(sink), spec.workers);
   await send({ type: 'result', result });
 }
 

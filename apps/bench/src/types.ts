@@ -77,6 +77,8 @@ export interface Invocation {
   readonly runsComputed: number;
   readonly runsReused: number;
   readonly concurrency: number;
+  /** Data-parallel worker threads per PEPLER run, when asked for (`--workers`). */
+  readonly workers?: number | 'auto';
   readonly command?: string;
 }
 

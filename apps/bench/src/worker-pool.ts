@@ -16,6 +16,8 @@ export interface WorkerSpec {
   readonly profile: BenchProfile;
   readonly out: string;
   readonly split: number;
+  /** Data-parallel worker threads of each PEPLER run (absent: one thread). */
+  readonly workers?: number | 'auto';
 }
 
 /** A job for a child process: pre-train the split's base model (a), or one run (maybe waiting for (a)). */

@@ -41,6 +41,12 @@ export interface PeplerBatch extends TrainBatch {
   readonly labelsLength: number;
   /** Number of prefix vectors (2 for continuous/MF/MLP, 0 for discrete). */
   readonly prefixLength: number;
+  /**
+   * Multiplier of the rating term (absent: 1). A data-parallel shard carries (rows share) / (tokens share) of
+   * the whole batch, so that shards combined by their share of tokens give the whole batch's loss exactly:
+   * the text term is a mean over tokens, the rating term a mean over rows.
+   */
+  readonly ratingWeight?: number;
 }
 
 export interface BatchShape {
@@ -78,6 +84,48 @@ export function batchesOf(examples: readonly PeplerExample[], batchSize: number,
   const out: PeplerBatch[] = [];
   for (let i = 0; i < order.length; i += batchSize) {
     out.push(makeBatch(order.slice(i, i + batchSize).map((k) => examples[k]!), s));
+  }
+  return out;
+}
+
+/**
+ * Split a batch into at most `parts` shards of consecutive rows with about equal target tokens (data-parallel
+ * training; see `DataParallel.split`). Rows keep the batch's padded length, so every shard scores its rows
+ * exactly as the whole batch does; each shard's `ratingWeight` makes the token-weighted sum of the shard
+ * losses equal the batch loss.
+ */
+export function splitPeplerBatch(b: PeplerBatch, parts: number): PeplerBatch[] {
+  const n = Math.max(1, Math.min(parts, b.size));
+  const rowTokens = Array.from({ length: b.size }, (_, r) => {
+    let t = 0;
+    for (let j = r * b.labelsLength; j < (r + 1) * b.labelsLength; j++) if (b.labels[j] !== IGNORE_INDEX) t++;
+    return t;
+  });
+  const out: PeplerBatch[] = [];
+  let start = 0;
+  let seen = 0;
+  for (let k = 0; k < n; k++) {
+    // end the shard where the running token count first reaches its share (leaving a row for every later shard)
+    let end = start + 1;
+    seen += rowTokens[start]!;
+    const goal = (b.tokens * (k + 1)) / n;
+    while (end < b.size - (n - 1 - k) && (k === n - 1 || seen < goal)) seen += rowTokens[end++]!;
+    const rows = end - start;
+    const tokens = rowTokens.slice(start, end).reduce((a, x) => a + x, 0);
+    out.push({
+      size: rows,
+      tokens,
+      users: b.users.slice(start, end),
+      items: b.items.slice(start, end),
+      ratings: b.ratings.slice(start, end),
+      ids: b.ids.slice(start * b.idsLength, end * b.idsLength),
+      idsLength: b.idsLength,
+      labels: b.labels.slice(start * b.labelsLength, end * b.labelsLength),
+      labelsLength: b.labelsLength,
+      prefixLength: b.prefixLength,
+      ratingWeight: ((b.ratingWeight ?? 1) * (rows / b.size)) / (tokens / b.tokens),
+    });
+    start = end;
   }
   return out;
 }

@@ -13,3 +13,5 @@ export * from './lora-stage.js';
 export * from './pepler.js';
 export * from './types.js';
 export { readPepler, savePepler, type PeplerLoaders, type PeplerSaveParts } from './pepler-io.js';
+export { peplerBatchLoss, peplerPrefix, type PeplerLossParts } from './batch-loss.js';
+export { peplerDataParallel, peplerReplica, stageVariables, type PeplerReplicaArgs } from './replica.js';

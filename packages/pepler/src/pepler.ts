@@ -13,11 +13,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, DataError, Rng, StateError, silentProgress, type Progress } from '@xrec/core';
-import { trainStages, type Stage, type StepContext } from '@xrec/transformer';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { autoWorkers, nativeStatus, trainStages, type Stage, type StepContext } from '@xrec/transformer';
 import { resolvePeplerConfig, type PeplerConfig } from './config.js';
 import { EntityIndex } from './entity-index.js';
 import { FeatureProfiles } from './feature-prompt.js';
-import { batchesOf, IGNORE_INDEX, type BatchShape, type PeplerBatch, type PeplerExample } from './batches.js';
+import { batchesOf, type BatchShape, type PeplerBatch, type PeplerExample } from './batches.js';
+import { peplerBatchLoss, peplerPrefix } from './batch-loss.js';
+import { peplerDataParallel, stageVariables } from './replica.js';
 import { MfHead, MlpHead, type RatingHead } from './rating-head.js';
 import { decodeUntilEos, encodeText, specialIds, type SpecialIds, type TextCodec } from '@xrec/tokenizer';
 import { truncateIds } from './tokens.js';
@@ -149,7 +154,8 @@ export class Pepler {
     this.checkContext(trainEx.concat(valEx));
     const shape = this.shape();
     const valBatches = valEx.length > 0 ? batchesOf(valEx, c.batchSize, shape) : undefined;
-    const lossFn = (b: PeplerBatch, training: boolean, ctx: StepContext): tf.Scalar => this.batchLoss(b, training, ctx.seed);
+    const lossParts = { lm: this.lm, prompts: this.prompts, head: this.head, config: c };
+    const lossFn = (b: PeplerBatch, training: boolean, ctx: StepContext): tf.Scalar => peplerBatchLoss(lossParts, b, training, ctx.seed);
     const epochs: PeplerEpochLog[] = [];
     const stages: PeplerStageReport[] = [];
     const t0 = Date.now();
@@ -158,22 +164,30 @@ export class Pepler {
     const trainable = (m: ReadonlyMap<string, tf.Variable>) => [...m.values()].reduce((n, v) => n + v.size, 0);
     const info = new Map<string, { start: number; seconds: number; trainable: number; lr: number }>();
     const prompts = this.promptVariables();
-    const stage = (name: PeplerStage, variables: Map<string, tf.Variable> | (() => Map<string, tf.Variable>), lr: number, maxEpochs: number, hooks: Pick<Stage<PeplerBatch>, 'before' | 'after'> = {}): Stage<PeplerBatch> => ({
+    const workers = this.replicaWorkers(opts);
+    const snapshots = workers > 0 ? mkdtempSync(join(tmpdir(), 'xrec-pepler-dp-')) : undefined;
+    const loraSeed = rng.fork('lora').uint32();
+    const stage = (name: PeplerStage, variables: () => Map<string, tf.Variable>, lr: number, maxEpochs: number, hooks: Pick<Stage<PeplerBatch>, 'before' | 'after'> = {}): Stage<PeplerBatch> => ({
       name,
       variables: () => {
-        const m = typeof variables === 'function' ? variables() : variables;
+        const m = variables();
         info.get(name)!.trainable = trainable(m);
         return m;
       },
       config: { lr, epochs: maxEpochs, seed: rng.fork(`stage-${name}`).uint32() },
       options: {
         ...(c.promptLrScale !== 1 && prompts.size > 0 ? { groups: [{ name: 'prompts', variables: [...prompts.keys()], lrScale: c.promptLrScale }] } : {}),
+        ...(snapshots
+          ? { parallel: peplerDataParallel({ lmDir: join(snapshots, name), config: c, users: this.users.size, items: this.items.size, stage: name, loraSeed }, workers, opts.parallel?.verifyEvery) }
+          : {}),
         onEpochEnd: async (e: { epoch: number; trainLoss: number; valLoss?: number }) => {
           await opts.onEpochEnd?.(epochLog(name, e));
         },
       },
       before: async () => {
         info.set(name, { start: Date.now(), seconds: 0, trainable: 0, lr });
+        // the replicas rebuild the LM as it is now (before adapters are attached): frozen weights included
+        if (snapshots) await this.lm.save(join(snapshots, name));
         await hooks.before?.();
       },
       after: async () => {
@@ -183,47 +197,53 @@ export class Pepler {
     });
 
     // PEPLER's sequential tuning as declarative stages (continuous: prompts only, then prompts + LM or LoRA)
-    const lmVars = this.lm.parameters();
     let lora: LoraHandle | undefined;
+    const parts = () => ({ prompts, head: this.head?.variables() ?? new Map<string, tf.Variable>(), lm: this.lm.parameters(), lora: lora?.variables() ?? new Map<string, tf.Variable>() });
+    const vars = (name: PeplerStage) => () => stageVariables(name, c.variant, parts());
     const plan: Stage<PeplerBatch>[] =
       c.variant === 'continuous'
         ? [
-            stage('prompt', prompts, c.lr, c.stage1Epochs),
+            stage('prompt', vars('prompt'), c.lr, c.stage1Epochs),
             c.stage2 === 'lora'
-              ? stage('lora', () => new Map([...prompts, ...lora!.variables()]), c.lr2, c.epochs, {
+              ? stage('lora', vars('lora'), c.lr2, c.epochs, {
                   before: () => {
-                    lora = attachLora(this.lm, { r: c.loraR, alpha: c.loraAlpha, seed: rng.fork('lora').uint32() });
+                    lora = attachLora(this.lm, { r: c.loraR, alpha: c.loraAlpha, seed: loraSeed });
                   },
                   after: () => {
                     lora?.mergeAndDetach();
                     lora = undefined;
                   },
                 })
-              : stage('full', new Map([...prompts, ...lmVars]), c.lr2, c.epochs),
+              : stage('full', vars('full'), c.lr2, c.epochs),
           ]
         : c.variant === 'discrete'
-          ? [stage('full', lmVars, c.lr, c.epochs)]
-          : [stage('joint', new Map([...prompts, ...(this.head?.variables() ?? []), ...lmVars]), c.lr, c.epochs)];
-    const results = await trainStages<PeplerBatch>(plan, {
-      lossFn,
-      trainBatches: (_epoch: number, r: Rng) => {
-        const all = batchesOf(trainEx, c.batchSize, shape, r);
-        return c.maxBatchesPerEpoch > 0 ? all.slice(0, c.maxBatchesPerEpoch) : all;
-      },
-      ...(valBatches ? { valBatches: () => valBatches } : {}),
-      config: {
-        weightDecay: c.weightDecay,
-        betas: c.betas,
-        eps: c.eps,
-        clipNorm: c.clipNorm,
-        warmupSteps: 0,
-        schedule: 'constant',
-        ...(valBatches && c.patience > 0 ? { patience: c.patience } : {}),
-      },
-      progress,
-      label,
-      ...(opts.checkpointDir ? { checkpointDir: opts.checkpointDir, resume: opts.resume ?? false } : {}),
-    });
+          ? [stage('full', vars('full'), c.lr, c.epochs)]
+          : [stage('joint', vars('joint'), c.lr, c.epochs)];
+    let results: Awaited<ReturnType<typeof trainStages<PeplerBatch>>>;
+    try {
+      results = await trainStages<PeplerBatch>(plan, {
+        lossFn,
+        trainBatches: (_epoch: number, r: Rng) => {
+          const all = batchesOf(trainEx, c.batchSize, shape, r);
+          return c.maxBatchesPerEpoch > 0 ? all.slice(0, c.maxBatchesPerEpoch) : all;
+        },
+        ...(valBatches ? { valBatches: () => valBatches } : {}),
+        config: {
+          weightDecay: c.weightDecay,
+          betas: c.betas,
+          eps: c.eps,
+          clipNorm: c.clipNorm,
+          warmupSteps: 0,
+          schedule: 'constant',
+          ...(valBatches && c.patience > 0 ? { patience: c.patience } : {}),
+        },
+        progress,
+        label,
+        ...(opts.checkpointDir ? { checkpointDir: opts.checkpointDir, resume: opts.resume ?? false } : {}),
+      });
+    } finally {
+      if (snapshots) rmSync(snapshots, { recursive: true, force: true });
+    }
     for (const { stage: name, result: res } of results) {
       // the trainer's history of the stage: complete also when the stage resumed from a checkpoint
       epochs.push(...res.epochs.map((e) => epochLog(name as PeplerStage, e)));
@@ -255,6 +275,18 @@ export class Pepler {
     };
   }
 
+  /** Worker threads of data-parallel training (`parallel.workers`; 'auto' decides by model size and backend). */
+  private replicaWorkers(opts: PeplerTrainOptions): number {
+    const w = opts.parallel?.workers ?? 0;
+    if (w !== 'auto') {
+      if (!Number.isInteger(w) || w < 0) throw new ConfigError(`pepler: parallel.workers must be a non-negative integer or 'auto', got ${String(w)}`);
+      return w;
+    }
+    const c = this.config;
+    const parameters = [...this.lm.parameters().values()].reduce((n, v) => n + v.size, 0);
+    return autoWorkers({ parameters, batchRows: c.batchSize, tokensPerStep: c.batchSize * (c.words + 2), native: nativeStatus().active });
+  }
+
   private checkContext(ex: readonly PeplerExample[]): void {
     let longest = 0;
     for (const e of ex) longest = Math.max(longest, e.prompt.length + e.expl.length + 2);
@@ -272,27 +304,7 @@ export class Pepler {
   /** [B] indices -> prefix [B, 2, d] and the two [B, d] halves. */
   private prefixOf(users: Int32Array, items: Int32Array): { prefix: tf.Tensor3D; u: tf.Tensor2D; i: tf.Tensor2D } {
     if (!this.prompts) throw new StateError(`pepler: variant '${this.variant}' has no prompt embeddings`);
-    const { prefix, parts } = this.prompts.prefix([users, items]); // [B, 2, d]
-    return { prefix, u: parts[0]!, i: parts[1]! };
-  }
-
-  /**
-   * Loss of one batch. Training: textReg · L_text + λ · MSE. Validation (early stopping): L_text + MSE,
-   * as reg.py's `val_loss = val_t_loss + val_r_loss`.
-   */
-  private batchLoss(b: PeplerBatch, training: boolean, dropoutSeed?: number): tf.Scalar {
-    return tf.tidy(() => {
-      const ids = tf.tensor2d(b.ids, [b.size, b.idsLength], 'int32'); // [B, T]
-      const labels = tf.tensor2d(b.labels, [b.size, b.labelsLength], 'int32'); // [B, C + T]
-      const seeded = dropoutSeed !== undefined ? { dropoutSeed } : {};
-      if (b.prefixLength === 0) return this.lm.loss({ ids, labels, ignoreIndex: IGNORE_INDEX, training, ...seeded });
-      const { prefix, u, i } = this.prefixOf(b.users, b.items);
-      const text = this.lm.loss({ ids, prefix, labels, ignoreIndex: IGNORE_INDEX, training, ...seeded });
-      if (!this.head) return text;
-      const rating = tf.losses.meanSquaredError(tf.tensor1d(b.ratings), this.head.predict(u, i)) as tf.Scalar;
-      if (!training) return tf.add(text, rating) as tf.Scalar;
-      return tf.add(tf.mul(text, this.config.textReg), tf.mul(rating, this.config.ratingReg)) as tf.Scalar;
-    });
+    return peplerPrefix(this.prompts, users, items);
   }
 
   /** Greedy explanation of one pair (at most `maxNewTokens` tokens, stopping at `<eos>`). */

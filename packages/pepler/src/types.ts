@@ -82,6 +82,13 @@ export interface PeplerTrainOptions {
    */
   readonly checkpointDir?: string;
   readonly resume?: boolean;
+  /**
+   * Data-parallel training: `workers` threads besides the trainer's own, each with a replica of the stage's
+   * model, share every update's batch (default 0: one thread). 'auto' picks by model size and backend (the
+   * transformer's `autoWorkers`). `verifyEvery`: check every this many updates that the replicas hold the
+   * trainer's weights bit for bit.
+   */
+  readonly parallel?: { readonly workers: number | 'auto'; readonly verifyEvery?: number };
 }
 
 export interface UserItemPair {

@@ -39,6 +39,8 @@ export interface MethodRunContext {
    * of the same run was interrupted), and a callback to call after every finished epoch.
    */
   readonly checkpoint?: { readonly dir: string; readonly resume: boolean; onEpoch(): Promise<void> };
+  /** Data-parallel worker threads of the method's training (absent: one thread). */
+  readonly workers?: number | 'auto';
 }
 
 /** What a run returns. */

@@ -38,6 +38,7 @@ async function runPepler(this: ExplainMethod, rc: MethodRunContext): Promise<Met
       await rc.checkpoint?.onEpoch();
     },
     ...(rc.checkpoint ? { checkpointDir: rc.checkpoint.dir, resume: rc.checkpoint.resume } : {}),
+    ...(rc.workers === undefined ? {} : { parallel: { workers: rc.workers } }),
   });
   try {
     const g0 = Date.now();

@@ -4,7 +4,7 @@ import { EXPLANATION_METRIC_KEYS } from '@xrec/metrics';
 import { runBenchExplain, type BenchExplainOptions } from '../run-explain.js';
 import { registerBenchTask } from './registry.js';
 
-const ALLOWED = ['dataset', 'profile', 'methods', 'seeds', 'splits', 'concurrency'] as const;
+const ALLOWED = ['dataset', 'profile', 'methods', 'seeds', 'splits', 'concurrency', 'workers'] as const;
 
 registerBenchTask({
   id: 'explain',

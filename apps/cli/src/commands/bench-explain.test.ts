@@ -9,15 +9,19 @@ const bin = join(import.meta.dirname, '..', '..', 'dist', 'bin.js');
 const dir = mkdtempSync(join(tmpdir(), 'xrec-bench-explain-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(argv: string[]): Promise<{ code: number; out: string }> {
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
+  let errText = '';
   const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
     out += String(s);
     return true;
   });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+    errText += String(s);
+    return true;
+  });
   try {
-    return { code: await main(['node', 'xrec', ...argv]), out };
+    return { code: await main(['node', 'xrec', ...argv]), out, err: errText };
   } finally {
     spy.mockRestore();
     err.mockRestore();
@@ -63,6 +67,22 @@ describe('xrec bench explain / xrec explain', () => {
     expect((await run(['bench', 'explain', '--methods', 'gpt5', '--out', join(dir, 'y')])).code).toBe(2);
     expect((await run(['bench', 'explain', '--splits', '0', '--out', join(dir, 'z')])).code).toBe(2);
     expect((await run(['bench', 'explain', '--profile', 'smoke', '--methods', 'retrieval', '--splits', '99', '--jobs', '1', '--out', join(dir, 'z')])).code).toBe(2);
+  });
+
+  it('--workers 1 trains each PEPLER run on two replicas: the ratings of the one-thread run, to float tolerance', async () => {
+    const out = join(dir, 'workers1');
+    const r = await run(['bench', 'explain', '--profile', 'smoke', '--methods', 'pepler-mlp', '--jobs', '1', '--workers', '1', '--out', out]);
+    expect(r.code).toBe(0);
+    const inv = readFileSync(join(out, 'invocations.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { workers?: number });
+    expect(inv.at(-1)!.workers).toBe(1);
+    expect(r.err).toContain('data-parallel over 2 replicas');
+    const rows = (o: string) =>
+      readFileSync(join(o, 'runs', 'pepler-mlp', 'split1-seed1', 'generated.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { predicted: number });
+    const one = rows(join(dir, 'smoke'));
+    const two = rows(out);
+    expect(two).toHaveLength(one.length);
+    expect(Math.max(...two.map((x, i) => Math.abs(x.predicted - one[i]!.predicted)))).toBeLessThan(1e-3);
+    expect((await run(['bench', 'explain', '--workers', '-1', '--out', join(dir, 'z')])).code).toBe(2);
   });
 
   it('--splits runs the first n splits of the dataset, whatever the profile says', async () => {

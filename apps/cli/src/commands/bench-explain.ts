@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { cpus } from 'node:os';
 import { ConfigError, resolveDataDir } from '@xrec/core';
 import { explainMethods, explainPair, runBenchExplain } from '@xrec/bench';
+import { cliWorkers } from '../args.js';
 import { terminalProgress } from '../progress.js';
 import { benchGroup } from './bench-group.js';
 
@@ -18,6 +19,7 @@ interface BenchExplainCliOptions {
   methods?: string;
   out: string;
   jobs?: string;
+  workers?: number | 'auto';
 }
 
 export function registerBenchExplain(program: Command): void {
@@ -34,6 +36,7 @@ export function registerBenchExplain(program: Command): void {
       .join('\n')}`)
     .requiredOption('--out <dir>', 'output directory (finished runs in it are reused)')
     .option('--jobs <n>', 'runs trained at once, one process each (default: CPUs, at most 2)')
+    .option('--workers <n|auto>', 'data-parallel worker threads inside each PEPLER run (default 0; e.g. --jobs 1 --workers 1 on 2 cores)', cliWorkers)
     .addHelpText(
       'after',
       `
@@ -64,6 +67,7 @@ Examples:
         profile: opts.profile as 'quick',
         ...(seeds === undefined ? {} : { seeds }),
         ...(splits === undefined ? {} : { splits }),
+        ...(opts.workers === undefined ? {} : { workers: opts.workers }),
         ...(opts.methods === undefined ? {} : { methods: opts.methods }),
         out: opts.out,
         progress: terminalProgress(),
