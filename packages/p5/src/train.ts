@@ -3,26 +3,13 @@
  * validation loss, checkpoints): teacher-forced cross-entropy of the target item's pieces given the prompt.
  * Batches are index lists, materialised as padded int32 tensors inside the loss.
  */
-import * as tf from '@tensorflow/tfjs';
 import { ConfigError, silentProgress, type Progress, type Rng } from '@xrec/core';
-import { train, type StepReport, type T5Input, type T5Row, type T5Prefix, type TrainerConfig, type TrainResult } from '@xrec/transformer';
+import { autoWorkers, nativeStatus, train, type StepReport, type T5Row, type TrainerConfig, type TrainResult } from '@xrec/transformer';
+import { p5Batches, p5Loss, type EncodedExample, type P5Batch } from './batch.js';
+import { p5DataParallel } from './replica.js';
 import type { RecExample } from './examples.js';
 import type { P5Recommender } from './recommender.js';
 import type { YesNoExample } from './yes-no.js';
-
-/** An example as ids: the source (with whole-word ids when the model uses them) and the target's ids. */
-export interface EncodedExample {
-  readonly ids: readonly number[];
-  readonly wholeWordIds?: readonly number[];
-  readonly target: readonly number[];
-}
-
-/** A training batch of encoded examples (`tokens`: target tokens, the loss's weight). */
-export interface P5Batch {
-  readonly rows: readonly EncodedExample[];
-  readonly size: number;
-  readonly tokens: number;
-}
 
 export interface TrainP5Options {
   readonly train: readonly RecExample[];
@@ -43,6 +30,11 @@ export interface TrainP5Options {
    * prompts the model stays at chance for two epochs at scale 1 and learns item popularity at 10.
    */
   readonly embeddingLrScale?: number;
+  /**
+   * Data-parallel worker threads besides the trainer's own (default 0); 'auto' decides by model size and
+   * backend (the transformer's `autoWorkers`). `verifyEvery`: check the replicas' weights every k updates.
+   */
+  readonly parallel?: { readonly workers: number | 'auto'; readonly verifyEvery?: number };
 }
 
 /** The T5 parameters that {@link TrainP5Options.embeddingLrScale} scales. */
@@ -61,47 +53,6 @@ export function encodeYesNoExamples(rec: P5Recommender, exs: readonly YesNoExamp
   return exs.map((ex) => encodedRow(rec.yesNoSource(ex.user, ex.item), rec.answerTarget(ex.answer)));
 }
 
-/** Consecutive batches of `size` rows. */
-export function p5Batches(rows: readonly EncodedExample[], size: number): P5Batch[] {
-  const out: P5Batch[] = [];
-  for (let i = 0; i < rows.length; i += size) {
-    const r = rows.slice(i, i + size);
-    out.push({ rows: r, size: r.length, tokens: r.reduce((a, x) => a + x.target.length, 0) });
-  }
-  return out;
-}
-
-/**
- * The model input of a batch as tensors (create them inside a tidy or the trainer's loss): sources right-padded
- * with the pad id and masked, labels −100 past each target, whole-word ids when the model uses them.
- */
-export function p5BatchInput(rec: P5Recommender, b: P5Batch): T5Input & { labels: tf.Tensor2D } {
-  const B = b.rows.length;
-  const S = Math.max(...b.rows.map((r) => r.ids.length));
-  const T = Math.max(...b.rows.map((r) => r.target.length));
-  const ids = new Int32Array(B * S).fill(rec.model.config.padId);
-  const mask = new Int32Array(B * S);
-  const labels = new Int32Array(B * T).fill(-100);
-  const ww = rec.options.wholeWord ? new Int32Array(B * S) : undefined;
-  b.rows.forEach((r, i) => {
-    ids.set(r.ids, i * S);
-    mask.fill(1, i * S, i * S + r.ids.length);
-    labels.set(r.target, i * T);
-    if (ww && r.wholeWordIds) ww.set(r.wholeWordIds, i * S);
-  });
-  return {
-    inputIds: tf.tensor2d(ids, [B, S], 'int32'),
-    attentionMask: tf.tensor2d(mask, [B, S], 'int32'),
-    labels: tf.tensor2d(labels, [B, T], 'int32'),
-    ...(ww ? { wholeWordIds: tf.tensor2d(ww, [B, S], 'int32') } : {}),
-  };
-}
-
-/** The batch's mean target cross-entropy (optionally with per-layer prefixes). */
-export function p5Loss(rec: P5Recommender, b: P5Batch, training: boolean, seed: number, prefix?: T5Prefix): tf.Scalar {
-  return rec.model.loss({ ...p5BatchInput(rec, b), training, dropoutSeed: seed, ...(prefix ? { prefix } : {}) });
-}
-
 /** Train every parameter of `rec.model` on the examples; returns the trainer's result. */
 export async function trainP5(rec: P5Recommender, o: TrainP5Options): Promise<TrainResult> {
   const batchSize = o.batchSize ?? 64;
@@ -114,6 +65,7 @@ export async function trainP5(rec: P5Recommender, o: TrainP5Options): Promise<Tr
   if (!(scale > 0) || !Number.isFinite(scale)) throw new ConfigError(`trainP5: embeddingLrScale must be a positive number, got ${scale}`);
   const variables = rec.model.parameters();
   const tables = P5_EMBEDDING_TABLES.filter((n) => variables.has(n));
+  const workers = p5Workers(rec, o, batchSize);
   return train<P5Batch>({
     variables,
     lossFn: (b, training, ctx) => p5Loss(rec, b, training, ctx.seed),
@@ -126,8 +78,21 @@ export async function trainP5(rec: P5Recommender, o: TrainP5Options): Promise<Tr
     ...(valRows ? { valBatches: () => valRows } : {}),
     config: o.config ?? {},
     ...(scale !== 1 ? { groups: [{ name: 'embeddings', variables: tables, lrScale: scale }] } : {}),
+    ...(workers > 0 ? { parallel: p5DataParallel({ config: rec.model.config, wholeWord: rec.options.wholeWord ?? false }, workers, o.parallel?.verifyEvery) } : {}),
     progress: o.progress ?? silentProgress,
     label: 'p5',
     ...(o.onStep ? { onStep: o.onStep } : {}),
   });
+}
+
+function p5Workers(rec: P5Recommender, o: TrainP5Options, batchSize: number): number {
+  const w = o.parallel?.workers ?? 0;
+  if (w !== 'auto') {
+    if (!Number.isInteger(w) || w < 0) throw new ConfigError(`trainP5: parallel.workers must be a non-negative integer or 'auto', got ${String(w)}`);
+    return w;
+  }
+  const parameters = [...rec.model.parameters().values()].reduce((n, v) => n + v.size, 0);
+  // a target is an item id of a few pieces (or one token): most of an update's work is the encoder's source
+  const sourceTokens = 64;
+  return autoWorkers({ parameters, batchRows: batchSize, tokensPerStep: batchSize * sourceTokens, native: nativeStatus().active });
 }

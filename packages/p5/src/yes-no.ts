@@ -9,7 +9,8 @@ import { ConfigError, type Rng } from '@xrec/core';
 import { sortByScore } from './baselines.js';
 import type { RecExample } from './examples.js';
 import type { P5Recommender } from './recommender.js';
-import { encodeYesNoExamples, p5BatchInput, p5Batches } from './train.js';
+import { p5BatchInput, p5Batches } from './batch.js';
+import { encodeYesNoExamples } from './train.js';
 
 export interface YesNoExample {
   readonly user: string;

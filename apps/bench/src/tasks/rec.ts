@@ -5,7 +5,9 @@
  * Options: `dataset` (insurance | ml-100k), `task` (sequential | direct), `profile` (smoke | quick | full),
  * `seed` (default 0), `epochs` and `examples` (per epoch; override the profile's), `embeddingLrScale` (the
  * embedding tables' learning-rate multiplier; default 10 on MovieLens, 1 on Insurance), `methods` (which trained
- * models to run; popularity and BPR-MF always run). Sequential MovieLens also gets a SASRec-style next-item transformer on the decoder core.
+ * models to run; popularity and BPR-MF always run), `workers` (data-parallel threads inside each P5's training;
+ * not part of the reuse key: results equal one-thread runs to float tolerance). Sequential MovieLens also gets a
+ * SASRec-style next-item transformer on the decoder core.
  * Ranks come from trie-constrained beam search (20 beams); on direct prompts also from
  * every candidate's log-likelihood (the report gives how often the two top-10 lists agree); direct runs also
  * train a P5 on the yes/no prompt (template 5-1) and rank the candidates by p(yes).
@@ -72,8 +74,17 @@ type IdMode = 'sub-word' | 'whole-word' | 'item-tokens';
  * the yes/no prompt (5-1; each training example gives its target as a yes and one other candidate as a no),
  * ranking the candidates by p(yes).
  */
-async function runP5(data: RecData, task: P5Task, p: Profile, seed: number, ids: IdMode, split: { train: RecExample[]; validation: RecExample[]; test: RecExample[] }, progress: Progress, prompts: 'candidates' | 'yes-no' = 'candidates'): Promise<MethodResult> {
+async function runP5(
+  data: RecData,
+  task: P5Task,
+  p: Profile,
+  seed: number,
+  ids: IdMode,
+  split: { train: RecExample[]; validation: RecExample[]; test: RecExample[] },
+  run: { progress: Progress; prompts?: 'candidates' | 'yes-no'; workers?: number | 'auto' | undefined },
+): Promise<MethodResult> {
   const { train, validation, test } = split;
+  const { progress, prompts = 'candidates' } = run;
   const opts = { task, domain: data.domain, wholeWord: ids === 'whole-word', itemTokens: ids === 'item-tokens' };
   const yn = prompts === 'yes-no';
   const label = yn ? `P5 yes/no prompt (${ids} ids)` : `P5 (${ids} ids)`;
@@ -90,7 +101,7 @@ async function runP5(data: RecData, task: P5Task, p: Profile, seed: number, ids:
     // warm-up: 100 steps, or a third of a short run's steps
     const warmupSteps = Math.min(100, Math.ceil((Math.ceil(perEpoch / 64) * p.epochs) / 3));
     // the yes/no model has no candidate-prompt validation loss to stop on: it trains every epoch
-    await trainP5(rec, { train: yn ? [] : train, yesNo, ...(yn ? {} : { validation }), batchSize: 64, embeddingLrScale: p.embeddingLrScale, examplesPerEpoch: perEpoch, config: { epochs: p.epochs, lr: 3e-3, warmupSteps, schedule: 'linear', patience: 2, seed }, progress });
+    await trainP5(rec, { train: yn ? [] : train, yesNo, ...(yn ? {} : { validation }), batchSize: 64, embeddingLrScale: p.embeddingLrScale, examplesPerEpoch: perEpoch, config: { epochs: p.epochs, lr: 3e-3, warmupSteps, schedule: 'linear', patience: 2, seed }, progress, ...(run.workers === undefined ? {} : { parallel: { workers: run.workers } }) });
     const trainSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
     const timing = { trainSeconds, examplesPerSecond: (perEpoch * p.epochs) / trainSeconds, parameters: rec.model.numParameters() };
@@ -116,7 +127,7 @@ registerBenchTask({
   description: 'P5 (a small T5 trained here; sub-word, whole-word and item-token ids) vs popularity and BPR-MF on Insurance or MovieLens-100K, sequential or direct; hit@1/3/5/10, NDCG@5/10',
   metrics: [...REC_METRICS],
   async run(ctx) {
-    const known = ['dataset', 'task', 'profile', 'seed', 'epochs', 'examples', 'methods', 'embeddingLrScale'];
+    const known = ['dataset', 'task', 'profile', 'seed', 'epochs', 'examples', 'methods', 'embeddingLrScale', 'workers'];
     const unknown = Object.keys(ctx.options).filter((k) => !known.includes(k));
     if (unknown.length) throw new ConfigError(`bench task 'rec': unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${known.join(', ')})`);
     const dataset = String(ctx.options.dataset ?? 'insurance') as RecDataset;
@@ -142,6 +153,10 @@ registerBenchTask({
     const scale = ctx.options.embeddingLrScale;
     if (scale !== undefined && (typeof scale !== 'number' || !(scale > 0) || !Number.isFinite(scale))) throw new ConfigError(`bench task 'rec': embeddingLrScale must be a positive number, got ${JSON.stringify(scale)}`);
     const p: Profile = { ...profiled, ...(epochs ? { epochs } : {}), ...(examples ? { trainExamples: examples } : {}), ...(scale !== undefined ? { embeddingLrScale: scale } : {}) };
+    const workers = ctx.options.workers as number | 'auto' | undefined;
+    if (workers !== undefined && workers !== 'auto' && !(typeof workers === 'number' && Number.isInteger(workers) && workers >= 0)) {
+      throw new ConfigError(`bench task 'rec': workers must be a non-negative integer or 'auto', got ${JSON.stringify(workers)}`);
+    }
     const data = loadRecData(dataset, task, seed, ctx.dataDir);
     const rng = new Rng(seed).fork('rec-sample');
     const train = sample(data.splits.train, Math.round(p.trainExamples * Math.max(1, p.epochs)), rng);
@@ -187,10 +202,10 @@ registerBenchTask({
             },
           ]
         : []),
-      { name: 'p5', run: () => runP5(data, task, p, seed, 'sub-word', { train, validation, test }, ctx.progress) },
-      { name: 'p5-whole-word', run: () => runP5(data, task, p, seed, 'whole-word', { train, validation, test }, ctx.progress) },
-      { name: 'p5-item-tokens', run: () => runP5(data, task, p, seed, 'item-tokens', { train, validation, test }, ctx.progress) },
-      ...(task === 'direct' ? [{ name: 'p5-yes-no', run: () => runP5(data, task, p, seed, 'sub-word', { train, validation, test }, ctx.progress, 'yes-no') }] : []),
+      { name: 'p5', run: () => runP5(data, task, p, seed, 'sub-word', { train, validation, test }, { progress: ctx.progress, workers }) },
+      { name: 'p5-whole-word', run: () => runP5(data, task, p, seed, 'whole-word', { train, validation, test }, { progress: ctx.progress, workers }) },
+      { name: 'p5-item-tokens', run: () => runP5(data, task, p, seed, 'item-tokens', { train, validation, test }, { progress: ctx.progress, workers }) },
+      ...(task === 'direct' ? [{ name: 'p5-yes-no', run: () => runP5(data, task, p, seed, 'sub-word', { train, validation, test }, { progress: ctx.progress, prompts: 'yes-no', workers }) }] : []),
     ];
     // `methods` picks among the trained models; popularity and BPR-MF always run (the goals compare with them)
     const picked = ctx.options.methods as string[] | undefined;

@@ -65,12 +65,14 @@ describe('xrec bench rec', () => {
     expect([rep.p.epochs, rep.p.trainExamples, rep.p.embeddingLrScale]).toEqual([2, 100, 3]);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/at most 2 epoch\(s\) of 100 examples/);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/the embedding tables ×3/);
-    const plain = await run(['bench', 'rec', '--dataset', 'insurance', '--task', 'sequential', '--profile', 'smoke', '--methods', 'p5-item-tokens', '--epochs', '1', '--examples', '50', '--out', join(dir, 'ins-plain')]);
+    const plain = await run(['bench', 'rec', '--dataset', 'insurance', '--task', 'sequential', '--profile', 'smoke', '--methods', 'p5-item-tokens', '--epochs', '1', '--examples', '50', '--workers', '1', '--out', join(dir, 'ins-plain')]);
     expect(plain.code, plain.err).toBe(0);
+    expect(plain.err).toContain('data-parallel over 2 replicas'); // --workers 1: the P5 trains on two replicas
     expect((JSON.parse(readFileSync(join(dir, 'ins-plain', 'report.json'), 'utf8')) as Rep).p.embeddingLrScale).toBe(1); // Insurance's default
     const zero = await run(['bench', 'rec', '--dataset', 'insurance', '--profile', 'smoke', '--embedding-lr-scale', '0', '--out', out]);
     expect(zero.code).toBe(2);
     expect(zero.err).toMatch(/embeddingLrScale must be a positive number, got 0/);
+    expect((await run(['bench', 'rec', '--dataset', 'insurance', '--profile', 'smoke', '--workers', 'two', '--out', out])).code).toBe(2);
     const bad = await run(['bench', 'rec', '--dataset', 'insurance', '--profile', 'smoke', '--methods', 'p5,sasrec', '--out', out]);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/methods must be a non-empty list of popularity, bpr-mf, p5, p5-whole-word, p5-item-tokens \(for this dataset and task\), got \["p5","sasrec"\]/);
