@@ -1,6 +1,7 @@
 /**
  * The fairness task (UP5): on Insurance (sequential, UP5's protocol) or MovieLens-100K (leave-one-out) a P5 is
- * trained once (reused from `<out>/p5` when present), then per sensitive attribute a counterfactually-fair prompt
+ * trained once (reused from `<out>/p5` when an earlier run trained it with the same settings; other settings are
+ * an error, never a silent reuse), then per sensitive attribute a counterfactually-fair prompt
  * is trained on the frozen P5 against a discriminator. Each row — the unfair P5, each single-attribute prompt,
  * the prompt mixture on every attribute pair and the full set, and two baselines per attribute (adversarial
  * fine-tuning of the whole P5; INLP, the attribute's linear directions projected out of the encoder states) —
@@ -17,7 +18,7 @@
  * (`up5.json`, `up5.safetensors`) and `users.json` (each attacker user's history and attributes) — what
  * `xrec up5 recommend`, `xrec up5 audit` and the playground load.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -133,16 +134,24 @@ registerBenchTask({
     const classesOf = Object.fromEntries(attributes.map((a) => [a, data.classNames[a]?.length ?? attributeClasses([...splits[a]!.train, ...splits[a]!.test].map(([, v]) => v))]));
     // the P5 model (trained once)
     const p5Dir = join(ctx.out, 'p5');
+    // what the P5 depends on: reused only when an earlier run trained it with the same settings
+    const p5Settings = JSON.stringify({ dataset, seed, model: p.model, epochs: p.p5Epochs, trainExamples: train.length, embeddingLrScale: P5_EMBEDDING_LR_SCALE[dataset], vocab: 800 });
+    const settingsFile = join(p5Dir, 'fairness-p5-settings.json');
     let rec: P5Recommender;
     if (existsSync(join(p5Dir, 'p5.json'))) {
+      const was = existsSync(settingsFile) ? readFileSync(settingsFile, 'utf8') : undefined;
+      if (was !== undefined && was !== p5Settings) {
+        throw new ConfigError(`bench task 'fairness': ${p5Dir} holds a P5 trained with other settings (${was}; this run: ${p5Settings}): use a new --out, or move that folder away`);
+      }
       rec = await P5Recommender.load(p5Dir);
-      ctx.progress.log(`fairness: reusing the P5 in ${p5Dir}`);
+      ctx.progress.log(`fairness: reusing the P5 in ${p5Dir}${was === undefined ? ' (trained by an earlier xrec that did not record its settings)' : ''}`);
     } else {
       const tmpl = p5Template('sequential', data.rec.domain);
       const tok = trainP5Tokenizer(train.flatMap((e) => [tmpl.source(e), ` ${e.target}`]).concat(data.rec.catalogue.map((i) => ` ${i}`)), 800);
       rec = P5Recommender.create(tok, data.rec.catalogue, { task: 'sequential', domain: data.rec.domain }, { ...p.model, dropout: 0.1 }, seed);
       await trainP5(rec, { train, validation: data.rec.splits.validation.slice(0, 500), batchSize: 64, embeddingLrScale: P5_EMBEDDING_LR_SCALE[dataset], config: { epochs: p.p5Epochs, lr: 3e-3, warmupSteps: 100, patience: 2, seed }, progress: ctx.progress });
       await rec.save(p5Dir);
+      await writeFileAtomic(settingsFile, p5Settings);
     }
     const d = rec.model.config.dModel;
     // every attacker user's prompt, encoded once; their representations are recomputed per row

@@ -36,6 +36,10 @@ describe('xrec bench fairness', () => {
     const again = await run(args);
     expect(again.code).toBe(0);
     expect(again.err).toMatch(/reusing the P5/);
+    // a P5 trained with other settings (another seed) is not reused under this run's report
+    const other = await run([...args, '--seed', '7']);
+    expect(other.code).toBe(2);
+    expect(other.err).toMatch(/holds a P5 trained with other settings .*"seed":0.*"seed":7/);
     // the run's model answers `xrec up5 recommend`
     const users = JSON.parse(readFileSync(join(out, 'users.json'), 'utf8')) as { users: Record<string, { history: string[] }> };
     const user = Object.keys(users.users)[0]!;
