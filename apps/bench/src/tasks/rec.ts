@@ -17,7 +17,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError, hashString, Rng, writeFileAtomic, type Progress } from '@xrec/core';
+import { ConfigError, hashString, Rng, StateError, writeFileAtomic, type Progress } from '@xrec/core';
 import { BprMf, evaluateRanker, NextItemTransformer, p5Template, P5Recommender, popularityRanker, rankByYesNo, REC_METRICS, trainP5, trainP5Tokenizer, yesNoExamples, yesNoPrompt, type RecExample, type RecMetrics } from '@xrec/p5';
 import type { P5Task } from '@xrec/p5';
 import { initBackend } from '@xrec/transformer';
@@ -61,6 +61,19 @@ interface MethodResult {
   readonly examplesPerSecond?: number;
   readonly parameters?: number;
   readonly evalSeconds: number;
+}
+
+/** The methods of a (dataset, task) run, in report order. */
+function recMethodNames(dataset: RecDataset, task: P5Task): string[] {
+  return [
+    'popularity',
+    'bpr-mf',
+    ...(dataset === 'ml-100k' && task === 'sequential' ? ['next-item-transformer'] : []),
+    'p5',
+    'p5-whole-word',
+    'p5-item-tokens',
+    ...(task === 'direct' ? ['p5-yes-no'] : []),
+  ];
 }
 
 const sample = <T>(xs: readonly T[], n: number, rng: Rng): T[] => (n >= xs.length ? [...xs] : rng.shuffle([...xs]).slice(0, n));
@@ -157,6 +170,15 @@ registerBenchTask({
     if (workers !== undefined && workers !== 'auto' && !(typeof workers === 'number' && Number.isInteger(workers) && workers >= 0)) {
       throw new ConfigError(`bench task 'rec': workers must be a non-negative integer or 'auto', got ${JSON.stringify(workers)}`);
     }
+    // `methods` picks among the trained models; popularity and BPR-MF always run (the goals compare with them).
+    // Checked before the data loads, so a typo fails at once.
+    const picked = ctx.options.methods as string[] | undefined;
+    if (picked !== undefined) {
+      const names = recMethodNames(dataset, task);
+      if (!Array.isArray(picked) || picked.length === 0 || picked.some((m) => typeof m !== 'string' || !names.includes(m))) {
+        throw new ConfigError(`bench task 'rec': methods must be a non-empty list of ${names.join(', ')} (for this dataset and task), got ${JSON.stringify(picked)}`);
+      }
+    }
     const data = loadRecData(dataset, task, seed, ctx.dataDir);
     const rng = new Rng(seed).fork('rec-sample');
     const train = sample(data.splits.train, Math.round(p.trainExamples * Math.max(1, p.epochs)), rng);
@@ -207,14 +229,7 @@ registerBenchTask({
       { name: 'p5-item-tokens', run: () => runP5(data, task, p, seed, 'item-tokens', { train, validation, test }, { progress: ctx.progress, workers }) },
       ...(task === 'direct' ? [{ name: 'p5-yes-no', run: () => runP5(data, task, p, seed, 'sub-word', { train, validation, test }, { progress: ctx.progress, prompts: 'yes-no', workers }) }] : []),
     ];
-    // `methods` picks among the trained models; popularity and BPR-MF always run (the goals compare with them)
-    const picked = ctx.options.methods as string[] | undefined;
-    if (picked !== undefined) {
-      const names = methods.map((m) => m.name);
-      if (!Array.isArray(picked) || picked.length === 0 || picked.some((m) => typeof m !== 'string' || !names.includes(m))) {
-        throw new ConfigError(`bench task 'rec': methods must be a non-empty list of ${names.join(', ')} (for this dataset and task), got ${JSON.stringify(picked)}`);
-      }
-    }
+    if (methods.map((m) => m.name).join() !== recMethodNames(dataset, task).join()) throw new StateError('bench rec: the method list and recMethodNames disagree');
     const chosen = methods.filter((m) => m.name === 'popularity' || m.name === 'bpr-mf' || picked === undefined || picked.includes(m.name));
     await initBackend();
     const results: MethodResult[] = [];

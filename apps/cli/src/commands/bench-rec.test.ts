@@ -17,6 +17,10 @@ describe('xrec bench rec', () => {
     expect(bad.err).toMatch(/task must be sequential or direct, got 'rating'/);
     const seed = await run(['bench', 'rec', '--seed', 'x', '--out', join(dir, 'bad')]);
     expect(seed.err).toMatch(/seed must be a non-negative integer/);
+    // a bad method name fails before any data is read (here there is none to read)
+    const typo = await run(['--data-dir', join(dir, 'no-data'), 'bench', 'rec', '--methods', 'p5,sasrec', '--out', join(dir, 'bad')]);
+    expect(typo.code).toBe(2);
+    expect(typo.err).toMatch(/methods must be a non-empty list of popularity, bpr-mf, p5, p5-whole-word, p5-item-tokens/);
   });
 
   const ins = datasetForTest('insurance-fairness');
