@@ -18,3 +18,6 @@ export * from './schema.js';
 export * from './schemas.js';
 export * from './cosine.js';
 export * from './explain.js';
+export * from './prompt-init.js';
+export * from './tune-loss.js';
+export * from './tune-replica.js';

@@ -9,25 +9,21 @@
  * (the reference monitors GAUC, which is undefined on 50 random rows: almost no user has both labels there);
  * the reference's halve-and-reload schedule is replaced by the shared trainer's patience.
  */
-import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, type Progress, Rng, silentProgress } from '@xrec/core';
 import { rocAuc } from '@xrec/metrics';
-import { PromptTuning } from '@xrec/prompts';
 import type { TextCodec } from '@xrec/tokenizer';
-import { train, type TrainBatch, type TransformerLM } from '@xrec/transformer';
-import { encodePrompts, LABEL_WORDS, labelId, labelMargins, scorePrompts } from './scorer.js';
+import { autoWorkers, nativeStatus, train, type TransformerLM } from '@xrec/transformer';
+import { DEFAULT_INIT_TEXT, wordPrompt, type TrainablePrompt } from './prompt-init.js';
+import { encodePrompts, LABEL_WORDS, labelId, scorePrompts } from './scorer.js';
+import { rowBatchLoss, type RowBatch } from './tune-loss.js';
+import { promptSpecOf, promptTuneDataParallel } from './tune-replica.js';
 
 export interface TuneRow {
   readonly prompt: string;
   readonly click: 0 | 1;
-}
-
-/** A soft prompt with trainable variables (PromptTuning, or TPPT's task + domain prompt). */
-export interface TrainablePrompt {
-  readonly tokens: number;
-  prefix(batch: number): tf.Tensor3D;
-  variables(): Map<string, tf.Variable>;
-  dispose(): void;
 }
 
 export interface PromptTuneOptions {
@@ -44,34 +40,11 @@ export interface PromptTuneOptions {
   readonly labelSmoothing?: number;
   readonly seed: number;
   readonly progress?: Progress;
-}
-
-export const DEFAULT_INIT_TEXT = ' user item movie like recommend preference rating feel';
-
-interface RowBatch extends TrainBatch {
-  readonly idx: readonly number[];
-}
-
-/** Mean binary cross-entropy of margins z [B] against smoothed labels: softplus(−z)·y' + softplus(z)·(1 − y'). */
-export function smoothedBce(z: tf.Tensor1D, labels: readonly (0 | 1)[], smoothing: number): tf.Scalar {
-  return tf.tidy(() => {
-    const y = tf.tensor1d(labels.map((l) => l * (1 - smoothing) + smoothing / 2));
-    return tf.mean(tf.add(tf.mul(tf.softplus(tf.neg(z)), y), tf.mul(tf.softplus(z), tf.sub(1, y)))) as tf.Scalar;
-  });
-}
-
-/** The model's token-embedding matrix [V, d]. */
-export function tokenEmbeddings(model: TransformerLM): tf.Tensor2D {
-  const name = [...model.parameters().keys()].find((n) => n.endsWith('embed_tokens.weight') || n.endsWith('wte.weight') || n.endsWith('word_embeddings.weight'));
-  if (!name) throw new ConfigError('PromptRec: the model has no token-embedding matrix');
-  return model.parameters().get(name)! as unknown as tf.Tensor2D;
-}
-
-/** A PromptTuning of `tokens` virtual tokens initialised from the embeddings of `text`'s tokens (cycled). */
-export function wordPrompt(model: TransformerLM, tok: TextCodec, tokens: number, text: string, rng: Rng): PromptTuning {
-  const ids = tok.encode(text);
-  if (ids.length === 0) throw new ConfigError(`PromptRec: the prompt's init text ${JSON.stringify(text)} encodes to no token`);
-  return PromptTuning.create({ tokens, dim: model.config.dModel, init: { kind: 'embeddings', embeddings: tokenEmbeddings(model), ids } }, rng);
+  /**
+   * Data-parallel worker threads besides the tuner's own (default 0); 'auto' decides by model size and
+   * backend. Each worker loads the frozen model from a temporary snapshot (removed afterwards).
+   */
+  readonly parallel?: { readonly workers: number | 'auto'; readonly verifyEvery?: number };
 }
 
 /** Train a soft prompt on `trainRows` (model frozen), early-stopped on `validRows`' AUC. */
@@ -90,27 +63,48 @@ export async function tunePrompt(
   const enc = encodePrompts(model, tok, trainRows.map((r) => r.prompt));
   const bs = o.batchSize ?? 64;
   const hasValid = validRows.length > 0 && new Set(validRows.map((r) => r.click)).size === 2;
-  const result = await train<RowBatch>({
-    variables: prompt.variables(),
-    lossFn: (b) => smoothedBce(labelMargins(model, b.idx.map((i) => enc.rows[i]!), b.idx.map((i) => enc.at[i]!), labels, prompt), b.idx.map((i) => trainRows[i]!.click), smoothing),
-    trainBatches: (_epoch, rng) => {
-      const order = rng.permutation(trainRows.length);
-      const out: RowBatch[] = [];
-      for (let s = 0; s < order.length; s += bs) out.push({ size: Math.min(bs, order.length - s), idx: order.slice(s, s + bs) });
-      return out;
-    },
-    config: { epochs: o.epochs ?? 20, lr: o.lr ?? 3e-3, betas: [0.95, 0.995], weightDecay: 0, clipNorm: 1, schedule: 'constant', warmupSteps: 0, seed: o.seed, ...(hasValid ? { patience: o.patience ?? 4 } : {}) },
-    ...(hasValid
-      ? {
-          valMetric: {
-            name: 'valid AUC',
-            mode: 'max' as const,
-            compute: () => rocAuc(scorePrompts(model, tok, validRows.map((r) => r.prompt), { prompt }), validRows.map((r) => r.click)),
-          },
+  const workers = tuneWorkers(model, o, bs, enc.rows);
+  const snapshot = workers > 0 ? mkdtempSync(join(tmpdir(), 'xrec-prompt-tune-')) : undefined;
+  try {
+    if (snapshot) await model.save(snapshot);
+    const result = await train<RowBatch>({
+      variables: prompt.variables(),
+      lossFn: (b) => rowBatchLoss(model, b, labels, prompt, smoothing),
+      trainBatches: (_epoch, rng) => {
+        const order = rng.permutation(trainRows.length);
+        const out: RowBatch[] = [];
+        for (let s = 0; s < order.length; s += bs) {
+          const idx = order.slice(s, s + bs);
+          out.push({ size: idx.length, rows: idx.map((i) => enc.rows[i]!), at: idx.map((i) => enc.at[i]!), clicks: idx.map((i) => trainRows[i]!.click) });
         }
-      : {}),
-    progress: o.progress ?? silentProgress,
-    label: 'prompt tuning',
-  });
-  return { prompt, bestEpoch: result.bestEpoch, validAuc: result.bestMetric, epochs: result.epochs.length };
+        return out;
+      },
+      ...(snapshot ? { parallel: promptTuneDataParallel({ modelDir: snapshot, labels, smoothing, prompt: promptSpecOf(prompt) }, workers, o.parallel?.verifyEvery) } : {}),
+      config: { epochs: o.epochs ?? 20, lr: o.lr ?? 3e-3, betas: [0.95, 0.995], weightDecay: 0, clipNorm: 1, schedule: 'constant', warmupSteps: 0, seed: o.seed, ...(hasValid ? { patience: o.patience ?? 4 } : {}) },
+      ...(hasValid
+        ? {
+            valMetric: {
+              name: 'valid AUC',
+              mode: 'max' as const,
+              compute: () => rocAuc(scorePrompts(model, tok, validRows.map((r) => r.prompt), { prompt }), validRows.map((r) => r.click)),
+            },
+          }
+        : {}),
+      progress: o.progress ?? silentProgress,
+      label: 'prompt tuning',
+    });
+    return { prompt, bestEpoch: result.bestEpoch, validAuc: result.bestMetric, epochs: result.epochs.length };
+  } finally {
+    if (snapshot) rmSync(snapshot, { recursive: true, force: true });
+  }
+}
+
+function tuneWorkers(model: TransformerLM, o: PromptTuneOptions, batchSize: number, rows: readonly (readonly number[])[]): number {
+  const w = o.parallel?.workers ?? 0;
+  if (w !== 'auto') {
+    if (!Number.isInteger(w) || w < 0) throw new ConfigError(`tunePrompt: parallel.workers must be a non-negative integer or 'auto', got ${String(w)}`);
+    return w;
+  }
+  const meanRow = rows.reduce((a, r) => a + r.length, 0) / Math.max(1, rows.length);
+  return autoWorkers({ parameters: model.numParameters(), batchRows: batchSize, tokensPerStep: batchSize * meanRow, native: nativeStatus().active });
 }

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ConfigError, type Rng } from '@xrec/core';
 import type { TextCodec } from '@xrec/tokenizer';
 import type { TransformerLM } from '@xrec/transformer';
-import { tokenEmbeddings, wordPrompt, DEFAULT_INIT_TEXT, type TrainablePrompt } from './prompt-tune.js';
+import { tokenEmbeddings, wordPrompt, DEFAULT_INIT_TEXT, type TrainablePrompt } from './prompt-init.js';
 
 const STOP = new Set(
   'the a an and or of to in on at for with is are was were be been it its this that these those as by from into than then there their they he she his her him you your we our not no but if so do does did has have had about after before over under up down out more most very can will would just also'.split(' '),
@@ -35,6 +35,13 @@ export function topTfidfWords(docs: readonly string[], k: number): string[] {
 }
 
 /** Task vectors + γ ⊙ D + β (see the file header). */
+/** A TransferablePrompt's shapes and frozen domain embeddings (row-major [domain tokens, dim]). */
+export interface TransferableSpec {
+  readonly taskTokens: number;
+  readonly dim: number;
+  readonly domain: readonly number[];
+}
+
 export class TransferablePrompt implements TrainablePrompt {
   private constructor(
     private readonly task: tf.Variable,
@@ -57,6 +64,20 @@ export class TransferablePrompt implements TrainablePrompt {
     const d = model.config.dModel;
     const domain = tf.tidy(() => tf.gather(tokenEmbeddings(model), tf.tensor1d(ids.slice(0, n), 'int32')) as tf.Tensor2D);
     return new TransferablePrompt(t!, domain, tf.tidy(() => tf.variable(tf.ones([d]), true)), tf.tidy(() => tf.variable(tf.zeros([d]), true)));
+  }
+
+  /** Shapes and the frozen domain embeddings D: what a data-parallel replica rebuilds the prompt from. */
+  spec(): TransferableSpec {
+    return { taskTokens: this.task.shape[0]!, dim: this.task.shape[1]!, domain: Array.from(this.domain.dataSync()) };
+  }
+
+  /** A prompt of `spec`'s shapes and D (task vectors, γ and β at their initial values 0, 1, 0). */
+  static fromSpec(spec: TransferableSpec): TransferablePrompt {
+    const n = spec.domain.length / spec.dim;
+    if (!Number.isInteger(n) || n < 1) throw new ConfigError(`TransferablePrompt.fromSpec: ${spec.domain.length} domain values are not rows of ${spec.dim}`);
+    const task = tf.tidy(() => tf.variable(tf.zeros([spec.taskTokens, spec.dim]), true));
+    const domain = tf.tensor2d(Float32Array.from(spec.domain), [n, spec.dim]);
+    return new TransferablePrompt(task, domain, tf.tidy(() => tf.variable(tf.ones([spec.dim]), true)), tf.tidy(() => tf.variable(tf.zeros([spec.dim]), true)));
   }
 
   get tokens(): number {

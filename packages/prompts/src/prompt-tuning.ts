@@ -32,7 +32,9 @@ export class PromptTuning {
     } else {
       values = tf.tensor2d(initValues(o.tokens, o.dim, init, rng, 'PromptTuning'), [o.tokens, o.dim]);
     }
-    return new PromptTuning(o.tokens, o.dim, tf.variable(values, true, uniqueName('prompts.prompt_embeddings')));
+    const table = tf.variable(values, true, uniqueName('prompts.prompt_embeddings'));
+    values.dispose(); // the variable holds its own reference to the data
+    return new PromptTuning(o.tokens, o.dim, table);
   }
 
   variables(): Map<string, tf.Variable> {

@@ -37,6 +37,18 @@ describe('EntityPromptTable', () => {
 });
 
 describe('PromptTuning', () => {
+  it('holds exactly one tensor, its variable, whatever the init (dispose releases it)', () => {
+    const emb = tf.randomNormal([10, 4]) as tf.Tensor2D;
+    const n0 = tf.memory().numTensors;
+    for (const init of [{ kind: 'embeddings' as const, embeddings: emb, ids: [1, 2] }, { kind: 'uniform' as const, range: 0.1 }, undefined]) {
+      const p = PromptTuning.create({ tokens: 3, dim: 4, ...(init ? { init } : {}) }, new Rng(1));
+      expect(tf.memory().numTensors).toBe(n0 + 1);
+      p.dispose();
+      expect(tf.memory().numTensors).toBe(n0);
+    }
+    emb.dispose();
+  });
+
   it('virtual tokens from token embeddings, tiled over the batch, trainable through the model', () => {
     const lm = TransformerLM.create(resolveTransformerConfig({ arch: 'gpt2', vocabSize: 30, contextLength: 16, dModel: 8, nHeads: 2, nLayers: 1 }), new Rng(2));
     const emb = lm.parameters().get('transformer.wte.weight')! as unknown as tf.Tensor2D;
