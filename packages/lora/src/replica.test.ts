@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@xrec/core';
-import { initBackend, lmLoss, loadLlama2c, train, type LmBatch } from '@xrec/transformer';
+import { againstSingleThread, initBackend, lmLoss, loadLlama2c, train, type LmBatch } from '@xrec/transformer';
 import { injectLora } from './lora-model.js';
 import { loraDataParallel } from './replica.js';
 
@@ -37,13 +36,9 @@ async function run(workers: number): Promise<Float32Array[]> {
 
 describe('LoRA over data-parallel replicas', () => {
   it('two replicas (the worker loads the same base file) follow the single-thread run; replicas verified every step', async () => {
-    const single = await run(0);
-    const before = tf.memory().numTensors;
-    const dp = await run(1);
-    expect(tf.memory().numTensors).toBe(before);
-    let worst = 0;
-    dp.forEach((w, k) => w.forEach((x, j) => (worst = Math.max(worst, Math.abs(x - single[k]![j]!)))));
-    expect(worst).toBeLessThan(1e-5);
-    expect(single.some((w) => w.some((x) => x !== 0))).toBe(true);
+    const c = await againstSingleThread(run, (w) => w);
+    expect(c.leakedTensors).toBe(0);
+    expect(c.maxAbsDiff).toBeLessThan(1e-5);
+    expect(c.single.some((w) => w.some((x) => x !== 0))).toBe(true);
   });
 });

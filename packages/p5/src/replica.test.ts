@@ -1,7 +1,6 @@
-import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { recordingProgress } from '@xrec/core';
-import { initBackend } from '@xrec/transformer';
+import { againstSingleThread, initBackend } from '@xrec/transformer';
 import { encodeExamples, p5Batches, p5Loss, P5Recommender, splitP5Batch, trainP5, trainP5Tokenizer, type RecExample } from './index.js';
 
 // P5 over data-parallel replicas (the worker runs the compiled package: `pnpm build` first, as CI does).
@@ -60,13 +59,9 @@ describe('trainP5 over two data-parallel replicas', () => {
         rec.dispose();
       }
     };
-    const single = await run(0);
-    const before = tf.memory().numTensors;
-    const dp = await run(1);
-    expect(tf.memory().numTensors).toBe(before);
-    let worst = 0;
-    dp.forEach((w, k) => w.forEach((x, j) => (worst = Math.max(worst, Math.abs(x - single[k]![j]!)))));
-    expect(worst).toBeLessThan(1e-4);
+    const c = await againstSingleThread(run, (w) => w);
+    expect(c.leakedTensors).toBe(0);
+    expect(c.maxAbsDiff).toBeLessThan(1e-4);
   });
 
   it('rejects a bad worker count', async () => {

@@ -1,8 +1,7 @@
-import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng, recordingProgress } from '@xrec/core';
 import { EntityPromptTable } from '@xrec/prompts';
-import { TransformerLM, initBackend, resolveTransformerConfig } from '@xrec/transformer';
+import { TransformerLM, againstSingleThread, initBackend, resolveTransformerConfig } from '@xrec/transformer';
 import { MlpHead, Pepler, batchesOf, peplerBatchLoss, splitPeplerBatch, type PeplerConfig, type PeplerExample } from '../src/index.js';
 import { WordTokenizer, syntheticRecords } from './helpers.js';
 
@@ -97,39 +96,31 @@ async function trainBoth(variant: PeplerConfig['variant'], extra: Partial<Pepler
     expect(logs.filter((l) => l.includes('data-parallel over 2 replicas'))).toHaveLength(workers > 0 ? report.stages.length : 0);
     return { state, ratings, report };
   };
-  const single = await run(0);
-  const before = tf.memory().numTensors;
-  const dp = await run(1);
-  expect(tf.memory().numTensors).toBe(before);
-  return { single, dp };
-}
-
-function worstDiff(a: Float32Array[], b: Float32Array[]): number {
-  let worst = 0;
-  a.forEach((w, k) => w.forEach((x, j) => (worst = Math.max(worst, Math.abs(x - b[k]![j]!)))));
-  return worst;
+  const c = await againstSingleThread(run, (r) => r.state);
+  expect(c.leakedTensors).toBe(0);
+  return { single: c.single, dp: c.parallel, worst: c.maxAbsDiff };
 }
 
 describe('Pepler over two data-parallel replicas (replicas verified every update)', () => {
   it('continuous (prompt stage, then the LM): follows the single-thread run', { timeout: 120_000 }, async () => {
-    const { single, dp } = await trainBoth('continuous');
-    expect(worstDiff(single.state, dp.state)).toBeLessThan(1e-4);
+    const { single, dp, worst } = await trainBoth('continuous');
+    expect(worst).toBeLessThan(1e-4);
     dp.report.epochs.forEach((e, k) => expect(e.trainLoss).toBeCloseTo(single.report.epochs[k]!.trainLoss, 4));
     expect(dp.report.stages.map((s) => s.stage)).toEqual(['prompt', 'full']);
   });
 
   it('MLP (joint, with the rating term): follows the single-thread run, ratings included', { timeout: 120_000 }, async () => {
-    const { single, dp } = await trainBoth('mlp');
-    expect(worstDiff(single.state, dp.state)).toBeLessThan(1e-4);
+    const { single, dp, worst: weights } = await trainBoth('mlp');
+    expect(weights).toBeLessThan(1e-4);
     const worst = dp.ratings.reduce((a, r, k) => Math.max(a, Math.abs(r - single.ratings[k]!)), 0);
     expect(worst).toBeLessThan(2e-5);
   });
 
   it('LoRA stage 2 (adapters rebuilt in the worker with the trainer\'s seed) and discrete: follow the single-thread run', { timeout: 120_000 }, async () => {
     const lora = await trainBoth('continuous', { stage2: 'lora', loraR: 4 });
-    expect(worstDiff(lora.single.state, lora.dp.state)).toBeLessThan(1e-4);
+    expect(lora.worst).toBeLessThan(1e-4);
     const discrete = await trainBoth('discrete');
-    expect(worstDiff(discrete.single.state, discrete.dp.state)).toBeLessThan(1e-4);
+    expect(discrete.worst).toBeLessThan(1e-4);
   });
 
   it('rejects a bad worker count', async () => {

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { recordingProgress, Rng } from '@xrec/core';
 import { loadTokenizer, type Tokenizer } from '@xrec/tokenizer';
-import { initBackend, TransformerLM } from '@xrec/transformer';
+import { againstSingleThread, initBackend, TransformerLM } from '@xrec/transformer';
 import { promptSpecOf, TransferablePrompt, tunePrompt, wordPrompt, type TrainablePrompt, type TuneRow } from './index.js';
 
 // Prompt tuning over two data-parallel replicas (the worker runs the compiled package: `pnpm build` first, as CI does).
@@ -35,14 +35,11 @@ async function tuneBoth(make: () => TrainablePrompt): Promise<number> {
     return values;
   };
   const before = tf.memory().numTensors;
-  const single = await run(0);
-  expect(tf.memory().numTensors).toBe(before);
-  const dp = await run(1);
-  expect(tf.memory().numTensors).toBe(before);
-  expect(single.some((w) => w.some((x) => x !== 0))).toBe(true);
-  let worst = 0;
-  dp.forEach((w, k) => w.forEach((x, j) => (worst = Math.max(worst, Math.abs(x - single[k]![j]!)))));
-  return worst;
+  const c = await againstSingleThread(run, (w) => w);
+  expect(c.leakedTensors).toBe(0);
+  expect(tf.memory().numTensors).toBe(before); // the one-thread run leaves nothing either
+  expect(c.single.some((w) => w.some((x) => x !== 0))).toBe(true);
+  return c.maxAbsDiff;
 }
 
 describe('tunePrompt over two data-parallel replicas (the frozen model from a snapshot; replicas verified every update)', () => {

@@ -47,3 +47,4 @@ export { lmDataParallel, lmReplica, type LmReplicaArgs } from './parallel/lm-rep
 export { maskWindows, mlmLoss, splitMlmBatch, type MaskingOptions, type MlmBatch } from './mlm-batch.js';
 export { mlmDataParallel, mlmReplica, type MlmReplicaArgs } from './parallel/mlm-replica.js';
 export { autoWorkers, type AutoWorkersInput } from './parallel/auto.js';
+export { againstSingleThread, type SingleThreadComparison } from './parallel/check.js';

@@ -10,6 +10,7 @@ import { resolveTransformerConfig } from '../config.js';
 import { splitLmBatch, type LmBatch } from '../lm-batch.js';
 import { TransformerLM } from '../model.js';
 import { train, type StepReport } from '../trainer.js';
+import { againstSingleThread } from './check.js';
 import { autoWorkers } from './auto.js';
 import { weightsChecksum } from './layout.js';
 import { lmDataParallel } from './lm-replica.js';
@@ -116,5 +117,22 @@ describe('data-parallel training over worker threads', () => {
     expect(autoWorkers({ parameters: 1e6, batchRows: 16, tokensPerStep: 1024, native: false, cores: 4 })).toBe(3);
     expect(autoWorkers({ parameters: 1e6, batchRows: 1, tokensPerStep: 64, native: false, cores: 4 })).toBe(0);
     expect(autoWorkers({ parameters: 1e6, batchRows: 16, tokensPerStep: 1024, native: false, cores: 1 })).toBe(0);
+  });
+});
+
+describe('againstSingleThread', () => {
+  it('reports the largest weight difference and the tensors the parallel run left behind', async () => {
+    let kept: tf.Tensor | undefined;
+    const c = await againstSingleThread(
+      async (workers) => {
+        if (workers > 0) kept = tf.zeros([2]); // a "leak"
+        return [Float32Array.from([1, 2, 3]), Float32Array.from([workers > 0 ? 4.5 : 4])];
+      },
+      (w) => w,
+    );
+    expect(c.maxAbsDiff).toBe(0.5);
+    expect(c.leakedTensors).toBe(1);
+    kept?.dispose();
+    await expect(againstSingleThread(async (w) => [new Float32Array(w + 1)], (w) => w)).rejects.toThrow(/weight 0 has 1 values on one thread, 2 in parallel/);
   });
 });
