@@ -13,6 +13,7 @@ export * from './environment.js';
 export * from './report.js';
 export { meanStd, methodLabel, summarize, TABLE_METRICS, type MeanStd, type MethodSummary, type MetricKey } from './report-summary.js';
 export * from './run-explain.js';
+export * from './invocations.js';
 export * from './explain-model.js';
 export * from './log-progress.js';
 export * from './worker-pool.js';

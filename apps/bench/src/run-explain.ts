@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { ConfigError, DataError, Rng, silentProgress, writeFileAtomic, type ExplanationRecord, type Progress } from '@xrec/core';
+import { ConfigError, Rng, silentProgress, writeFileAtomic, type ExplanationRecord, type Progress } from '@xrec/core';
 import { loadExplanationDataset, type ExplanationDataset } from '@xrec/data';
 import { explanationMetrics, type ExplanationRow } from '@xrec/metrics';
 import { truncateText } from '@xrec/pepler';
@@ -19,6 +19,7 @@ import { getProfile, type BenchProfile } from './profiles.js';
 import { pretrainLM, type PretrainReport } from './pretrain.js';
 import { RunCheckpoint } from './run-checkpoint.js';
 import { groupMetrics, repetitionRate } from './quality.js';
+import { readInvocations } from './invocations.js';
 import { writeReport } from './report.js';
 import { splitRows } from './split-data.js';
 import { loggingProgress } from './log-progress.js';
@@ -268,30 +269,6 @@ export async function runOne(ctx: SplitContext, profile: BenchProfile, out: stri
   await writeFileAtomic(join(runDir, 'result.json'), JSON.stringify(result, null, 1));
   ck.remove();
   return result;
-}
-
-/**
- * Read invocations.jsonl, tolerating a torn last line (a run killed while writing it): such a line is
- * dropped and reported; any other bad line is a DataError naming the file and line.
- */
-export function readInvocations(file: string, progress: Progress = silentProgress): Invocation[] {
-  if (!existsSync(file)) return [];
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const out: Invocation[] = [];
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    try {
-      out.push(JSON.parse(line) as Invocation);
-    } catch (e) {
-      const last = lines.slice(i + 1).every((l) => l.trim() === '');
-      if (last) {
-        progress.log(`bench: ${file}: dropped a torn last line (${line.length} characters; an earlier run was interrupted while writing it)`);
-        return;
-      }
-      throw new DataError(`bench: ${file}: line ${i + 1} is not valid JSON (${e instanceof Error ? e.message : String(e)})`, { cause: e });
-    }
-  });
-  return out;
 }
 
 /** Run the benchmark; returns everything written to report.json. */

@@ -16,13 +16,13 @@ import { ConfigError, DataError, Rng, StateError, silentProgress, type Progress 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { autoWorkers, nativeStatus, trainStages, type Stage, type StepContext } from '@xrec/transformer';
+import { trainStages, type Stage, type StepContext } from '@xrec/transformer';
 import { resolvePeplerConfig, type PeplerConfig } from './config.js';
 import { EntityIndex } from './entity-index.js';
 import { FeatureProfiles } from './feature-prompt.js';
 import { batchesOf, type BatchShape, type PeplerBatch, type PeplerExample } from './batches.js';
 import { peplerBatchLoss, peplerPrefix } from './batch-loss.js';
-import { peplerDataParallel, stageVariables } from './replica.js';
+import { peplerDataParallel, peplerWorkers, stageVariables } from './replica.js';
 import { MfHead, MlpHead, type RatingHead } from './rating-head.js';
 import { decodeUntilEos, encodeText, specialIds, type SpecialIds, type TextCodec } from '@xrec/tokenizer';
 import { truncateIds } from './tokens.js';
@@ -164,7 +164,7 @@ export class Pepler {
     const trainable = (m: ReadonlyMap<string, tf.Variable>) => [...m.values()].reduce((n, v) => n + v.size, 0);
     const info = new Map<string, { start: number; seconds: number; trainable: number; lr: number }>();
     const prompts = this.promptVariables();
-    const workers = this.replicaWorkers(opts);
+    const workers = peplerWorkers(this.lm, c, opts.parallel);
     const snapshots = workers > 0 ? mkdtempSync(join(tmpdir(), 'xrec-pepler-dp-')) : undefined;
     const loraSeed = rng.fork('lora').uint32();
     const stage = (name: PeplerStage, variables: () => Map<string, tf.Variable>, lr: number, maxEpochs: number, hooks: Pick<Stage<PeplerBatch>, 'before' | 'after'> = {}): Stage<PeplerBatch> => ({
@@ -275,18 +275,6 @@ export class Pepler {
     };
   }
 
-  /** Worker threads of data-parallel training (`parallel.workers`; 'auto' decides by model size and backend). */
-  private replicaWorkers(opts: PeplerTrainOptions): number {
-    const w = opts.parallel?.workers ?? 0;
-    if (w !== 'auto') {
-      if (!Number.isInteger(w) || w < 0) throw new ConfigError(`pepler: parallel.workers must be a non-negative integer or 'auto', got ${String(w)}`);
-      return w;
-    }
-    const c = this.config;
-    const parameters = [...this.lm.parameters().values()].reduce((n, v) => n + v.size, 0);
-    return autoWorkers({ parameters, batchRows: c.batchSize, tokensPerStep: c.batchSize * (c.words + 2), native: nativeStatus().active });
-  }
-
   private checkContext(ex: readonly PeplerExample[]): void {
     let longest = 0;
     for (const e of ex) longest = Math.max(longest, e.prompt.length + e.expl.length + 2);
@@ -377,10 +365,6 @@ export class Pepler {
     return this.tokenizer.decode(truncateIds(this.tokenizer, sentence, this.config.words, this.special)).trim();
   }
 
-  /**
-   * Save to a directory: `pepler.json` (format, version, config, users, items, features, rating range),
-   * `prompts.safetensors` (prompt embeddings and rating head), `lm/` (the LM) and the tokenizer file.
-   */
   /** Write the model to `dir`: `lm/` (the language model), `prompts.safetensors`, `pepler.json`, the tokenizer. */
   async save(dir: string): Promise<void> {
     await savePepler(dir, {
@@ -396,7 +380,6 @@ export class Pepler {
     });
   }
 
-
   /**
    * Load a saved model. `loaders` supplies the LM and tokenizer readers (from `@xrec/transformer` and
    * `@xrec/tokenizer`); `tokenizer` overrides the saved tokenizer file.
@@ -404,7 +387,6 @@ export class Pepler {
   static async load(dir: string, loaders: PeplerLoaders): Promise<Pepler> {
     return new Pepler(await readPepler(dir, loaders));
   }
-
 
   /** Release the prompt variables, the rating head and the LM. */
   dispose(): void {

@@ -6,15 +6,15 @@
  * the trainer before every update.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@xrec/core';
+import { ConfigError, Rng } from '@xrec/core';
 import { EntityPromptTable } from '@xrec/prompts';
-import { TransformerLM, type DataParallel, type Replica } from '@xrec/transformer';
+import { autoWorkers, nativeStatus, TransformerLM, type DataParallel, type Replica } from '@xrec/transformer';
 import { peplerBatchLoss } from './batch-loss.js';
 import { splitPeplerBatch, type PeplerBatch } from './batches.js';
 import type { PeplerConfig } from './config.js';
 import { attachLora } from './lora-stage.js';
 import { MfHead, MlpHead, type RatingHead } from './rating-head.js';
-import type { PeplerStage } from './types.js';
+import type { PeplerLM, PeplerStage, PeplerTrainOptions } from './types.js';
 
 export interface PeplerReplicaArgs {
   /** The LM as it was when the stage started (a model directory written by `save`). */
@@ -72,4 +72,15 @@ export function peplerDataParallel(args: PeplerReplicaArgs, workers: number, ver
     split: splitPeplerBatch,
     ...(verifyEvery === undefined ? {} : { verifyEvery }),
   };
+}
+
+/** Worker threads of data-parallel training (`parallel.workers`; 'auto' decides by model size and backend). */
+export function peplerWorkers(lm: Pick<PeplerLM, 'parameters'>, c: PeplerConfig, parallel: PeplerTrainOptions['parallel']): number {
+  const w = parallel?.workers ?? 0;
+  if (w !== 'auto') {
+    if (!Number.isInteger(w) || w < 0) throw new ConfigError(`pepler: parallel.workers must be a non-negative integer or 'auto', got ${String(w)}`);
+    return w;
+  }
+  const parameters = [...lm.parameters().values()].reduce((n, v) => n + v.size, 0);
+  return autoWorkers({ parameters, batchRows: c.batchSize, tokensPerStep: c.batchSize * (c.words + 2), native: nativeStatus().active });
 }
