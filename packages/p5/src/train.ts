@@ -4,7 +4,7 @@
  * Batches are index lists, materialised as padded int32 tensors inside the loss.
  */
 import { ConfigError, silentProgress, type Progress, type Rng } from '@xrec/core';
-import { autoWorkers, nativeStatus, train, type StepReport, type T5Row, type TrainerConfig, type TrainResult } from '@xrec/transformer';
+import { nativeStatus, resolveWorkers, train, type StepReport, type T5Row, type TrainerConfig, type TrainResult } from '@xrec/transformer';
 import { p5Batches, p5Loss, type EncodedExample, type P5Batch } from './batch.js';
 import { p5DataParallel } from './replica.js';
 import type { RecExample } from './examples.js';
@@ -86,13 +86,12 @@ export async function trainP5(rec: P5Recommender, o: TrainP5Options): Promise<Tr
 }
 
 function p5Workers(rec: P5Recommender, o: TrainP5Options, batchSize: number): number {
-  const w = o.parallel?.workers ?? 0;
-  if (w !== 'auto') {
-    if (!Number.isInteger(w) || w < 0) throw new ConfigError(`trainP5: parallel.workers must be a non-negative integer or 'auto', got ${String(w)}`);
-    return w;
-  }
-  const parameters = [...rec.model.parameters().values()].reduce((n, v) => n + v.size, 0);
   // a target is an item id of a few pieces (or one token): most of an update's work is the encoder's source
   const sourceTokens = 64;
-  return autoWorkers({ parameters, batchRows: batchSize, tokensPerStep: batchSize * sourceTokens, native: nativeStatus().active });
+  return resolveWorkers(o.parallel?.workers, 'trainP5', () => ({
+    parameters: [...rec.model.parameters().values()].reduce((n, v) => n + v.size, 0),
+    batchRows: batchSize,
+    tokensPerStep: batchSize * sourceTokens,
+    native: nativeStatus().active,
+  }));
 }

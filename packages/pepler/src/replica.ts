@@ -6,9 +6,9 @@
  * the trainer before every update.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError, Rng } from '@xrec/core';
+import { Rng } from '@xrec/core';
 import { EntityPromptTable } from '@xrec/prompts';
-import { autoWorkers, nativeStatus, TransformerLM, type DataParallel, type Replica } from '@xrec/transformer';
+import { nativeStatus, resolveWorkers, TransformerLM, type DataParallel, type Replica } from '@xrec/transformer';
 import { peplerBatchLoss } from './batch-loss.js';
 import { splitPeplerBatch, type PeplerBatch } from './batches.js';
 import type { PeplerConfig } from './config.js';
@@ -76,11 +76,10 @@ export function peplerDataParallel(args: PeplerReplicaArgs, workers: number, ver
 
 /** Worker threads of data-parallel training (`parallel.workers`; 'auto' decides by model size and backend). */
 export function peplerWorkers(lm: Pick<PeplerLM, 'parameters'>, c: PeplerConfig, parallel: PeplerTrainOptions['parallel']): number {
-  const w = parallel?.workers ?? 0;
-  if (w !== 'auto') {
-    if (!Number.isInteger(w) || w < 0) throw new ConfigError(`pepler: parallel.workers must be a non-negative integer or 'auto', got ${String(w)}`);
-    return w;
-  }
-  const parameters = [...lm.parameters().values()].reduce((n, v) => n + v.size, 0);
-  return autoWorkers({ parameters, batchRows: c.batchSize, tokensPerStep: c.batchSize * (c.words + 2), native: nativeStatus().active });
+  return resolveWorkers(parallel?.workers, 'pepler', () => ({
+    parameters: [...lm.parameters().values()].reduce((n, v) => n + v.size, 0),
+    batchRows: c.batchSize,
+    tokensPerStep: c.batchSize * (c.words + 2),
+    native: nativeStatus().active,
+  }));
 }

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { ConfigError, type Progress, Rng, silentProgress } from '@xrec/core';
 import { rocAuc } from '@xrec/metrics';
 import type { TextCodec } from '@xrec/tokenizer';
-import { autoWorkers, nativeStatus, train, type TransformerLM } from '@xrec/transformer';
+import { nativeStatus, resolveWorkers, train, type TransformerLM } from '@xrec/transformer';
 import { DEFAULT_INIT_TEXT, wordPrompt, type TrainablePrompt } from './prompt-init.js';
 import { encodePrompts, LABEL_WORDS, labelId, scorePrompts } from './scorer.js';
 import { rowBatchLoss, type RowBatch } from './tune-loss.js';
@@ -100,11 +100,10 @@ export async function tunePrompt(
 }
 
 function tuneWorkers(model: TransformerLM, o: PromptTuneOptions, batchSize: number, rows: readonly (readonly number[])[]): number {
-  const w = o.parallel?.workers ?? 0;
-  if (w !== 'auto') {
-    if (!Number.isInteger(w) || w < 0) throw new ConfigError(`tunePrompt: parallel.workers must be a non-negative integer or 'auto', got ${String(w)}`);
-    return w;
-  }
-  const meanRow = rows.reduce((a, r) => a + r.length, 0) / Math.max(1, rows.length);
-  return autoWorkers({ parameters: model.numParameters(), batchRows: batchSize, tokensPerStep: batchSize * meanRow, native: nativeStatus().active });
+  return resolveWorkers(o.parallel?.workers, 'tunePrompt', () => ({
+    parameters: model.numParameters(),
+    batchRows: batchSize,
+    tokensPerStep: (batchSize * rows.reduce((a, r) => a + r.length, 0)) / Math.max(1, rows.length),
+    native: nativeStatus().active,
+  }));
 }

@@ -46,5 +46,5 @@ export { batchWindows, bucketedBatches, lmLoss, packSequences, seqLoss, splitLmB
 export { lmDataParallel, lmReplica, type LmReplicaArgs } from './parallel/lm-replica.js';
 export { maskWindows, mlmLoss, splitMlmBatch, type MaskingOptions, type MlmBatch } from './mlm-batch.js';
 export { mlmDataParallel, mlmReplica, type MlmReplicaArgs } from './parallel/mlm-replica.js';
-export { autoWorkers, type AutoWorkersInput } from './parallel/auto.js';
+export { autoWorkers, resolveWorkers, type AutoWorkersInput } from './parallel/auto.js';
 export { againstSingleThread, type SingleThreadComparison } from './parallel/check.js';

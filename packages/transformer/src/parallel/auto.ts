@@ -11,6 +11,7 @@
  *   except for tiny models, where the exchange dominates.
  */
 import { availableParallelism } from 'node:os';
+import { ConfigError } from '@xrec/core';
 
 export interface AutoWorkersInput {
   readonly parameters: number;
@@ -30,4 +31,15 @@ export function autoWorkers(i: AutoWorkersInput): number {
   if (most < 1 || i.parameters < 200_000) return 0;
   if (i.native && i.tokensPerStep < 4096) return 0;
   return most;
+}
+
+/**
+ * A method's `parallel.workers` option as a thread count: an integer ≥ 0 as given (else a ConfigError naming
+ * `where`), 'auto' through {@link autoWorkers} on what `auto()` says about the run, absent as 0.
+ */
+export function resolveWorkers(workers: number | 'auto' | undefined, where: string, auto: () => AutoWorkersInput): number {
+  const w = workers ?? 0;
+  if (w === 'auto') return autoWorkers(auto());
+  if (!Number.isInteger(w) || w < 0) throw new ConfigError(`${where}: parallel.workers must be a non-negative integer or 'auto', got ${String(w)}`);
+  return w;
 }
