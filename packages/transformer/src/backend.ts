@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BackendError } from '@xrec/core';
 import { activateNativeKernels, nativeStatus, type NativeStatus } from './native-kernels.js';
 import { registerJsKernels } from './kernels/register.js';
+import { activateSimdKernels, type SimdStatus } from './simd-kernels.js';
 import { registerWasmFixes } from './wasm-fixes.js';
 
 export type BackendChoice = 'node' | 'wasm' | 'cpu';
@@ -24,6 +25,8 @@ export interface BackendReport {
   readonly tfjsVersion: string;
   /** xrec's native (BLAS) kernels on the wasm backend: active, or why not. */
   readonly native: NativeStatus;
+  /** xrec's wasm SIMD matmul (on wasm when the native kernels are off): active, or why not. */
+  readonly simd: SimdStatus;
 }
 
 let current: BackendReport | undefined;
@@ -81,7 +84,8 @@ export async function initBackend(options: { force?: BackendChoice | string } = 
         await tf.ready();
         registerJsKernels(); // xrec's fused JS kernels on wasm and cpu
         const native: NativeStatus = choice === 'wasm' ? nativeStatus() : { active: false, reason: `backend '${tf.getBackend()}' uses its own kernels`, kernels: [] };
-        current = { choice, tfBackend: tf.getBackend(), forced: forced !== undefined, notes, tfjsVersion: tf.version.tfjs, native };
+        const simd = await activateSimdKernels();
+        current = { choice, tfBackend: tf.getBackend(), forced: forced !== undefined, notes, tfjsVersion: tf.version.tfjs, native, simd };
         return current;
       }
     }
@@ -101,6 +105,6 @@ export function backendReport(): BackendReport | undefined {
 
 /** A one-line description for logs and `xrec doctor`. */
 export function describeBackend(r: BackendReport): string {
-  const native = r.native.active ? `, native kernels on ${r.native.blas} × ${r.native.threads} threads` : '';
+  const native = r.native.active ? `, native kernels on ${r.native.blas} × ${r.native.threads} threads` : r.simd.active ? ', wasm SIMD matmul' : '';
   return `${r.choice} (tfjs backend '${r.tfBackend}', tfjs ${r.tfjsVersion}${r.forced ? ', forced' : ''}${native})`;
 }

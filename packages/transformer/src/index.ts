@@ -33,6 +33,7 @@ export { meanPooledStates, scoreSequences, tokenLogits, type ScoreOptions } from
 // backends and native kernels
 export { BACKEND_ENV, backendReport, describeBackend, initBackend, type BackendChoice, type BackendReport } from './backend.js';
 export { activateNativeKernels, deactivateNativeKernels, nativeStatus, setNativeThreads, type NativeStatus } from './native-kernels.js';
+export { activateSimdKernels, deactivateSimdKernels, simdStatus, type SimdStatus } from './simd-kernels.js';
 // training
 export { train, type StepReport, type TrainOptions, type TrainResult, type ValMetric } from './trainer.js';
 export { configChanges, DEFAULT_TRAINER_CONFIG, resolveTrainerConfig, type TrainerConfig } from './trainer-config.js';

@@ -20,6 +20,8 @@ import { GELU_GRAD_KERNEL, GELU_KERNEL } from './kernels/gelu.js';
 import { MASKED_SOFTMAX_GRAD_KERNEL, MASKED_SOFTMAX_KERNEL } from './kernels/masked-softmax.js';
 import { NORM_GRAD_KERNEL, NORM_KERNEL } from './kernels/norm.js';
 import { setKernelCompute } from './kernels/registry.js';
+import { overrideBatchMatMul, type HeapBackend } from './kernels/batch-matmul.js';
+import { replaceWasmKernel, restoreWasmKernels } from './kernels/wasm-override.js';
 
 /** What `xrec doctor` shows about the native kernels. */
 export interface NativeStatus {
@@ -34,74 +36,22 @@ export interface NativeStatus {
   readonly kernels: readonly string[];
 }
 
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): tf.TypedArray;
-}
-
 let status: NativeStatus = { active: false, reason: 'not initialised (call initBackend)', kernels: [] };
 let addon: NativeKernels | undefined;
-/** The stock kernels replaced on wasm, to put back by {@link deactivateNativeKernels}. */
-const replaced = new Map<string, tf.KernelConfig>();
-
-function replaceKernel(name: string, make: (orig: tf.KernelConfig) => tf.KernelFunc): void {
-  const orig = replaced.get(name) ?? tf.getKernel(name, 'wasm');
-  if (!orig) return;
-  replaced.set(name, orig);
-  tf.unregisterKernel(name, 'wasm');
-  tf.registerKernel({ kernelName: name, backendName: 'wasm', ...(orig.setupFunc ? { setupFunc: orig.setupFunc } : {}), kernelFunc: make(orig) });
-}
 
 /** The native kernel status (after {@link activateNativeKernels}). */
 export function nativeStatus(): NativeStatus {
   return status;
 }
 
-const prod = (s: readonly number[]): number => s.reduce((a, c) => a * c, 1);
-
-function overrideBatchMatMul(nk: NativeKernels): void {
-  replaceKernel('BatchMatMul', (orig) => (args) => {
-    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-    const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
-    const ra = a.shape.length;
-    const rb = b.shape.length;
-    if (a.dtype !== 'float32' || b.dtype !== 'float32' || ra < 2 || rb < 2) return orig.kernelFunc(args);
-    const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
-    const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
-    const kb = transposeB ? b.shape[rb - 1]! : b.shape[rb - 2]!;
-    const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
-    const aOuter = a.shape.slice(0, -2);
-    const bOuter = b.shape.slice(0, -2);
-    const batchA = prod(aOuter);
-    const batchB = prod(bOuter);
-    if (k !== kb || m * n === 0 || (batchA !== batchB && batchA !== 1 && batchB !== 1)) return orig.kernelFunc(args); // tfjs's own errors
-    let outer: number[];
-    try {
-      outer = tf.broadcast_util.assertAndGetBroadcastShape(aOuter, bOuter);
-    } catch {
-      return orig.kernelFunc(args);
-    }
-    const batch = prod(outer);
-    if (batch !== Math.max(batchA, batchB)) return orig.kernelFunc(args);
-    const be = args.backend as unknown as HeapBackend;
-    const out = be.makeOutput([...outer, m, n], 'float32');
-    // Views are taken after the allocation (which may grow, and so detach, the wasm heap).
-    const av = be.typedArrayFromHeap(a) as Float32Array;
-    const bv = be.typedArrayFromHeap(b) as Float32Array;
-    const cv = be.typedArrayFromHeap(out) as Float32Array;
-    nk.sgemmBatched(transposeA ? 1 : 0, transposeB ? 1 : 0, batch, m, n, k, av, batchA === 1 ? 0 : m * k, bv, batchB === 1 ? 0 : k * n, cv, m * n, 1, 0);
-    return out;
-  });
-}
-
 function overrideSoftmax(nk: NativeKernels): void {
-  replaceKernel('Softmax', (orig) => (args) => {
+  replaceWasmKernel('Softmax', (orig) => (args) => {
     const { logits } = args.inputs as { logits: tf.TensorInfo };
     const { dim } = args.attrs as unknown as { dim: number };
     const r = logits.shape.length;
     if (logits.dtype !== 'float32' || r < 1 || (dim !== -1 && dim !== r - 1)) return orig.kernelFunc(args);
     const cols = logits.shape[r - 1]!;
-    const size = prod(logits.shape);
+    const size = logits.shape.reduce((a, c) => a * c, 1);
     if (size === 0 || cols === 0) return orig.kernelFunc(args);
     const be = args.backend as unknown as HeapBackend;
     const out = be.makeOutput([...logits.shape], 'float32');
@@ -202,7 +152,9 @@ export async function activateNativeKernels(options: { threads?: number } = {}):
   addon = nk;
   const skip = skipped();
   const stock = ['BatchMatMul', 'Softmax'].filter((name) => !skip.has(name));
-  if (stock.includes('BatchMatMul')) overrideBatchMatMul(nk);
+  if (stock.includes('BatchMatMul')) {
+    overrideBatchMatMul((tA, tB, batch, m, n, k, a, sA, b, sB, c, sC) => nk.sgemmBatched(tA ? 1 : 0, tB ? 1 : 0, batch, m, n, k, a, sA, b, sB, c, sC, 1, 0));
+  }
   if (stock.includes('Softmax')) overrideSoftmax(nk);
   const fused = overrideFused(nk, skip);
   setTransposeFlags(stock.includes('BatchMatMul'));
@@ -223,11 +175,8 @@ export async function activateNativeKernels(options: { threads?: number } = {}):
  * tests in one process); {@link activateNativeKernels} turns the native kernels on again.
  */
 export function deactivateNativeKernels(): void {
-  for (const [name, orig] of replaced) {
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(orig);
-  }
-  replaced.clear();
+  if (!status.active) return;
+  restoreWasmKernels();
   for (const name of FUSED_NAMES) setKernelCompute(name, undefined);
   setOutputCeFused(false);
   setAttentionFused(false);

@@ -51,7 +51,7 @@ async function checkDataset(name: string, dir: string): Promise<{ checksums?: 'o
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('report the tensor backend in use, tfjs and Node versions, native kernels, shipped models, the data directory and the datasets found there (re-verifying their checksums where xrec knows them)')
+    .description('report the tensor backend in use, tfjs and Node versions, native and wasm SIMD kernels, shipped models, the data directory and the datasets found there (re-verifying their checksums where xrec knows them)')
     .option('--json', 'print one JSON object instead of text')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const globals = cmd.optsWithGlobals<{ dataDir?: string }>();
@@ -71,6 +71,7 @@ export function registerDoctor(program: Command): void {
         dataDirExists: existsSync(dataDir.path),
         datasets,
         native: report.native,
+        simd: report.simd,
         models: shippedModels(),
       };
       if (opts.json) {
@@ -86,6 +87,7 @@ export function registerDoctor(program: Command): void {
         report.native.active
           ? `native    ${report.native.blas} (${report.native.threads} threads${report.native.blasConfig ? `; ${report.native.blasConfig}` : ''}); kernels: ${report.native.kernels.join(', ')}`
           : `native    off: ${report.native.reason ?? 'unknown'}`,
+        report.simd.active ? `simd      wasm SIMD kernels: ${report.simd.kernels.join(', ')}` : `simd      off: ${report.simd.reason ?? 'unknown'}`,
         `models    ${out.models.length === 0 ? 'none found (models/xrec-base missing; set XREC_BASE_MODEL)' : ''}`,
         ...out.models.map((m) => `  ${m.name.padEnd(14)} ${m.dir}${m.parameters ? ` (${m.parameters.toLocaleString('en-US')} parameters${m.tokensSeen ? `, ${m.tokensSeen.toLocaleString('en-US')} tokens seen` : ''}${m.complete === false ? ', INCOMPLETE' : ''})` : ''}`),
         `data dir  ${out.dataDir} (from ${out.dataDirSource}${out.dataDirExists ? '' : ', does not exist'})`,

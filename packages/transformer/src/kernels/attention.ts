@@ -44,7 +44,8 @@ function forward([q, k, v, mask]: tf.TypedArray[], [o, p, span]: Float32Array[],
         const m = mask![mo + i * r + j]!;
         let s = 0;
         for (let c = 0; c < hd; c++) s += q![(b * r + i) * hd + c]! * k![(b * r + j) * hd + c]!;
-        z[j] = !all && m <= MASK_OFF ? -Infinity : s + m;
+        // a fully masked row is uniform (as the masked softmax makes it), not softmax(s + m) in float64
+        z[j] = all ? 0 : m <= MASK_OFF ? -Infinity : s + m;
         mx = Math.max(mx, z[j]!);
       }
       let sum = 0;
