@@ -3,7 +3,7 @@
 // Usage: node apps/bench/scripts/matmul-gflops.mjs [--json]   (after `pnpm build`)
 // A matmul of two n x n matrices costs 2 n^3 floating-point operations; we report the median over repeats.
 import * as tf from '@tensorflow/tfjs';
-import { activateNativeKernels, deactivateNativeKernels, initBackend, nativeStatus } from '@xrec/transformer';
+import { activateNativeKernels, activateSimdKernels, deactivateNativeKernels, deactivateSimdKernels, initBackend, nativeStatus, simdStatus } from '@xrec/transformer';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 
@@ -43,6 +43,10 @@ for (const choice of ['node', 'wasm', 'cpu']) {
       for (const n of sizes) measure(`wasm + native (${nativeStatus().blas}, ${nativeStatus().threads} threads)`, n, n >= 1024 ? 10 : 20);
     } else results.push({ backend: 'wasm + native', available: false, reason: nativeStatus().reason ?? 'off' });
     deactivateNativeKernels();
+    // xrec's wasm SIMD matmul (what runs without the native kernels), then tfjs-wasm's own kernel
+    if ((await activateSimdKernels()).active) for (const n of sizes) measure('wasm + xrec SIMD matmul (1 thread)', n, n >= 1024 ? 5 : 10);
+    else results.push({ backend: 'wasm + xrec SIMD matmul', available: false, reason: simdStatus().reason ?? 'off' });
+    deactivateSimdKernels();
     for (const n of sizes) measure('wasm (tfjs kernel)', n, n >= 1024 ? 5 : 10);
     await activateNativeKernels();
     continue;
