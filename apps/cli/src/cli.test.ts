@@ -74,6 +74,16 @@ describe.skipIf(!existsSync(bin))('xrec CLI (built)', () => {
     expect(text.stdout).toMatch(/\[found\]\s+movielens-100k/);
   });
 
+  it('doctor shows the wasm SIMD matmul when the native kernels are off, and XREC_SIMD=0 turns it off', () => {
+    const on = run(['doctor', '--json'], { XREC_BACKEND: 'wasm', XREC_NATIVE: '0' });
+    expect(on.status, on.stderr).toBe(0);
+    expect(JSON.parse(on.stdout).simd).toEqual({ active: true, kernels: ['BatchMatMul'] });
+    const text = run(['doctor'], { XREC_BACKEND: 'wasm', XREC_NATIVE: '0' });
+    expect(text.stdout).toMatch(/simd\s+wasm SIMD kernels: BatchMatMul/);
+    const off = run(['doctor', '--json'], { XREC_BACKEND: 'wasm', XREC_NATIVE: '0', XREC_SIMD: '0' });
+    expect(JSON.parse(off.stdout).simd).toEqual({ active: false, reason: 'XREC_SIMD=0', kernels: [] });
+  });
+
   it('doctor honours XREC_BACKEND=cpu and rejects an unknown backend clearly', () => {
     const r = run(['doctor', '--json'], { XREC_BACKEND: 'cpu' });
     expect(r.status, r.stderr).toBe(0);

@@ -7,8 +7,8 @@
  *   batch 16 × 128) they tie (5.4k vs 5.5k); at 8,192 (batch 64 × 128) two replicas win (11.5k → 14.3k): the
  *   per-update exchange (~2 × parameters floats) and the optimizer run once, so the second core pays only
  *   when there is enough work per update;
- * - wasm only (one thread per replica): two replicas always pay (2.2k → 3.5k tokens/s at batch 16 × 64),
- *   except for tiny models, where the exchange dominates.
+ * - wasm only (one thread per replica): two replicas always pay (2.2k → 3.5k tokens/s at batch 16 × 64 on
+ *   tfjs-wasm's matmul, 3.1k → 4.5k on xrec's SIMD one), except for tiny models, where the exchange dominates.
  */
 import { availableParallelism } from 'node:os';
 import { ConfigError } from '@xrec/core';
