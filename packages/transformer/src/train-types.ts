@@ -26,10 +26,14 @@ export interface ReplicaSpec {
   readonly args: unknown;
 }
 
-/** A model replica: the same named trainable variables as the trainer's, and the loss of a batch. */
+/**
+ * A model replica: the same named trainable variables as the trainer's, and the loss of a batch. With several
+ * update rules (the trainer's `updates`), `rule` names the rule whose loss is asked for; one-rule trainings
+ * pass `'main'`.
+ */
 export interface Replica<B extends TrainBatch> {
   readonly variables: ReadonlyMap<string, import('@tensorflow/tfjs').Variable>;
-  lossFn(batch: B, training: boolean, ctx: StepContext): import('@tensorflow/tfjs').Scalar;
+  lossFn(batch: B, training: boolean, ctx: StepContext, rule: string): import('@tensorflow/tfjs').Scalar;
 }
 
 export type ReplicaFactory<B extends TrainBatch> = (args: never) => Replica<B> | Promise<Replica<B>>;

@@ -40,7 +40,8 @@ export interface UpdateRule<B extends TrainBatch> {
   readonly repeat?: number | ((step: number) => number);
 }
 
-interface Rule<B extends TrainBatch> {
+/** A resolved update rule: its loss, variables (names and handles, in the trainer's order) and optimizer. */
+export interface Rule<B extends TrainBatch> {
   readonly name: string;
   readonly lossFn: (batch: B, training: boolean, ctx: StepContext) => tf.Scalar;
   readonly names: readonly string[];
@@ -57,7 +58,8 @@ const select = (all: readonly string[], pick: readonly string[] | ((n: string) =
 };
 
 /** The dropout seed of the r-th update of a rule within a step (the first rule's first update keeps the step's). */
-function ruleSeed(seed: number, rule: number, r: number, name: string): number {
+/** The dropout seed of update `r` of rule `rule` at a step whose seed is `seed` (rule 0's first update keeps it). */
+export function ruleSeed(seed: number, rule: number, r: number, name: string): number {
   return rule === 0 && r === 0 ? seed : (hashString(`${seed}:${name}:${r}`) & 0x7fffffff) >>> 0;
 }
 

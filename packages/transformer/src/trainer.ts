@@ -23,9 +23,8 @@ import { mkdir } from 'node:fs/promises';
 import { ConfigError, DataError, hashString, Rng, silentProgress, StateError, type Progress } from '@xrec/core';
 import { backendReport } from './backend.js';
 import type { DecayFilter } from './optim.js';
-import { clipCoefficient, globalNorm } from './optim.js';
 import { ReplicaPool } from './parallel/pool.js';
-import { parallelUpdate } from './parallel/update.js';
+import { parallelStep } from './parallel/update.js';
 import { learningRateAt, type LrScheduleConfig } from './schedule.js';
 import { checkCheckpointVariables, hasTrainCheckpoint, loadTrainCheckpoint, saveTrainCheckpoint, type EpochLog, type TrainState } from './train-checkpoint.js';
 import { JsonlLog } from './train-log.js';
@@ -234,6 +233,7 @@ export async function train<B extends TrainBatch>(opts: TrainOptions<B>): Promis
   const variables = new Map(opts.variables);
   checkVariables(variables);
   const varList = [...variables.values()];
+  const slotOf = new Map([...variables.keys()].map((n, i) => [n, i]));
   const updater = new Updater<B>(variables, config, {
     lossFn: opts.lossFn,
     ...(opts.updates ? { updates: opts.updates } : {}),
@@ -256,7 +256,6 @@ export async function train<B extends TrainBatch>(opts: TrainOptions<B>): Promis
     const st = run;
     const workers = opts.parallel?.workers ?? 0;
     if (workers > 0) {
-      if (updater.rules.length > 1) throw new ConfigError('train: data-parallel training runs one update rule; give `updates` or `parallel`, not both');
       pool = await ReplicaPool.start(opts.parallel!.replica, workers, variables, backendReport()?.choice ?? tf.getBackend());
       progress.log(`${label}: data-parallel over ${workers + 1} replicas (${workers} worker thread${workers > 1 ? 's' : ''})`);
     }
@@ -285,15 +284,7 @@ export async function train<B extends TrainBatch>(opts: TrainOptions<B>): Promis
         const cpu0 = process.cpuUsage();
         let r: { loss: number; gradNorm: number; losses?: Record<string, number>; exchangeSeconds?: number };
         if (pool) {
-          const rule = updater.rules[0]!;
-          const p = await parallelUpdate(pool, opts.parallel!, batch, varList, [...variables.keys()], (b, c) => opts.lossFn(b, true, c), ctx, config.seed, (named) => {
-            const norm = globalNorm(named);
-            rule.opt.applyGradients(named, lr, clipCoefficient(norm, config.clipNorm));
-            return norm;
-          });
-          const [loss, gradNorm] = (await p.stats.data()) as Float32Array;
-          p.stats.dispose();
-          r = { loss: loss!, gradNorm: gradNorm!, exchangeSeconds: p.exchangeSeconds };
+          r = await parallelStep(pool, opts.parallel!, updater, batch, ctx, { lr, clipNorm: config.clipNorm, seed: config.seed, all: varList, slotOf });
           const every = opts.parallel!.verifyEvery;
           if (every && (st.step + 1) % every === 0) await pool.verify(varList);
         } else {

@@ -10,6 +10,7 @@ import { resolveTransformerConfig } from '../config.js';
 import { splitLmBatch, type LmBatch } from '../lm-batch.js';
 import { TransformerLM } from '../model.js';
 import { train, type StepReport } from '../trainer.js';
+import type { UpdateRule } from '../train-updater.js';
 import { againstSingleThread } from './check.js';
 import { autoWorkers } from './auto.js';
 import { weightsChecksum } from './layout.js';
@@ -29,7 +30,7 @@ const batches: LmBatch[] = Array.from({ length: 6 }, (_, i) => {
   return { size, tokens: size * seq, seq, ids: Int32Array.from({ length: size * (seq + 1) }, () => rng.int(0, 39)) };
 });
 
-async function run(o: { workers: number; dropout: number; epochs?: number; dir?: string; resume?: boolean; verifyEvery?: number; killAfterEpoch?: number }) {
+async function run(o: { workers: number; dropout: number; epochs?: number; dir?: string; resume?: boolean; verifyEvery?: number; killAfterEpoch?: number; updates?: UpdateRule<LmBatch>[] }) {
   const config = resolveTransformerConfig({ arch: 'gpt2', vocabSize: 40, contextLength: 16, dModel: 32, nHeads: 2, nLayers: 2, dropout: o.dropout });
   const model = TransformerLM.create(config, new Rng(1));
   const steps: StepReport[] = [];
@@ -40,6 +41,7 @@ async function run(o: { workers: number; dropout: number; epochs?: number; dir?:
       trainBatches: (_e, r) => r.shuffle([...batches]),
       config: { epochs: o.epochs ?? 1, lr: 3e-3, seed: 9, ...(o.dir ? { checkpointDir: o.dir, resume: o.resume ?? false } : {}) },
       ...(o.workers > 0 ? { parallel: { ...lmDataParallel(config, o.workers), ...(o.verifyEvery ? { verifyEvery: o.verifyEvery } : {}) } } : {}),
+      ...(o.updates ? { updates: o.updates } : {}),
       onStep: (s) => steps.push(s),
       onEpochEnd: ({ epoch }) => {
         if (epoch === o.killAfterEpoch) throw new Error('killed');
@@ -64,6 +66,30 @@ describe('data-parallel training over worker threads', () => {
     dp.steps.forEach((s, i) => expect(Math.abs(s.loss - single.steps[i]!.loss)).toBeLessThan(1e-5 * Math.abs(single.steps[i]!.loss)));
     let worst = 0;
     dp.weights.forEach((w, k) => w.forEach((x, j) => (worst = Math.max(worst, Math.abs(x - single.weights[k]![j]!)))));
+    expect(worst).toBeLessThan(1e-5);
+  });
+
+  it('several update rules (own variables, optimizers and repeats) split over the replicas follow the single-thread run', async () => {
+    // the embeddings twice per batch, the blocks every other batch (their AdamW states are separate)
+    const updates: UpdateRule<LmBatch>[] = [
+      { name: 'embeddings', variables: (n) => /wte|wpe/.test(n), repeat: 2 },
+      { name: 'blocks', variables: (n) => !/wte|wpe/.test(n), repeat: (step) => (step % 2 === 0 ? 1 : 0) },
+    ];
+    const single = await run({ workers: 0, dropout: 0, updates });
+    const before = tf.memory().numTensors;
+    const dp = await run({ workers: 1, dropout: 0, verifyEvery: 1, updates });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(dp.steps.map((s) => Object.keys(s.losses ?? {}).sort())).toEqual(single.steps.map((s) => Object.keys(s.losses ?? {}).sort()));
+    expect(dp.steps[0]!.losses).toHaveProperty('blocks');
+    dp.steps.forEach((s, i) => expect(Math.abs(s.loss - single.steps[i]!.loss)).toBeLessThan(1e-5 * Math.abs(single.steps[i]!.loss)));
+    let worst = 0;
+    let moved = 0;
+    dp.weights.forEach((w, k) => w.forEach((x, j) => (worst = Math.max(worst, Math.abs(x - single.weights[k]![j]!)))));
+    const fresh = TransformerLM.create(resolveTransformerConfig({ arch: 'gpt2', vocabSize: 40, contextLength: 16, dModel: 32, nHeads: 2, nLayers: 2, dropout: 0 }), new Rng(1));
+    const init = [...fresh.trainableVariables().values()].map((v) => v.dataSync());
+    fresh.dispose();
+    dp.weights.forEach((w, k) => w.forEach((x, j) => (moved = Math.max(moved, Math.abs(x - init[k]![j]!)))));
+    expect(moved).toBeGreaterThan(1e-3);
     expect(worst).toBeLessThan(1e-5);
   });
 

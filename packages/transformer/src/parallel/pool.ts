@@ -98,16 +98,17 @@ export class ReplicaPool {
 
   /**
    * Publish the weights if they changed, then send shard i with its context and weight (its share of the
-   * batch's tokens) to worker i. Returns the seconds spent publishing.
+   * batch's tokens) to worker i, asking for the gradient of update rule `rule` over the variables at layout
+   * `slots`. Returns the seconds spent publishing.
    */
-  dispatch(variables: readonly tf.Variable[], shards: readonly TrainBatch[], ctxs: readonly StepContext[], weights: readonly number[]): number {
+  dispatch(variables: readonly tf.Variable[], shards: readonly TrainBatch[], ctxs: readonly StepContext[], weights: readonly number[], rule: string, slots: readonly number[]): number {
     if (this.failure) throw this.failure;
     const t0 = performance.now();
     this.publish(variables);
     const seconds = (performance.now() - t0) / 1000;
     this.inflight = shards.map((batch, i) => {
       const p = this.expect(i);
-      const m: StepMessage = { type: 'step', batch, ctx: ctxs[i]!, weight: weights[i]!, version: this.version };
+      const m: StepMessage = { type: 'step', batch, ctx: ctxs[i]!, weight: weights[i]!, version: this.version, rule, slots };
       this.workers[i]!.postMessage(m);
       return p;
     });

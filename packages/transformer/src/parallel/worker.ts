@@ -21,7 +21,8 @@ interface Init {
 }
 
 export type StepMessage =
-  | { readonly type: 'step'; readonly batch: TrainBatch; readonly ctx: StepContext; readonly weight: number; readonly version: number }
+  /** The gradient of update rule `rule` over the variables at layout `slots`, weighted. */
+  | { readonly type: 'step'; readonly batch: TrainBatch; readonly ctx: StepContext; readonly weight: number; readonly version: number; readonly rule: string; readonly slots: readonly number[] }
   /** Load the published weights and answer with the checksum of the replica's own variables. */
   | { readonly type: 'checksum'; readonly version: number };
 
@@ -53,12 +54,13 @@ try {
         return;
       }
       const loss = tf.tidy(() => {
-        const { value, grads: g } = tf.variableGrads(() => replica.lossFn(m.batch, true, m.ctx), vars);
-        init.layout.slots.forEach((s, i) => {
+        const { value, grads: g } = tf.variableGrads(() => replica.lossFn(m.batch, true, m.ctx, m.rule), m.slots.map((i) => vars[i]!));
+        for (const i of m.slots) {
+          const s = init.layout.slots[i]!;
           const gi = g[vars[i]!.name];
           if (gi) grads.set(tf.mul(gi, m.weight).dataSync() as Float32Array, s.offset);
           else grads.fill(0, s.offset, s.offset + s.size);
-        });
+        }
         return value.dataSync()[0]!;
       });
       port.postMessage({ type: 'done', loss });
