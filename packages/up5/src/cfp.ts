@@ -15,12 +15,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, Rng, silentProgress, type Progress } from '@xrec/core';
-import { encodeExamples, p5Batches, p5Loss, type EncodedExample, type P5Recommender, type RecExample } from '@xrec/p5';
-import { train, type T5Prefix, type TrainResult } from '@xrec/transformer';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeExamples, p5Batches, type P5Recommender, type RecExample } from '@xrec/p5';
+import { nativeStatus, resolveWorkers, train, type TrainResult } from '@xrec/transformer';
+import type { CfpBatch } from './cfp-batch.js';
+import { adversarialLosses, type PlayerPrefix } from './cfp-loss.js';
+import { up5DataParallel, type Up5ReplicaArgs } from './replica.js';
 import { fitDiscriminator } from './attacker.js';
 import type { AdversaryObjective, Discriminator } from './discriminator.js';
 import type { FairPrefix } from './fair-prefix.js';
-import { encodeUserRows, representationArray, userRepresentations, type UserRow } from './user-representation.js';
+import { encodeUserRows, representationArray, type UserRow } from './user-representation.js';
 
 /** The schedule of an adversarial training (single prompts, the mixture, the fine-tuning baseline). */
 export interface AdversarialSchedule {
@@ -49,15 +55,12 @@ export interface CfpOptions extends AdversarialSchedule {
   readonly prefixSteps?: number;
   /** Discriminator updates per discriminator batch (default 1). */
   readonly discriminatorSteps?: number;
-}
-
-interface CfpBatch {
-  readonly rows: readonly EncodedExample[];
-  /** The rows' prompts with their `user_…` word masks (encoded once, before training). */
-  readonly users: readonly UserRow[];
-  readonly labels: readonly number[];
-  readonly size: number;
-  readonly tokens: number;
+  /**
+   * Data-parallel training over worker threads (both rules split over the replicas; see the transformer's
+   * `DataParallel`): `workers` besides the trainer's thread, or `'auto'`; `verifyEvery` checks every this many
+   * updates that the replicas hold the trainer's weights bit for bit.
+   */
+  readonly parallel?: { readonly workers: number | 'auto'; readonly verifyEvery?: number };
 }
 
 /** Check an adversarial schedule's numbers (shared by the single-prompt, mixture and fine-tuning trainings). */
@@ -86,14 +89,12 @@ export function pretrainDiscriminator(rec: P5Recommender, disc: Discriminator, u
 }
 
 /** What plays against the discriminator: its variables and, for a prompt, the prefix it makes. */
-interface Player {
+interface Player extends PlayerPrefix {
   readonly label: string;
-  /** The attribute hidden (named in errors). */
   readonly attribute?: string;
   readonly variables: Map<string, tf.Variable>;
-  readonly prefix?: (o: { training: boolean; seed: number }) => T5Prefix;
-  /** Whether the P5's own dropout is on in the recommendation loss (when its weights are trained). */
-  readonly modelTraining: boolean;
+  /** How a data-parallel replica rebuilds it. */
+  readonly replica: Up5ReplicaArgs['player'];
 }
 
 async function trainAgainst(rec: P5Recommender, disc: Discriminator, o: CfpOptions, player: Player, where: string): Promise<TrainResult> {
@@ -107,45 +108,42 @@ async function trainAgainst(rec: P5Recommender, disc: Discriminator, o: CfpOptio
   const bs = o.batchSize ?? 64;
   const perEpoch = Math.min(o.examplesPerEpoch ?? exs.length, exs.length);
   const dv = disc.variables();
-  const playerLoss = (b: CfpBatch, training: boolean, seed: number) => {
-    const p = player.prefix?.({ training, seed });
-    const rec_ = p5Loss(rec, { rows: b.rows, size: b.size, tokens: b.tokens }, training && player.modelTraining, seed, p);
-    const adv = disc.adversaryLoss(userRepresentations(rec, b.users, p ? { prefix: p } : {}), b.labels, adversary);
-    return tf.add(rec_, tf.mul(lambda, adv)) as tf.Scalar;
-  };
+  const losses = adversarialLosses(rec, disc, player, lambda, adversary);
   const discSteps = o.discriminatorSteps ?? 1;
-  return train<CfpBatch>({
-    variables: new Map([...player.variables, ...dv]),
-    lossFn: (b, training, ctx) => playerLoss(b, training, ctx.seed),
-    updates: [
-      { name: 'player', variables: [...player.variables.keys()], lossFn: (b, training, ctx) => playerLoss(b, training, ctx.seed), repeat: o.prefixSteps ?? 1 },
-      {
-        name: 'discriminator',
-        variables: [...dv.keys()],
-        // only the discriminator's gradients are taken in this rule, so the player is held fixed
-        lossFn: (b) => {
-          const p = player.prefix?.({ training: false, seed: 0 });
-          return disc.loss(userRepresentations(rec, b.users, p ? { prefix: p } : {}), b.labels);
-        },
-        repeat: (step) => (step % every === 0 ? discSteps : 0),
+  const variables = new Map([...player.variables, ...dv]);
+  const workers = resolveWorkers(o.parallel?.workers, where, () => ({ parameters: [...variables.values()].reduce((a, v) => a + v.size, 0), batchRows: bs, tokensPerStep: Math.round((bs * rows.reduce((a, r) => a + r.target.length, 0)) / rows.length), native: nativeStatus().active }));
+  const snapshot = workers > 0 ? mkdtempSync(join(tmpdir(), 'xrec-up5-dp-')) : undefined;
+  try {
+    if (snapshot) await rec.save(snapshot);
+    const replica: Up5ReplicaArgs = { p5Dir: snapshot ?? '', player: player.replica, discriminator: { dModel: disc.dModel, classes: disc.classes, name: disc.name }, lambda, adversary };
+    return await train<CfpBatch>({
+      variables,
+      lossFn: (b, training, ctx) => losses.player(b, training, ctx.seed),
+      updates: [
+        { name: 'player', variables: [...player.variables.keys()], lossFn: (b, training, ctx) => losses.player(b, training, ctx.seed), repeat: o.prefixSteps ?? 1 },
+        { name: 'discriminator', variables: [...dv.keys()], lossFn: (b) => losses.discriminator(b), repeat: (step) => (step % every === 0 ? discSteps : 0) },
+      ],
+      ...(workers > 0 ? { parallel: up5DataParallel(replica, workers, o.parallel?.verifyEvery) } : {}),
+      trainBatches: (_e: number, rng: Rng) => {
+        const order = rng.permutation(exs.length).slice(0, perEpoch);
+        return p5Batches(Array.from(order, (i) => rows[i]!), bs).map((b, k) => {
+          const idx = Array.from(order.slice(k * bs, k * bs + b.size));
+          return { ...b, users: idx.map((i) => users[i]!), labels: idx.map((i) => labels[i]!) };
+        });
       },
-    ],
-    trainBatches: (_e: number, rng: Rng) => {
-      const order = rng.permutation(exs.length).slice(0, perEpoch);
-      return p5Batches(Array.from(order, (i) => rows[i]!), bs).map((b, k) => {
-        const idx = Array.from(order.slice(k * bs, k * bs + b.size));
-        return { ...b, users: idx.map((i) => users[i]!), labels: idx.map((i) => labels[i]!) };
-      });
-    },
-    config: { epochs: o.epochs ?? 1, lr: o.lr ?? 1e-3, warmupSteps: 0, schedule: 'constant', seed: o.seed ?? 0, weightDecay: 0 },
-    progress: o.progress ?? silentProgress,
-    label: player.label,
-  });
+      config: { epochs: o.epochs ?? 1, lr: o.lr ?? 1e-3, warmupSteps: 0, schedule: 'constant', seed: o.seed ?? 0, weightDecay: 0 },
+      progress: o.progress ?? silentProgress,
+      label: player.label,
+    });
+  } finally {
+    if (snapshot) rmSync(snapshot, { recursive: true, force: true });
+  }
 }
 
 /** Train a counterfactually-fair prompt on the frozen P5 against `disc` (UP5's CFP). */
 export async function trainFairPrefix(rec: P5Recommender, prefix: FairPrefix, disc: Discriminator, o: CfpOptions): Promise<TrainResult> {
-  return trainAgainst(rec, disc, o, { label: `cfp ${prefix.attribute}`, attribute: prefix.attribute, variables: prefix.variables(), prefix: (x) => prefix.prefix(x), modelTraining: false }, `trainFairPrefix(${prefix.attribute})`);
+  const player: Player = { label: `cfp ${prefix.attribute}`, attribute: prefix.attribute, variables: prefix.variables(), prefix: (x) => prefix.prefix(x), modelTraining: false, replica: { kind: 'prefix', attribute: prefix.attribute, config: prefix.config } };
+  return trainAgainst(rec, disc, o, player, `trainFairPrefix(${prefix.attribute})`);
 }
 
 /**
@@ -153,5 +151,5 @@ export async function trainFairPrefix(rec: P5Recommender, prefix: FairPrefix, di
  * objective as a fair prompt, without a prompt.
  */
 export async function trainAdversarialP5(rec: P5Recommender, disc: Discriminator, o: CfpOptions): Promise<TrainResult> {
-  return trainAgainst(rec, disc, o, { label: 'adversarial fine-tuning', variables: rec.model.parameters(), modelTraining: true }, 'trainAdversarialP5');
+  return trainAgainst(rec, disc, o, { label: 'adversarial fine-tuning', variables: rec.model.parameters(), modelTraining: true, replica: { kind: 'model' } }, 'trainAdversarialP5');
 }

@@ -1,0 +1,29 @@
+/** The batches of UP5's adversarial trainings (a fair prompt, the fine-tuning baseline) and their shards. */
+import { splitP5Batch, type EncodedExample } from '@xrec/p5';
+import type { UserRow } from './user-representation.js';
+
+export interface CfpBatch {
+  readonly rows: readonly EncodedExample[];
+  /** The rows' prompts with their `user_…` word masks (encoded once, before training). */
+  readonly users: readonly UserRow[];
+  readonly labels: readonly number[];
+  readonly size: number;
+  readonly tokens: number;
+  /**
+   * A shard's weight on its per-user terms (the adversary's and the discriminator's losses, means over users):
+   * (its share of the batch's users) / (its share of the batch's target tokens), so that shards weighted by
+   * their tokens sum to the batch's loss, whose recommendation term is a mean over tokens. Absent: 1.
+   */
+  readonly userWeight?: number;
+}
+
+/** Split a batch into at most `parts` shards of consecutive rows (the P5 split), each with its `userWeight`. */
+export function splitCfpBatch(b: CfpBatch, parts: number): CfpBatch[] {
+  let start = 0;
+  return splitP5Batch(b, parts).map((s) => {
+    const end = start + s.size;
+    const shard: CfpBatch = { ...s, users: b.users.slice(start, end), labels: b.labels.slice(start, end), userWeight: (b.userWeight ?? 1) * (s.size / b.size) / (s.tokens / b.tokens) };
+    start = end;
+    return shard;
+  });
+}
