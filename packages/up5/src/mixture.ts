@@ -12,68 +12,27 @@ with A the adversary objective (UP5: A = −L_disc; see {@link AdversarialSchedu
  *
  * so the mixture hides the selected attributes and keeps the others recoverable, as the user asked.
  */
-import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, Rng, silentProgress } from '@xrec/core';
-import { encodeExamples, p5Batches, p5Loss, type P5Recommender, type EncodedExample } from '@xrec/p5';
+import { encodeExamples, p5Batches, type P5Recommender } from '@xrec/p5';
+import { nativeStatus, resolveWorkers, train, type TrainResult } from '@xrec/transformer';
 import { checkSchedule, pretrainDiscriminator, type AdversarialSchedule } from './cfp.js';
-import { AttentionMixture } from '@xrec/prompts';
-import { train, type T5Config, type T5Prefix, type TrainResult } from '@xrec/transformer';
 import type { Discriminator } from './discriminator.js';
 import type { FairPrefix } from './fair-prefix.js';
-import { encodeUserRows, userRepresentations, type UserRow } from './user-representation.js';
-
-export interface PromptMixtureConfig {
-  /** The prompts' length (every mixed prompt must have it). */
-  readonly tokens: number;
-  /** Heads of the mixing attention (default: the T5's heads). */
-  readonly heads?: number;
-}
-
-export class PromptMixture {
-  private readonly parts: Record<'encoder' | 'decoder' | 'cross', AttentionMixture>;
-
-  constructor(t5: T5Config, readonly config: PromptMixtureConfig, rng: Rng) {
-    const make = (layers: number, which: string) => new AttentionMixture({ tokens: config.tokens, layers, kvHeads: t5.nHeads, headDim: t5.dKv, ...(config.heads ? { heads: config.heads } : {}) }, rng.fork(which));
-    this.parts = { encoder: make(t5.nLayers, 'encoder'), decoder: make(t5.nDecoderLayers, 'decoder'), cross: make(t5.nDecoderLayers, 'cross') };
-  }
-
-  /** Trainable variables, named `mixture.<encoder|decoder|cross>.<name>`. */
-  variables(): Map<string, tf.Variable> {
-    const out = new Map<string, tf.Variable>();
-    for (const [k, m] of Object.entries(this.parts)) for (const [n, v] of m.variables()) out.set(`mixture.${k}.${n}`, v);
-    return out;
-  }
-
-  /** One prefix from the selected prompts (one prompt: its own prefix unchanged). Create inside a tidy or a loss. */
-  prefix(selected: readonly FairPrefix[]): T5Prefix {
-    if (selected.length === 0) throw new ConfigError('PromptMixture.prefix: no prompt selected');
-    const bad = selected.find((p) => p.config.tokens !== this.config.tokens);
-    if (bad) throw new ConfigError(`PromptMixture.prefix: prompt '${bad.attribute}' has ${bad.config.tokens} tokens, the mixture ${this.config.tokens}`);
-    const ps = selected.map((p) => p.prefix());
-    return { encoder: this.parts.encoder.mix(ps.map((p) => p.encoder!)), decoder: this.parts.decoder.mix(ps.map((p) => p.decoder!)), cross: this.parts.cross.mix(ps.map((p) => p.cross!)) };
-  }
-
-  dispose(): void {
-    for (const m of Object.values(this.parts)) m.dispose();
-  }
-}
+import { mixtureLosses, type MixBatch } from './mixture-loss.js';
+import { mixtureDataParallel, type MixtureReplicaArgs } from './mixture-replica.js';
+import type { PromptMixture } from './prompt-mixture.js';
+import { encodeUserRows } from './user-representation.js';
 
 export interface MixtureOptions extends AdversarialSchedule {
   /** Each attribute's class of a user (examples of users without every attribute are dropped). */
   readonly labelOf: (attribute: string, user: string) => number | undefined;
   /** Probability that an attribute is in a batch's subset (UP5: 0.5); subsets with fewer than two are redrawn. */
   readonly chooseProbability?: number;
-}
-
-interface MixBatch {
-  readonly rows: readonly EncodedExample[];
-  readonly users: readonly UserRow[];
-  /** labels[a][i]: attribute a's class of row i. */
-  readonly labels: readonly (readonly number[])[];
-  /** Indices (into the prompts) of the attributes this batch hides. */
-  readonly subset: readonly number[];
-  readonly size: number;
-  readonly tokens: number;
+  /** Data-parallel training over worker threads (both rules), as `CfpOptions.parallel`. */
+  readonly parallel?: { readonly workers: number | 'auto'; readonly verifyEvery?: number };
 }
 
 /** Train the mixture over frozen `prompts` with one discriminator per prompt (same order). */
@@ -97,36 +56,43 @@ export async function trainPromptMixture(rec: P5Recommender, mixture: PromptMixt
   const perEpoch = Math.min(o.examplesPerEpoch ?? exs.length, exs.length);
   const mv = mixture.variables();
   const dv = new Map(discs.flatMap((d, i) => [...d.variables()].map(([n, v]) => [`${attrs[i]}.${n}`, v] as const)));
-  const discTerms = (b: MixBatch, p: T5Prefix) => {
-    const reps = userRepresentations(rec, b.users, { prefix: p });
-    return discs.map((d, a) => d.loss(reps, b.labels[a]!));
-  };
-  const mixtureLoss = (b: MixBatch, seed: number) => {
-    const p = mixture.prefix(b.subset.map((i) => prompts[i]!));
-    const reps = userRepresentations(rec, b.users, { prefix: p });
-    const terms = discs.map((d, a) => (b.subset.includes(a) ? d.adversaryLoss(reps, b.labels[a]!, adversary) : d.loss(reps, b.labels[a]!)));
-    const adv = terms.reduce((acc: tf.Scalar, t) => tf.add(acc, tf.mul(lambda, t)), tf.scalar(0));
-    return tf.add(p5Loss(rec, { rows: b.rows, size: b.size, tokens: b.tokens }, false, seed, p), adv) as tf.Scalar;
-  };
-  return train<MixBatch>({
-    variables: new Map([...mv, ...dv]),
-    lossFn: (b, _training, ctx) => mixtureLoss(b, ctx.seed),
-    updates: [
-      { name: 'mixture', variables: [...mv.keys()], lossFn: (b, _training, ctx) => mixtureLoss(b, ctx.seed) },
-      // only the discriminators' gradients are taken here, so the mixture is held fixed
-      { name: 'discriminators', variables: [...dv.keys()], lossFn: (b) => discTerms(b, mixture.prefix(b.subset.map((i) => prompts[i]!))).reduce((x, y) => tf.add(x, y)), repeat: (step) => (step % every === 0 ? 1 : 0) },
-    ],
-    trainBatches: (_e: number, rng: Rng) => {
-      const order = rng.permutation(exs.length).slice(0, perEpoch);
-      return p5Batches(Array.from(order, (i) => rows[i]!), bs).map((b, k) => {
-        const idx = Array.from(order.slice(k * bs, k * bs + b.size));
-        let subset: number[] = [];
-        while (subset.length < 2) subset = attrs.flatMap((_, a) => (rng.float() < pChoose ? [a] : []));
-        return { ...b, users: idx.map((i) => users[i]!), labels: labels.map((l) => idx.map((i) => l[i]!)), subset };
-      });
-    },
-    config: { epochs: o.epochs ?? 1, lr: o.lr ?? 1e-3, warmupSteps: 0, schedule: 'constant', seed: o.seed ?? 0, weightDecay: 0 },
-    progress: o.progress ?? silentProgress,
-    label: `mixture ${attrs.join('+')}`,
-  });
+  const losses = mixtureLosses(rec, mixture, prompts, discs, lambda, adversary);
+  const variables = new Map([...mv, ...dv]);
+  const tokensPerStep = Math.round((bs * rows.reduce((a, r) => a + r.target.length, 0)) / rows.length);
+  const workers = resolveWorkers(o.parallel?.workers, 'trainPromptMixture', () => ({ parameters: [...variables.values()].reduce((a, v) => a + v.size, 0), batchRows: bs, tokensPerStep, native: nativeStatus().active }));
+  const snapshot = workers > 0 ? mkdtempSync(join(tmpdir(), 'xrec-up5-mix-dp-')) : undefined;
+  try {
+    if (snapshot) await rec.save(snapshot);
+    const replica: MixtureReplicaArgs = {
+      p5Dir: snapshot ?? '',
+      mixture: mixture.config,
+      prompts: prompts.map((p) => ({ attribute: p.attribute, config: p.config, weights: [...p.variables()].map(([n, v]) => [n, Float32Array.from(v.dataSync())] as const) })),
+      discriminators: discs.map((d) => ({ dModel: d.dModel, classes: d.classes, name: d.name })),
+      lambda,
+      adversary,
+    };
+    return await train<MixBatch>({
+      variables,
+      lossFn: (b, _training, ctx) => losses.mixture(b, ctx.seed),
+      updates: [
+        { name: 'mixture', variables: [...mv.keys()], lossFn: (b, _training, ctx) => losses.mixture(b, ctx.seed) },
+        { name: 'discriminators', variables: [...dv.keys()], lossFn: (b) => losses.discriminators(b), repeat: (step) => (step % every === 0 ? 1 : 0) },
+      ],
+      ...(workers > 0 ? { parallel: mixtureDataParallel(replica, workers, o.parallel?.verifyEvery) } : {}),
+      trainBatches: (_e: number, rng: Rng) => {
+        const order = rng.permutation(exs.length).slice(0, perEpoch);
+        return p5Batches(Array.from(order, (i) => rows[i]!), bs).map((b, k) => {
+          const idx = Array.from(order.slice(k * bs, k * bs + b.size));
+          let subset: number[] = [];
+          while (subset.length < 2) subset = attrs.flatMap((_, a) => (rng.float() < pChoose ? [a] : []));
+          return { ...b, users: idx.map((i) => users[i]!), labels: labels.map((l) => idx.map((i) => l[i]!)), subset };
+        });
+      },
+      config: { epochs: o.epochs ?? 1, lr: o.lr ?? 1e-3, warmupSteps: 0, schedule: 'constant', seed: o.seed ?? 0, weightDecay: 0 },
+      progress: o.progress ?? silentProgress,
+      label: `mixture ${attrs.join('+')}`,
+    });
+  } finally {
+    if (snapshot) rmSync(snapshot, { recursive: true, force: true });
+  }
 }

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '@xrec/core';
 import { againstSingleThread, initBackend } from '@xrec/transformer';
 import { encodeExamples, p5Batches, P5Recommender, p5Template, trainP5, trainP5Tokenizer, type RecExample } from '@xrec/p5';
-import { adversarialLosses, Discriminator, encodeUserRows, FairPrefix, splitCfpBatch, trainAdversarialP5, trainFairPrefix, type CfpBatch } from './index.js';
+import { adversarialLosses, Discriminator, encodeUserRows, FairPrefix, PromptMixture, splitCfpBatch, trainAdversarialP5, trainFairPrefix, trainPromptMixture, type CfpBatch } from './index.js';
 
 // Data-parallel UP5 trainings (the workers run the compiled packages: `pnpm build` first, as CI does).
 
@@ -63,6 +63,26 @@ describe('UP5 over worker threads', () => {
       },
       (w) => w,
     );
+    expect(c.leakedTensors).toBe(0);
+    expect(c.maxAbsDiff).toBeLessThan(1e-4);
+  });
+
+  it('the prompt mixture (frozen prompts sent to the workers) follows the single-thread run', async () => {
+    const labelOfAttr = (a: string, u: string) => (a === 'parity' ? Number(u) % 2 : Number(u) >= 16 ? 1 : 0);
+    const prompts = ['parity', 'upper'].map((a, i) => FairPrefix.create(a, rec.model.config, { tokens: 2, dropout: 0 }, new Rng(20 + i)));
+    const c = await againstSingleThread(
+      async (workers) => {
+        const mixture = new PromptMixture(rec.model.config, { tokens: 2 }, new Rng(7));
+        const discs = prompts.map((_, i) => new Discriminator(32, 2, new Rng(30 + i), 'disc'));
+        await trainPromptMixture(rec, mixture, prompts, discs, { train: make(48, 3), labelOf: labelOfAttr, epochs: 1, batchSize: 16, lr: 1e-3, chooseProbability: 1, ...(workers > 0 ? { parallel: { workers, verifyEvery: 1 } } : {}) });
+        const w = weightsOf(mixture.variables(), ...discs.map((d) => d.variables()));
+        mixture.dispose();
+        discs.forEach((d) => d.dispose());
+        return w;
+      },
+      (w) => w,
+    );
+    prompts.forEach((p) => p.dispose());
     expect(c.leakedTensors).toBe(0);
     expect(c.maxAbsDiff).toBeLessThan(1e-4);
   });

@@ -13,7 +13,7 @@ import { CheckpointError, ConfigError, float32ToTensor, loadSafetensors, Rng, sa
 import { P5Recommender } from '@xrec/p5';
 import { Discriminator } from './discriminator.js';
 import { FairPrefix, type FairPrefixConfig } from './fair-prefix.js';
-import { PromptMixture, type PromptMixtureConfig } from './mixture.js';
+import { PromptMixture, type PromptMixtureConfig } from './prompt-mixture.js';
 
 export const UP5_FORMAT = 'xrec-up5';
 export const UP5_VERSION = 1;
