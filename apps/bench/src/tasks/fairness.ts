@@ -98,7 +98,7 @@ registerBenchTask({
   description: 'counterfactually-fair prompts on a frozen P5 (Insurance or MovieLens-100K): a fresh attacker’s ROC-AUC per attribute (0.5 = fair) and hit@k with the prompt on, beside adversarial fine-tuning and linear projection',
   metrics: ['auc', ...REC_METRICS],
   async run(ctx) {
-    const known = ['dataset', 'attributes', 'profile', 'seed', 'lambda', 'tokens', 'lr', 'adversary', 'pretrain', 'epochs', 'mixture', 'baselines'];
+    const known = ['dataset', 'attributes', 'profile', 'seed', 'lambda', 'tokens', 'lr', 'adversary', 'pretrain', 'epochs', 'mixture', 'baselines', 'workers'];
     const unknown = Object.keys(ctx.options).filter((k) => !known.includes(k));
     if (unknown.length) throw new ConfigError(`bench task 'fairness': unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${known.join(', ')})`);
     const dataset = String(ctx.options.dataset ?? 'insurance') as RecDataset;
@@ -123,6 +123,11 @@ registerBenchTask({
     if (!ADVERSARY_OBJECTIVES.includes(adversary)) throw new ConfigError(`bench task 'fairness': adversary must be ${ADVERSARY_OBJECTIVES.join(' or ')}, got '${adversary}'`);
     if (!Number.isInteger(epochs) || epochs < 1) throw new ConfigError(`bench task 'fairness': epochs must be a positive integer, got ${String(ctx.options.epochs)}`);
     if (!Number.isInteger(pretrain) || pretrain < 0) throw new ConfigError(`bench task 'fairness': pretrain must be a non-negative integer, got ${String(ctx.options.pretrain)}`);
+    const workers = ctx.options.workers as number | 'auto' | undefined;
+    if (workers !== undefined && workers !== 'auto' && !(typeof workers === 'number' && Number.isInteger(workers) && workers >= 0)) {
+      throw new ConfigError(`bench task 'fairness': workers must be a non-negative integer or 'auto', got ${JSON.stringify(workers)}`);
+    }
+    const parallel = workers === undefined ? {} : { parallel: { workers } };
     const data = loadFairnessData(dataset, attributes, seed, p.attackerUsers, ctx.dataDir);
     const { splits } = data;
     await initBackend();
@@ -149,7 +154,7 @@ registerBenchTask({
       const tmpl = p5Template('sequential', data.rec.domain);
       const tok = trainP5Tokenizer(train.flatMap((e) => [tmpl.source(e), ` ${e.target}`]).concat(data.rec.catalogue.map((i) => ` ${i}`)), 800);
       rec = P5Recommender.create(tok, data.rec.catalogue, { task: 'sequential', domain: data.rec.domain }, { ...p.model, dropout: 0.1 }, seed);
-      await trainP5(rec, { train, validation: data.rec.splits.validation.slice(0, 500), batchSize: 64, embeddingLrScale: P5_EMBEDDING_LR_SCALE[dataset], config: { epochs: p.p5Epochs, lr: 3e-3, warmupSteps: 100, patience: 2, seed }, progress: ctx.progress });
+      await trainP5(rec, { train, validation: data.rec.splits.validation.slice(0, 500), batchSize: 64, embeddingLrScale: P5_EMBEDDING_LR_SCALE[dataset], config: { epochs: p.p5Epochs, lr: 3e-3, warmupSteps: 100, patience: 2, seed }, progress: ctx.progress, ...parallel });
       await rec.save(p5Dir);
       await writeFileAtomic(settingsFile, p5Settings);
     }
@@ -188,7 +193,7 @@ registerBenchTask({
     const withMixture = ctx.options.mixture !== false && attributes.length >= 2;
     const withBaselines = ctx.options.baselines !== false;
     const subsets = withMixture ? [...attributes.flatMap((a, i) => attributes.slice(i + 1).map((b) => [a, b])), ...(attributes.length > 2 ? [attributes] : [])] : [];
-    const schedule = { train, lambda, adversary, epochs, examplesPerEpoch: p.cfpExamples, batchSize: 64, pretrainDiscriminatorEpochs: pretrain, seed, progress: ctx.progress };
+    const schedule = { train, lambda, adversary, epochs, examplesPerEpoch: p.cfpExamples, batchSize: 64, pretrainDiscriminatorEpochs: pretrain, seed, progress: ctx.progress, ...parallel };
     let mixture: PromptMixture | undefined;
     const bar = ctx.progress.start(`fairness ${dataset} ${profile}`, 1 + attributes.length * (withBaselines ? 3 : 1) + subsets.length);
     try {

@@ -18,6 +18,7 @@ describe('xrec bench fairness', () => {
     expect((await run(['bench', 'fairness', '--adversary', 'nope', '--out', join(dir, 'bad')])).err).toMatch(/adversary must be negative-ce or confusion, got 'nope'/);
     expect((await run(['bench', 'fairness', '--attributes', ',', '--out', join(dir, 'bad')])).err).toMatch(/no attribute given/);
     expect((await run(['bench', 'fairness', '--tokens', '0', '--out', join(dir, 'bad')])).err).toMatch(/tokens must be a positive integer/);
+    expect((await run(['bench', 'fairness', '--workers', 'two', '--out', join(dir, 'bad')])).code).toBe(2);
   });
 
   const ins = datasetForTest('insurance-fairness');
@@ -69,8 +70,9 @@ describe('xrec bench fairness', () => {
   const ml = datasetForTest('movielens-100k');
   it.skipIf(!ml.path)(`MovieLens-100K smoke run: a multi-class attribute (7 age bins) gets a macro one-vs-one AUC; class names are saved with the prompts ${ml.skipReason ?? ''}`, async () => {
     const out = join(dir, 'ml-smoke');
-    const r = await run(['bench', 'fairness', '--dataset', 'ml-100k', '--attributes', 'gender,age', '--profile', 'smoke', '--no-mixture', '--no-baselines', '--out', out]);
+    const r = await run(['bench', 'fairness', '--dataset', 'ml-100k', '--attributes', 'gender,age', '--profile', 'smoke', '--no-mixture', '--no-baselines', '--workers', '1', '--out', out]);
     expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/cfp gender: data-parallel over 2 replicas/); // --workers 1: the prompts (and the P5) train on two replicas
     const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { dataset: string; classes: Record<string, number>; rows: { method: string; auc: Record<string, number>; hardAuc: Record<string, number> }[] };
     expect(rep.dataset).toBe('ml-100k');
     expect(rep.classes).toEqual({ gender: 2, age: 7 });

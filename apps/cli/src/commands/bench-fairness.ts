@@ -4,6 +4,7 @@
  * attacker's AUC per attribute and hit@k for each.
  */
 import type { Command } from 'commander';
+import { cliWorkers } from '../args.js';
 import { benchGroup, runBenchTask } from './bench-group.js';
 
 export function registerBenchFairness(program: Command): void {
@@ -19,6 +20,7 @@ export function registerBenchFairness(program: Command): void {
     .option('--adversary <name>', "confusion (cross-entropy to uniform) | negative-ce (UP5's −L_disc)", 'confusion')
     .option('--pretrain <epochs>', "discriminator pre-training on the unprompted representations (default: the profile's)")
     .option('--epochs <n>', "epochs of each adversarial training: prompts, mixture, fine-tuning (default: the profile's)")
+    .option('--workers <n|auto>', 'data-parallel worker threads inside each training: the P5, the prompts, the mixture, the fine-tuning baseline (default 0)', cliWorkers)
     .option('--out <dir>', 'output directory (report.md, report.json, tradeoff.svg, representations; the model: p5/, up5.json, up5.safetensors, users.json)', 'bench-fairness')
     .option('--no-mixture', 'skip the prompt mixture (its rows: every attribute pair and the full set)')
     .option('--no-baselines', 'skip the adversarial fine-tuning and linear projection rows')
@@ -30,13 +32,14 @@ Examples:
   xrec bench fairness --profile quick --out out/fairness
   xrec bench fairness --dataset ml-100k --attributes gender,age --profile quick --out out/fairness-ml
   xrec bench fairness --attributes marital_status --tokens 5 --adversary confusion --profile smoke --out out/fair-smoke
+  xrec bench fairness --dataset ml-100k --workers auto --out out/fairness-ml
 
 Data: insurance-fairness/ or movielens-100k/ in the data directory (--data-dir or XREC_DATA_DIR).
 The P5 it trains is kept in <out>/p5 and reused when the command runs again with the same --out.`,
     )
     .action(
       async (
-        o: { dataset: string; attributes?: string; profile: string; seed: string; lambda: string; tokens: string; adversary: string; pretrain?: string; epochs?: string; out: string; mixture: boolean; baselines: boolean; json?: boolean },
+        o: { dataset: string; attributes?: string; profile: string; seed: string; lambda: string; tokens: string; adversary: string; pretrain?: string; epochs?: string; workers?: number | 'auto'; out: string; mixture: boolean; baselines: boolean; json?: boolean },
         cmd: Command,
       ) => {
         const num = (v: string) => (/^-?\d+(\.\d+)?$/.test(v) ? Number(v) : Number.NaN);
@@ -50,6 +53,7 @@ The P5 it trains is kept in <out>/p5 and reused when the command runs again with
           adversary: o.adversary,
           ...(o.pretrain !== undefined ? { pretrain: num(o.pretrain) } : {}),
           ...(o.epochs !== undefined ? { epochs: num(o.epochs) } : {}),
+          ...(o.workers !== undefined ? { workers: o.workers } : {}),
           mixture: o.mixture,
           baselines: o.baselines,
         };
