@@ -6,8 +6,7 @@ import { activateNativeKernels, deactivateNativeKernels, nativeStatus } from './
 import { geluTanh, layerNorm, rmsNorm } from './ops.js';
 import { fusedAttention } from './attention.js';
 import { AdamW } from './optim.js';
-import { resolveTransformerConfig } from './config.js';
-import { TransformerLM } from './model.js';
+import { trainSmallGpt } from '../test/small-gpt.js';
 
 // The native kernels are checked against float64 JS references and against the wasm path they replace
 // (deactivateNativeKernels puts the stock kernels back in the same process).
@@ -173,44 +172,10 @@ describe.skipIf(!active)(`native kernels on wasm ${why}`, () => {
   });
 
   it('50 training steps of a small GPT give the losses of the wasm path to float tolerance', async () => {
-    const train = async (): Promise<number[]> => {
-      const cfg = resolveTransformerConfig({ arch: 'gpt2', vocabSize: 97, contextLength: 16, dModel: 32, nHeads: 4, nLayers: 2, dropout: 0 });
-      const model = TransformerLM.create(cfg, new Rng(7));
-      const vars = model.trainableVariables();
-      const opt = new AdamW(vars, { weightDecay: 0.01 });
-      const rng = new Rng(8);
-      const losses: number[] = [];
-      const before = tf.memory().numTensors;
-      for (let s = 0; s < 50; s++) {
-        // learnable rows: arithmetic progressions mod 97 with a random start and step
-        const ids = new Int32Array(4 * 17);
-        for (let r = 0; r < 4; r++) {
-          const a = rng.int(0, 96);
-          const d = rng.int(1, 3);
-          for (let j = 0; j < 17; j++) ids[r * 17 + j] = (a + d * j) % 97;
-        }
-        const loss = tf.tidy(() => {
-          const all = tf.tensor2d(ids, [4, 17], 'int32');
-          const x = tf.slice(all, [0, 0], [4, 16]) as tf.Tensor2D;
-          const y = tf.slice(all, [0, 1], [4, 16]) as tf.Tensor2D;
-          const { value, grads } = tf.variableGrads(() => model.loss({ ids: x, labels: y, training: false }), [...vars.values()]);
-          const named = new Map<string, tf.Tensor>();
-          for (const [name, v] of vars) named.set(name, grads[v.name]!);
-          opt.applyGradients(named, 3e-3);
-          return value;
-        });
-        losses.push((await loss.data())[0]!);
-        loss.dispose();
-      }
-      expect(tf.memory().numTensors).toBe(before);
-      opt.dispose();
-      model.dispose();
-      return losses;
-    };
     await activateNativeKernels();
-    const native = await train();
+    const native = await trainSmallGpt(50);
     deactivateNativeKernels();
-    const wasm = await train();
+    const wasm = await trainSmallGpt(50);
     expect(native[49]!).toBeLessThan(native[0]! - 0.5); // it learns
     expect(maxRel(native, wasm)).toBeLessThan(2e-3);
   });

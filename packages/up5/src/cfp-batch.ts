@@ -2,11 +2,11 @@
 import { splitP5Batch, type EncodedExample } from '@xrec/p5';
 import type { UserRow } from './user-representation.js';
 
-export interface CfpBatch {
+/** What a UP5 batch has in common: P5 rows, one user per row, and the weight of its per-user terms. */
+export interface UserBatch {
   readonly rows: readonly EncodedExample[];
   /** The rows' prompts with their `user_…` word masks (encoded once, before training). */
   readonly users: readonly UserRow[];
-  readonly labels: readonly number[];
   readonly size: number;
   readonly tokens: number;
   /**
@@ -17,13 +17,26 @@ export interface CfpBatch {
   readonly userWeight?: number;
 }
 
-/** Split a batch into at most `parts` shards of consecutive rows (the P5 split), each with its `userWeight`. */
-export function splitCfpBatch(b: CfpBatch, parts: number): CfpBatch[] {
+export interface CfpBatch extends UserBatch {
+  /** The attribute's class of each row's user. */
+  readonly labels: readonly number[];
+}
+
+/**
+ * Split a batch into at most `parts` shards of consecutive rows (the P5 split), each with its `userWeight`;
+ * `slice(start, end)` gives the shard's other per-row fields.
+ */
+export function splitUserBatch<B extends UserBatch>(b: B, parts: number, slice: (start: number, end: number) => Omit<B, keyof UserBatch>): B[] {
   let start = 0;
   return splitP5Batch(b, parts).map((s) => {
     const end = start + s.size;
-    const shard: CfpBatch = { ...s, users: b.users.slice(start, end), labels: b.labels.slice(start, end), userWeight: (b.userWeight ?? 1) * (s.size / b.size) / (s.tokens / b.tokens) };
+    const shard = { ...b, ...s, ...slice(start, end), users: b.users.slice(start, end), userWeight: ((b.userWeight ?? 1) * (s.size / b.size)) / (s.tokens / b.tokens) } as B;
     start = end;
     return shard;
   });
+}
+
+/** Split a batch into at most `parts` shards of consecutive rows (the P5 split), each with its `userWeight`. */
+export function splitCfpBatch(b: CfpBatch, parts: number): CfpBatch[] {
+  return splitUserBatch(b, parts, (start, end) => ({ labels: b.labels.slice(start, end) }));
 }

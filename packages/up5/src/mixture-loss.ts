@@ -4,34 +4,23 @@
  * {@link CfpBatch}).
  */
 import * as tf from '@tensorflow/tfjs';
-import { p5Loss, splitP5Batch, type EncodedExample, type P5Recommender } from '@xrec/p5';
+import { p5Loss, type P5Recommender } from '@xrec/p5';
+import { splitUserBatch, type UserBatch } from './cfp-batch.js';
 import type { AdversaryObjective, Discriminator } from './discriminator.js';
 import type { FairPrefix } from './fair-prefix.js';
 import type { PromptMixture } from './prompt-mixture.js';
-import { userRepresentations, type UserRow } from './user-representation.js';
+import { userRepresentations } from './user-representation.js';
 
-export interface MixBatch {
-  readonly rows: readonly EncodedExample[];
-  readonly users: readonly UserRow[];
+export interface MixBatch extends UserBatch {
   /** labels[a][i]: attribute a's class of row i. */
   readonly labels: readonly (readonly number[])[];
   /** Indices (into the prompts) of the attributes this batch hides. */
   readonly subset: readonly number[];
-  readonly size: number;
-  readonly tokens: number;
-  /** The shard's weight on its per-user terms, as {@link CfpBatch.userWeight} (absent: 1). */
-  readonly userWeight?: number;
 }
 
 /** Split a batch into at most `parts` shards of consecutive rows (the P5 split), each with its `userWeight`. */
 export function splitMixBatch(b: MixBatch, parts: number): MixBatch[] {
-  let start = 0;
-  return splitP5Batch(b, parts).map((s) => {
-    const end = start + s.size;
-    const shard: MixBatch = { ...s, users: b.users.slice(start, end), labels: b.labels.map((l) => l.slice(start, end)), subset: b.subset, userWeight: (b.userWeight ?? 1) * (s.size / b.size) / (s.tokens / b.tokens) };
-    start = end;
-    return shard;
-  });
+  return splitUserBatch(b, parts, (start, end) => ({ labels: b.labels.map((l) => l.slice(start, end)), subset: b.subset }));
 }
 
 export interface MixtureLosses {

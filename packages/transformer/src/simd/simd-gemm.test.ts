@@ -7,10 +7,8 @@ import type { HeapBackend } from '../kernels/batch-matmul.js';
 import { activateNativeKernels, deactivateNativeKernels } from '../native-kernels.js';
 import { transposeFlagsFast } from '../matmul-flags.js';
 import { activateSimdKernels, deactivateSimdKernels, simdStatus } from '../simd-kernels.js';
-import { resolveTransformerConfig } from '../config.js';
-import { TransformerLM } from '../model.js';
-import { AdamW } from '../optim.js';
 import { GEMM_SHAPE } from './gemm-wasm.js';
+import { trainSmallGpt } from '../../test/small-gpt.js';
 import { simdGemm, type WasmHeapModule } from './simd-gemm.js';
 // @ts-expect-error -- a plain .mjs build script without type declarations
 import { simdGemmSource } from '../../scripts/simd-gemm-source.mjs';
@@ -136,42 +134,9 @@ describe('wasm SIMD matmul', () => {
   });
 
   it('20 training steps of a small GPT give the losses of tfjs-wasm kernel to float tolerance', async () => {
-    const train = async (): Promise<number[]> => {
-      const cfg = resolveTransformerConfig({ arch: 'gpt2', vocabSize: 97, contextLength: 16, dModel: 32, nHeads: 4, nLayers: 2, dropout: 0 });
-      const model = TransformerLM.create(cfg, new Rng(7));
-      const vars = model.trainableVariables();
-      const opt = new AdamW(vars, { weightDecay: 0.01 });
-      const rng = new Rng(8);
-      const losses: number[] = [];
-      const before = tf.memory().numTensors;
-      for (let s = 0; s < 20; s++) {
-        const ids = new Int32Array(4 * 17);
-        for (let r = 0; r < 4; r++) {
-          const a = rng.int(0, 96);
-          const d = rng.int(1, 3);
-          for (let j = 0; j < 17; j++) ids[r * 17 + j] = (a + d * j) % 97;
-        }
-        const loss = tf.tidy(() => {
-          const all = tf.tensor2d(ids, [4, 17], 'int32');
-          const x = tf.slice(all, [0, 0], [4, 16]) as tf.Tensor2D;
-          const y = tf.slice(all, [0, 1], [4, 16]) as tf.Tensor2D;
-          const { value, grads } = tf.variableGrads(() => model.loss({ ids: x, labels: y, training: false }), [...vars.values()]);
-          const named = new Map<string, tf.Tensor>();
-          for (const [name, v] of vars) named.set(name, grads[v.name]!);
-          opt.applyGradients(named, 3e-3);
-          return value;
-        });
-        losses.push((await loss.data())[0]!);
-        loss.dispose();
-      }
-      expect(tf.memory().numTensors).toBe(before);
-      opt.dispose();
-      model.dispose();
-      return losses;
-    };
-    const simd = await train();
+    const simd = await trainSmallGpt(20);
     deactivateSimdKernels();
-    const stock = await train();
+    const stock = await trainSmallGpt(20);
     await activateSimdKernels();
     expect(simd[19]!).toBeLessThan(simd[0]! - 0.3); // it learns
     expect(maxRel(simd, stock)).toBeLessThan(1e-3);
