@@ -7,6 +7,7 @@ import { geluTanh, layerNorm, rmsNorm } from './ops.js';
 import { fusedAttention } from './attention.js';
 import { AdamW } from './optim.js';
 import { trainSmallGpt } from '../test/small-gpt.js';
+import { maxRel, rand, refMatMul } from '../test/float-reference.js';
 
 // The native kernels are checked against float64 JS references and against the wasm path they replace
 // (deactivateNativeKernels puts the stock kernels back in the same process).
@@ -14,22 +15,6 @@ import { trainSmallGpt } from '../test/small-gpt.js';
 const backend = await initBackend();
 const active = backend.choice === 'wasm' && nativeStatus().active;
 const why = active ? '' : `native kernels not active here: ${nativeStatus().reason ?? backend.choice}`;
-
-function rand(rng: Rng, n: number): Float32Array {
-  return Float32Array.from({ length: n }, () => rng.normal(0, 1));
-}
-
-/** float64 reference of op(A) op(B) for packed row-major operands. */
-function refMatMul(a: Float32Array, b: Float32Array, m: number, n: number, k: number, ta: boolean, tb: boolean): Float64Array {
-  const c = new Float64Array(m * n);
-  for (let i = 0; i < m; i++)
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += (ta ? a[p * m + i]! : a[i * k + p]!) * (tb ? b[j * k + p]! : b[p * n + j]!);
-      c[i * n + j] = s;
-    }
-  return c;
-}
 
 /** ‖a - b‖ / ‖b‖ */
 function normRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -40,12 +25,6 @@ function normRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
     den += b[i]! ** 2;
   }
   return Math.sqrt(num / Math.max(den, 1e-30));
-}
-
-function maxRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let worst = 0;
-  for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / (1 + Math.abs(b[i]!)));
-  return worst;
 }
 
 describe.skipIf(!active)(`native kernels on wasm ${why}`, () => {

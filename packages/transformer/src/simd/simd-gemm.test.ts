@@ -12,6 +12,7 @@ import { trainSmallGpt } from '../../test/small-gpt.js';
 import { simdGemm, type WasmHeapModule } from './simd-gemm.js';
 // @ts-expect-error -- a plain .mjs build script without type declarations
 import { simdGemmSource } from '../../scripts/simd-gemm-source.mjs';
+import { maxRel, rand, refMatMul } from '../../test/float-reference.js';
 
 // The wasm SIMD matmul is checked against a float64 reference and against tfjs-wasm's own kernel, which
 // deactivateSimdKernels puts back in the same process. The native kernels (when built) are turned off for
@@ -19,29 +20,6 @@ import { simdGemmSource } from '../../scripts/simd-gemm-source.mjs';
 
 const backend = await initBackend({ force: 'wasm' });
 const nativeWasOn = backend.native.active;
-
-function rand(rng: Rng, n: number): Float32Array {
-  return Float32Array.from({ length: n }, () => rng.normal(0, 1));
-}
-
-/** float64 reference of op(A) op(B) for packed row-major operands. */
-function refMatMul(a: Float32Array, b: Float32Array, m: number, n: number, k: number, ta: boolean, tb: boolean): Float64Array {
-  const c = new Float64Array(m * n);
-  for (let i = 0; i < m; i++)
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += (ta ? a[p * m + i]! : a[i * k + p]!) * (tb ? b[j * k + p]! : b[p * n + j]!);
-      c[i * n + j] = s;
-    }
-  return c;
-}
-
-/** Largest |a - b| / (1 + |b|). */
-function maxRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let worst = 0;
-  for (let i = 0; i < b.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / (1 + Math.abs(b[i]!)));
-  return worst;
-}
 
 const { MR, NV, KC, MC, NC } = GEMM_SHAPE;
 const NR = 4 * NV;
