@@ -15,13 +15,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, Rng, silentProgress, type Progress } from '@xrec/core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { encodeExamples, p5Batches, type P5Recommender, type RecExample } from '@xrec/p5';
-import { nativeStatus, resolveWorkers, train, type TrainResult } from '@xrec/transformer';
+import { train, type TrainResult } from '@xrec/transformer';
 import type { CfpBatch } from './cfp-batch.js';
 import { adversarialLosses, type PlayerPrefix } from './cfp-loss.js';
+import { withP5Replicas } from './p5-replicas.js';
 import { up5DataParallel, type Up5ReplicaArgs } from './replica.js';
 import { fitDiscriminator } from './attacker.js';
 import type { AdversaryObjective, Discriminator } from './discriminator.js';
@@ -111,11 +109,9 @@ async function trainAgainst(rec: P5Recommender, disc: Discriminator, o: CfpOptio
   const losses = adversarialLosses(rec, disc, player, lambda, adversary);
   const discSteps = o.discriminatorSteps ?? 1;
   const variables = new Map([...player.variables, ...dv]);
-  const workers = resolveWorkers(o.parallel?.workers, where, () => ({ parameters: [...variables.values()].reduce((a, v) => a + v.size, 0), batchRows: bs, tokensPerStep: Math.round((bs * rows.reduce((a, r) => a + r.target.length, 0)) / rows.length), native: nativeStatus().active }));
-  const snapshot = workers > 0 ? mkdtempSync(join(tmpdir(), 'xrec-up5-dp-')) : undefined;
-  try {
-    if (snapshot) await rec.save(snapshot);
-    const replica: Up5ReplicaArgs = { p5Dir: snapshot ?? '', player: player.replica, discriminator: { dModel: disc.dModel, classes: disc.classes, name: disc.name }, lambda, adversary };
+  const plan = { variables, batchRows: bs, rows, requested: o.parallel?.workers, where };
+  return withP5Replicas(rec, plan, async (workers, p5Dir) => {
+    const replica: Up5ReplicaArgs = { p5Dir, player: player.replica, discriminator: { dModel: disc.dModel, classes: disc.classes, name: disc.name }, lambda, adversary };
     return await train<CfpBatch>({
       variables,
       lossFn: (b, training, ctx) => losses.player(b, training, ctx.seed),
@@ -135,9 +131,7 @@ async function trainAgainst(rec: P5Recommender, disc: Discriminator, o: CfpOptio
       progress: o.progress ?? silentProgress,
       label: player.label,
     });
-  } finally {
-    if (snapshot) rmSync(snapshot, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Train a counterfactually-fair prompt on the frozen P5 against `disc` (UP5's CFP). */

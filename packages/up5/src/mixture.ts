@@ -12,17 +12,15 @@ with A the adversary objective (UP5: A = −L_disc; see {@link AdversarialSchedu
  *
  * so the mixture hides the selected attributes and keeps the others recoverable, as the user asked.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ConfigError, Rng, silentProgress } from '@xrec/core';
 import { encodeExamples, p5Batches, type P5Recommender } from '@xrec/p5';
-import { nativeStatus, resolveWorkers, train, type TrainResult } from '@xrec/transformer';
+import { train, type TrainResult } from '@xrec/transformer';
 import { checkSchedule, pretrainDiscriminator, type AdversarialSchedule } from './cfp.js';
 import type { Discriminator } from './discriminator.js';
 import type { FairPrefix } from './fair-prefix.js';
 import { mixtureLosses, type MixBatch } from './mixture-loss.js';
 import { mixtureDataParallel, type MixtureReplicaArgs } from './mixture-replica.js';
+import { withP5Replicas } from './p5-replicas.js';
 import type { PromptMixture } from './prompt-mixture.js';
 import { encodeUserRows } from './user-representation.js';
 
@@ -58,13 +56,10 @@ export async function trainPromptMixture(rec: P5Recommender, mixture: PromptMixt
   const dv = new Map(discs.flatMap((d, i) => [...d.variables()].map(([n, v]) => [`${attrs[i]}.${n}`, v] as const)));
   const losses = mixtureLosses(rec, mixture, prompts, discs, lambda, adversary);
   const variables = new Map([...mv, ...dv]);
-  const tokensPerStep = Math.round((bs * rows.reduce((a, r) => a + r.target.length, 0)) / rows.length);
-  const workers = resolveWorkers(o.parallel?.workers, 'trainPromptMixture', () => ({ parameters: [...variables.values()].reduce((a, v) => a + v.size, 0), batchRows: bs, tokensPerStep, native: nativeStatus().active }));
-  const snapshot = workers > 0 ? mkdtempSync(join(tmpdir(), 'xrec-up5-mix-dp-')) : undefined;
-  try {
-    if (snapshot) await rec.save(snapshot);
+  const plan = { variables, batchRows: bs, rows, requested: o.parallel?.workers, where: 'trainPromptMixture' };
+  return withP5Replicas(rec, plan, async (workers, p5Dir) => {
     const replica: MixtureReplicaArgs = {
-      p5Dir: snapshot ?? '',
+      p5Dir,
       mixture: mixture.config,
       prompts: prompts.map((p) => ({ attribute: p.attribute, config: p.config, weights: [...p.variables()].map(([n, v]) => [n, Float32Array.from(v.dataSync())] as const) })),
       discriminators: discs.map((d) => ({ dModel: d.dModel, classes: d.classes, name: d.name })),
@@ -92,7 +87,5 @@ export async function trainPromptMixture(rec: P5Recommender, mixture: PromptMixt
       progress: o.progress ?? silentProgress,
       label: `mixture ${attrs.join('+')}`,
     });
-  } finally {
-    if (snapshot) rmSync(snapshot, { recursive: true, force: true });
-  }
+  });
 }
