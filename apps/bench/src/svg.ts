@@ -1,7 +1,8 @@
 /**
  * Minimal SVG charts written by hand (no dependencies): a line chart (validation loss per epoch per method)
- * and a grouped bar chart (main metrics per method).
+ * a grouped bar chart (main metrics per method) and a scatter chart with labelled points (a trade-off).
  */
+import { placeLabels } from './svg-labels.js';
 
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
@@ -120,7 +121,7 @@ export interface ScatterSeries {
   readonly points: readonly (readonly [number, number, string])[];
 }
 
-/** A scatter chart with labelled points; `band` shades an x interval (e.g. a target range), `hLine` draws a dashed threshold. */
+/** A scatter chart with labelled points (labels kept apart, see svg-labels.ts); `band` shades an x interval (e.g. a target range), `hLine` draws a dashed threshold. */
 export function scatterChartSvg(title: string, xLabel: string, yLabel: string, series: readonly ScatterSeries[], o: { band?: readonly [number, number]; hLine?: { readonly y: number; readonly label: string } } = {}): string {
   const W = 820;
   const H = 460;
@@ -152,13 +153,18 @@ export function scatterChartSvg(title: string, xLabel: string, yLabel: string, s
     out.push(`<line x1="${m.l}" y1="${py(o.hLine.y).toFixed(1)}" x2="${W - m.r}" y2="${py(o.hLine.y).toFixed(1)}" stroke="#888" stroke-dasharray="5,4"/>`);
     out.push(`<text x="${W - m.r - 4}" y="${(py(o.hLine.y) - 4).toFixed(1)}" text-anchor="end" font-size="10" fill="#555">${esc(o.hLine.label)}</text>`);
   }
+  const shown = series.flatMap((s, k) => s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)).map(([x, y, label]) => ({ k, name: s.name, x, y, label })));
+  const spots = placeLabels(shown.map((p) => ({ x: px(p.x), y: py(p.y), text: p.label })), { l: m.l, t: m.t, r: W - m.r + 6, b: H - m.b });
+  shown.forEach((p, i) => {
+    const color = PALETTE[p.k % PALETTE.length]!;
+    out.push(`<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="4" fill="${color}"><title>${esc(`${p.name}, ${p.label}: ${fmt(p.x)}, ${fmt(p.y)}`)}</title></circle>`);
+    const at = spots[i];
+    if (!at) return;
+    if (at.leader) out.push(`<line x1="${px(p.x).toFixed(1)}" y1="${py(p.y).toFixed(1)}" x2="${at.leader.x.toFixed(1)}" y2="${at.leader.y.toFixed(1)}" stroke="${color}" stroke-width="0.5"/>`);
+    out.push(`<text x="${at.x.toFixed(1)}" y="${at.y.toFixed(1)}"${at.anchor === 'end' ? ' text-anchor="end"' : ''} font-size="9" fill="${color}">${esc(p.label)}</text>`);
+  });
   series.forEach((s, k) => {
     const color = PALETTE[k % PALETTE.length]!;
-    for (const [x, y, label] of s.points) {
-      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-      out.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="4" fill="${color}"><title>${esc(`${s.name}, ${label}: ${fmt(x)}, ${fmt(y)}`)}</title></circle>`);
-      out.push(`<text x="${(px(x) + 6).toFixed(1)}" y="${(py(y) - 5).toFixed(1)}" font-size="9" fill="${color}">${esc(label)}</text>`);
-    }
     const ly = m.t + 16 * k;
     out.push(`<circle cx="${W - m.r + 18}" cy="${ly - 3}" r="5" fill="${color}"/>`);
     out.push(`<text x="${W - m.r + 30}" y="${ly + 1}">${esc(s.name)}</text>`);
