@@ -4,14 +4,21 @@ import { scatterChartSvg } from './svg.js';
 
 const area = { l: 0, t: 0, r: 400, b: 300 };
 
-function boxes(svg: string): { l: number; t: number; r: number; b: number }[] {
-  // the point labels: font-size 9 text elements
-  return [...svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)"( text-anchor="end")? font-size="9"[^>]*>([^<]*)<\/text>/g)].map((m) => {
-    const x = Number(m[1]);
-    const y = Number(m[2]);
-    const w = 0.6 * 9 * m[4]!.length;
-    return m[3] ? { l: x - w, t: y - 8, r: x, b: y + 2 } : { l: x, t: y - 8, r: x + w, b: y + 2 };
-  });
+type Box = { l: number; t: number; r: number; b: number };
+
+/** A 9-px label's box, estimated independently of placeLabels' own. */
+function boxOf(x: number, y: number, end: boolean, text: string): Box {
+  const w = 0.6 * 9 * text.length;
+  return end ? { l: x - w, t: y - 8, r: x, b: y + 2 } : { l: x, t: y - 8, r: x + w, b: y + 2 };
+}
+
+/** The point labels of a chart: its font-size 9 text elements. */
+function boxes(svg: string): Box[] {
+  return [...svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)"( text-anchor="end")? font-size="9"[^>]*>([^<]*)<\/text>/g)].map((m) => boxOf(Number(m[1]), Number(m[2]), m[3] !== undefined, m[4]!));
+}
+
+function expectDisjoint(b: readonly Box[]): void {
+  for (let i = 0; i < b.length; i++) for (let j = 0; j < i; j++) expect(b[i]!.l < b[j]!.r && b[j]!.l < b[i]!.r && b[i]!.t < b[j]!.b && b[j]!.t < b[i]!.b, `${i} vs ${j}`).toBe(false);
 }
 
 describe('placeLabels', () => {
@@ -24,14 +31,9 @@ describe('placeLabels', () => {
     const placed = placeLabels(labels, area);
     expect(placed.every((p) => p !== undefined)).toBe(true);
     expect(placed.filter((p) => p!.leader).length).toBeGreaterThan(0);
-    const b = placed.map((p, i) => {
-      const w = 0.6 * 9 * labels[i]!.text.length;
-      return p!.anchor === 'start' ? { l: p!.x, t: p!.y - 8, r: p!.x + w, b: p!.y + 2 } : { l: p!.x - w, t: p!.y - 8, r: p!.x, b: p!.y + 2 };
-    });
-    for (let i = 0; i < b.length; i++) {
-      expect(b[i]!.l >= area.l && b[i]!.r <= area.r && b[i]!.t >= area.t && b[i]!.b <= area.b).toBe(true);
-      for (let j = 0; j < i; j++) expect(b[i]!.l < b[j]!.r && b[j]!.l < b[i]!.r && b[i]!.t < b[j]!.b && b[j]!.t < b[i]!.b, `${i} vs ${j}`).toBe(false);
-    }
+    const b = placed.map((p, i) => boxOf(p!.x, p!.y, p!.anchor === 'end', labels[i]!.text));
+    for (const x of b) expect(x.l >= area.l && x.r <= area.r && x.t >= area.t && x.b <= area.b).toBe(true);
+    expectDisjoint(b);
   });
 
   it('leaves a label out when the area has no room for it', () => {
@@ -46,6 +48,6 @@ describe('placeLabels', () => {
     const svg = scatterChartSvg('t', 'x', 'y', [{ name: 's', points }], { band: [0.47, 0.53] });
     const b = boxes(svg);
     expect(b.length).toBeGreaterThan(6);
-    for (let i = 0; i < b.length; i++) for (let j = 0; j < i; j++) expect(b[i]!.l < b[j]!.r && b[j]!.l < b[i]!.r && b[i]!.t < b[j]!.b && b[j]!.t < b[i]!.b).toBe(false);
+    expectDisjoint(b);
   });
 });

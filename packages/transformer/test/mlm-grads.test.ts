@@ -36,12 +36,11 @@ for (const name of ['ref-bert', 'ref-roberta']) {
       const vars = model.parameters();
       const { value, grads } = tf.variableGrads(() => model.loss({ ids, attentionMask, labels, training: false }), [...vars.values()]);
       expect(Math.abs(value.dataSync()[0]! - tensorToFloat32(ref.get('loss')!)[0]!)).toBeLessThan(1e-4);
-      const byVar = new Map([...vars].map(([n, v]) => [v.name, n]));
       const seen = new Set<string>();
       for (const spec of parameterSpecs(model.config)) {
         const want = ref.get(`grad.${spec.name}`);
         expect(want, spec.name).toBeDefined();
-        const g = Object.entries(grads).find(([vn]) => byVar.get(vn) === spec.name)?.[1];
+        const g = grads[vars.get(spec.name)!.name];
         expect(g, spec.name).toBeDefined();
         const got = g!.dataSync() as Float32Array;
         // compute layout [in, out] → Hugging Face's [out, in] for nn.Linear weights
