@@ -2,6 +2,7 @@
  * Hugging Face `config.json` ⇄ {@link TransformerConfig}: GPT2LMHeadModel, LlamaForCausalLM, BertForMaskedLM
  * and RobertaForMaskedLM field names. xrec writes its own `xrec_attention` field (a causal model trained
  * bidirectionally, or the reverse, keeps its mask on reload); files without it take the architecture's mask.
+ * An encoder trained with a distance bias also writes `xrec_position_bias` (Hugging Face's BERT has no such field).
  */
 import { ConfigError } from '@xrec/core';
 import { resolveTransformerConfig, type AttentionKind, type HiddenAct, type TransformerConfig } from './config.js';
@@ -47,6 +48,7 @@ export function toHfConfig(c: TransformerConfig): Record<string, unknown> {
       tie_word_embeddings: c.tieEmbeddings,
       ...(c.arch === 'roberta' ? { pad_token_id: c.positionOffset - 1 } : {}),
       xrec_attention: c.attention,
+      ...(c.positionBias !== 'none' ? { xrec_position_bias: c.positionBias } : {}),
     };
   }
   return {
@@ -114,6 +116,7 @@ function fromEncoder(json: Record<string, unknown>, where: string, arch: 'bert' 
     hiddenAct: geluAct(json, 'hidden_act', 'gelu', where),
     typeVocabSize: opt(json, 'type_vocab_size', 2),
     positionOffset: arch === 'roberta' ? (opt(json, 'pad_token_id', 1) as number) + 1 : 0,
+    positionBias: opt(json, 'xrec_position_bias', 'none'),
   });
 }
 

@@ -51,7 +51,15 @@ export interface TransformerConfig {
   readonly typeVocabSize: number;
   /** Added to every position id before the position-embedding lookup (RoBERTa: padding_idx + 1 = 2). */
   readonly positionOffset: number;
+  /**
+   * A fixed additive attention bias by distance (none for Hugging Face checkpoints): `alibi` adds
+   * −m_h·|i − j| to head h's scores, with ALiBi's slopes m_h = 2^(−8h/H) (Press et al. 2022), symmetric for
+   * bidirectional encoders. It gives an encoder locality from the first update (see attention-bias.ts).
+   */
+  readonly positionBias: PositionBias;
 }
+
+export type PositionBias = 'none' | 'alibi';
 
 export type AttentionKind = 'causal' | 'bidirectional';
 
@@ -73,6 +81,7 @@ export const DEFAULT_GPT2_CONFIG: TransformerConfig = Object.freeze({
   hiddenAct: 'gelu_new',
   typeVocabSize: 0,
   positionOffset: 0,
+  positionBias: 'none',
 });
 
 /** Llama-2-7B's shape (Touvron et al. 2023), as in Hugging Face's `LlamaConfig` for that model. */
@@ -93,6 +102,7 @@ export const DEFAULT_LLAMA_CONFIG: TransformerConfig = Object.freeze({
   hiddenAct: 'silu',
   typeVocabSize: 0,
   positionOffset: 0,
+  positionBias: 'none',
 });
 
 /** BERT-base (110M), as in Hugging Face's `bert-base-uncased` config. */
@@ -113,6 +123,7 @@ export const DEFAULT_BERT_CONFIG: TransformerConfig = Object.freeze({
   hiddenAct: 'gelu',
   typeVocabSize: 2,
   positionOffset: 0,
+  positionBias: 'none',
 });
 
 /** RoBERTa-base (125M), as in Hugging Face's `roberta-base` config (514 positions: 512 + the pad offset). */
@@ -164,6 +175,7 @@ export function resolveTransformerConfig(partial: Partial<TransformerConfig> & {
     hiddenAct: { check: is.oneOf(['gelu_new', 'gelu', 'silu']), default: base.hiddenAct },
     typeVocabSize: { check: is.int(0), default: base.typeVocabSize },
     positionOffset: { check: is.int(0), default: base.positionOffset },
+    positionBias: { check: is.oneOf(['none', 'alibi']), default: base.positionBias },
   };
   const c = resolveConfig('TransformerConfig', spec, partial);
   if (c.dModel % c.nHeads !== 0) throw new ConfigError(`TransformerConfig.nHeads (${c.nHeads}) must divide dModel (${c.dModel})`);
@@ -178,6 +190,9 @@ export function resolveTransformerConfig(partial: Partial<TransformerConfig> & {
   if (encoder && c.typeVocabSize < 1) throw new ConfigError(`TransformerConfig.typeVocabSize must be >= 1 for arch '${c.arch}', got ${c.typeVocabSize}`);
   if (!encoder && (c.typeVocabSize !== 0 || c.positionOffset !== 0)) {
     throw new ConfigError(`TransformerConfig.typeVocabSize / positionOffset apply to bert and roberta only (arch '${c.arch}')`);
+  }
+  if (c.positionBias !== 'none' && c.attention !== 'bidirectional') {
+    throw new ConfigError(`TransformerConfig.positionBias '${c.positionBias}' applies to bidirectional attention only (attention '${c.attention}')`);
   }
   if (c.positionOffset >= c.contextLength) throw new ConfigError(`TransformerConfig.positionOffset (${c.positionOffset}) must be < contextLength (${c.contextLength})`);
   if (c.arch === 'llama' && (c.dModel / c.nHeads) % 2 !== 0) {

@@ -15,8 +15,10 @@ export {
   type Arch,
   type AttentionKind,
   type HiddenAct,
+  type PositionBias,
   type TransformerConfig,
 } from './config.js';
+export { alibiSlopes } from './attention-bias.js';
 export { fromHfConfig, toHfConfig } from './config-hf.js';
 export { DEFAULT_T5_CONFIG, resolveT5Config, t5FromHf, t5ToHf, type T5Config } from './t5/config.js';
 export { T5Model, type T5Input, type T5Prefix, type T5Row, type T5Weights } from './t5/model.js';

@@ -1,5 +1,9 @@
-/** Additive attention masks (0 = attend, -1e9 = blocked): causal or bidirectional, with padding. */
+/**
+ * Additive attention masks (0 = attend, -1e9 = blocked): causal or bidirectional, with padding, plus the
+ * config's distance bias (attention-bias.ts) on the attended entries.
+ */
 import * as tf from '@tensorflow/tfjs';
+import { distanceBias } from './attention-bias.js';
 import type { TransformerConfig } from './config.js';
 
 const NEG_INF = -1e9;
@@ -10,6 +14,7 @@ export function blockedMask(c: TransformerConfig, B: number, S: number, keyValid
   const HS = H * S;
   const bidir = c.attention === 'bidirectional';
   const padded = keyValid.some((v) => v === 0);
+  const bias = distanceBias(c);
   const rows = padded ? B : 1;
   const m = new Float32Array(rows * HS * HS).fill(NEG_INF);
   for (let b = 0; b < rows; b++) {
@@ -18,7 +23,7 @@ export function blockedMask(c: TransformerConfig, B: number, S: number, keyValid
         const row = (b * HS + h * S + s) * HS + h * S;
         for (let j = 0; j < S; j++) {
           const ok = (!padded || keyValid[b * S + j] === 1) && (bidir || j <= s);
-          if (ok) m[row + j] = 0;
+          if (ok) m[row + j] = bias ? bias(h, s, j) : 0;
         }
       }
     }
@@ -28,13 +33,30 @@ export function blockedMask(c: TransformerConfig, B: number, S: number, keyValid
 
 /**
  * Additive mask for scores [B·H, S, Sk] (0 = attend, -1e9 = blocked); query s sits at key index pastLen + s.
- * Without padding: [S, Sk] broadcast over B·H (or none when bidirectional).
+ * Without padding: [S, Sk] broadcast over B·H (or none when bidirectional). With a distance bias always
+ * [B·H, S, Sk]; the pastLen keys before the queries (a bidirectional model's prefix) get no bias.
  */
 export function attentionMask(c: TransformerConfig, B: number, S: number, pastLen: number, keyValid: Uint8Array): tf.Tensor | undefined {
   const H = c.nHeads;
   const Sk = pastLen + S;
   const bidir = c.attention === 'bidirectional';
   const padded = keyValid.some((v) => v === 0);
+  const bias = distanceBias(c);
+  if (bias) {
+    const m = new Float32Array(B * H * S * Sk);
+    for (let b = 0; b < B; b++) {
+      for (let h = 0; h < H; h++) {
+        const o = (b * H + h) * S * Sk;
+        for (let s = 0; s < S; s++) {
+          for (let j = 0; j < Sk; j++) {
+            const ok = (!padded || keyValid[b * Sk + j] === 1) && (bidir || j <= pastLen + s);
+            m[o + s * Sk + j] = !ok ? NEG_INF : j < pastLen ? 0 : bias(h, s, j - pastLen);
+          }
+        }
+      }
+    }
+    return tf.tensor3d(m, [B * H, S, Sk]);
+  }
   if (!padded) {
     if (bidir) return undefined;
     if (S === 1) return undefined; // one query at the end: every key is earlier

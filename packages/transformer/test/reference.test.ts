@@ -18,7 +18,7 @@ function maxDiffValid(a: Float32Array, b: Float32Array, mask: number[], V: numbe
   return m;
 }
 
-for (const name of ['ref-gpt2', 'ref-llama', 'ref-bert', 'ref-roberta']) {
+for (const name of ['ref-gpt2', 'ref-llama', 'ref-bert', 'ref-roberta', 'ref-bert-alibi']) {
   describe(`${name}: logits agree with the independent PyTorch implementation (test/reference/make_fixtures.py, make_encoder_fixtures.py)`, () => {
     const dir = join(FIX, name);
     const expected = loadSafetensorsSync(join(dir, 'expected.safetensors')).tensors;

@@ -74,10 +74,10 @@ describe('xrec pretrain', () => {
     expect(existsSync(join(dir, 'exported', 'tokenizer.json'))).toBe(true);
   });
 
-  it('--objective mlm trains a BERT-style masked-LM encoder with a given tokenizer (+ <mask>), and its held-out loss falls', async () => {
+  it('--objective mlm trains a BERT-style masked-LM encoder (ALiBi bias, as shipped) with a given tokenizer (+ <mask>), and its held-out loss falls', async () => {
     const tokDir = join(dir, 'model'); // the tokenizer of the causal run above
     const out = join(dir, 'mlm');
-    const r = await run(['pretrain', '--objective', 'mlm', '--tokenizer', join(tokDir, 'tokenizer.json'), ...flags(out, join(dir, 'mlm-work')).slice(1), '--tokens', '12000', '--lr', '5e-3']);
+    const r = await run(['pretrain', '--objective', 'mlm', '--tokenizer', join(tokDir, 'tokenizer.json'), ...flags(out, join(dir, 'mlm-work')).slice(1), '--tokens', '12000', '--lr', '5e-3', '--position-bias', 'alibi']);
     expect(r.code, r.err).toBe(0);
     const tok = await loadTokenizer(join(out, 'tokenizer.json'));
     const base = await loadTokenizer(join(tokDir, 'tokenizer.json'));
@@ -88,9 +88,9 @@ describe('xrec pretrain', () => {
     // the summary names the given tokenizer relative to the model folder, never by a machine path
     const summary = readFileSync(join(out, 'pretrain-summary.json'), 'utf8');
     expect(summary).not.toContain(dir);
-    expect((JSON.parse(summary) as { config: { tokenizer: string } }).config.tokenizer).toBe(join('..', 'model', 'tokenizer.json'));
+    expect(JSON.parse(summary) as { config: object }).toMatchObject({ config: { tokenizer: join('..', 'model', 'tokenizer.json'), positionBias: 'alibi' } });
     const model = await TransformerLM.load(out);
-    expect(model.config).toMatchObject({ arch: 'bert', attention: 'bidirectional', vocabSize: tok.vocabSize });
+    expect(model.config).toMatchObject({ arch: 'bert', attention: 'bidirectional', vocabSize: tok.vocabSize, positionBias: 'alibi' });
     model.dispose();
     const log = readFileSync(join(dir, 'mlm-work', 'pretrain-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; val_loss?: Record<string, number> });
     const vals = log.filter((l) => l.type === 'val').map((l) => l.val_loss!.reviews!);
@@ -99,6 +99,12 @@ describe('xrec pretrain', () => {
     const bad = await run(['pretrain', '--objective', 'bert', '--out', join(dir, 'm5')]);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--objective: expected clm or mlm, got 'bert'/);
+    const clmBias = await run([...flags(join(dir, 'm6'), join(dir, 'w6')), '--position-bias', 'alibi']);
+    expect(clmBias.code).toBe(2);
+    expect(clmBias.err).toMatch(/--position-bias alibi applies to --objective mlm only/);
+    const badBias = await run(['pretrain', '--objective', 'mlm', '--position-bias', 'rope', '--out', join(dir, 'm7')]);
+    expect(badBias.code).toBe(2);
+    expect(badBias.err).toMatch(/--position-bias: expected none or alibi, got 'rope'/);
   });
 
   it('names a missing or damaged corpus file', async () => {

@@ -10,10 +10,16 @@ import { ConfigError, resolveDataDir } from '@xrec/core';
 import { terminalProgress } from '../progress.js';
 import { exportCheckpoint, runPretrain, type PretrainConfig } from '../pretrain/run-pretrain.js';
 import type { ObjectiveName } from '../pretrain/objective.js';
+import type { PositionBias } from '@xrec/transformer';
 import { cliFloat, cliInt, cliSeed, cliWorkers } from '../args.js';
 
 function cliObjective(v: string): ObjectiveName {
   if (v !== 'clm' && v !== 'mlm') throw new ConfigError(`--objective: expected clm or mlm, got '${v}'`);
+  return v;
+}
+
+function cliPositionBias(v: string): PositionBias {
+  if (v !== 'none' && v !== 'alibi') throw new ConfigError(`--position-bias: expected none or alibi, got '${v}'`);
   return v;
 }
 
@@ -39,6 +45,7 @@ interface PretrainFlags {
   dModel: number;
   layers: number;
   heads: number;
+  positionBias: PositionBias;
   seq: number;
   batch: number;
   lr: number;
@@ -70,6 +77,7 @@ export function registerPretrain(program: Command): void {
     .option('--d-model <n>', 'model width', cliInt('--d-model'), 192)
     .option('--layers <n>', 'transformer blocks', cliInt('--layers'), 4)
     .option('--heads <n>', 'attention heads', cliInt('--heads'), 4)
+    .option('--position-bias <none|alibi>', "mlm only: alibi adds ALiBi's fixed distance bias to the encoder's attention scores", cliPositionBias, 'none' as PositionBias)
     .option('--seq <n>', 'tokens per window (= context length)', cliInt('--seq'), 128)
     .option('--batch <n>', 'windows per update', cliInt('--batch'), 16)
     .option('--lr <x>', 'peak learning rate', cliFloat('--lr'), 2e-3)
@@ -93,7 +101,7 @@ Examples:
   # the shipped xrec-base (about 90 min on 2 cores with the native kernels)
   xrec pretrain --out models/xrec-base --work .xrec-work/xrec-base
   # the shipped xrec-base-mlm: a masked-LM encoder with xrec-base's tokenizer (+ <mask>)
-  xrec pretrain --objective mlm --tokenizer models/xrec-base/tokenizer.json --out models/xrec-base-mlm --work .xrec-work/xrec-base-mlm
+  xrec pretrain --objective mlm --tokenizer models/xrec-base/tokenizer.json --position-bias alibi --tokens 40000000 --batch 32 --lr 1e-3 --min-lr 1e-4 --warmup 500 --out models/xrec-base-mlm --work .xrec-work/xrec-base-mlm
   # continue it after a kill
   xrec pretrain --out models/xrec-base --work .xrec-work/xrec-base --resume
   # a 2-minute smoke run
@@ -113,6 +121,7 @@ Examples:
         dModel: o.dModel,
         layers: o.layers,
         heads: o.heads,
+        positionBias: o.positionBias,
         seq: o.seq,
         batch: o.batch,
         lr: o.lr,
@@ -129,6 +138,7 @@ Examples:
         workers: o.workers,
         ...(o.maxMinutes !== undefined ? { maxMinutes: o.maxMinutes } : {}),
       };
+      if (o.positionBias !== 'none' && o.objective !== 'mlm') throw new ConfigError(`--position-bias ${o.positionBias} applies to --objective mlm only (a bidirectional encoder)`);
       if (o.dModel % o.heads !== 0) throw new ConfigError(`--d-model ${o.dModel} is not a multiple of --heads ${o.heads}`);
       if (o.exportTo !== undefined) {
         await exportCheckpoint(c, resolve(o.exportTo), terminalProgress());

@@ -8,16 +8,20 @@ const int = (x: number): string => Math.round(x).toLocaleString('en-US');
 
 export function renderMlmCard(s: PretrainSummary, e: MlmEvaluation, x: CardExtras): string {
   const c = s.config;
+  const alibi = c.positionBias === 'alibi';
   const L: string[] = [];
   L.push(`# ${x.name}`, '');
   L.push(
-    `A BERT-style masked language model (${int(s.parameters)} parameters: ${c.layers} post-LayerNorm encoder layers, width ${c.dModel}, ${c.heads} heads, context ${c.seq} tokens, tied embeddings with the MLM head's bias) ` +
+    `A BERT-style masked language model (${int(s.parameters)} parameters: ${c.layers} post-LayerNorm encoder layers, width ${c.dModel}, ${c.heads} heads, context ${c.seq} tokens, ${alibi ? 'learned absolute positions plus ALiBi distance biases in the attention, ' : ''}tied embeddings with the MLM head's bias) ` +
       `pre-trained by xrec itself (\`xrec pretrain --objective mlm\`) on the public pre-training corpus of reviews and general English, with xrec-base's tokenizer plus \`<mask>\`. ` +
       "It is PromptRec's masked-LM base model (`xrec bench run coldstart`). The folder is self-contained in Hugging Face's layout (config.json with `model_type: bert`, model.safetensors, tokenizer.json, tokenizer_config.json and special_tokens_map.json with the mask token; no absolute paths) and loads with `TransformerLM.load`.",
     '',
   );
   L.push(
-    'Objective: of every window of 128 tokens, 15% of the non-special tokens are chosen (at least one per window) and replaced by `<mask>` (80%), a random token (10%) or kept (10%); the loss is the cross-entropy at the chosen positions (Devlin et al. 2019). Every input is token type 0; the MLP uses the tanh GELU (Hugging Face\'s `gelu_new`).',
+    'Objective: of every window of 128 tokens, 15% of the non-special tokens are chosen (at least one per window) and replaced by `<mask>` (80%), a random token (10%) or kept (10%); the loss is the cross-entropy at the chosen positions (Devlin et al. 2019). Every input is token type 0; the MLP uses the tanh GELU (Hugging Face\'s `gelu_new`).' +
+      (alibi
+        ? ` Head h of the ${c.heads} adds −m_h·|i − j| to its attention scores, m_h = 2^(−8h/${c.heads}) (ALiBi, Press et al. 2022, symmetric for an encoder; \`--position-bias alibi\`, \`"xrec_position_bias": "alibi"\` in config.json — Hugging Face's BERT has no such field, so other BERT loaders would drop it): the heads see their neighbours from the first update, which is what took this model off the bag-of-words plateau the first version ended on.`
+        : ''),
     '',
   );
   L.push(...trainingSections(s, x));

@@ -18,6 +18,7 @@ import {
   type LmBatch,
   type MaskingOptions,
   type MlmBatch,
+  type PositionBias,
   type TransformerConfig,
   type TransformerLM,
 } from '@xrec/transformer';
@@ -42,6 +43,7 @@ interface Shape {
   readonly dModel: number;
   readonly layers: number;
   readonly heads: number;
+  readonly positionBias?: PositionBias;
   readonly seed: number;
 }
 
@@ -80,7 +82,7 @@ export function pretrainObjective(c: Shape, tok: Tokenizer): PretrainObjective {
     };
   }
   // BERT-style encoder; tanh GELU (HF BERT's `gelu_new`) for the native fused kernel, one token type
-  const config = resolveTransformerConfig({ arch: 'bert', ...common, hiddenAct: 'gelu_new', typeVocabSize: 1 });
+  const config = resolveTransformerConfig({ arch: 'bert', ...common, hiddenAct: 'gelu_new', typeVocabSize: 1, positionBias: c.positionBias ?? 'none' });
   const masking = maskingOf(tok);
   return {
     config,

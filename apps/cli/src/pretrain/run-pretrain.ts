@@ -22,7 +22,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CheckpointError, checkOutputDir, ConfigError, Rng, writeFileAtomic, type Progress } from '@xrec/core';
 import { listCorpusSources, readCorpusDocuments, verifyCorpus, type CorpusSource } from '@xrec/data';
 import { loadTokenizer, saveTokenizer, trainBpe, type Tokenizer } from '@xrec/tokenizer';
-import { autoWorkers, describeBackend, initBackend, loadTrainCheckpoint, nativeStatus, readTrainState, train, TransformerLM, type EpochLog } from '@xrec/transformer';
+import { autoWorkers, describeBackend, initBackend, loadTrainCheckpoint, nativeStatus, readTrainState, train, TransformerLM, type EpochLog, type PositionBias } from '@xrec/transformer';
 import { encodeCorpus, fixedWindows, WindowSampler, type SourceTokens } from './corpus-tokens.js';
 import { pretrainObjective, type ObjectiveName, type PretrainBatch } from './objective.js';
 import { saveHfModelDir } from '../hf-dir.js';
@@ -42,6 +42,8 @@ export interface PretrainConfig {
   readonly dModel: number;
   readonly layers: number;
   readonly heads: number;
+  /** mlm: fixed distance bias on the encoder's attention scores (`none` when absent). */
+  readonly positionBias?: PositionBias;
   readonly seq: number;
   readonly batch: number;
   readonly lr: number;
@@ -161,6 +163,7 @@ export async function runPretrain(c: PretrainConfig, progress: Progress): Promis
       // a resume may extend the token budget (a second segment), not change the data or the model
       run: {
         corpus: c.corpus, vocab: c.vocab, dModel: c.dModel, layers: c.layers, heads: c.heads, seq: c.seq, batch: c.batch, weights: c.weights, segmentSteps: c.segmentSteps, replicas: workers + 1,
+        ...(c.positionBias !== undefined && c.positionBias !== 'none' ? { positionBias: c.positionBias } : {}),
         ...(c.objective !== 'clm' ? { objective: c.objective } : {}),
         ...(c.tokenizer !== undefined ? { tokenizer: c.tokenizer } : {}),
       },
@@ -223,6 +226,7 @@ export async function runPretrain(c: PretrainConfig, progress: Progress): Promis
         // relative to the output folder: the summary travels with the model, a machine path would not
         objective: c.objective, ...(c.tokenizer !== undefined ? { tokenizer: relative(c.out, c.tokenizer) } : {}),
         tokens: c.tokens, vocab: tok.vocabSize, dModel: c.dModel, layers: c.layers, heads: c.heads, seq: c.seq, batch: c.batch, lr: c.lr, minLr: c.minLr, warmup: c.warmup,
+        ...(c.positionBias !== undefined && c.positionBias !== 'none' ? { positionBias: c.positionBias } : {}),
         weightDecay: c.weightDecay, clip: c.clip, seed: c.seed, segmentSteps: c.segmentSteps, valWindows: c.valWindows, valEvery: c.valEvery, weights: c.weights, resume: c.resume, workers,
         ...(c.maxMinutes !== undefined ? { maxMinutes: c.maxMinutes } : {}),
       },

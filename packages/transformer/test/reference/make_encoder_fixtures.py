@@ -12,6 +12,8 @@ HF's modeling_bert / modeling_roberta semantics, not the TypeScript code:
   BERT positions are 0..S-1 (HF's default position_ids; the cases pad on the right, where xrec agrees);
   RoBERTa positions are padding_idx + cumsum(mask) for tokens (HF's create_position_ids_from_input_ids).
   Padded keys get float32's min added to the scores, as HF's extended attention mask.
+  With xrec's `xrec_position_bias: "alibi"` (no HF field), head h of H adds -m_h * |i - j| to its scores,
+  m_h = 2 ** (-8 (h + 1) / H) (Press et al. 2022), over all positions (a prefix counts as positions).
 
 Run with Debian's python3-torch, from packages/transformer:
 
@@ -56,6 +58,10 @@ def encoder_forward(W, cfg, root, head, ids, mask, prefix=None):
 
     x = ln(x, f'{root}.embeddings.LayerNorm')
     blocked = (1.0 - mask[:, None, None, :].to(torch.float32)) * torch.finfo(torch.float32).min
+    if cfg.get('xrec_position_bias') == 'alibi':
+        slopes = torch.tensor([2.0 ** (-8.0 * (h + 1) / H) for h in range(H)])
+        dist = (torch.arange(S)[:, None] - torch.arange(S)[None, :]).abs().to(torch.float32)
+        blocked = blocked - slopes[None, :, None, None] * dist[None, None]
     for i in range(cfg['num_hidden_layers']):
         p = f'{root}.encoder.layer.{i}'
         q, k, v = (lin(x, f'{p}.attention.self.{m}').view(B, S, H, hd).transpose(1, 2) for m in ('query', 'key', 'value'))
@@ -149,6 +155,9 @@ def main():
                'bos_token_id': 0, 'eos_token_id': 2}
     emit('ref-roberta', roberta, 'roberta', {'dense': 'lm_head.dense', 'norm': 'lm_head.layer_norm',
                                             'bias': 'lm_head.bias', 'decoder': 'lm_head.decoder'}, gen, left_pad=True)
+    # last, so the fixtures above keep their random draws
+    emit('ref-bert-alibi', {**bert, 'xrec_position_bias': 'alibi'}, 'bert', {'dense': 'cls.predictions.transform.dense', 'norm': 'cls.predictions.transform.LayerNorm',
+                                                                           'bias': 'cls.predictions.bias', 'decoder': 'cls.predictions.decoder'}, gen, left_pad=False)
 
 
 if __name__ == '__main__':
