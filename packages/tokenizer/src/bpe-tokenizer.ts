@@ -11,7 +11,7 @@ import { VocabError } from '@xrec/core';
 import { BpeModel } from './bpe-model.js';
 import { gpt2PieceEnd, regexPreTokenizer } from './pretokenize.js';
 import { FNV_OFFSET, FNV_PRIME, hashRange, PieceCache } from './piece-cache.js';
-import { checkIdArray, resolveRoles, type DecodeOptions, type EncodeOptions, type SpecialRoles, type Tokenizer } from './tokenizer.js';
+import { checkIdArray, DEFAULT_ROLE_NAMES, resolveRoles, type DecodeOptions, type EncodeOptions, type SpecialRoles, type Tokenizer } from './tokenizer.js';
 import { utf8Decode, utf8Encode, utf8EncodeInto } from './utf8.js';
 
 /** How text is split before BPE. */
@@ -27,7 +27,21 @@ export interface AddedToken {
   readonly content: string;
   readonly id: number;
   readonly special: boolean;
+  /**
+   * Hugging Face's `lstrip` / `rstrip`: when matched in text (encode with `allowSpecial`), the token also
+   * takes the whitespace on its left / right. A byte-level mask token needs `lstrip` (RoBERTa's `<mask>`):
+   * it stands for a whole word with its leading space, so "was <mask>." must not leave a lone " " token.
+   */
+  readonly lstrip?: boolean;
+  readonly rstrip?: boolean;
 }
+
+/** Added tokens that play the mask role get `lstrip` (RoBERTa's convention for byte-level vocabularies). */
+export function maskStrips(content: string, roles?: SpecialRoles): boolean {
+  return roles?.mask !== undefined ? roles.mask === content : DEFAULT_ROLE_NAMES.mask.includes(content);
+}
+
+const isSpace = (c: string | undefined): boolean => c !== undefined && /\s/.test(c);
 
 export interface BpeTokenizerSpec {
   readonly model: BpeModel;
@@ -133,9 +147,14 @@ export class BpeTokenizer implements Tokenizer {
     if (options.allowSpecial && this.specialRegex) {
       let last = 0;
       for (const m of text.matchAll(this.specialRegex)) {
-        if (m.index > last) this.encodeOrdinary(text.slice(last, m.index), out);
-        out.push(this.addedByContent.get(m[0])!.id);
+        if (m.index < last) continue; // inside whitespace an rstrip token took
+        const t = this.addedByContent.get(m[0])!;
+        let start = m.index;
+        if (t.lstrip) while (start > last && isSpace(text[start - 1])) start--;
+        if (start > last) this.encodeOrdinary(text.slice(last, start), out);
+        out.push(t.id);
         last = m.index + m[0].length;
+        if (t.rstrip) while (last < text.length && isSpace(text[last])) last++;
       }
       if (last < text.length) this.encodeOrdinary(last === 0 ? text : text.slice(last), out);
     } else {
@@ -267,7 +286,7 @@ export class BpeTokenizer implements Tokenizer {
       if (added.some((t) => t.content === name)) continue;
       const inModel = this.model.tokenToId.get(name);
       // A name that already is a BPE token (e.g. GPT-2's "<|endoftext|>") keeps that id.
-      added.push({ content: name, id: inModel ?? next++, special: true });
+      added.push({ content: name, id: inModel ?? next++, special: true, ...(maskStrips(name, roles ?? this.roles) ? { lstrip: true } : {}) });
     }
     return new BpeTokenizer({
       model: this.model,

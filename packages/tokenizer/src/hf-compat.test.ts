@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { GPT2_DIR, reviewTexts } from '../test/helpers.js';
 import { loadGpt2Dir } from './gpt2-files.js';
-import { toHfTokenizerJsonText } from './hf-json.js';
+import { fromHfTokenizerJson, toHfTokenizerJsonText } from './hf-json.js';
 import { trainBpe } from './train.js';
 import type { BpeTokenizer } from './bpe-tokenizer.js';
 import { loadTokenizerSync } from './load.js';
@@ -49,6 +49,23 @@ describe('Hugging Face compatibility of tokenizer.json', () => {
     // Tokenizers.js splits on added special tokens, i.e. xrec's allowSpecial: true.
     expect(hf.encode('great<eos>', { add_special_tokens: false }).ids).toEqual(tok.encode('great<eos>', { allowSpecial: true }));
     expect(hf.decode(tok.encode('great strings'))).toBe('great strings');
+  });
+
+  it("a mask token takes the space on its left (lstrip, RoBERTa's <mask>) and an rstrip token the space on its right, as in Tokenizers.js", () => {
+    const base = trainBpe(texts.slice(0, 300), { vocabSize: 600, specialTokens: ['<eos>', '<mask>'] });
+    expect(base.addedTokens.find((t) => t.content === '<mask>')).toMatchObject({ lstrip: true });
+    expect(base.addedTokens.find((t) => t.content === '<eos>')?.lstrip).toBeUndefined();
+    const added = base.withSpecialTokens(['<x>']);
+    const json = JSON.parse(toHfTokenizerJsonText(added)) as { added_tokens: { content: string; lstrip: boolean; rstrip: boolean }[] };
+    expect(json.added_tokens.find((t) => t.content === '<mask>')).toMatchObject({ lstrip: true, rstrip: false });
+    json.added_tokens.find((t) => t.content === '<x>')!.rstrip = true;
+    const hf = new HfTokenizer(json, {});
+    const tok = fromHfTokenizerJson(json, 'x.json');
+    const mask = tok.maskId!;
+    expect(tok.encode('The food was <mask>.', { allowSpecial: true })).toEqual([...tok.encode('The food was'), mask, ...tok.encode('.')]);
+    for (const t of ['The food was <mask>.', 'feels  \t<mask> about it', '<mask> first', 'a <x>  b <mask><x> c', ' <x> <mask>', 'no specials here']) {
+      expect(tok.encode(t, { allowSpecial: true }), t).toEqual(hf.encode(t, { add_special_tokens: false }).ids);
+    }
   });
 
   it('GPT-2 written as tokenizer.json gives the same ids in Tokenizers.js', () => {

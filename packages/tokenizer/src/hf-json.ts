@@ -45,7 +45,7 @@ export function toHfTokenizerJson(tok: BpeTokenizer): Json {
     version: HF_VERSION,
     truncation: null,
     padding: null,
-    added_tokens: tok.addedTokens.map((t) => ({ id: t.id, content: t.content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: t.special })),
+    added_tokens: tok.addedTokens.map((t) => ({ id: t.id, content: t.content, single_word: false, lstrip: t.lstrip === true, rstrip: t.rstrip === true, normalized: false, special: t.special })),
     normalizer: tok.normalizer === null ? null : { type: tok.normalizer },
     pre_tokenizer: preTokenizer,
     post_processor: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: false, use_regex: true },
@@ -144,7 +144,7 @@ export function fromHfTokenizerJson(json: unknown, where: string): BpeTokenizer 
   if (!Array.isArray(rawAdded)) throw new VocabError(`${where}: added_tokens must be an array`);
   const addedTokens: AddedToken[] = rawAdded.map((t: unknown, i) => {
     if (!isObject(t) || typeof t.content !== 'string' || typeof t.id !== 'number') throw new VocabError(`${where}: added_tokens[${i}] must have a string "content" and a numeric "id", got ${JSON.stringify(t)}`);
-    return { content: t.content, id: t.id, special: t.special === true };
+    return { content: t.content, id: t.id, special: t.special === true, ...(t.lstrip === true ? { lstrip: true } : {}), ...(t.rstrip === true ? { rstrip: true } : {}) };
   });
   return new BpeTokenizer({ model: bpe, preTokenizer: pre, addPrefixSpace, normalizer, addedTokens, ...(roles ? { roles } : {}) }, where);
 }

@@ -16,7 +16,7 @@
 import { ConfigError, silentProgress, type Progress, is, resolveConfig, type ConfigSpec } from '@xrec/core';
 import { BYTE_TO_UNICODE } from './byte-unicode.js';
 import { BpeModel, MinHeap2 } from './bpe-model.js';
-import { BpeTokenizer } from './bpe-tokenizer.js';
+import { BpeTokenizer, maskStrips } from './bpe-tokenizer.js';
 import { gpt2PieceEnd } from './pretokenize.js';
 import { utf8EncodeInto } from './utf8.js';
 
@@ -207,6 +207,6 @@ export function trainBpe(corpus: Iterable<string>, config: Partial<BpeTrainConfi
   const model = new BpeModel({ tokens, merges }, 'trainBpe');
   return new BpeTokenizer({
     model,
-    addedTokens: cfg.specialTokens.map((content, i) => ({ content, id: tokens.length + i, special: true })),
+    addedTokens: cfg.specialTokens.map((content, i) => ({ content, id: tokens.length + i, special: true, ...(maskStrips(content) ? { lstrip: true } : {}) })),
   }, 'trainBpe');
 }
