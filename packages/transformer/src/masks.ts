@@ -42,22 +42,7 @@ export function attentionMask(c: TransformerConfig, B: number, S: number, pastLe
   const bidir = c.attention === 'bidirectional';
   const padded = keyValid.some((v) => v === 0);
   const bias = distanceBias(c);
-  if (bias) {
-    const m = new Float32Array(B * H * S * Sk);
-    for (let b = 0; b < B; b++) {
-      for (let h = 0; h < H; h++) {
-        const o = (b * H + h) * S * Sk;
-        for (let s = 0; s < S; s++) {
-          for (let j = 0; j < Sk; j++) {
-            const ok = (!padded || keyValid[b * Sk + j] === 1) && (bidir || j <= pastLen + s);
-            m[o + s * Sk + j] = !ok ? NEG_INF : j < pastLen ? 0 : bias(h, s, j - pastLen);
-          }
-        }
-      }
-    }
-    return tf.tensor3d(m, [B * H, S, Sk]);
-  }
-  if (!padded) {
+  if (!padded && !bias) {
     if (bidir) return undefined;
     if (S === 1) return undefined; // one query at the end: every key is earlier
     const m = new Float32Array(S * Sk);
@@ -73,7 +58,12 @@ export function attentionMask(c: TransformerConfig, B: number, S: number, pastLe
         row[s * Sk + j] = ok ? 0 : NEG_INF;
       }
     }
-    for (let h = 0; h < H; h++) m.set(row, (b * H + h) * S * Sk);
+    for (let h = 0; h < H; h++) {
+      const o = (b * H + h) * S * Sk;
+      m.set(row, o);
+      if (!bias) continue;
+      for (let s = 0; s < S; s++) for (let j = pastLen; j < Sk; j++) if (row[s * Sk + j] === 0) m[o + s * Sk + j] = bias(h, s, j - pastLen);
+    }
   }
   return tf.tensor3d(m, [B * H, S, Sk]);
 }

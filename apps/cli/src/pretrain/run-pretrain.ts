@@ -155,6 +155,8 @@ export async function runPretrain(c: PretrainConfig, progress: Progress): Promis
   const started = performance.now();
   const valLoss: Record<string, number> = {};
   let stopEarly = false;
+  // recorded only when set, so runs without it keep their run key and summary
+  const positionBias = c.positionBias !== undefined && c.positionBias !== 'none' ? { positionBias: c.positionBias } : {};
   try {
     const result = await train<PretrainBatch>({
       variables: model.trainableVariables(),
@@ -163,7 +165,7 @@ export async function runPretrain(c: PretrainConfig, progress: Progress): Promis
       // a resume may extend the token budget (a second segment), not change the data or the model
       run: {
         corpus: c.corpus, vocab: c.vocab, dModel: c.dModel, layers: c.layers, heads: c.heads, seq: c.seq, batch: c.batch, weights: c.weights, segmentSteps: c.segmentSteps, replicas: workers + 1,
-        ...(c.positionBias !== undefined && c.positionBias !== 'none' ? { positionBias: c.positionBias } : {}),
+        ...positionBias,
         ...(c.objective !== 'clm' ? { objective: c.objective } : {}),
         ...(c.tokenizer !== undefined ? { tokenizer: c.tokenizer } : {}),
       },
@@ -226,7 +228,7 @@ export async function runPretrain(c: PretrainConfig, progress: Progress): Promis
         // relative to the output folder: the summary travels with the model, a machine path would not
         objective: c.objective, ...(c.tokenizer !== undefined ? { tokenizer: relative(c.out, c.tokenizer) } : {}),
         tokens: c.tokens, vocab: tok.vocabSize, dModel: c.dModel, layers: c.layers, heads: c.heads, seq: c.seq, batch: c.batch, lr: c.lr, minLr: c.minLr, warmup: c.warmup,
-        ...(c.positionBias !== undefined && c.positionBias !== 'none' ? { positionBias: c.positionBias } : {}),
+        ...positionBias,
         weightDecay: c.weightDecay, clip: c.clip, seed: c.seed, segmentSteps: c.segmentSteps, valWindows: c.valWindows, valEvery: c.valEvery, weights: c.weights, resume: c.resume, workers,
         ...(c.maxMinutes !== undefined ? { maxMinutes: c.maxMinutes } : {}),
       },
