@@ -55,13 +55,22 @@ export function findXrecBase(env: NodeJS.ProcessEnv = process.env): { dir?: stri
   return findWorkspaceModel('xrec-base', XREC_BASE_ENV, env);
 }
 
-/** Identity of a model directory for run fingerprints: its config and the size + hash of the weights' header. */
+const fingerprints = new Map<string, string>();
+
+/**
+ * Identity of a model directory for run fingerprints: a hash of its config, weights and tokenizer (a model
+ * retrained in place with the same shape gets a new one), memoised per file size and modification time.
+ */
 export function modelFingerprint(dir: string): string {
+  const files = ['config.json', 'model.safetensors', 'tokenizer.json'].map((f) => join(dir, f));
+  const stamp = files.map((f) => { const st = statSync(f); return `${f}:${st.size}:${st.mtimeMs}`; }).join('|');
+  const known = fingerprints.get(stamp);
+  if (known) return known;
   const h = createHash('sha256');
-  h.update(readFileSync(join(dir, 'config.json')));
-  h.update(String(statSync(join(dir, 'model.safetensors')).size));
-  h.update(readFileSync(join(dir, 'tokenizer.json')));
-  return h.digest('hex').slice(0, 16);
+  for (const f of files) h.update(readFileSync(f));
+  const out = h.digest('hex').slice(0, 16);
+  fingerprints.set(stamp, out);
+  return out;
 }
 
 /** Why a base model cannot be used here (undefined when it can). */

@@ -87,7 +87,7 @@ registerBenchTask({
     const warm = rng.shuffle(split.warm.filter((i) => !validIdx.has(i))).slice(0, Math.min(split.warm.length, p.train)).map((i) => rows[i]!);
     const valid = split.valid.map((i) => rows[i]!);
     const test = split.test.slice(0, p.test).map((i) => rows[i]!);
-    const settings = { dataset, profile, seed, p: { ...p, train: String(p.train) }, base, version: 1 };
+    const settings = { dataset, profile, seed, p: { ...p, train: String(p.train) }, base: modelFingerprint(base), version: 2 };
     const key = (hashString(JSON.stringify(settings)) >>> 0).toString(16);
     await mkdir(join(ctx.out, 'runs'), { recursive: true });
     const score = (method: string, generated: string[], generateSeconds: number, trainSeconds?: number): MethodResult => {
@@ -158,7 +158,7 @@ registerBenchTask({
     ].join('\n');
     const svg = groupedBarChartSvg(`XRec ${dataset}: cold-start explanations`, results.map((r) => r.method), (['bleu1', 'rougeL_f'] as const).map((k) => ({ label: k, values: results.map((r) => r.metrics[k]) })));
     // the report names the model by its fingerprint, not by this machine's path
-    const reportFiles = await writeTaskReport(ctx.out, { md, json: { format: 'xrec-bench-coldstart-explain', ...settings, base: `xrec-base ${modelFingerprint(base)}`, results, goals }, chart: { file: 'scores.svg', svg } });
+    const reportFiles = await writeTaskReport(ctx.out, { md, json: { format: 'xrec-bench-coldstart-explain', ...settings, base: `xrec-base ${settings.base}`, results, goals }, chart: { file: 'scores.svg', svg } });
     return { reportFiles, summary: { ...Object.fromEntries(results.map((r) => [r.method, r.metrics])), goal: goals.every((g) => g.pass) } };
   },
 });

@@ -15,7 +15,8 @@
  * prompts trained on the other dataset's rows, see tppt.ts).
  * Writes report.md (AUC, GAUC, ACC, F1, log-loss and the per-user ranking view NDCG@10 / HR@10 as mean ± std
  * over seeds, and the goal check), report.json and gauc.svg. Each finished seed is kept in `<out>/runs/` and
- * reused when the task runs again with the same settings.
+ * reused when the task runs again with the same settings. A zero-shot score depends on its row alone, so rows
+ * that several seeds test are scored once per run (what makes the full profile's zero-shot rows affordable).
  */
 import { join } from 'node:path';
 import type { Row } from './coldstart-data.js';
@@ -26,7 +27,7 @@ import { clickMetrics, entityColdStart, profileCosineScores, PROMPTREC_SEEDS, pr
 import { hasColdStartData, loadColdStartData, type ColdStartDataset } from './coldstart-data.js';
 import { loadTokenizer } from '@xrec/tokenizer';
 import { initBackend, TransformerLM } from '@xrec/transformer';
-import { findWorkspaceModel, findXrecBase } from '../base-models.js';
+import { findWorkspaceModel, findXrecBase, modelFingerprint } from '../base-models.js';
 import { groupedBarChartSvg } from '../svg.js';
 import { registerBenchTask } from './registry.js';
 import { writeTaskReport } from './write-report.js';
@@ -98,9 +99,11 @@ registerBenchTask({
     };
     const task = ctx.progress.start(`coldstart ${profile}`, seeds.length);
     const pairsPerSecond: Record<string, number> = {};
+    /** Zero-shot p(like) per row index and model, kept across seeds (NaN: not scored yet). */
+    const zeroShot = new Map<string, Float64Array>();
     await mkdir(join(ctx.out, 'runs'), { recursive: true });
-    // (system cold start keeps the settings of before the protocol option, so its finished runs are reused)
-    const settings = { dataset, profile, fewShot, tppt, methods: Object.keys(results), base, mlm: mlm ?? null, version: 2, ...(protocol !== 'system' ? { protocol } : {}) };
+    // the models enter by fingerprint, so a model retrained in place is never answered with its predecessor's runs
+    const settings = { dataset, profile, fewShot, tppt, methods: Object.keys(results), base: modelFingerprint(base), mlm: mlm ? modelFingerprint(mlm) : null, version: 3, ...(protocol !== 'system' ? { protocol } : {}) };
     const key = (hashString(JSON.stringify(settings)) >>> 0).toString(16);
     try {
       for (const seed of seeds) {
@@ -115,7 +118,8 @@ registerBenchTask({
         }
         const before = Object.fromEntries(Object.entries(results).map(([m, r]) => [m, r.length]));
         const split = protocol === 'system' ? { ...systemColdStart(rows.length, seed), warm: undefined } : entityColdStart(rows.map((r) => (protocol === 'user' ? r.user : r.item)), seed);
-        const test = split.test.slice(0, Math.min(split.test.length, TEST_ROWS[profile]!)).map((i) => rows[i]!);
+        const testIdx = split.test.slice(0, Math.min(split.test.length, TEST_ROWS[profile]!));
+        const test = testIdx.map((i) => rows[i]!);
         const us = test.map((t) => t.user);
         const labels = test.map((t) => t.click);
         const rng = new Rng(seed).fork('random');
@@ -152,9 +156,19 @@ registerBenchTask({
         }
         for (const lm of lms) {
           const prompts = test.map((t) => t.prompt(lm.tokens));
-          const t0 = performance.now();
-          const p = scorePrompts(lm.model, lm.tok, prompts, { batchSize: 64 });
-          pairsPerSecond[lm.name] = test.length / ((performance.now() - t0) / 1000);
+          // a zero-shot score depends on the row alone: rows scored for an earlier seed are not scored again
+          const known = zeroShot.get(lm.name) ?? new Float64Array(rows.length).fill(Number.NaN);
+          zeroShot.set(lm.name, known);
+          const fresh = testIdx.flatMap((row, k) => (Number.isNaN(known[row]!) ? [k] : []));
+          if (fresh.length > 0) {
+            const t0 = performance.now();
+            const bar = ctx.progress.start(`seed ${seed}: ${lm.name}`, fresh.length);
+            const scored = scorePrompts(lm.model, lm.tok, fresh.map((k) => prompts[k]!), { batchSize: 64, progress: bar });
+            bar.finish();
+            pairsPerSecond[lm.name] = fresh.length / ((performance.now() - t0) / 1000);
+            fresh.forEach((k, j) => (known[testIdx[k]!] = scored[j]!));
+          }
+          const p = Float64Array.from(testIdx, (row) => known[row]!);
           results[lm.name]!.push(clickMetrics(us, p, labels));
           const asRows = (rs: readonly Row[]) => rs.map((r) => ({ prompt: r.prompt(lm.tokens), click: r.click }));
           const valid = asRows(split.valid.map((i) => rows[i]!));
