@@ -28,6 +28,7 @@ import { hasColdStartData, loadColdStartData, type ColdStartDataset } from './co
 import { loadTokenizer } from '@xrec/tokenizer';
 import { initBackend, TransformerLM } from '@xrec/transformer';
 import { findWorkspaceModel, findXrecBase, modelFingerprint } from '../base-models.js';
+import { RowScores } from '../row-scores.js';
 import { groupedBarChartSvg } from '../svg.js';
 import { registerBenchTask } from './registry.js';
 import { writeTaskReport } from './write-report.js';
@@ -98,9 +99,15 @@ registerBenchTask({
       ...Object.fromEntries(lms.flatMap((l) => [[l.name, []], ...(fewShot ? [[tunedName(l.name), []]] : []), ...(tppt ? [[transferName(l.name), []]] : [])])),
     };
     const task = ctx.progress.start(`coldstart ${profile}`, seeds.length);
-    const pairsPerSecond: Record<string, number> = {};
-    /** Zero-shot p(like) per row index and model, kept across seeds (NaN: not scored yet). */
-    const zeroShot = new Map<string, Float64Array>();
+    /** Zero-shot rows scored and the seconds it took, per model (pairs/s in the report). */
+    const scoring: Record<string, { rows: number; seconds: number }> = {};
+    const addScoring = (m: string, rows: number, seconds: number) => {
+      const s = (scoring[m] ??= { rows: 0, seconds: 0 });
+      s.rows += rows;
+      s.seconds += seconds;
+    };
+    /** Zero-shot p(like) per model, kept across seeds (each row scored once). */
+    const zeroShot = new Map<string, RowScores>();
     await mkdir(join(ctx.out, 'runs'), { recursive: true });
     // the models enter by fingerprint, so a model retrained in place is never answered with its predecessor's runs
     const settings = { dataset, profile, fewShot, tppt, methods: Object.keys(results), base: modelFingerprint(base), mlm: mlm ? modelFingerprint(mlm) : null, version: 3, ...(protocol !== 'system' ? { protocol } : {}) };
@@ -109,13 +116,14 @@ registerBenchTask({
       for (const seed of seeds) {
         const file = join(ctx.out, 'runs', `${dataset}-${protocol === 'system' ? '' : `${protocol}-`}${profile}-seed${seed}-${key}.json`);
         if (existsSync(file)) {
-          const kept = JSON.parse(readFileSync(file, 'utf8')) as { results: Record<string, ClickMetrics>; pairsPerSecond: Record<string, number> };
+          const kept = JSON.parse(readFileSync(file, 'utf8')) as { results: Record<string, ClickMetrics>; scoring?: Record<string, { rows: number; seconds: number }> };
           for (const [m, r] of Object.entries(kept.results)) results[m]!.push(r);
-          Object.assign(pairsPerSecond, kept.pairsPerSecond);
+          for (const [m, v] of Object.entries(kept.scoring ?? {})) addScoring(m, v.rows, v.seconds);
           ctx.progress.log(`coldstart: reusing ${file}`);
           task.tick(1, { seed });
           continue;
         }
+        const seedScoring: Record<string, { rows: number; seconds: number }> = {};
         const before = Object.fromEntries(Object.entries(results).map(([m, r]) => [m, r.length]));
         const split = protocol === 'system' ? { ...systemColdStart(rows.length, seed), warm: undefined } : entityColdStart(rows.map((r) => (protocol === 'user' ? r.user : r.item)), seed);
         const testIdx = split.test.slice(0, Math.min(split.test.length, TEST_ROWS[profile]!));
@@ -156,19 +164,19 @@ registerBenchTask({
         }
         for (const lm of lms) {
           const prompts = test.map((t) => t.prompt(lm.tokens));
-          // a zero-shot score depends on the row alone: rows scored for an earlier seed are not scored again
-          const known = zeroShot.get(lm.name) ?? new Float64Array(rows.length).fill(Number.NaN);
-          zeroShot.set(lm.name, known);
-          const fresh = testIdx.flatMap((row, k) => (Number.isNaN(known[row]!) ? [k] : []));
-          if (fresh.length > 0) {
-            const t0 = performance.now();
+          const cache = zeroShot.get(lm.name) ?? new RowScores(rows.length);
+          zeroShot.set(lm.name, cache);
+          const t0 = performance.now();
+          const { scores: p, scored } = cache.get(testIdx, (fresh) => {
             const bar = ctx.progress.start(`seed ${seed}: ${lm.name}`, fresh.length);
-            const scored = scorePrompts(lm.model, lm.tok, fresh.map((k) => prompts[k]!), { batchSize: 64, progress: bar });
+            const out = scorePrompts(lm.model, lm.tok, fresh.map((k) => prompts[k]!), { batchSize: 64, progress: bar });
             bar.finish();
-            pairsPerSecond[lm.name] = fresh.length / ((performance.now() - t0) / 1000);
-            fresh.forEach((k, j) => (known[testIdx[k]!] = scored[j]!));
+            return out;
+          });
+          if (scored > 0) {
+            seedScoring[lm.name] = { rows: scored, seconds: (performance.now() - t0) / 1000 };
+            addScoring(lm.name, scored, seedScoring[lm.name]!.seconds);
           }
-          const p = Float64Array.from(testIdx, (row) => known[row]!);
           results[lm.name]!.push(clickMetrics(us, p, labels));
           const asRows = (rs: readonly Row[]) => rs.map((r) => ({ prompt: r.prompt(lm.tokens), click: r.click }));
           const valid = asRows(split.valid.map((i) => rows[i]!));
@@ -188,13 +196,14 @@ registerBenchTask({
           }
         }
         const seedResults = Object.fromEntries(Object.entries(results).filter(([m, r]) => r.length > before[m]!).map(([m, r]) => [m, r[r.length - 1]!]));
-        await writeFileAtomic(file, `${JSON.stringify({ seed, settings, results: seedResults, pairsPerSecond }, null, 1)}\n`);
+        await writeFileAtomic(file, `${JSON.stringify({ seed, settings, results: seedResults, scoring: seedScoring }, null, 1)}\n`);
         task.tick(1, { seed });
       }
     } finally {
       for (const lm of lms) lm.model.dispose();
       task.finish();
     }
+    const pairsPerSecond = Object.fromEntries(Object.entries(scoring).map(([m, v]) => [m, v.rows / v.seconds]));
     const summary = Object.fromEntries(Object.entries(results).map(([m, rs]) => [m, Object.fromEntries(METRICS.map((k) => [k, { mean: mean(rs.map((x) => x[k])), std: std(rs.map((x) => x[k])) }]))]));
     const goals: { name: string; pass: boolean; value: { mean: number; std: number } }[] = lms.map((lm) => {
       const zs = summary[lm.name]!.gauc!;
@@ -219,7 +228,7 @@ registerBenchTask({
     const md = [
       `# Cold-start recommendation: ${dataset === 'ml-100k' ? 'MovieLens-100K' : 'UCI in-vehicle coupons'}, ${protocol} cold start (${profile})`,
       '',
-      `Seeds ${seeds.join(', ')}; ${protocol === 'system' ? `per seed 250 training / 50 validation rows, test rows: ${Number.isFinite(TEST_ROWS[profile]!) ? `the first ${TEST_ROWS[profile]} of the shuffled rest` : 'all the rest'}` : `per seed 20% of the ${protocol}s are cold: their rows are the test rows (${Number.isFinite(TEST_ROWS[profile]!) ? `a random ${TEST_ROWS[profile]} of them` : 'all'}), never seen in training; 250 training / 50 validation rows are drawn from the warm rows, and popularity and matrix factorisation (an FM on one-hot user and item ids, 16 factors) train on every warm row`}; click = ${dataset === 'ml-100k' ? 'rating ≥ 4' : 'Y (the driver accepts the coupon)'}. Zero-shot: p(like) = σ(z(" positive") − z(" negative")) of the next token after the PromptRec prompt's causal suffix (xrec-base), at its mask (xrec-base-mlm). Few-shot: a soft prompt of 8 tokens tuned on the seed's 250 training rows (model frozen; label smoothing 0.1, AdamW lr 3e-3, at most ${TUNE_EPOCHS[profile]} epoch(s), the epoch with the best validation AUC kept). TPPT: task vectors + γ ⊙ D + β (D: the embeddings of the ${dataset} items' top TF-IDF words: ${keywords.slice(0, 8).join(', ')}, …) trained on ${TPPT_ROWS[profile]} ${source} rows per seed for at most ${TPPT_EPOCHS[profile]} epoch(s), the epoch picked on the target's 50 validation rows.${tppt ? '' : ' (TPPT off: the source dataset is missing or tppt: false.)'} Profile cosine: cos(user sentence, item sentence) · 0.5 + 0.5 of the model's mean-pooled final hidden states (the reference's PairwiseContent, which takes BERT's pooler). Profile baselines: a logistic regression and a factorization machine (8 factors) on one-hot features of the verbalizer's slots, trained on the same 250 rows (full-batch gradient descent, L2 1e-3, the epoch with the best validation AUC kept). NDCG@10 / HR@10: per user, the user's test rows ranked by score, over the users with a clicked and an unclicked test row. Zero-shot pairs/s: ${Object.entries(pairsPerSecond).map(([k, v]) => `${k.replace('zero-shot ', '')} ${v.toFixed(0)}`).join(', ')}.`,
+      `Seeds ${seeds.join(', ')}; ${protocol === 'system' ? `per seed 250 training / 50 validation rows, test rows: ${Number.isFinite(TEST_ROWS[profile]!) ? `the first ${TEST_ROWS[profile]} of the shuffled rest` : 'all the rest'}` : `per seed 20% of the ${protocol}s are cold: their rows are the test rows (${Number.isFinite(TEST_ROWS[profile]!) ? `a random ${TEST_ROWS[profile]} of them` : 'all'}), never seen in training; 250 training / 50 validation rows are drawn from the warm rows, and popularity and matrix factorisation (an FM on one-hot user and item ids, 16 factors) train on every warm row`}; click = ${dataset === 'ml-100k' ? 'rating ≥ 4' : 'Y (the driver accepts the coupon)'}. Zero-shot: p(like) = σ(z(" positive") − z(" negative")) of the next token after the PromptRec prompt's causal suffix (xrec-base), at its mask (xrec-base-mlm). Few-shot: a soft prompt of 8 tokens tuned on the seed's 250 training rows (model frozen; label smoothing 0.1, AdamW lr 3e-3, at most ${TUNE_EPOCHS[profile]} epoch(s), the epoch with the best validation AUC kept). TPPT: task vectors + γ ⊙ D + β (D: the embeddings of the ${dataset} items' top TF-IDF words: ${keywords.slice(0, 8).join(', ')}, …) trained on ${TPPT_ROWS[profile]} ${source} rows per seed for at most ${TPPT_EPOCHS[profile]} epoch(s), the epoch picked on the target's 50 validation rows.${tppt ? '' : ' (TPPT off: the source dataset is missing or tppt: false.)'} Profile cosine: cos(user sentence, item sentence) · 0.5 + 0.5 of the model's mean-pooled final hidden states (the reference's PairwiseContent, which takes BERT's pooler). Profile baselines: a logistic regression and a factorization machine (8 factors) on one-hot features of the verbalizer's slots, trained on the same 250 rows (full-batch gradient descent, L2 1e-3, the epoch with the best validation AUC kept). NDCG@10 / HR@10: per user, the user's test rows ranked by score, over the users with a clicked and an unclicked test row. Zero-shot pairs/s (every row scored in this run, each once): ${Object.entries(pairsPerSecond).map(([k, v]) => `${k.replace('zero-shot ', '')} ${v.toFixed(0)}`).join(', ')}.`,
       '',
       `| Method | ${METRICS.map((m) => HEADERS[m]).join(' | ')} |`,
       `|---|${METRICS.map(() => '---').join('|')}|`,
@@ -229,7 +238,7 @@ registerBenchTask({
       '',
     ].join('\n');
     const svg = groupedBarChartSvg('GAUC and AUC per method (mean over seeds)', Object.keys(summary), ['gauc', 'auc'].map((k) => ({ label: k.toUpperCase(), values: Object.values(summary).map((s) => s[k]!.mean) })));
-    const reportFiles = await writeTaskReport(ctx.out, { md, json: { format: 'xrec-bench-coldstart', version: 1, dataset, protocol, profile, seeds, summary, perSeed: results, goals, pairsPerSecond }, chart: { file: 'gauc.svg', svg } });
+    const reportFiles = await writeTaskReport(ctx.out, { md, json: { format: 'xrec-bench-coldstart', version: 1, dataset, protocol, profile, seeds, summary, perSeed: results, goals, pairsPerSecond, scoring }, chart: { file: 'gauc.svg', svg } });
     return { reportFiles, summary: { gauc: Object.fromEntries(Object.entries(summary).map(([m, s]) => [m, s.gauc!.mean])), goal: goals.every((g) => g.pass) } };
   },
 });
