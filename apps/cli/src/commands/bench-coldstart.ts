@@ -32,8 +32,10 @@ export function registerBenchColdstart(program: Command): void {
 Examples:
   xrec bench coldstart --dataset ml-100k --profile quick --out out/coldstart-ml
   xrec bench coldstart --dataset coupon --protocol user --profile smoke --seeds 1,2 --out out/coldstart-coupon-user
+  xrec bench coldstart --profile full --no-few-shot --no-tppt --out out/coldstart-ml-full   # every test row: zero-shot and baselines
 
-Finished seeds are kept under <out>/runs and reused when the same settings run again.
+Finished seeds are kept under <out>/runs and reused when the same settings run again. Within a run, a zero-shot
+score is computed once per row, so the full profile's overlapping test sets cost one pass over the data.
 Data: movielens-100k/ and uci-in-vehicle-coupon/ in the data directory (--data-dir or XREC_DATA_DIR).`,
     )
     .action(async (o: { dataset: string; protocol: string; profile: string; seeds?: number[]; fewShot: boolean; tppt: boolean; out: string; json?: boolean }, cmd: Command) => {
