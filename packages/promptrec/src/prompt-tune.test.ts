@@ -4,7 +4,8 @@ import { Rng } from '@xrec/core';
 import { join } from 'node:path';
 import { loadTokenizer } from '@xrec/tokenizer';
 import { initBackend, TransformerLM } from '@xrec/transformer';
-import { scorePrompts, smoothedBce, topTfidfWords, TransferablePrompt, tunePrompt, type TuneRow } from './index.js';
+import { rocAuc } from '@xrec/metrics';
+import { promptTokens, scorePrompts, smoothedBce, topTfidfWords, TransferablePrompt, tunePrompt, type SoftPrompt, type TuneRow } from './index.js';
 
 describe('few-shot prompt tuning', () => {
   beforeAll(async () => {
@@ -35,6 +36,38 @@ describe('few-shot prompt tuning', () => {
     expect(after).toBeLessThan(zeroShot - 0.1);
     for (const [n, v] of model.parameters()) expect(Array.from(v.dataSync()), n).toEqual(before.get(n));
     await expect(tunePrompt(model, tok, [], [], { seed: 1 })).rejects.toThrow(/no training rows/);
+    tuned.prompt.dispose();
+    model.dispose();
+  });
+});
+
+describe('few-shot prompt tuning learns what the prompt text says', () => {
+  beforeAll(async () => {
+    await initBackend();
+  });
+
+  // the check PROMPT_TUNE_LR was chosen on: a label read off the prompt's noun; at the former default 3e-3
+  // the tuned prompt reached a test AUC of 0.588 here
+  it('on xrec-base-mlm with the default learning rate: a held-out AUC above 0.9 from 128 rows', { timeout: 180_000 }, async () => {
+    const dir = join(import.meta.dirname, '..', '..', '..', 'models', 'xrec-base-mlm');
+    const model = await TransformerLM.load(dir);
+    const tok = await loadTokenizer(join(dir, 'tokenizer.json'));
+    const t = promptTokens(model, tok);
+    const rng = new Rng(3);
+    const rows = (n: number): TuneRow[] =>
+      Array.from({ length: n }, () => {
+        const noun = rng.choice(['movie', 'song', 'book', 'hotel']);
+        const prompt = `The ${noun} was ${rng.choice(['fine', 'long', 'new', 'short'])} . ${t.sep} The user is that person, and the item is that ${noun}. In short, the user feels ${t.mask!} about the item.`;
+        return { prompt, click: noun === 'movie' || noun === 'book' ? 1 : 0 };
+      });
+    const train = rows(128);
+    const test = rows(128);
+    const auc = (prompt?: SoftPrompt) => rocAuc(scorePrompts(model, tok, test.map((r) => r.prompt), prompt ? { prompt } : {}), test.map((r) => r.click));
+    const zeroShot = auc();
+    const tuned = await tunePrompt(model, tok, train, [], { seed: 1, epochs: 20 });
+    const after = auc(tuned.prompt);
+    expect(zeroShot).toBeLessThan(0.7);
+    expect(after).toBeGreaterThan(0.9);
     tuned.prompt.dispose();
     model.dispose();
   });
