@@ -69,16 +69,30 @@ describe('BLEU (tensorflow/nmt compute_bleu)', () => {
     );
   });
 
-  it('property: 0 <= BLEU <= 100 and BLEU-4 <= BLEU-1 on random corpora', () => {
+  it('corpus BLEU-4 can exceed BLEU-1: a short unmatched pair weighs on unigram precision alone', () => {
+    // unigrams 4 of 5 match; the one bigram, trigram and 4-gram there are all in the long pair and all match
+    const refs = [['a'], ['a', 'b', 'c', 'a']];
+    const gens = [['c'], ['a', 'b', 'c', 'a']];
+    expect(bleuScore(refs, gens, 1)).toBeCloseTo(80, 10);
+    expect(bleuScore(refs, gens, 4)).toBeCloseTo(100 * 0.8 ** 0.25, 10);
+  });
+
+  it('property: 0 <= BLEU <= 100·BP, BLEU-1 = 100·BP·p1 and BLEU-4 <= 100·BP·p1^(1/4) on random corpora', () => {
     const word = fc.constantFrom('a', 'b', 'c', 'd');
     const pairs = fc.array(fc.tuple(fc.array(word, { minLength: 1, maxLength: 8 }), fc.array(word, { minLength: 1, maxLength: 8 })), { minLength: 1, maxLength: 8 });
     fc.assert(
       fc.property(pairs, (ps) => {
-        const b1 = bleuScore(ps.map((p) => p[0]), ps.map((p) => p[1]), 1);
-        const b4 = bleuScore(ps.map((p) => p[0]), ps.map((p) => p[1]), 4);
-        expect(b1).toBeGreaterThanOrEqual(0);
-        expect(b1).toBeLessThanOrEqual(100 + 1e-9);
-        expect(b4).toBeLessThanOrEqual(b1 + 1e-9);
+        const refs = ps.map((p) => p[0]);
+        const gens = ps.map((p) => p[1]);
+        const { brevityPenalty: bp, precisions } = computeBleu(refs, gens);
+        const b1 = bleuScore(refs, gens, 1);
+        const b4 = bleuScore(refs, gens, 4);
+        expect(b1).toBeCloseTo(100 * bp * precisions[0]!, 9);
+        for (const b of [b1, b4]) {
+          expect(b).toBeGreaterThanOrEqual(0);
+          expect(b).toBeLessThanOrEqual(100 * bp + 1e-9);
+        }
+        expect(b4).toBeLessThanOrEqual(100 * bp * precisions[0]! ** 0.25 + 1e-9);
       }),
       { numRuns: 200 },
     );
