@@ -141,7 +141,7 @@ registerBenchTask({
     const md = [
       `# Cold-start explanations: XRec ${dataset} (${profile}, seed ${seed})`,
       '',
-      `${rows.length} rows; 20% of the users are cold: ${split.test.length} rows, of which ${test.length} are scored. xrec-base (fingerprint ${modelFingerprint(base)}) fine-tuned on ${warm.length} warm pairs (AdamW lr 1e-4, at most ${p.epochs} epoch(s), early stopping on ${valid.length} warm validation pairs); prompts cut to 80 tokens, explanations to 40; greedy decoding. BLEU and ROUGE-L in percent (PEPLER's scripts), USR as a fraction. The references were written by gpt-3.5-turbo from real reviews (see the data's PROVENANCE.md).`,
+      `${rows.length} rows; 20% of the users are cold: ${split.test.length} rows, of which ${test.length} are scored. xrec-base (fingerprint ${settings.base}) fine-tuned on ${warm.length} warm pairs (AdamW lr 1e-4, at most ${p.epochs} epoch(s), early stopping on ${valid.length} warm validation pairs); prompts cut to 80 tokens, explanations to 40; greedy decoding. BLEU and ROUGE-L in percent (PEPLER's scripts), USR as a fraction. The references were written by gpt-3.5-turbo from real reviews (see the data's PROVENANCE.md).`,
       '',
       `| Method | BLEU-1 | BLEU-4 | ROUGE-L F | USR | train s | generate s |`,
       '|---|---|---|---|---|---|---|',

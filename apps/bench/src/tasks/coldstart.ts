@@ -163,26 +163,27 @@ registerBenchTask({
           results[cosineName(lm.name)]!.push(clickMetrics(us, profileCosineScores(lm.model, lm.tok, texts.map((t) => t.user), texts.map((t) => t.item)), labels));
         }
         for (const lm of lms) {
-          const prompts = test.map((t) => t.prompt(lm.tokens));
+          // every test row's prompt is needed only by the tuned scorers; zero-shot builds those of unscored rows
+          let built: string[] | undefined;
+          const prompts = () => (built ??= test.map((t) => t.prompt(lm.tokens)));
           const cache = zeroShot.get(lm.name) ?? new RowScores(rows.length);
           zeroShot.set(lm.name, cache);
-          const t0 = performance.now();
-          const { scores: p, scored } = cache.get(testIdx, (fresh) => {
+          const { scores: p } = cache.get(testIdx, (fresh) => {
+            const freshPrompts = fresh.map((k) => test[k]!.prompt(lm.tokens));
             const bar = ctx.progress.start(`seed ${seed}: ${lm.name}`, fresh.length);
-            const out = scorePrompts(lm.model, lm.tok, fresh.map((k) => prompts[k]!), { batchSize: 64, progress: bar });
+            const t0 = performance.now();
+            const out = scorePrompts(lm.model, lm.tok, freshPrompts, { batchSize: 64, progress: bar });
+            seedScoring[lm.name] = { rows: fresh.length, seconds: (performance.now() - t0) / 1000 };
+            addScoring(lm.name, fresh.length, seedScoring[lm.name]!.seconds);
             bar.finish();
             return out;
           });
-          if (scored > 0) {
-            seedScoring[lm.name] = { rows: scored, seconds: (performance.now() - t0) / 1000 };
-            addScoring(lm.name, scored, seedScoring[lm.name]!.seconds);
-          }
           results[lm.name]!.push(clickMetrics(us, p, labels));
           const asRows = (rs: readonly Row[]) => rs.map((r) => ({ prompt: r.prompt(lm.tokens), click: r.click }));
           const valid = asRows(split.valid.map((i) => rows[i]!));
           if (fewShot) {
             const tuned = await tunePrompt(lm.model, lm.tok, asRows(split.train.map((i) => rows[i]!)), valid, { seed, epochs: TUNE_EPOCHS[profile]!, patience: 3 });
-            results[tunedName(lm.name)]!.push(clickMetrics(us, scorePrompts(lm.model, lm.tok, prompts, { batchSize: 64, prompt: tuned.prompt }), labels));
+            results[tunedName(lm.name)]!.push(clickMetrics(us, scorePrompts(lm.model, lm.tok, prompts(), { batchSize: 64, prompt: tuned.prompt }), labels));
             tuned.prompt.dispose();
           }
           if (tppt) {
@@ -191,7 +192,7 @@ registerBenchTask({
             const src = srcRng.permutation(sourceRows.length).slice(0, TPPT_ROWS[profile]!).map((i) => sourceRows[i]!);
             const prompt = TransferablePrompt.create(lm.model, lm.tok, { keywords }, new Rng(seed).fork('tppt'));
             await tunePrompt(lm.model, lm.tok, asRows(src), valid, { seed, prompt, epochs: TPPT_EPOCHS[profile]!, patience: 2 });
-            results[transferName(lm.name)]!.push(clickMetrics(us, scorePrompts(lm.model, lm.tok, prompts, { batchSize: 64, prompt }), labels));
+            results[transferName(lm.name)]!.push(clickMetrics(us, scorePrompts(lm.model, lm.tok, prompts(), { batchSize: 64, prompt }), labels));
             prompt.dispose();
           }
         }
