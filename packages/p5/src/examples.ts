@@ -84,6 +84,20 @@ export function leaveOneOutSequential(rows: readonly Interaction[], opts: { minI
   return out;
 }
 
+/** What draws a user's negative candidates: `n` distinct items the user never interacted with (`NegativeSampler`). */
+export interface CandidateSampler {
+  sample(user: string, n: number, rng: Rng): string[];
+}
+
+/**
+ * A direct example with new candidates: its target and `negatives` items from `sampler`, shuffled. P5's loader
+ * draws a training prompt's candidates anew at every access (99 of them); `trainP5`'s `redrawCandidates`
+ * does this once per epoch.
+ */
+export function withFreshCandidates(ex: RecExample, negatives: number, sampler: CandidateSampler, rng: Rng): RecExample {
+  return { ...ex, candidates: rng.shuffle([ex.target, ...sampler.sample(ex.user, negatives, rng).filter((i) => i !== ex.target)]) };
+}
+
 /** Direct-recommendation examples with candidates = target + `negatives` unseen items (or all unseen when omitted). */
 export function directExamples(
   targets: readonly Interaction[],

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '@xrec/core';
+import { NegativeSampler, type Interaction } from '@xrec/data';
 import { initBackend } from '@xrec/transformer';
-import { P5_EMBEDDING_TABLES, P5Recommender, trainP5, trainP5Tokenizer, type RecExample } from './index.js';
+import { P5_EMBEDDING_TABLES, P5Recommender, trainP5, trainP5Tokenizer, withFreshCandidates, type RecExample } from './index.js';
 
 const items = ['ka', 'lo', 'mu', 'ne'];
 const examples: RecExample[] = Array.from({ length: 8 }, (_, k) => ({ user: String(k), history: [], target: items[k % 4]!, candidates: [...items] }));
@@ -48,5 +50,44 @@ describe('trainP5 embeddingLrScale', () => {
     expectScaled(scaled.get('encoder.block.0.layer.0.SelfAttention.q.weight')!, base.get('encoder.block.0.layer.0.SelfAttention.q.weight')!, 1);
     await expect(oneStepDeltas(0, false)).rejects.toThrow(/embeddingLrScale must be a positive number, got 0/);
     await expect(oneStepDeltas(Number.NaN, false)).rejects.toThrow(/embeddingLrScale must be a positive number/);
+  });
+});
+
+describe('trainP5 redrawCandidates', () => {
+  const catalogue = ['ka', 'lo', 'mu', 'ne', 'po', 'ru', 'sa', 'ti'];
+  const direct: RecExample[] = Array.from({ length: 6 }, (_, k) => ({ user: String(k), history: [], target: catalogue[k]!, candidates: [catalogue[k]!, catalogue[(k + 1) % 8]!] }));
+  const seen: Interaction[] = direct.map((e) => ({ user: e.user, item: e.target }));
+
+  beforeAll(async () => {
+    await initBackend();
+  });
+
+  it('withFreshCandidates: the target once, then `negatives` items the user never interacted with, in a seeded order', () => {
+    const sampler = new NegativeSampler(catalogue, [...seen, { user: '0', item: 'lo' }]);
+    const a = withFreshCandidates(direct[0]!, 5, sampler, new Rng(1));
+    expect(a.candidates).toHaveLength(6);
+    expect(a.candidates!.filter((c) => c === 'ka')).toHaveLength(1);
+    expect(a.candidates).not.toContain('lo');
+    expect(new Set(a.candidates).size).toBe(6);
+    expect(withFreshCandidates(direct[0]!, 5, sampler, new Rng(1))).toEqual(a);
+    expect(withFreshCandidates(direct[0]!, 6, sampler, new Rng(1)).candidates!.slice().sort()).toEqual(['ka', 'mu', 'ne', 'po', 'ru', 'sa', 'ti']);
+  });
+
+  it('draws each drawn example\'s negatives anew every epoch; bad settings are ConfigErrors', async () => {
+    const tok = trainP5Tokenizer(catalogue.map((i) => `Which item of the following to recommend for user_3 ? ${catalogue.join(' , ')} ${i}`), 300);
+    const rec = P5Recommender.create(tok, catalogue, { task: 'direct', domain: 'movie' }, { dModel: 16, nHeads: 2, nLayers: 1, dFF: 32, dropout: 0 }, 4);
+    const inner = new NegativeSampler(catalogue, seen);
+    const calls: string[][] = [];
+    const sampler = { sample: (user: string, n: number, rng: Rng) => { const s = inner.sample(user, n, rng); calls.push([user, ...s]); return s; } };
+    try {
+      await trainP5(rec, { train: direct, redrawCandidates: { negatives: 3, sampler }, examplesPerEpoch: 4, batchSize: 2, config: { epochs: 2, lr: 1e-3, warmupSteps: 0, seed: 5 } });
+      expect(calls).toHaveLength(8); // 4 examples per epoch, 2 epochs
+      expect(calls.every((c) => c.length === 4 && !c.slice(1).includes(direct[Number(c[0])]!.target))).toBe(true);
+      expect(new Set(calls.map((c) => c.join())).size).toBeGreaterThan(4); // fresh lists, not one fixed list per example
+      await expect(trainP5(rec, { train: direct, redrawCandidates: { negatives: 0, sampler }, config: { epochs: 1 } })).rejects.toThrow(/redrawCandidates.negatives must be a positive integer, got 0/);
+      await expect(trainP5(rec, { train: [{ user: '1', history: ['ka'], target: 'lo' }], redrawCandidates: { negatives: 2, sampler }, config: { epochs: 1 } })).rejects.toThrow(/for direct examples/);
+    } finally {
+      rec.dispose();
+    }
   });
 });

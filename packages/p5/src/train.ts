@@ -7,7 +7,7 @@ import { ConfigError, silentProgress, type Progress, type Rng } from '@xrec/core
 import { nativeStatus, resolveWorkers, train, type StepReport, type T5Row, type TrainerConfig, type TrainResult } from '@xrec/transformer';
 import { p5Batches, p5Loss, type EncodedExample, type P5Batch } from './batch.js';
 import { p5DataParallel } from './replica.js';
-import type { RecExample } from './examples.js';
+import { withFreshCandidates, type CandidateSampler, type RecExample } from './examples.js';
 import type { P5Recommender } from './recommender.js';
 import type { YesNoExample } from './yes-no.js';
 
@@ -30,6 +30,12 @@ export interface TrainP5Options {
    * prompts the model stays at chance for two epochs at scale 1 and learns item popularity at 10.
    */
   readonly embeddingLrScale?: number;
+  /**
+   * Direct prompts: every epoch, each drawn training example gets new candidates — its target and `negatives`
+   * items from `sampler` — as P5's loader draws them at every access, instead of the fixed list it came with.
+   * Fewer negatives than the test prompts carry make training prompts shorter (MovieLens: 20 instead of 100).
+   */
+  readonly redrawCandidates?: { readonly negatives: number; readonly sampler: CandidateSampler };
   /**
    * Data-parallel worker threads besides the trainer's own (default 0); 'auto' decides by model size and
    * backend (the transformer's `autoWorkers`). `verifyEvery`: check the replicas' weights every k updates.
@@ -58,8 +64,16 @@ export async function trainP5(rec: P5Recommender, o: TrainP5Options): Promise<Tr
   const batchSize = o.batchSize ?? 64;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`trainP5: batchSize must be a positive integer, got ${batchSize}`);
   if (o.train.length === 0 && (o.yesNo?.length ?? 0) === 0) throw new ConfigError('trainP5: no training examples');
-  const trainRows = encodeExamples(rec, o.train).concat(o.yesNo ? encodeYesNoExamples(rec, o.yesNo) : []);
-  const perEpoch = Math.min(o.examplesPerEpoch ?? trainRows.length, trainRows.length);
+  const redraw = o.redrawCandidates;
+  if (redraw && (!Number.isInteger(redraw.negatives) || redraw.negatives < 1)) throw new ConfigError(`trainP5: redrawCandidates.negatives must be a positive integer, got ${redraw.negatives}`);
+  if (redraw && o.train.some((e) => e.candidates === undefined)) throw new ConfigError('trainP5: redrawCandidates is for direct examples (with candidates); a training example has none');
+  // the candidate prompts are encoded once, or (redrawn) per epoch for the examples drawn; yes/no rows once
+  const fixedRows = redraw ? [] : encodeExamples(rec, o.train);
+  const yesNoRows = o.yesNo ? encodeYesNoExamples(rec, o.yesNo) : [];
+  const pool = o.train.length + yesNoRows.length;
+  const perEpoch = Math.min(o.examplesPerEpoch ?? pool, pool);
+  const rowOf = (i: number, rng: Rng): EncodedExample =>
+    i >= o.train.length ? yesNoRows[i - o.train.length]! : redraw ? encodeExamples(rec, [withFreshCandidates(o.train[i]!, redraw.negatives, redraw.sampler, rng)])[0]! : fixedRows[i]!;
   const valRows = o.validation && o.validation.length > 0 ? p5Batches(encodeExamples(rec, o.validation), batchSize) : undefined;
   const scale = o.embeddingLrScale ?? 1;
   if (!(scale > 0) || !Number.isFinite(scale)) throw new ConfigError(`trainP5: embeddingLrScale must be a positive number, got ${scale}`);
@@ -70,10 +84,11 @@ export async function trainP5(rec: P5Recommender, o: TrainP5Options): Promise<Tr
     variables,
     lossFn: (b, training, ctx) => p5Loss(rec, b, training, ctx.seed),
     trainBatches: (_epoch: number, rng: Rng) => {
-      const order = rng.shuffle(Array.from({ length: trainRows.length }, (_, i) => i)).slice(0, perEpoch);
-      // length-sorted chunks inside the epoch's draw cut padding; the chunk order is shuffled again
-      const sorted = order.sort((a, b) => trainRows[a]!.ids.length - trainRows[b]!.ids.length);
-      return rng.shuffle(p5Batches(sorted.map((i) => trainRows[i]!), batchSize));
+      const order = rng.shuffle(Array.from({ length: pool }, (_, i) => i)).slice(0, perEpoch);
+      const rows = order.map((i) => rowOf(i, rng));
+      // length-sorted chunks inside the epoch's draw cut padding (a stable sort); the chunk order is shuffled again
+      rows.sort((a, b) => a.ids.length - b.ids.length);
+      return rng.shuffle(p5Batches(rows, batchSize));
     },
     ...(valRows ? { valBatches: () => valRows } : {}),
     config: o.config ?? {},

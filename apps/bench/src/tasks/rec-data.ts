@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { findDataset, NotFoundError } from '@xrec/core';
-import { loadInsuranceTsv, loadMovieLens100K, type Interaction } from '@xrec/data';
+import { loadInsuranceTsv, loadMovieLens100K, NegativeSampler, type Interaction } from '@xrec/data';
 import { directExamples, INSURANCE_PRODUCTS, insuranceProduct, interactionsOf, leaveOneOutSequential, shuffledSequentialSplits, type P5Domain, type P5Task, type RecSplits } from '@xrec/p5';
 
 export type RecDataset = 'insurance' | 'ml-100k';
@@ -24,6 +24,8 @@ export interface RecData {
   readonly splits: RecSplits;
   /** What the baselines may learn from: every interaction except the validation and test targets. */
   readonly observed: readonly Interaction[];
+  /** MovieLens direct: draws a user's negative candidates (items never rated), for candidates redrawn in training. */
+  readonly candidateSampler?: NegativeSampler;
 }
 
 const FOLDERS: Readonly<Record<RecDataset, string>> = { insurance: 'insurance-fairness', 'ml-100k': 'movielens-100k' };
@@ -66,5 +68,6 @@ export function loadRecData(dataset: RecDataset, task: P5Task, seed: number, dat
       catalogue,
       { negatives: 99, seed: seed * 31 + s },
     );
-  return { domain: 'movie', catalogue, splits: { train: direct(loo.train, 1), validation: direct(loo.validation, 2), test: direct(loo.test, 3) }, observed };
+  const splits = { train: direct(loo.train, 1), validation: direct(loo.validation, 2), test: direct(loo.test, 3) };
+  return { domain: 'movie', catalogue, splits, observed, candidateSampler: new NegativeSampler(catalogue, rows) };
 }

@@ -4,7 +4,9 @@
  * Insurance (UP5's protocols) or MovieLens-100K (leave-one-out), sequential or direct recommendation.
  * Options: `dataset` (insurance | ml-100k), `task` (sequential | direct), `profile` (smoke | quick | full),
  * `seed` (default 0), `epochs` and `examples` (per epoch; override the profile's), `embeddingLrScale` (the
- * embedding tables' learning-rate multiplier; default 10 on MovieLens, 1 on Insurance), `methods` (which trained
+ * embedding tables' learning-rate multiplier; default 10 on MovieLens, 1 on Insurance), `trainNegatives` (MovieLens
+ * direct: negatives in a training prompt's candidate list, redrawn every epoch; default 19 — test prompts keep
+ * 99), `methods` (which trained
  * models to run; popularity and BPR-MF always run), `workers` (data-parallel threads inside each P5's training;
  * not part of the reuse key: results equal one-thread runs to float tolerance). Sequential MovieLens also gets a
  * SASRec-style next-item transformer on the decoder core.
@@ -38,7 +40,15 @@ interface Profile {
   readonly yesNoExamples?: number;
   /** Learning-rate multiplier of P5's embedding tables (`trainP5`'s `embeddingLrScale`). */
   readonly embeddingLrScale: number;
+  /** MovieLens direct: negatives of a training prompt's candidate list, drawn anew every epoch (test prompts: 99). */
+  readonly trainNegatives?: number;
 }
+
+/**
+ * MovieLens direct training prompts list the target and 19 fresh negatives each epoch. P5's loader draws 99
+ * at every access; 20 make a prompt ~70 tokens instead of ~350, so five times the examples fit the same time.
+ */
+const ML_DIRECT_TRAIN_NEGATIVES = 19;
 
 const PROFILES: Readonly<Record<string, Omit<Profile, 'embeddingLrScale'>>> = {
   smoke: { trainExamples: 600, epochs: 1, testExamples: 60, validationExamples: 60, model: { dModel: 32, nHeads: 2, nLayers: 1, dFF: 64 }, vocab: 400 },
@@ -47,7 +57,7 @@ const PROFILES: Readonly<Record<string, Omit<Profile, 'embeddingLrScale'>>> = {
 };
 
 /** Direct prompts carry every candidate id, so their examples are longer: fewer of them per profile. */
-const DIRECT_SHARE: Readonly<Record<RecDataset, number>> = { insurance: 0.5, 'ml-100k': 0.1 };
+const DIRECT_SHARE: Readonly<Record<RecDataset, number>> = { insurance: 0.5, 'ml-100k': 0.5 };
 
 interface MethodResult {
   readonly method: string;
@@ -114,7 +124,8 @@ async function runP5(
     // warm-up: 100 steps, or a third of a short run's steps
     const warmupSteps = Math.min(100, Math.ceil((Math.ceil(perEpoch / 64) * p.epochs) / 3));
     // the yes/no model has no candidate-prompt validation loss to stop on: it trains every epoch
-    await trainP5(rec, { train: yn ? [] : train, yesNo, ...(yn ? {} : { validation }), batchSize: 64, embeddingLrScale: p.embeddingLrScale, examplesPerEpoch: perEpoch, config: { epochs: p.epochs, lr: 3e-3, warmupSteps, schedule: 'linear', patience: 2, seed }, progress, ...(run.workers === undefined ? {} : { parallel: { workers: run.workers } }) });
+    const redraw = !yn && p.trainNegatives !== undefined && data.candidateSampler ? { redrawCandidates: { negatives: p.trainNegatives, sampler: data.candidateSampler } } : {};
+    await trainP5(rec, { ...redraw, train: yn ? [] : train, yesNo, ...(yn ? {} : { validation }), batchSize: 64, embeddingLrScale: p.embeddingLrScale, examplesPerEpoch: perEpoch, config: { epochs: p.epochs, lr: 3e-3, warmupSteps, schedule: 'linear', patience: 2, seed }, progress, ...(run.workers === undefined ? {} : { parallel: { workers: run.workers } }) });
     const trainSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
     const timing = { trainSeconds, examplesPerSecond: (perEpoch * p.epochs) / trainSeconds, parameters: rec.model.numParameters() };
@@ -140,7 +151,7 @@ registerBenchTask({
   description: 'P5 (a small T5 trained here; sub-word, whole-word and item-token ids) vs popularity and BPR-MF on Insurance or MovieLens-100K, sequential or direct; hit@1/3/5/10, NDCG@5/10',
   metrics: [...REC_METRICS],
   async run(ctx) {
-    const known = ['dataset', 'task', 'profile', 'seed', 'epochs', 'examples', 'methods', 'embeddingLrScale', 'workers'];
+    const known = ['dataset', 'task', 'profile', 'seed', 'epochs', 'examples', 'methods', 'embeddingLrScale', 'trainNegatives', 'workers'];
     const unknown = Object.keys(ctx.options).filter((k) => !known.includes(k));
     if (unknown.length) throw new ConfigError(`bench task 'rec': unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${known.join(', ')})`);
     const dataset = String(ctx.options.dataset ?? 'insurance') as RecDataset;
@@ -152,10 +163,11 @@ registerBenchTask({
     if (!base) throw new ConfigError(`bench task 'rec': profile must be smoke, quick or full, got '${profile}'`);
     const seed = Number(ctx.options.seed ?? 0);
     if (!Number.isInteger(seed) || seed < 0) throw new ConfigError(`bench task 'rec': seed must be a non-negative integer, got ${String(ctx.options.seed)}`);
-    // MovieLens direct prompts carry 100 candidates (~350 tokens): outside the full profile, one epoch fits the budget
+    // MovieLens direct test prompts carry 100 candidates (~350 tokens): outside the full profile, one epoch of 20-candidate training prompts fits the budget
     const scaled: Profile = { ...base, embeddingLrScale: P5_EMBEDDING_LR_SCALE[dataset] };
-    const profiled: Profile = task === 'direct' ? { ...scaled, trainExamples: base.trainExamples * DIRECT_SHARE[dataset], epochs: dataset === 'ml-100k' && profile !== 'full' ? 1 : base.epochs, ...(dataset === 'ml-100k' ? { yesNoExamples: base.trainExamples } : {}) } : scaled;
-    const count = (k: 'epochs' | 'examples'): number | undefined => {
+    const mlDirect = { epochs: profile === 'full' ? base.epochs : 1, yesNoExamples: base.trainExamples, trainNegatives: ML_DIRECT_TRAIN_NEGATIVES };
+    const profiled: Profile = task === 'direct' ? { ...scaled, trainExamples: base.trainExamples * DIRECT_SHARE[dataset], ...(dataset === 'ml-100k' ? mlDirect : {}) } : scaled;
+    const count = (k: 'epochs' | 'examples' | 'trainNegatives'): number | undefined => {
       const v = ctx.options[k];
       if (v === undefined) return undefined;
       if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ConfigError(`bench task 'rec': ${k} must be a positive integer, got ${JSON.stringify(v)}`);
@@ -163,9 +175,11 @@ registerBenchTask({
     };
     const epochs = count('epochs');
     const examples = count('examples');
+    const trainNegatives = count('trainNegatives');
+    if (trainNegatives !== undefined && !(dataset === 'ml-100k' && task === 'direct')) throw new ConfigError(`bench task 'rec': trainNegatives is for MovieLens direct (Insurance direct prompts list every item the user never bought)`);
     const scale = ctx.options.embeddingLrScale;
     if (scale !== undefined && (typeof scale !== 'number' || !(scale > 0) || !Number.isFinite(scale))) throw new ConfigError(`bench task 'rec': embeddingLrScale must be a positive number, got ${JSON.stringify(scale)}`);
-    const p: Profile = { ...profiled, ...(epochs ? { epochs } : {}), ...(examples ? { trainExamples: examples } : {}), ...(scale !== undefined ? { embeddingLrScale: scale } : {}) };
+    const p: Profile = { ...profiled, ...(epochs ? { epochs } : {}), ...(examples ? { trainExamples: examples } : {}), ...(scale !== undefined ? { embeddingLrScale: scale } : {}), ...(trainNegatives ? { trainNegatives } : {}) };
     const workers = ctx.options.workers as number | 'auto' | undefined;
     if (workers !== undefined && workers !== 'auto' && !(typeof workers === 'number' && Number.isInteger(workers) && workers >= 0)) {
       throw new ConfigError(`bench task 'rec': workers must be a non-negative integer or 'auto', got ${JSON.stringify(workers)}`);
@@ -279,7 +293,7 @@ async function writeRecReport(
   const md = [
     `# Recommendation as language processing: ${r.dataset === 'insurance' ? 'Insurance' : 'MovieLens-100K'}, ${r.task} (${r.profile}, seed ${r.seed})`,
     '',
-    `P5: a T5 trained from scratch on this machine (d_model ${m.dModel}, ${m.nLayers}+${m.nLayers} layers, ${m.nHeads} heads, d_ff ${m.dFF}; a byte-level BPE of ${r.p.vocab} pieces trained on the prompts), AdamW lr 3e-3 (the embedding tables ×${r.p.embeddingLrScale}: T5's std-1 embeddings barely move under AdamW otherwise), batch 64, at most ${r.p.epochs} epoch(s) of ${Math.min(r.counts.trainUsed!, Math.round(r.p.trainExamples))} examples drawn from ${r.counts.trainUsed} (of ${r.counts.train}), early stopping on ${r.counts.validation} validation examples. Ranking: beam search with 20 beams constrained by a prefix trie of the valid items (${r.task === 'direct' ? "the prompt's candidates" : "the catalogue without the user's history"}); the baselines rank the same items. ${r.counts.test} test examples.`,
+    `P5: a T5 trained from scratch on this machine (d_model ${m.dModel}, ${m.nLayers}+${m.nLayers} layers, ${m.nHeads} heads, d_ff ${m.dFF}; a byte-level BPE of ${r.p.vocab} pieces trained on the prompts), AdamW lr 3e-3 (the embedding tables ×${r.p.embeddingLrScale}: T5's std-1 embeddings barely move under AdamW otherwise), batch 64, at most ${r.p.epochs} epoch(s) of ${Math.min(r.counts.trainUsed!, Math.round(r.p.trainExamples))} examples drawn from ${r.counts.trainUsed} (of ${r.counts.train}), early stopping on ${r.counts.validation} validation examples.${r.p.trainNegatives ? ` Training prompts list the target and ${r.p.trainNegatives} negatives drawn anew every epoch (validation and test prompts: the target and 99).` : ''} Ranking: beam search with 20 beams constrained by a prefix trie of the valid items (${r.task === 'direct' ? "the prompt's candidates" : "the catalogue without the user's history"}); the baselines rank the same items. ${r.counts.test} test examples.`,
     '',
     `| Method | ${REC_METRICS.join(' | ')} | train s | examples/s | eval s |`,
     `|---|${REC_METRICS.map(() => '---').join('|')}|---|---|---|`,

@@ -77,8 +77,22 @@ describe('xrec bench rec', () => {
     expect(zero.code).toBe(2);
     expect(zero.err).toMatch(/embeddingLrScale must be a positive number, got 0/);
     expect((await run(['bench', 'rec', '--dataset', 'insurance', '--profile', 'smoke', '--workers', 'two', '--out', out])).code).toBe(2);
+    const negs = await run(['bench', 'rec', '--dataset', 'insurance', '--task', 'direct', '--profile', 'smoke', '--train-negatives', '3', '--out', out]);
+    expect(negs.code).toBe(2);
+    expect(negs.err).toMatch(/trainNegatives is for MovieLens direct/);
     const bad = await run(['bench', 'rec', '--dataset', 'insurance', '--profile', 'smoke', '--methods', 'p5,sasrec', '--out', out]);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/methods must be a non-empty list of popularity, bpr-mf, p5, p5-whole-word, p5-item-tokens \(for this dataset and task\), got \["p5","sasrec"\]/);
+  }, 300_000);
+
+  const ml = datasetForTest('movielens-100k');
+  it.skipIf(!ml.path)(`MovieLens direct: training prompts list --train-negatives fresh negatives, the test prompts 99 ${ml.skipReason ?? ''}`, async () => {
+    const out = join(dir, 'ml-direct');
+    const r = await run(['bench', 'rec', '--dataset', 'ml-100k', '--task', 'direct', '--profile', 'smoke', '--methods', 'p5-item-tokens', '--examples', '100', '--train-negatives', '4', '--out', out]);
+    expect(r.code, r.err).toBe(0);
+    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { p: { trainNegatives: number }; results: { method: string; metrics: Record<string, number> }[] };
+    expect(rep.p.trainNegatives).toBe(4);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/Training prompts list the target and 4 negatives drawn anew every epoch \(validation and test prompts: the target and 99\)/);
+    expect(rep.results.find((x) => x.method === 'P5 (item-tokens ids)')!.metrics['hit@10']).toBeGreaterThanOrEqual(0);
   }, 300_000);
 });
