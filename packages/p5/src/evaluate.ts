@@ -3,7 +3,7 @@
  * example, binary relevance, as P5 reports them) from ranked lists, and the evaluation loop that ranks every
  * example with a recommender (P5's beam search and likelihood ranking, or a baseline).
  */
-import { ShapeError, silentProgress, type Progress } from '@xrec/core';
+import { ShapeError, silentProgress, type Progress, type Rng } from '@xrec/core';
 import { rankingMetrics } from '@xrec/metrics';
 import type { RecExample } from './examples.js';
 
@@ -36,4 +36,36 @@ export function evaluateRanker(examples: readonly RecExample[], rank: (ex: RecEx
     task.finish();
   }
   return { metrics: recMetrics(ranked, examples.map((e) => e.target)), ranked };
+}
+
+/** {@link userShuffleCheck}'s result: the same examples ranked with their own users and with other users. */
+export interface UserShuffleCheck {
+  readonly examples: number;
+  readonly own: RecMetrics;
+  readonly shuffled: RecMetrics;
+}
+
+/**
+ * Does a recommender use who asks? Ranks the first `n` examples (default 200) as they are, and again with
+ * each one's user replaced by another of these examples' users (a seeded shuffle, each taking the next one's
+ * user, so no example keeps its own unless two share a user); everything else — history, candidates, target —
+ * stays. A model that has learned only item popularity scores the same both ways. `ranked`: the examples'
+ lists already ranked with their own users (by the same `rank`), reused instead of ranking them again.
+ */
+export function userShuffleCheck(
+  examples: readonly RecExample[],
+  rank: (ex: RecExample) => readonly string[],
+  o: { n?: number; rng: Rng; ranked?: readonly (readonly string[])[]; progress?: Progress; label?: string },
+): UserShuffleCheck {
+  const n = Math.min(o.n ?? 200, examples.length);
+  if (n < 2) throw new ShapeError(`userShuffleCheck: needs at least 2 examples, got ${n}`);
+  const sample = examples.slice(0, n);
+  const order = o.rng.shuffle(Array.from({ length: n }, (_, i) => i));
+  const userOf = new Map(order.map((k, j) => [k, sample[order[(j + 1) % n]!]!.user]));
+  const progress = o.progress ?? silentProgress;
+  const label = o.label ?? 'user shuffle check';
+  if (o.ranked && o.ranked.length < n) throw new ShapeError(`userShuffleCheck: ${o.ranked.length} ranked lists for ${n} examples`);
+  const own = o.ranked ? recMetrics(o.ranked.slice(0, n), sample.map((e) => e.target)) : evaluateRanker(sample, rank, progress, `${label}: own users`).metrics;
+  const shuffled = evaluateRanker(sample.map((e, k) => ({ ...e, user: userOf.get(k)! })), rank, progress, `${label}: other users`).metrics;
+  return { examples: n, own, shuffled };
 }

@@ -20,7 +20,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, hashString, Rng, StateError, writeFileAtomic, type Progress } from '@xrec/core';
-import { BprMf, evaluateRanker, NextItemTransformer, p5Template, P5Recommender, popularityRanker, rankByYesNo, REC_METRICS, trainP5, trainP5Tokenizer, yesNoExamples, yesNoPrompt, type RecExample, type RecMetrics } from '@xrec/p5';
+import { BprMf, evaluateRanker, NextItemTransformer, p5Template, P5Recommender, popularityRanker, rankByYesNo, REC_METRICS, trainP5, trainP5Tokenizer, userShuffleCheck, yesNoExamples, yesNoPrompt, type RecExample, type RecMetrics, type UserShuffleCheck } from '@xrec/p5';
 import type { P5Task } from '@xrec/p5';
 import { initBackend } from '@xrec/transformer';
 import { groupedBarChartSvg } from '../svg.js';
@@ -71,7 +71,12 @@ interface MethodResult {
   readonly examplesPerSecond?: number;
   readonly parameters?: number;
   readonly evalSeconds: number;
+  /** Direct prompts: hit@k on the first test prompts with their own users and with other test users' ids. */
+  readonly userCheck?: UserShuffleCheck;
 }
+
+/** Test prompts of a direct run ranked again with other users' ids ({@link userShuffleCheck}). */
+const USER_CHECK_EXAMPLES = 200;
 
 /** The methods of a (dataset, task) run, in report order. */
 function recMethodNames(dataset: RecDataset, task: P5Task): string[] {
@@ -130,14 +135,18 @@ async function runP5(
     const t1 = performance.now();
     const timing = { trainSeconds, examplesPerSecond: (perEpoch * p.epochs) / trainSeconds, parameters: rec.model.numParameters() };
     if (yn) {
-      const r = evaluateRanker(test, (ex) => rankByYesNo(rec, ex), progress, `${label}: ranking by p(yes)`);
-      return { method: label, template: '5-1', metrics: r.metrics, ...timing, evalSeconds: (performance.now() - t1) / 1000 };
+      const rank = (ex: RecExample) => rankByYesNo(rec, ex);
+      const r = evaluateRanker(test, rank, progress, `${label}: ranking by p(yes)`);
+      const userCheck = userShuffleCheck(test, rank, { n: USER_CHECK_EXAMPLES, rng: new Rng(seed).fork('user-check'), ranked: r.ranked, progress, label });
+      return { method: label, template: '5-1', metrics: r.metrics, ...timing, evalSeconds: (performance.now() - t1) / 1000, userCheck };
     }
     const beam = evaluateRanker(test, (ex) => rec.rank(ex, 20), progress, `${label}: beam ranking`);
-    let likelihood: { likelihood: RecMetrics; top10Agreement: number } | undefined;
+    let likelihood: { likelihood: RecMetrics; top10Agreement: number; userCheck: UserShuffleCheck } | undefined;
     if (task === 'direct') {
-      const ll = evaluateRanker(test, (ex) => rec.rankByLikelihood(ex), progress, `${label}: likelihood ranking`);
-      likelihood = { likelihood: ll.metrics, top10Agreement: beam.ranked.filter((r, i) => r.slice(0, 10).join(',') === ll.ranked[i]!.slice(0, 10).join(',')).length / test.length };
+      const rank = (ex: RecExample) => rec.rankByLikelihood(ex);
+      const ll = evaluateRanker(test, rank, progress, `${label}: likelihood ranking`);
+      const userCheck = userShuffleCheck(test, rank, { n: USER_CHECK_EXAMPLES, rng: new Rng(seed).fork('user-check'), ranked: ll.ranked, progress, label });
+      likelihood = { likelihood: ll.metrics, top10Agreement: beam.ranked.filter((r, i) => r.slice(0, 10).join(',') === ll.ranked[i]!.slice(0, 10).join(',')).length / test.length, userCheck };
     }
     return { method: label, template: tmpl.id, metrics: beam.metrics, ...likelihood, ...timing, evalSeconds: (performance.now() - t1) / 1000 };
   } finally {
@@ -199,7 +208,7 @@ registerBenchTask({
     const validation = sample(data.splits.validation, p.validationExamples, rng);
     const test = sample(data.splits.test, p.testExamples, rng);
     await mkdir(join(ctx.out, 'runs'), { recursive: true });
-    const settings = { dataset, task, profile, seed, p: { ...p, trainExamples: String(p.trainExamples), testExamples: String(p.testExamples) }, version: 1 };
+    const settings = { dataset, task, profile, seed, p: { ...p, trainExamples: String(p.trainExamples), testExamples: String(p.testExamples) }, version: 2 };
     const key = (hashString(JSON.stringify(settings)) >>> 0).toString(16);
     const methods: { name: string; run: () => Promise<MethodResult> }[] = [
       { name: 'popularity', run: async () => { const t = performance.now(); const r = evaluateRanker(test, popularityRanker(data.observed, data.catalogue)); return { method: 'popularity', metrics: r.metrics, evalSeconds: (performance.now() - t) / 1000 }; } },
@@ -302,10 +311,27 @@ async function writeRecReport(
       ...(x.likelihood ? [`| ${x.method}, log-likelihood ranking (top-10 equal to beam's: ${(100 * x.top10Agreement!).toFixed(1)}%) | ${REC_METRICS.map((k) => f(x.likelihood![k])).join(' | ')} | | | |`] : []),
     ]),
     '',
+    ...userCheckSection(r.results),
     ...goals.map((g) => `Goal: ${g.name}: **${g.pass ? 'PASS' : 'FAIL'}** (${g.value.toFixed(4)} vs ${g.vs.toFixed(4)}).`),
     '',
   ].join('\n');
   const svg = groupedBarChartSvg(`${r.dataset} ${r.task}: hit@k and NDCG@k`, r.results.map((x) => x.method), REC_METRICS.map((k) => ({ label: k, values: r.results.map((x) => x.metrics[k]) })));
   const reportFiles = await writeTaskReport(out, { md, json: { format: 'xrec-bench-rec', version: 1, ...r, goals }, chart: { file: 'hit.svg', svg } });
   return { reportFiles, summary: { ...Object.fromEntries(r.results.map((x) => [x.method, x.metrics])), goal: goals.every((g) => g.pass) } };
+}
+
+/** The report's user-shuffle table (direct runs): does each P5 rank differently for another user's id? */
+function userCheckSection(results: readonly MethodResult[]): string[] {
+  const checked = results.filter((x) => x.userCheck);
+  if (checked.length === 0) return [];
+  const n = checked[0]!.userCheck!.examples;
+  const f = (m: RecMetrics) => `${m['hit@1'].toFixed(4)} | ${m['hit@10'].toFixed(4)}`;
+  return [
+    `Does the P5 use the user? The first ${n} test prompts ranked again (likelihood, or p(yes)) with each prompt's user id replaced by another test user's; candidates and targets unchanged. A model that ignores the user scores the same.`,
+    '',
+    '| Method | hit@1 own user | hit@10 own user | hit@1 another user | hit@10 another user |',
+    '|---|---|---|---|---|',
+    ...checked.map((x) => `| ${x.method} | ${f(x.userCheck!.own)} | ${f(x.userCheck!.shuffled)} |`),
+    '',
+  ];
 }

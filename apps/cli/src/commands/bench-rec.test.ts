@@ -90,8 +90,15 @@ describe('xrec bench rec', () => {
     const out = join(dir, 'ml-direct');
     const r = await run(['bench', 'rec', '--dataset', 'ml-100k', '--task', 'direct', '--profile', 'smoke', '--methods', 'p5-item-tokens', '--examples', '100', '--train-negatives', '4', '--out', out]);
     expect(r.code, r.err).toBe(0);
-    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { p: { trainNegatives: number }; results: { method: string; metrics: Record<string, number> }[] };
+    type M = Record<string, number>;
+    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { p: { trainNegatives: number }; results: { method: string; metrics: M; likelihood?: M; userCheck?: { examples: number; own: M; shuffled: M } }[] };
     expect(rep.p.trainNegatives).toBe(4);
+    // the user-shuffle check: its own-user half is the likelihood ranking of the same (first 60 = all) test prompts
+    const p5 = rep.results.find((x) => x.method === 'P5 (item-tokens ids)')!;
+    expect(p5.userCheck!.examples).toBe(60);
+    expect(p5.userCheck!.own['hit@10']).toBe(p5.likelihood!['hit@10']);
+    expect(p5.userCheck!.shuffled['hit@10']).toBeGreaterThanOrEqual(0);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/Does the P5 use the user\? The first 60 test prompts[^]*\| P5 \(item-tokens ids\) \| 0\.\d{4} \| 0\.\d{4} \| 0\.\d{4} \| 0\.\d{4} \|/);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/Training prompts list the target and 4 negatives drawn anew every epoch \(validation and test prompts: the target and 99\)/);
     expect(rep.results.find((x) => x.method === 'P5 (item-tokens ids)')!.metrics['hit@10']).toBeGreaterThanOrEqual(0);
   }, 300_000);
