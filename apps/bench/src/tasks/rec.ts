@@ -134,19 +134,19 @@ async function runP5(
     const trainSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
     const timing = { trainSeconds, examplesPerSecond: (perEpoch * p.epochs) / trainSeconds, parameters: rec.model.numParameters() };
+    // direct rankings: the same test prompts ranked again with other users' ids (the own-user lists are reused)
+    const userCheck = (rank: (ex: RecExample) => string[], ranked: string[][]) => userShuffleCheck(test, rank, { n: USER_CHECK_EXAMPLES, rng: new Rng(seed).fork('user-check'), ranked, progress, label });
     if (yn) {
       const rank = (ex: RecExample) => rankByYesNo(rec, ex);
       const r = evaluateRanker(test, rank, progress, `${label}: ranking by p(yes)`);
-      const userCheck = userShuffleCheck(test, rank, { n: USER_CHECK_EXAMPLES, rng: new Rng(seed).fork('user-check'), ranked: r.ranked, progress, label });
-      return { method: label, template: '5-1', metrics: r.metrics, ...timing, evalSeconds: (performance.now() - t1) / 1000, userCheck };
+      return { method: label, template: '5-1', metrics: r.metrics, ...timing, evalSeconds: (performance.now() - t1) / 1000, userCheck: userCheck(rank, r.ranked) };
     }
     const beam = evaluateRanker(test, (ex) => rec.rank(ex, 20), progress, `${label}: beam ranking`);
     let likelihood: { likelihood: RecMetrics; top10Agreement: number; userCheck: UserShuffleCheck } | undefined;
     if (task === 'direct') {
       const rank = (ex: RecExample) => rec.rankByLikelihood(ex);
       const ll = evaluateRanker(test, rank, progress, `${label}: likelihood ranking`);
-      const userCheck = userShuffleCheck(test, rank, { n: USER_CHECK_EXAMPLES, rng: new Rng(seed).fork('user-check'), ranked: ll.ranked, progress, label });
-      likelihood = { likelihood: ll.metrics, top10Agreement: beam.ranked.filter((r, i) => r.slice(0, 10).join(',') === ll.ranked[i]!.slice(0, 10).join(',')).length / test.length, userCheck };
+      likelihood = { likelihood: ll.metrics, top10Agreement: beam.ranked.filter((r, i) => r.slice(0, 10).join(',') === ll.ranked[i]!.slice(0, 10).join(',')).length / test.length, userCheck: userCheck(rank, ll.ranked) };
     }
     return { method: label, template: tmpl.id, metrics: beam.metrics, ...likelihood, ...timing, evalSeconds: (performance.now() - t1) / 1000 };
   } finally {
