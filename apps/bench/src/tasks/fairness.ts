@@ -44,7 +44,7 @@ import {
 import { attackRow, attributeClasses, pickUsers, type AttackerSplit } from '../fairness-attack.js';
 import { scatterChartSvg } from '../svg.js';
 import { FAIRNESS_ATTRIBUTES, loadFairnessData } from './fairness-data.js';
-import { P5_EMBEDDING_LR_SCALE, type RecDataset } from './rec-data.js';
+import { P5_DROPOUT, P5_EMBEDDING_LR_SCALE, type RecDataset } from './rec-data.js';
 import { registerBenchTask } from './registry.js';
 import { writeTaskReport } from './write-report.js';
 
@@ -140,7 +140,7 @@ registerBenchTask({
     // the P5 model (trained once)
     const p5Dir = join(ctx.out, 'p5');
     // what the P5 depends on: reused only when an earlier run trained it with the same settings
-    const p5Settings = JSON.stringify({ dataset, seed, model: p.model, epochs: p.p5Epochs, trainExamples: train.length, embeddingLrScale: P5_EMBEDDING_LR_SCALE[dataset], vocab: 800 });
+    const p5Settings = JSON.stringify({ dataset, seed, model: p.model, epochs: p.p5Epochs, trainExamples: train.length, embeddingLrScale: P5_EMBEDDING_LR_SCALE[dataset], dropout: P5_DROPOUT[dataset], vocab: 800 });
     const settingsFile = join(p5Dir, 'fairness-p5-settings.json');
     let rec: P5Recommender;
     if (existsSync(join(p5Dir, 'p5.json'))) {
@@ -153,7 +153,7 @@ registerBenchTask({
     } else {
       const tmpl = p5Template('sequential', data.rec.domain);
       const tok = trainP5Tokenizer(train.flatMap((e) => [tmpl.source(e), ` ${e.target}`]).concat(data.rec.catalogue.map((i) => ` ${i}`)), 800);
-      rec = P5Recommender.create(tok, data.rec.catalogue, { task: 'sequential', domain: data.rec.domain }, { ...p.model, dropout: 0.1 }, seed);
+      rec = P5Recommender.create(tok, data.rec.catalogue, { task: 'sequential', domain: data.rec.domain }, { ...p.model, dropout: P5_DROPOUT[dataset] }, seed);
       await trainP5(rec, { train, validation: data.rec.splits.validation.slice(0, 500), batchSize: 64, embeddingLrScale: P5_EMBEDDING_LR_SCALE[dataset], config: { epochs: p.p5Epochs, lr: 3e-3, warmupSteps: 100, patience: 2, seed }, progress: ctx.progress, ...parallel });
       await rec.save(p5Dir);
       await writeFileAtomic(settingsFile, p5Settings);
@@ -338,7 +338,7 @@ async function writeReport(out: string, r: ReportInput) {
   const md = [
     `# Fairness-aware recommendation (UP5): ${name} (${r.profile}, seed ${r.seed})`,
     '',
-    `A P5 trained here (embedding tables' learning rate ×${P5_EMBEDDING_LR_SCALE[r.dataset]}; frozen afterwards); one counterfactually-fair prompt per attribute (${r.tokens} tokens in every encoder, decoder and cross-attention layer, λ = ${r.lambda}, adversary ${r.adversary === 'negative-ce' ? "−L_disc (UP5's)" : 'confusion (cross-entropy to uniform)'}, discriminator pre-trained for ${r.pretrain} epoch(s) on the unprompted representations, then ${r.epochs} epoch(s) of ${r.examplesPerEpoch} examples, one prompt and one discriminator update per batch of 64, lr ${r.lr}); attackers: a fresh discriminator trained on the user representations of the attacker-training users, ROC-AUC (macro one-vs-one for multi-class) on the attacker-test users (${r.attributes.map((a) => `${a} (${r.classes[a]} classes): ${r.attackerUsers[a]!.train}/${r.attackerUsers[a]!.test}`).join(', ')}); 0.5 is fair. Ranking: ${r.testExamples} test users, 20 beams. Mixture rows: UP5's prompt mixture (learned attention over the frozen single prompts, trained once on random attribute subsets). Baselines: adversarial fine-tuning of every P5 weight on a copy (same objective and schedule, lr 1e-3), and INLP — the attribute's linear classifier directions, fitted on the unfair representations of the attacker-training users, projected out of every encoder state.`,
+    `A P5 trained here (embedding tables' learning rate ×${P5_EMBEDDING_LR_SCALE[r.dataset]}, dropout ${P5_DROPOUT[r.dataset]}; frozen afterwards); one counterfactually-fair prompt per attribute (${r.tokens} tokens in every encoder, decoder and cross-attention layer, λ = ${r.lambda}, adversary ${r.adversary === 'negative-ce' ? "−L_disc (UP5's)" : 'confusion (cross-entropy to uniform)'}, discriminator pre-trained for ${r.pretrain} epoch(s) on the unprompted representations, then ${r.epochs} epoch(s) of ${r.examplesPerEpoch} examples, one prompt and one discriminator update per batch of 64, lr ${r.lr}); attackers: a fresh discriminator trained on the user representations of the attacker-training users, ROC-AUC (macro one-vs-one for multi-class) on the attacker-test users (${r.attributes.map((a) => `${a} (${r.classes[a]} classes): ${r.attackerUsers[a]!.train}/${r.attackerUsers[a]!.test}`).join(', ')}); 0.5 is fair. Ranking: ${r.testExamples} test users, 20 beams. Mixture rows: UP5's prompt mixture (learned attention over the frozen single prompts, trained once on random attribute subsets). Baselines: adversarial fine-tuning of every P5 weight on a copy (same objective and schedule, lr 1e-3), and INLP — the attribute's linear classifier directions, fitted on the unfair representations of the attacker-training users, projected out of every encoder state.`,
     '',
     `| Method | ${r.attributes.map((a) => `AUC ${a}`).join(' | ')} | ${REC_METRICS.join(' | ')} | train s |`,
     `|---|${r.attributes.map(() => '---').join('|')}|${REC_METRICS.map(() => '---').join('|')}|---|`,

@@ -6,7 +6,7 @@
  * `seed` (default 0), `epochs` and `examples` (per epoch; override the profile's), `embeddingLrScale` (the
  * embedding tables' learning-rate multiplier; default 10 on MovieLens, 1 on Insurance), `trainNegatives` (MovieLens
  * direct: negatives in a training prompt's candidate list, redrawn every epoch; default 19 — test prompts keep
- * 99), `methods` (which trained
+ * 99), `dropout` (P5's in training; default per dataset, `P5_DROPOUT`), `methods` (which trained
  * models to run; popularity and BPR-MF always run), `workers` (data-parallel threads inside each P5's training;
  * not part of the reuse key: results equal one-thread runs to float tolerance). Sequential MovieLens also gets a
  * SASRec-style next-item transformer on the decoder core.
@@ -24,7 +24,7 @@ import { BprMf, evaluateRanker, NextItemTransformer, p5Template, P5Recommender, 
 import type { P5Task } from '@xrec/p5';
 import { initBackend } from '@xrec/transformer';
 import { groupedBarChartSvg } from '../svg.js';
-import { loadRecData, P5_EMBEDDING_LR_SCALE, type RecData, type RecDataset } from './rec-data.js';
+import { loadRecData, P5_DROPOUT, P5_EMBEDDING_LR_SCALE, type RecData, type RecDataset } from './rec-data.js';
 import { registerBenchTask } from './registry.js';
 import { writeTaskReport } from './write-report.js';
 
@@ -42,6 +42,8 @@ interface Profile {
   readonly embeddingLrScale: number;
   /** MovieLens direct: negatives of a training prompt's candidate list, drawn anew every epoch (test prompts: 99). */
   readonly trainNegatives?: number;
+  /** P5's dropout in training ({@link P5_DROPOUT} per dataset unless the `dropout` option says otherwise). */
+  readonly dropout: number;
 }
 
 /**
@@ -50,7 +52,7 @@ interface Profile {
  */
 const ML_DIRECT_TRAIN_NEGATIVES = 19;
 
-const PROFILES: Readonly<Record<string, Omit<Profile, 'embeddingLrScale'>>> = {
+const PROFILES: Readonly<Record<string, Omit<Profile, 'embeddingLrScale' | 'dropout'>>> = {
   smoke: { trainExamples: 600, epochs: 1, testExamples: 60, validationExamples: 60, model: { dModel: 32, nHeads: 2, nLayers: 1, dFF: 64 }, vocab: 400 },
   quick: { trainExamples: 30000, epochs: 3, testExamples: 1000, validationExamples: 500, model: { dModel: 64, nHeads: 4, nLayers: 2, dFF: 256 }, vocab: 800 },
   full: { trainExamples: Number.POSITIVE_INFINITY, epochs: 10, testExamples: Number.POSITIVE_INFINITY, validationExamples: 2000, model: { dModel: 128, nHeads: 4, nLayers: 3, dFF: 512 }, vocab: 1500 },
@@ -122,7 +124,7 @@ async function runP5(
     ? yesNo.map((e) => `${yesNoPrompt(e.user, e.item, data.domain)} ${e.answer}`).concat(data.catalogue.map((i) => ` ${i}`))
     : train.flatMap((e) => [tmpl.source(e), ` ${e.target}`]).concat(data.catalogue.map((i) => ` ${i}`));
   const tok = trainP5Tokenizer(texts, p.vocab);
-  const rec = P5Recommender.create(tok, data.catalogue, opts, { ...p.model, dropout: 0.1 }, seed);
+  const rec = P5Recommender.create(tok, data.catalogue, opts, { ...p.model, dropout: p.dropout }, seed);
   try {
     const t0 = performance.now();
     const perEpoch = yn ? Math.min(yesNo.length, Math.round(p.yesNoExamples ?? p.trainExamples)) : Math.min(train.length, Math.round(p.trainExamples));
@@ -160,7 +162,7 @@ registerBenchTask({
   description: 'P5 (a small T5 trained here; sub-word, whole-word and item-token ids) vs popularity and BPR-MF on Insurance or MovieLens-100K, sequential or direct; hit@1/3/5/10, NDCG@5/10',
   metrics: [...REC_METRICS],
   async run(ctx) {
-    const known = ['dataset', 'task', 'profile', 'seed', 'epochs', 'examples', 'methods', 'embeddingLrScale', 'trainNegatives', 'workers'];
+    const known = ['dataset', 'task', 'profile', 'seed', 'epochs', 'examples', 'methods', 'embeddingLrScale', 'trainNegatives', 'dropout', 'workers'];
     const unknown = Object.keys(ctx.options).filter((k) => !known.includes(k));
     if (unknown.length) throw new ConfigError(`bench task 'rec': unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${known.join(', ')})`);
     const dataset = String(ctx.options.dataset ?? 'insurance') as RecDataset;
@@ -173,7 +175,7 @@ registerBenchTask({
     const seed = Number(ctx.options.seed ?? 0);
     if (!Number.isInteger(seed) || seed < 0) throw new ConfigError(`bench task 'rec': seed must be a non-negative integer, got ${String(ctx.options.seed)}`);
     // MovieLens direct test prompts carry 100 candidates (~350 tokens): outside the full profile, one epoch of 20-candidate training prompts fits the budget
-    const scaled: Profile = { ...base, embeddingLrScale: P5_EMBEDDING_LR_SCALE[dataset] };
+    const scaled: Profile = { ...base, embeddingLrScale: P5_EMBEDDING_LR_SCALE[dataset], dropout: P5_DROPOUT[dataset] };
     const mlDirect = { epochs: profile === 'full' ? base.epochs : 1, yesNoExamples: base.trainExamples, trainNegatives: ML_DIRECT_TRAIN_NEGATIVES };
     const profiled: Profile = task === 'direct' ? { ...scaled, trainExamples: base.trainExamples * DIRECT_SHARE[dataset], ...(dataset === 'ml-100k' ? mlDirect : {}) } : scaled;
     const count = (k: 'epochs' | 'examples' | 'trainNegatives'): number | undefined => {
@@ -188,7 +190,16 @@ registerBenchTask({
     if (trainNegatives !== undefined && !(dataset === 'ml-100k' && task === 'direct')) throw new ConfigError(`bench task 'rec': trainNegatives is for MovieLens direct (Insurance direct prompts list every item the user never bought)`);
     const scale = ctx.options.embeddingLrScale;
     if (scale !== undefined && (typeof scale !== 'number' || !(scale > 0) || !Number.isFinite(scale))) throw new ConfigError(`bench task 'rec': embeddingLrScale must be a positive number, got ${JSON.stringify(scale)}`);
-    const p: Profile = { ...profiled, ...(epochs ? { epochs } : {}), ...(examples ? { trainExamples: examples } : {}), ...(scale !== undefined ? { embeddingLrScale: scale } : {}), ...(trainNegatives ? { trainNegatives } : {}) };
+    const dropout = ctx.options.dropout;
+    if (dropout !== undefined && (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1))) throw new ConfigError(`bench task 'rec': dropout must be a number in [0, 1), got ${JSON.stringify(dropout)}`);
+    const p: Profile = {
+      ...profiled,
+      ...(epochs ? { epochs } : {}),
+      ...(examples ? { trainExamples: examples } : {}),
+      ...(scale !== undefined ? { embeddingLrScale: scale } : {}),
+      ...(trainNegatives ? { trainNegatives } : {}),
+      ...(dropout !== undefined ? { dropout } : {}),
+    };
     const workers = ctx.options.workers as number | 'auto' | undefined;
     if (workers !== undefined && workers !== 'auto' && !(typeof workers === 'number' && Number.isInteger(workers) && workers >= 0)) {
       throw new ConfigError(`bench task 'rec': workers must be a non-negative integer or 'auto', got ${JSON.stringify(workers)}`);
@@ -208,7 +219,7 @@ registerBenchTask({
     const validation = sample(data.splits.validation, p.validationExamples, rng);
     const test = sample(data.splits.test, p.testExamples, rng);
     await mkdir(join(ctx.out, 'runs'), { recursive: true });
-    const settings = { dataset, task, profile, seed, p: { ...p, trainExamples: String(p.trainExamples), testExamples: String(p.testExamples) }, version: 2 };
+    const settings = { dataset, task, profile, seed, p: { ...p, trainExamples: String(p.trainExamples), testExamples: String(p.testExamples) }, version: 3 };
     const key = (hashString(JSON.stringify(settings)) >>> 0).toString(16);
     const methods: { name: string; run: () => Promise<MethodResult> }[] = [
       { name: 'popularity', run: async () => { const t = performance.now(); const r = evaluateRanker(test, popularityRanker(data.observed, data.catalogue)); return { method: 'popularity', metrics: r.metrics, evalSeconds: (performance.now() - t) / 1000 }; } },
@@ -302,7 +313,7 @@ async function writeRecReport(
   const md = [
     `# Recommendation as language processing: ${r.dataset === 'insurance' ? 'Insurance' : 'MovieLens-100K'}, ${r.task} (${r.profile}, seed ${r.seed})`,
     '',
-    `P5: a T5 trained from scratch on this machine (d_model ${m.dModel}, ${m.nLayers}+${m.nLayers} layers, ${m.nHeads} heads, d_ff ${m.dFF}; a byte-level BPE of ${r.p.vocab} pieces trained on the prompts), AdamW lr 3e-3 (the embedding tables ×${r.p.embeddingLrScale}: T5's std-1 embeddings barely move under AdamW otherwise), batch 64, at most ${r.p.epochs} epoch(s) of ${Math.min(r.counts.trainUsed!, Math.round(r.p.trainExamples))} examples drawn from ${r.counts.trainUsed} (of ${r.counts.train}), early stopping on ${r.counts.validation} validation examples.${r.p.trainNegatives ? ` Training prompts list the target and ${r.p.trainNegatives} negatives drawn anew every epoch (validation and test prompts: the target and 99).` : ''} Ranking: beam search with 20 beams constrained by a prefix trie of the valid items (${r.task === 'direct' ? "the prompt's candidates" : "the catalogue without the user's history"}); the baselines rank the same items. ${r.counts.test} test examples.`,
+    `P5: a T5 trained from scratch on this machine (d_model ${m.dModel}, ${m.nLayers}+${m.nLayers} layers, ${m.nHeads} heads, d_ff ${m.dFF}, dropout ${r.p.dropout}; a byte-level BPE of ${r.p.vocab} pieces trained on the prompts), AdamW lr 3e-3 (the embedding tables ×${r.p.embeddingLrScale}: T5's std-1 embeddings barely move under AdamW otherwise), batch 64, at most ${r.p.epochs} epoch(s) of ${Math.min(r.counts.trainUsed!, Math.round(r.p.trainExamples))} examples drawn from ${r.counts.trainUsed} (of ${r.counts.train}), early stopping on ${r.counts.validation} validation examples.${r.p.trainNegatives ? ` Training prompts list the target and ${r.p.trainNegatives} negatives drawn anew every epoch (validation and test prompts: the target and 99).` : ''} Ranking: beam search with 20 beams constrained by a prefix trie of the valid items (${r.task === 'direct' ? "the prompt's candidates" : "the catalogue without the user's history"}); the baselines rank the same items. ${r.counts.test} test examples.`,
     '',
     `| Method | ${REC_METRICS.join(' | ')} | train s | examples/s | eval s |`,
     `|---|${REC_METRICS.map(() => '---').join('|')}|---|---|---|`,

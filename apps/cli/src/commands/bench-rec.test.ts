@@ -59,24 +59,29 @@ describe('xrec bench rec', () => {
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/\| P5 yes\/no prompt \(sub-word ids\) \(0\.\d\d M\) \| 0\.\d{4} \|/);
   }, 300_000);
 
-  it.skipIf(!ins.path)(`--methods picks the trained models, --epochs, --examples and --embedding-lr-scale override the profile ${ins.skipReason ?? ''}`, async () => {
+  it.skipIf(!ins.path)(`--methods picks the trained models, --epochs, --examples, --embedding-lr-scale and --dropout override the profile ${ins.skipReason ?? ''}`, async () => {
     const out = join(dir, 'ins-picked');
-    const r = await run(['bench', 'rec', '--dataset', 'insurance', '--task', 'sequential', '--profile', 'smoke', '--methods', 'p5-item-tokens', '--epochs', '2', '--examples', '100', '--embedding-lr-scale', '3', '--out', out]);
+    const r = await run(['bench', 'rec', '--dataset', 'insurance', '--task', 'sequential', '--profile', 'smoke', '--methods', 'p5-item-tokens', '--epochs', '2', '--examples', '100', '--embedding-lr-scale', '3', '--dropout', '0.2', '--out', out]);
     expect(r.code, r.err).toBe(0);
-    type Rep = { results: { method: string }[]; p: { epochs: number; trainExamples: number; embeddingLrScale: number } };
+    type Rep = { results: { method: string }[]; p: { epochs: number; trainExamples: number; embeddingLrScale: number; dropout?: number } };
     const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Rep;
     expect(rep.results.map((x) => x.method)).toEqual(['popularity', 'BPR-MF', 'P5 (item-tokens ids)']);
-    expect([rep.p.epochs, rep.p.trainExamples, rep.p.embeddingLrScale]).toEqual([2, 100, 3]);
+    expect([rep.p.epochs, rep.p.trainExamples, rep.p.embeddingLrScale, rep.p.dropout]).toEqual([2, 100, 3, 0.2]);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/at most 2 epoch\(s\) of 100 examples/);
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/the embedding tables ×3/);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/d_ff \d+, dropout 0.2;/);
     const plain = await run(['bench', 'rec', '--dataset', 'insurance', '--task', 'sequential', '--profile', 'smoke', '--methods', 'p5-item-tokens', '--epochs', '1', '--examples', '50', '--workers', '1', '--out', join(dir, 'ins-plain')]);
     expect(plain.code, plain.err).toBe(0);
     expect(plain.err).toContain('data-parallel over 2 replicas'); // --workers 1: the P5 trains on two replicas
-    expect((JSON.parse(readFileSync(join(dir, 'ins-plain', 'report.json'), 'utf8')) as Rep).p.embeddingLrScale).toBe(1); // Insurance's default
+    const plainP = (JSON.parse(readFileSync(join(dir, 'ins-plain', 'report.json'), 'utf8')) as Rep).p;
+    expect([plainP.embeddingLrScale, plainP.dropout]).toEqual([1, 0]); // Insurance's defaults
     const zero = await run(['bench', 'rec', '--dataset', 'insurance', '--profile', 'smoke', '--embedding-lr-scale', '0', '--out', out]);
     expect(zero.code).toBe(2);
     expect(zero.err).toMatch(/embeddingLrScale must be a positive number, got 0/);
     expect((await run(['bench', 'rec', '--dataset', 'insurance', '--profile', 'smoke', '--workers', 'two', '--out', out])).code).toBe(2);
+    const drop = await run(['bench', 'rec', '--dataset', 'insurance', '--profile', 'smoke', '--dropout', '1', '--out', out]);
+    expect(drop.code).toBe(2);
+    expect(drop.err).toMatch(/dropout must be a number in \[0, 1\), got 1/);
     const negs = await run(['bench', 'rec', '--dataset', 'insurance', '--task', 'direct', '--profile', 'smoke', '--train-negatives', '3', '--out', out]);
     expect(negs.code).toBe(2);
     expect(negs.err).toMatch(/trainNegatives is for MovieLens direct/);
