@@ -12,7 +12,7 @@
  * negative-ce; see the README for the measured comparison),
  * `pretrain` (epochs of discriminator pre-training on the unprompted representations) and `epochs` (of the
  * adversarial trainings; both default to the profile's),
- * `mixture` and `baselines` (default true).
+ * `mixture` and `baselines` (default true), `dropout` (the P5's in training; default `P5_DROPOUT` of the dataset).
  * Writes report.md, report.json (with every attacker's AUC), tradeoff.svg (AUC and hit@5 per method) and the
  * representations every AUC was computed from, and keeps the model: `p5/`, the prompts and attackers
  * (`up5.json`, `up5.safetensors`) and `users.json` (each attacker user's history and attributes) — what
@@ -98,7 +98,7 @@ registerBenchTask({
   description: 'counterfactually-fair prompts on a frozen P5 (Insurance or MovieLens-100K): a fresh attacker’s ROC-AUC per attribute (0.5 = fair) and hit@k with the prompt on, beside adversarial fine-tuning and linear projection',
   metrics: ['auc', ...REC_METRICS],
   async run(ctx) {
-    const known = ['dataset', 'attributes', 'profile', 'seed', 'lambda', 'tokens', 'lr', 'adversary', 'pretrain', 'epochs', 'mixture', 'baselines', 'workers'];
+    const known = ['dataset', 'attributes', 'profile', 'seed', 'lambda', 'tokens', 'lr', 'adversary', 'pretrain', 'epochs', 'mixture', 'baselines', 'dropout', 'workers'];
     const unknown = Object.keys(ctx.options).filter((k) => !known.includes(k));
     if (unknown.length) throw new ConfigError(`bench task 'fairness': unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${known.join(', ')})`);
     const dataset = String(ctx.options.dataset ?? 'insurance') as RecDataset;
@@ -122,6 +122,8 @@ registerBenchTask({
     if (!Number.isInteger(tokens) || tokens < 1) throw new ConfigError(`bench task 'fairness': tokens must be a positive integer, got ${String(ctx.options.tokens)}`);
     if (!ADVERSARY_OBJECTIVES.includes(adversary)) throw new ConfigError(`bench task 'fairness': adversary must be ${ADVERSARY_OBJECTIVES.join(' or ')}, got '${adversary}'`);
     if (!Number.isInteger(epochs) || epochs < 1) throw new ConfigError(`bench task 'fairness': epochs must be a positive integer, got ${String(ctx.options.epochs)}`);
+    const dropout = Number(ctx.options.dropout ?? P5_DROPOUT[dataset]);
+    if (!(dropout >= 0 && dropout < 1)) throw new ConfigError(`bench task 'fairness': dropout must be a number in [0, 1), got ${String(ctx.options.dropout)}`);
     if (!Number.isInteger(pretrain) || pretrain < 0) throw new ConfigError(`bench task 'fairness': pretrain must be a non-negative integer, got ${String(ctx.options.pretrain)}`);
     const workers = ctx.options.workers as number | 'auto' | undefined;
     if (workers !== undefined && workers !== 'auto' && !(typeof workers === 'number' && Number.isInteger(workers) && workers >= 0)) {
@@ -140,7 +142,7 @@ registerBenchTask({
     // the P5 model (trained once)
     const p5Dir = join(ctx.out, 'p5');
     // what the P5 depends on: reused only when an earlier run trained it with the same settings
-    const p5Settings = JSON.stringify({ dataset, seed, model: p.model, epochs: p.p5Epochs, trainExamples: train.length, embeddingLrScale: P5_EMBEDDING_LR_SCALE[dataset], dropout: P5_DROPOUT[dataset], vocab: 800 });
+    const p5Settings = JSON.stringify({ dataset, seed, model: p.model, epochs: p.p5Epochs, trainExamples: train.length, embeddingLrScale: P5_EMBEDDING_LR_SCALE[dataset], dropout, vocab: 800 });
     const settingsFile = join(p5Dir, 'fairness-p5-settings.json');
     let rec: P5Recommender;
     if (existsSync(join(p5Dir, 'p5.json'))) {
@@ -153,7 +155,7 @@ registerBenchTask({
     } else {
       const tmpl = p5Template('sequential', data.rec.domain);
       const tok = trainP5Tokenizer(train.flatMap((e) => [tmpl.source(e), ` ${e.target}`]).concat(data.rec.catalogue.map((i) => ` ${i}`)), 800);
-      rec = P5Recommender.create(tok, data.rec.catalogue, { task: 'sequential', domain: data.rec.domain }, { ...p.model, dropout: P5_DROPOUT[dataset] }, seed);
+      rec = P5Recommender.create(tok, data.rec.catalogue, { task: 'sequential', domain: data.rec.domain }, { ...p.model, dropout }, seed);
       await trainP5(rec, { train, validation: data.rec.splits.validation.slice(0, 500), batchSize: 64, embeddingLrScale: P5_EMBEDDING_LR_SCALE[dataset], config: { epochs: p.p5Epochs, lr: 3e-3, warmupSteps: 100, patience: 2, seed }, progress: ctx.progress, ...parallel });
       await rec.save(p5Dir);
       await writeFileAtomic(settingsFile, p5Settings);
@@ -277,6 +279,7 @@ registerBenchTask({
       lambda,
       tokens,
       lr,
+      dropout,
       adversary,
       pretrain,
       epochs,
@@ -303,6 +306,8 @@ interface ReportInput {
   readonly lambda: number;
   readonly tokens: number;
   readonly lr: number;
+  /** The P5's dropout in training. */
+  readonly dropout: number;
   readonly adversary: AdversaryObjective;
   readonly pretrain: number;
   readonly epochs: number;
@@ -338,7 +343,7 @@ async function writeReport(out: string, r: ReportInput) {
   const md = [
     `# Fairness-aware recommendation (UP5): ${name} (${r.profile}, seed ${r.seed})`,
     '',
-    `A P5 trained here (embedding tables' learning rate ×${P5_EMBEDDING_LR_SCALE[r.dataset]}, dropout ${P5_DROPOUT[r.dataset]}; frozen afterwards); one counterfactually-fair prompt per attribute (${r.tokens} tokens in every encoder, decoder and cross-attention layer, λ = ${r.lambda}, adversary ${r.adversary === 'negative-ce' ? "−L_disc (UP5's)" : 'confusion (cross-entropy to uniform)'}, discriminator pre-trained for ${r.pretrain} epoch(s) on the unprompted representations, then ${r.epochs} epoch(s) of ${r.examplesPerEpoch} examples, one prompt and one discriminator update per batch of 64, lr ${r.lr}); attackers: a fresh discriminator trained on the user representations of the attacker-training users, ROC-AUC (macro one-vs-one for multi-class) on the attacker-test users (${r.attributes.map((a) => `${a} (${r.classes[a]} classes): ${r.attackerUsers[a]!.train}/${r.attackerUsers[a]!.test}`).join(', ')}); 0.5 is fair. Ranking: ${r.testExamples} test users, 20 beams. Mixture rows: UP5's prompt mixture (learned attention over the frozen single prompts, trained once on random attribute subsets). Baselines: adversarial fine-tuning of every P5 weight on a copy (same objective and schedule, lr 1e-3), and INLP — the attribute's linear classifier directions, fitted on the unfair representations of the attacker-training users, projected out of every encoder state.`,
+    `A P5 trained here (embedding tables' learning rate ×${P5_EMBEDDING_LR_SCALE[r.dataset]}, dropout ${r.dropout}; frozen afterwards); one counterfactually-fair prompt per attribute (${r.tokens} tokens in every encoder, decoder and cross-attention layer, λ = ${r.lambda}, adversary ${r.adversary === 'negative-ce' ? "−L_disc (UP5's)" : 'confusion (cross-entropy to uniform)'}, discriminator pre-trained for ${r.pretrain} epoch(s) on the unprompted representations, then ${r.epochs} epoch(s) of ${r.examplesPerEpoch} examples, one prompt and one discriminator update per batch of 64, lr ${r.lr}); attackers: a fresh discriminator trained on the user representations of the attacker-training users, ROC-AUC (macro one-vs-one for multi-class) on the attacker-test users (${r.attributes.map((a) => `${a} (${r.classes[a]} classes): ${r.attackerUsers[a]!.train}/${r.attackerUsers[a]!.test}`).join(', ')}); 0.5 is fair. Ranking: ${r.testExamples} test users, 20 beams. Mixture rows: UP5's prompt mixture (learned attention over the frozen single prompts, trained once on random attribute subsets). Baselines: adversarial fine-tuning of every P5 weight on a copy (same objective and schedule, lr 1e-3), and INLP — the attribute's linear classifier directions, fitted on the unfair representations of the attacker-training users, projected out of every encoder state.`,
     '',
     `| Method | ${r.attributes.map((a) => `AUC ${a}`).join(' | ')} | ${REC_METRICS.join(' | ')} | train s |`,
     `|---|${r.attributes.map(() => '---').join('|')}|${REC_METRICS.map(() => '---').join('|')}|---|`,

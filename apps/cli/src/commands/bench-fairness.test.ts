@@ -41,6 +41,12 @@ describe('xrec bench fairness', () => {
     const other = await run([...args, '--seed', '7']);
     expect(other.code).toBe(2);
     expect(other.err).toMatch(/holds a P5 trained with other settings .*"seed":0.*"seed":7/);
+    const dropout = await run([...args, '--dropout', '0.1']); // nor one trained at another dropout
+    expect(dropout.code).toBe(2);
+    expect(dropout.err).toMatch(/holds a P5 trained with other settings .*"dropout":0,.*"dropout":0\.1,/);
+    const bad = await run([...args, '--dropout', '1']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/dropout must be a number in \[0, 1\), got 1/);
     // the run's model answers `xrec up5 recommend`
     const users = JSON.parse(readFileSync(join(out, 'users.json'), 'utf8')) as { users: Record<string, { history: string[] }> };
     const user = Object.keys(users.users)[0]!;

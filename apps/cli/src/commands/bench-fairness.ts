@@ -20,6 +20,7 @@ export function registerBenchFairness(program: Command): void {
     .option('--adversary <name>', "confusion (cross-entropy to uniform) | negative-ce (UP5's −L_disc)", 'confusion')
     .option('--pretrain <epochs>', "discriminator pre-training on the unprompted representations (default: the profile's)")
     .option('--epochs <n>', "epochs of each adversarial training: prompts, mixture, fine-tuning (default: the profile's)")
+    .option('--dropout <p>', "the P5's dropout in training (default 0 on both datasets, as xrec bench rec)")
     .option('--workers <n|auto>', 'data-parallel worker threads inside each training: the P5, the prompts, the mixture, the fine-tuning baseline (default 0)', cliWorkers)
     .option('--out <dir>', 'output directory (report.md, report.json, tradeoff.svg, representations; the model: p5/, up5.json, up5.safetensors, users.json)', 'bench-fairness')
     .option('--no-mixture', 'skip the prompt mixture (its rows: every attribute pair and the full set)')
@@ -39,7 +40,7 @@ The P5 it trains is kept in <out>/p5 and reused when the command runs again with
     )
     .action(
       async (
-        o: { dataset: string; attributes?: string; profile: string; seed: string; lambda: string; tokens: string; adversary: string; pretrain?: string; epochs?: string; workers?: number | 'auto'; out: string; mixture: boolean; baselines: boolean; json?: boolean },
+        o: { dataset: string; attributes?: string; profile: string; seed: string; lambda: string; tokens: string; adversary: string; pretrain?: string; epochs?: string; dropout?: string; workers?: number | 'auto'; out: string; mixture: boolean; baselines: boolean; json?: boolean },
         cmd: Command,
       ) => {
         const num = (v: string) => (/^-?\d+(\.\d+)?$/.test(v) ? Number(v) : Number.NaN);
@@ -53,6 +54,7 @@ The P5 it trains is kept in <out>/p5 and reused when the command runs again with
           adversary: o.adversary,
           ...(o.pretrain !== undefined ? { pretrain: num(o.pretrain) } : {}),
           ...(o.epochs !== undefined ? { epochs: num(o.epochs) } : {}),
+          ...(o.dropout !== undefined ? { dropout: num(o.dropout) } : {}),
           ...(o.workers !== undefined ? { workers: o.workers } : {}),
           mixture: o.mixture,
           baselines: o.baselines,
