@@ -7,6 +7,7 @@
 // Usage: node apps/bench/scripts/p5-id-dropout.mjs [--epochs 10] [--dropout 0,0.1] [--json]   (after `pnpm build`)
 import { parseArgs } from 'node:util';
 import { Rng } from '@xrec/core';
+import { rocAuc } from '@xrec/metrics';
 import { P5Recommender, scoreYesNo, trainP5, trainP5Tokenizer, yesNoPrompt } from '@xrec/p5';
 import { initBackend } from '@xrec/transformer';
 
@@ -34,19 +35,23 @@ for (let u = 0; u < users.length; u++) {
 }
 const tokenizer = trainP5Tokenizer(yesNo.slice(0, 2000).map((e) => `${yesNoPrompt(e.user, e.item, 'movie')} ${e.answer}`), 400);
 
-/** ROC-AUC of p(yes) over every (user, item) pair of the first 100 users and 40 items (ties count half). */
+/**
+ * ROC-AUC of p(yes) over the (matching, non-matching) item pairs of each of the first 100 users on the first
+ * 40 items, pooled over users: each user's {@link rocAuc} weighted by their number of such pairs (ties count half).
+ */
 function auc(rec) {
-  let ok = 0;
-  let n = 0;
   const probe = items.slice(0, 40);
+  let sum = 0;
+  let pairs = 0;
   for (let u = 0; u < 100; u++) {
-    const s = scoreYesNo(rec, { user: users[u], history: [], target: probe[0], candidates: probe }, probe);
-    const pos = [];
-    const neg = [];
-    probe.forEach((_, k) => (userGroup[u] === itemGroup[k] ? pos : neg).push(s[k]));
-    for (const p of pos) for (const q of neg) { ok += p > q ? 1 : p === q ? 0.5 : 0; n++; }
+    const labels = probe.map((_, k) => userGroup[u] === itemGroup[k]);
+    const pos = labels.filter(Boolean).length;
+    const n = pos * (labels.length - pos);
+    if (n === 0) continue; // every probe item in (or out of) the user's group: no pair to order
+    sum += n * rocAuc(scoreYesNo(rec, { user: users[u], history: [], target: probe[0], candidates: probe }, probe), labels);
+    pairs += n;
   }
-  return ok / n;
+  return sum / pairs;
 }
 
 const rows = [];

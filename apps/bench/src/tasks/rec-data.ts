@@ -19,11 +19,11 @@ export type RecDataset = 'insurance' | 'ml-100k';
 export const P5_EMBEDDING_LR_SCALE: Readonly<Record<RecDataset, number>> = { insurance: 1, 'ml-100k': 10 };
 
 /**
- * P5's dropout in training per dataset (the rec and fairness tasks). T5 and P5 use 0.1 on a pre-trained
- * T5-small; a small T5 trained from scratch here learns with less (measured in
+ * P5's dropout in training (the rec and fairness tasks, both datasets). T5 and P5 use 0.1 on a pre-trained
+ * T5-small; a small T5 trained from scratch here learns ids far better without it (measured in
  * `apps/bench/results/rec-quick/README.md`).
  */
-export const P5_DROPOUT: Readonly<Record<RecDataset, number>> = { insurance: 0, 'ml-100k': 0 };
+export const P5_DROPOUT = 0;
 
 export interface RecData {
   readonly domain: P5Domain;
