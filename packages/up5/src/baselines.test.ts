@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '@xrec/core';
 import { initBackend } from '@xrec/transformer';
 import { P5Recommender, p5Template, trainP5, trainP5Tokenizer, type RecExample } from '@xrec/p5';
-import { attackerAuc, Discriminator, FairPrefix, fitNullspaceProjection, LinearProjection, trainAdversarialP5, trainFairPrefix } from './index.js';
+import { attackerAuc, classPrior, Discriminator, FairPrefix, fitNullspaceProjection, LinearProjection, trainAdversarialP5, trainFairPrefix } from './index.js';
 
 beforeAll(async () => {
   await initBackend();
@@ -61,7 +61,7 @@ describe('linear projection (INLP)', () => {
 });
 
 describe('adversary objectives', () => {
-  it('confusion is the cross-entropy to uniform (ln 2, ln C at zero logits); negative-ce is −L_disc', () => {
+  it('confusion is the cross-entropy to its target, uniform by default (ln 2, ln C at zero logits); negative-ce is −L_disc', () => {
     const disc = new Discriminator(4, 2, new Rng(1));
     const multi = new Discriminator(4, 3, new Rng(2));
     tf.tidy(() => {
@@ -77,6 +77,37 @@ describe('adversary objectives', () => {
       trained.dispose();
     });
     disc.dispose();
+    multi.dispose();
+  });
+
+  it('confusion against the class prior is minimal (the prior\'s entropy) where the discriminator outputs the prior', () => {
+    expect(classPrior([0, 1, 1, 1, 2, 1], 3)).toEqual([1 / 6, 4 / 6, 1 / 6]);
+    expect(() => classPrior([0, 3], 3)).toThrow(/label 3 at 1 is not one of 3 classes/);
+    expect(() => classPrior([], 2)).toThrow(/no labels/);
+    const entropy = (p: readonly number[]) => -p.reduce((a, q) => a + (q > 0 ? q * Math.log(q) : 0), 0);
+    // zero weights: every user gets the last layer's bias as logits, so the output is set exactly
+    const atBias = (disc: Discriminator, bias: readonly number[], prior: readonly number[]) =>
+      tf.tidy(() => {
+        const vars = [...disc.variables()];
+        for (const [, v] of vars) v.assign(tf.zerosLike(v));
+        vars[vars.length - 1]![1].assign(tf.tensor1d([...bias]));
+        disc.setConfusionTarget(prior);
+        return disc.adversaryLoss(tf.randomNormal([6, 4], 0, 1, 'float32', 3) as tf.Tensor2D, [0, 1, 0, 1, 1, 0], 'confusion').dataSync()[0]!;
+      });
+    const bin = new Discriminator(4, 2, new Rng(1));
+    expect(bin.confusionTarget).toEqual([0.5, 0.5]);
+    const p = [0.78, 0.22];
+    expect(atBias(bin, [Math.log(0.22 / 0.78)], p)).toBeCloseTo(entropy(p), 5);
+    // the uniform output (logit 0) is no longer the minimum: it costs more than the prior's output
+    expect(atBias(bin, [0], p)).toBeGreaterThan(entropy(p) + 0.1);
+    const multi = new Discriminator(4, 3, new Rng(2));
+    const q = [0.6, 0.3, 0.1];
+    expect(atBias(multi, q.map(Math.log), q)).toBeCloseTo(entropy(q), 5);
+    expect(atBias(multi, [0, 0, 0], q)).toBeGreaterThan(entropy(q) + 0.1);
+    expect(() => multi.setConfusionTarget([0.5, 0.5])).toThrow(/2 probabilities for 3 classes/);
+    expect(() => multi.setConfusionTarget([0.5, 0.4, 0.2])).toThrow(/must sum to 1, got 1.1/);
+    expect(() => multi.setConfusionTarget([1.5, -0.4, -0.1])).toThrow(/must be in \[0, 1\]/);
+    bin.dispose();
     multi.dispose();
   });
 });
@@ -127,6 +158,15 @@ describe('adversarial schedules and the fine-tuning baseline', () => {
     expect([...snap(pre.variables())].some(([n, v]) => v.some((x, i) => x !== oneStep.disc.get(n)![i]))).toBe(true);
     await expect(trainFairPrefix(frozen, prefix, pre, { train: make(4), labelOf: () => 0, discriminatorEvery: 0 })).rejects.toThrow(/discriminatorEvery must be a positive integer, got 0/);
     await expect(trainFairPrefix(frozen, prefix, pre, { train: make(4), labelOf: () => 0, adversary: 'wrong' as never })).rejects.toThrow(/adversary must be negative-ce or confusion/);
+    await expect(trainFairPrefix(frozen, prefix, pre, { train: make(4), labelOf: () => 0, confusionTarget: 'wrong' as never })).rejects.toThrow(/confusionTarget must be prior or uniform, got 'wrong'/);
+    // the trainer points the discriminator's confusion at the class prior of its training examples (or at uniform)
+    const skewed = (u: string) => (Number(u) % 3 === 0 ? 1 : 0); // users 10..18: 12, 15, 18 are class 1
+    const labels = make(64).map((e) => skewed(e.user));
+    await trainFairPrefix(frozen, prefix, pre, { train: make(64), labelOf: skewed, batchSize: 32, examplesPerEpoch: 32, adversary: 'confusion' });
+    expect(pre.confusionTarget).toEqual(classPrior(labels, 2));
+    expect(pre.confusionTarget[1]).not.toBeCloseTo(0.5, 2);
+    await trainFairPrefix(frozen, prefix, pre, { train: make(64), labelOf: skewed, batchSize: 32, examplesPerEpoch: 32, adversary: 'confusion', confusionTarget: 'uniform' });
+    expect(pre.confusionTarget).toEqual([0.5, 0.5]);
     for (const x of [disc, pre, prefix, rec, frozen]) x.dispose();
   });
 });

@@ -22,7 +22,7 @@ import { adversarialLosses, type PlayerPrefix } from './cfp-loss.js';
 import { withP5Replicas } from './p5-replicas.js';
 import { up5DataParallel, type Up5ReplicaArgs } from './replica.js';
 import { fitDiscriminator } from './attacker.js';
-import type { AdversaryObjective, Discriminator } from './discriminator.js';
+import { classPrior, CONFUSION_TARGETS, type AdversaryObjective, type ConfusionTarget, type Discriminator } from './discriminator.js';
 import type { FairPrefix } from './fair-prefix.js';
 import { encodeUserRows, representationArray, type UserRow } from './user-representation.js';
 
@@ -34,6 +34,11 @@ export interface AdversarialSchedule {
   readonly lambda?: number;
   /** The adversary objective (default `negative-ce`, UP5's). */
   readonly adversary?: AdversaryObjective;
+  /**
+   * What `confusion` matches (default `prior`: the class distribution of the training examples, which the trainer
+   * sets on each discriminator; `uniform`: Alvi et al.'s, right only for balanced classes).
+   */
+  readonly confusionTarget?: ConfusionTarget;
   readonly epochs?: number;
   readonly batchSize?: number;
   readonly examplesPerEpoch?: number;
@@ -62,16 +67,23 @@ export interface CfpOptions extends AdversarialSchedule {
 }
 
 /** Check an adversarial schedule's numbers (shared by the single-prompt, mixture and fine-tuning trainings). */
-export function checkSchedule(o: AdversarialSchedule, where: string): { lambda: number; adversary: AdversaryObjective; every: number } {
+export function checkSchedule(o: AdversarialSchedule, where: string): { lambda: number; adversary: AdversaryObjective; every: number; confusionTarget: ConfusionTarget } {
   const lambda = o.lambda ?? 1;
   if (!(lambda >= 0)) throw new ConfigError(`${where}: lambda must be ≥ 0, got ${lambda}`);
   const adversary = o.adversary ?? 'negative-ce';
   if (adversary !== 'negative-ce' && adversary !== 'confusion') throw new ConfigError(`${where}: adversary must be negative-ce or confusion, got '${String(adversary)}'`);
+  const confusionTarget = o.confusionTarget ?? 'prior';
+  if (!CONFUSION_TARGETS.includes(confusionTarget)) throw new ConfigError(`${where}: confusionTarget must be ${CONFUSION_TARGETS.join(' or ')}, got '${String(confusionTarget)}'`);
   const every = o.discriminatorEvery ?? 1;
   if (!Number.isInteger(every) || every < 1) throw new ConfigError(`${where}: discriminatorEvery must be a positive integer, got ${every}`);
   const pre = o.pretrainDiscriminatorEpochs ?? 0;
   if (!Number.isInteger(pre) || pre < 0) throw new ConfigError(`${where}: pretrainDiscriminatorEpochs must be a non-negative integer, got ${pre}`);
-  return { lambda, adversary, every };
+  return { lambda, adversary, every, confusionTarget };
+}
+
+/** Point `disc`'s confusion target at the class prior of `labels` (or at uniform), as the schedule asks. */
+export function setConfusionTarget(disc: Discriminator, labels: readonly number[], target: ConfusionTarget): void {
+  disc.setConfusionTarget(target === 'prior' ? classPrior(labels, disc.classes) : new Array<number>(disc.classes).fill(1 / disc.classes));
 }
 
 /**
@@ -96,12 +108,13 @@ interface Player extends PlayerPrefix {
 }
 
 async function trainAgainst(rec: P5Recommender, disc: Discriminator, o: CfpOptions, player: Player, where: string): Promise<TrainResult> {
-  const { lambda, adversary, every } = checkSchedule(o, where);
+  const { lambda, adversary, every, confusionTarget } = checkSchedule(o, where);
   const exs = o.train.filter((e) => o.labelOf(e.user) !== undefined);
   if (exs.length === 0) throw new ConfigError(`${where}: none of the ${o.train.length} training examples has a user with a known ${player.attribute ?? 'attribute'}`);
   const rows = encodeExamples(rec, exs);
   const users = encodeUserRows(rec, exs);
   const labels = exs.map((e) => o.labelOf(e.user)!);
+  setConfusionTarget(disc, labels, confusionTarget);
   if (o.pretrainDiscriminatorEpochs) pretrainDiscriminator(rec, disc, exs.map((e, i) => ({ user: e.user, row: users[i]!, label: labels[i]! })), { epochs: o.pretrainDiscriminatorEpochs, ...(o.lr !== undefined ? { lr: o.lr } : {}), seed: new Rng(o.seed ?? 0).fork('pretrain').nextSeed() });
   const bs = o.batchSize ?? 64;
   const perEpoch = Math.min(o.examplesPerEpoch ?? exs.length, exs.length);
@@ -111,7 +124,7 @@ async function trainAgainst(rec: P5Recommender, disc: Discriminator, o: CfpOptio
   const variables = new Map([...player.variables, ...dv]);
   const plan = { variables, batchRows: bs, rows, requested: o.parallel?.workers, where };
   return withP5Replicas(rec, plan, async (workers, p5Dir) => {
-    const replica: Up5ReplicaArgs = { p5Dir, player: player.replica, discriminator: { dModel: disc.dModel, classes: disc.classes, name: disc.name }, lambda, adversary };
+    const replica: Up5ReplicaArgs = { p5Dir, player: player.replica, discriminator: { dModel: disc.dModel, classes: disc.classes, name: disc.name, confusionTarget: disc.confusionTarget }, lambda, adversary };
     return await train<CfpBatch>({
       variables,
       lossFn: (b, training, ctx) => losses.player(b, training, ctx.seed),

@@ -7,21 +7,45 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, Rng } from '@xrec/core';
 
-/** How a prompt plays against a discriminator: UP5's −L_disc, or confusion (match the uniform distribution). */
+/**
+ * How a prompt plays against a discriminator: UP5's −L_disc, or confusion (make the discriminator's output match
+ * its {@link Discriminator.confusionTarget}: the class prior, or uniform).
+ */
 export type AdversaryObjective = 'negative-ce' | 'confusion';
 
 export const ADVERSARY_OBJECTIVES: readonly AdversaryObjective[] = ['negative-ce', 'confusion'];
+
+/** What the `confusion` objective matches: the class prior of the training examples (the default), or uniform. */
+export type ConfusionTarget = 'prior' | 'uniform';
+
+export const CONFUSION_TARGETS: readonly ConfusionTarget[] = ['prior', 'uniform'];
+
+/**
+ * The class distribution of integer labels in [0, classes) — what a discriminator that cannot tell the classes
+ * apart outputs for every user (its best guess is the base rate).
+ */
+export function classPrior(labels: readonly number[], classes: number): number[] {
+  if (labels.length === 0) throw new ConfigError('classPrior: no labels');
+  const counts = new Array<number>(classes).fill(0);
+  labels.forEach((l, i) => {
+    if (!Number.isInteger(l) || l < 0 || l >= classes) throw new ConfigError(`classPrior: label ${l} at ${i} is not one of ${classes} classes`);
+    counts[l]! += 1;
+  });
+  return counts.map((c) => c / labels.length);
+}
 
 let counter = 0;
 
 export class Discriminator {
   private readonly vars = new Map<string, tf.Variable>();
   private readonly layers: { w: tf.Variable; b: tf.Variable }[] = [];
+  private target: readonly number[];
 
   /** `classes`: 2 for a binary attribute (one logit), else the number of classes. */
   constructor(readonly dModel: number, readonly classes: number, rng: Rng, readonly name = 'disc') {
     if (!Number.isInteger(classes) || classes < 2) throw new ConfigError(`Discriminator: classes must be an integer ≥ 2, got ${classes}`);
     if (!Number.isInteger(dModel) || dModel < 2) throw new ConfigError(`Discriminator: dModel must be an integer ≥ 2, got ${dModel}`);
+    this.target = new Array<number>(classes).fill(1 / classes);
     const widths = [dModel, 2 * dModel, dModel, Math.max(1, dModel >> 1), classes === 2 ? 1 : classes];
     const id = counter++;
     for (let i = 0; i + 1 < widths.length; i++) {
@@ -35,6 +59,23 @@ export class Discriminator {
       this.vars.set(`${name}.${i}.bias`, bb);
       this.layers.push({ w, b: bb });
     }
+  }
+
+  /** The distribution the `confusion` objective pulls the discriminator's output to (default uniform). */
+  get confusionTarget(): readonly number[] {
+    return this.target;
+  }
+
+  /**
+   * Set {@link confusionTarget}: a distribution over the classes (the adversarial trainers set the class prior of
+   * their training examples, see {@link classPrior}).
+   */
+  setConfusionTarget(p: readonly number[]): void {
+    if (p.length !== this.classes) throw new ConfigError(`Discriminator.setConfusionTarget: ${p.length} probabilities for ${this.classes} classes`);
+    if (p.some((x) => !(x >= 0 && x <= 1))) throw new ConfigError(`Discriminator.setConfusionTarget: probabilities must be in [0, 1], got [${p.join(', ')}]`);
+    const sum = p.reduce((a, b) => a + b, 0);
+    if (Math.abs(sum - 1) > 1e-6) throw new ConfigError(`Discriminator.setConfusionTarget: probabilities must sum to 1, got ${sum}`);
+    this.target = [...p];
   }
 
   variables(): Map<string, tf.Variable> {
@@ -65,15 +106,17 @@ export class Discriminator {
   /**
    * The adversary's term in the prompt's (or model's) loss, to be minimised: `negative-ce` is −L_disc, UP5's
    * (unbounded: it rewards confidently wrong predictions, which a fresh attacker can read back); `confusion`
-   * is the cross-entropy against the uniform distribution (minimal when the discriminator cannot tell the
-   * classes apart; Alvi et al. 2018).
+   * is the cross-entropy against {@link confusionTarget} (Alvi et al. 2018 use uniform). A discriminator that
+   * cannot tell the classes apart outputs the class prior, so with the prior as target the term is minimal where
+   * the representation hides the attribute; a uniform target on imbalanced classes instead pushes every
+   * representation along the discriminator's bias, hiding nothing and costing accuracy.
    */
   adversaryLoss(x: tf.Tensor2D, labels: readonly number[], objective: AdversaryObjective): tf.Scalar {
     if (objective === 'negative-ce') return tf.tidy(() => tf.neg(this.loss(x, labels)) as tf.Scalar);
     return tf.tidy(() => {
       const z = this.logits(x);
-      if (this.classes === 2) return tf.losses.sigmoidCrossEntropy(tf.fill(z.shape, 0.5), z) as tf.Scalar;
-      return tf.losses.softmaxCrossEntropy(tf.fill(z.shape, 1 / this.classes), z) as tf.Scalar;
+      if (this.classes === 2) return tf.losses.sigmoidCrossEntropy(tf.fill(z.shape, this.target[1]!), z) as tf.Scalar;
+      return tf.losses.softmaxCrossEntropy(tf.tile(tf.tensor2d([...this.target], [1, this.classes]), [z.shape[0], 1]), z) as tf.Scalar;
     });
   }
 

@@ -17,7 +17,7 @@ export interface MixtureReplicaArgs {
   readonly mixture: PromptMixtureConfig;
   /** The frozen prompts, in the trainer's order, with their weights by variable name. */
   readonly prompts: readonly { readonly attribute: string; readonly config: FairPrefixConfig; readonly weights: readonly (readonly [string, Float32Array])[] }[];
-  readonly discriminators: readonly { readonly dModel: number; readonly classes: number; readonly name: string }[];
+  readonly discriminators: readonly { readonly dModel: number; readonly classes: number; readonly name: string; readonly confusionTarget: readonly number[] }[];
   readonly lambda: number;
   readonly adversary: AdversaryObjective;
 }
@@ -32,7 +32,11 @@ export async function up5MixtureReplica(args: MixtureReplicaArgs): Promise<Repli
     return prefix;
   });
   const mixture = new PromptMixture(rec.model.config, args.mixture, new Rng(0));
-  const discs = args.discriminators.map((d) => new Discriminator(d.dModel, d.classes, new Rng(0), d.name));
+  const discs = args.discriminators.map((d) => {
+    const disc = new Discriminator(d.dModel, d.classes, new Rng(0), d.name);
+    disc.setConfusionTarget(d.confusionTarget);
+    return disc;
+  });
   const losses = mixtureLosses(rec, mixture, prompts, discs, args.lambda, args.adversary);
   const dv = discs.flatMap((d, i) => [...d.variables()].map(([n, v]) => [`${args.prompts[i]!.attribute}.${n}`, v] as const));
   return {

@@ -50,12 +50,12 @@ describe('UP5 over worker threads', () => {
     disc.dispose();
   });
 
-  it('a fair prompt trained over 2 replicas follows the single-thread run (both rules; replicas verified every update)', async () => {
+  it('a fair prompt trained over 2 replicas follows the single-thread run (both rules; replicas verified every update; confusion against a skewed prior)', async () => {
     const c = await againstSingleThread(
       async (workers) => {
         const prefix = FairPrefix.create('parity', rec.model.config, { tokens: 2, dropout: 0 }, new Rng(2));
         const disc = new Discriminator(32, 2, new Rng(5), 'disc');
-        await trainFairPrefix(rec, prefix, disc, { train: make(64, 1), labelOf, epochs: 1, batchSize: 16, lr: 1e-2, discriminatorSteps: 2, ...(workers > 0 ? { parallel: { workers, verifyEvery: 1 } } : {}) });
+        await trainFairPrefix(rec, prefix, disc, { train: make(64, 1), labelOf: (u) => (Number(u) % 3 === 0 ? 1 : 0), adversary: 'confusion', epochs: 1, batchSize: 16, lr: 1e-2, discriminatorSteps: 2, ...(workers > 0 ? { parallel: { workers, verifyEvery: 1 } } : {}) });
         const w = weightsOf(prefix.variables(), disc.variables());
         prefix.dispose();
         disc.dispose();
@@ -68,13 +68,14 @@ describe('UP5 over worker threads', () => {
   });
 
   it('the prompt mixture (frozen prompts sent to the workers) follows the single-thread run', async () => {
-    const labelOfAttr = (a: string, u: string) => (a === 'parity' ? Number(u) % 2 : Number(u) >= 16 ? 1 : 0);
+    // skewed classes (about 1 : 3 and 1 : 2), so the confusion targets (the class priors) must reach the workers
+    const labelOfAttr = (a: string, u: string) => (a === 'parity' ? Number(Number(u) % 4 === 0) : Number(Number(u) >= 18));
     const prompts = ['parity', 'upper'].map((a, i) => FairPrefix.create(a, rec.model.config, { tokens: 2, dropout: 0 }, new Rng(20 + i)));
     const c = await againstSingleThread(
       async (workers) => {
         const mixture = new PromptMixture(rec.model.config, { tokens: 2 }, new Rng(7));
         const discs = prompts.map((_, i) => new Discriminator(32, 2, new Rng(30 + i), 'disc'));
-        await trainPromptMixture(rec, mixture, prompts, discs, { train: make(48, 3), labelOf: labelOfAttr, epochs: 1, batchSize: 16, lr: 1e-3, chooseProbability: 1, ...(workers > 0 ? { parallel: { workers, verifyEvery: 1 } } : {}) });
+        await trainPromptMixture(rec, mixture, prompts, discs, { train: make(48, 3), labelOf: labelOfAttr, adversary: 'confusion', epochs: 1, batchSize: 16, lr: 1e-3, chooseProbability: 1, ...(workers > 0 ? { parallel: { workers, verifyEvery: 1 } } : {}) });
         const w = weightsOf(mixture.variables(), ...discs.map((d) => d.variables()));
         mixture.dispose();
         discs.forEach((d) => d.dispose());

@@ -9,7 +9,8 @@
  * the test users. Options: `dataset` (insurance | ml-100k), `attributes` (default all of the dataset's),
  * `profile` (smoke | quick | full), `seed`, `lambda` (default 2), `tokens` (prompt length, default 10), `lr` (the
  * prompt's and discriminator's learning rate, default 1e-2), `adversary` (confusion, the default, or UP5's
- * negative-ce; see the README for the measured comparison),
+ * negative-ce; see the README for the measured comparison), `confusionTarget` (what confusion matches: the class
+ * prior of the training examples, the default, or uniform),
  * `pretrain` (epochs of discriminator pre-training on the unprompted representations) and `epochs` (of the
  * adversarial trainings; both default to the profile's),
  * `mixture` and `baselines` (default true), `dropout` (the P5's in training; default `P5_DROPOUT`, 0).
@@ -27,6 +28,7 @@ import { evaluateRanker, P5Recommender, p5Template, REC_METRICS, trainP5, trainP
 import { initBackend, type T5Prefix } from '@xrec/transformer';
 import {
   ADVERSARY_OBJECTIVES,
+  CONFUSION_TARGETS,
   Discriminator,
   encodeUserRows,
   FairPrefix,
@@ -38,6 +40,7 @@ import {
   trainPromptMixture,
   representationArray,
   type AdversaryObjective,
+  type ConfusionTarget,
   type LinearProjection,
   type Up5Attribute,
 } from '@xrec/up5';
@@ -98,7 +101,7 @@ registerBenchTask({
   description: 'counterfactually-fair prompts on a frozen P5 (Insurance or MovieLens-100K): a fresh attacker’s ROC-AUC per attribute (0.5 = fair) and hit@k with the prompt on, beside adversarial fine-tuning and linear projection',
   metrics: ['auc', ...REC_METRICS],
   async run(ctx) {
-    const known = ['dataset', 'attributes', 'profile', 'seed', 'lambda', 'tokens', 'lr', 'adversary', 'pretrain', 'epochs', 'mixture', 'baselines', 'dropout', 'workers'];
+    const known = ['dataset', 'attributes', 'profile', 'seed', 'lambda', 'tokens', 'lr', 'adversary', 'confusionTarget', 'pretrain', 'epochs', 'mixture', 'baselines', 'dropout', 'workers'];
     const unknown = Object.keys(ctx.options).filter((k) => !known.includes(k));
     if (unknown.length) throw new ConfigError(`bench task 'fairness': unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${known.join(', ')})`);
     const dataset = String(ctx.options.dataset ?? 'insurance') as RecDataset;
@@ -114,6 +117,8 @@ registerBenchTask({
     const tokens = Number(ctx.options.tokens ?? 10);
     const lr = Number(ctx.options.lr ?? 1e-2);
     const adversary = String(ctx.options.adversary ?? 'confusion') as AdversaryObjective;
+    const confusionTarget = String(ctx.options.confusionTarget ?? 'prior') as ConfusionTarget;
+    if (!CONFUSION_TARGETS.includes(confusionTarget)) throw new ConfigError(`bench task 'fairness': confusionTarget must be ${CONFUSION_TARGETS.join(' or ')}, got '${confusionTarget}'`);
     const pretrain = Number(ctx.options.pretrain ?? p.pretrain);
     const epochs = Number(ctx.options.epochs ?? p.cfpEpochs);
     if (!(lr > 0)) throw new ConfigError(`bench task 'fairness': lr must be > 0, got ${String(ctx.options.lr)}`);
@@ -195,7 +200,7 @@ registerBenchTask({
     const withMixture = ctx.options.mixture !== false && attributes.length >= 2;
     const withBaselines = ctx.options.baselines !== false;
     const subsets = withMixture ? [...attributes.flatMap((a, i) => attributes.slice(i + 1).map((b) => [a, b])), ...(attributes.length > 2 ? [attributes] : [])] : [];
-    const schedule = { train, lambda, adversary, epochs, examplesPerEpoch: p.cfpExamples, batchSize: 64, pretrainDiscriminatorEpochs: pretrain, seed, progress: ctx.progress, ...parallel };
+    const schedule = { train, lambda, adversary, confusionTarget, epochs, examplesPerEpoch: p.cfpExamples, batchSize: 64, pretrainDiscriminatorEpochs: pretrain, seed, progress: ctx.progress, ...parallel };
     let mixture: PromptMixture | undefined;
     const bar = ctx.progress.start(`fairness ${dataset} ${profile}`, 1 + attributes.length * (withBaselines ? 3 : 1) + subsets.length);
     try {
@@ -281,6 +286,7 @@ registerBenchTask({
       lr,
       dropout,
       adversary,
+      confusionTarget,
       pretrain,
       epochs,
       examplesPerEpoch: p.cfpExamples,
@@ -309,6 +315,7 @@ interface ReportInput {
   /** The P5's dropout in training. */
   readonly dropout: number;
   readonly adversary: AdversaryObjective;
+  readonly confusionTarget: ConfusionTarget;
   readonly pretrain: number;
   readonly epochs: number;
   readonly examplesPerEpoch: number;
@@ -343,7 +350,7 @@ async function writeReport(out: string, r: ReportInput) {
   const md = [
     `# Fairness-aware recommendation (UP5): ${name} (${r.profile}, seed ${r.seed})`,
     '',
-    `A P5 trained here (embedding tables' learning rate ×${P5_EMBEDDING_LR_SCALE[r.dataset]}, dropout ${r.dropout}; frozen afterwards); one counterfactually-fair prompt per attribute (${r.tokens} tokens in every encoder, decoder and cross-attention layer, λ = ${r.lambda}, adversary ${r.adversary === 'negative-ce' ? "−L_disc (UP5's)" : 'confusion (cross-entropy to uniform)'}, discriminator pre-trained for ${r.pretrain} epoch(s) on the unprompted representations, then ${r.epochs} epoch(s) of ${r.examplesPerEpoch} examples, one prompt and one discriminator update per batch of 64, lr ${r.lr}); attackers: a fresh discriminator trained on the user representations of the attacker-training users, ROC-AUC (macro one-vs-one for multi-class) on the attacker-test users (${r.attributes.map((a) => `${a} (${r.classes[a]} classes): ${r.attackerUsers[a]!.train}/${r.attackerUsers[a]!.test}`).join(', ')}); 0.5 is fair. Ranking: ${r.testExamples} test users, 20 beams. Mixture rows: UP5's prompt mixture (learned attention over the frozen single prompts, trained once on random attribute subsets). Baselines: adversarial fine-tuning of every P5 weight on a copy (same objective and schedule, lr 1e-3), and INLP — the attribute's linear classifier directions, fitted on the unfair representations of the attacker-training users, projected out of every encoder state.`,
+    `A P5 trained here (embedding tables' learning rate ×${P5_EMBEDDING_LR_SCALE[r.dataset]}, dropout ${r.dropout}; frozen afterwards); one counterfactually-fair prompt per attribute (${r.tokens} tokens in every encoder, decoder and cross-attention layer, λ = ${r.lambda}, adversary ${r.adversary === 'negative-ce' ? "−L_disc (UP5's)" : `confusion (cross-entropy to ${r.confusionTarget === 'prior' ? "the class prior of the prompt's training examples" : 'uniform'})`}, discriminator pre-trained for ${r.pretrain} epoch(s) on the unprompted representations, then ${r.epochs} epoch(s) of ${r.examplesPerEpoch} examples, one prompt and one discriminator update per batch of 64, lr ${r.lr}); attackers: a fresh discriminator trained on the user representations of the attacker-training users, ROC-AUC (macro one-vs-one for multi-class) on the attacker-test users (${r.attributes.map((a) => `${a} (${r.classes[a]} classes): ${r.attackerUsers[a]!.train}/${r.attackerUsers[a]!.test}`).join(', ')}); 0.5 is fair. Ranking: ${r.testExamples} test users, 20 beams. Mixture rows: UP5's prompt mixture (learned attention over the frozen single prompts, trained once on random attribute subsets). Baselines: adversarial fine-tuning of every P5 weight on a copy (same objective and schedule, lr 1e-3), and INLP — the attribute's linear classifier directions, fitted on the unfair representations of the attacker-training users, projected out of every encoder state.`,
     '',
     `| Method | ${r.attributes.map((a) => `AUC ${a}`).join(' | ')} | ${REC_METRICS.join(' | ')} | train s |`,
     `|---|${r.attributes.map(() => '---').join('|')}|${REC_METRICS.map(() => '---').join('|')}|---|`,

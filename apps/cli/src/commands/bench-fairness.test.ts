@@ -16,6 +16,7 @@ describe('xrec bench fairness', () => {
     expect(bad.err).toMatch(/unknown attribute 'age' for insurance \(known: gender, marital_status, occupation, activity\)/);
     expect((await run(['bench', 'fairness', '--dataset', 'ml-1m', '--out', join(dir, 'bad')])).err).toMatch(/dataset must be insurance or ml-100k, got 'ml-1m'/);
     expect((await run(['bench', 'fairness', '--adversary', 'nope', '--out', join(dir, 'bad')])).err).toMatch(/adversary must be negative-ce or confusion, got 'nope'/);
+    expect((await run(['bench', 'fairness', '--confusion-target', 'flat', '--out', join(dir, 'bad')])).err).toMatch(/confusionTarget must be prior or uniform, got 'flat'/);
     expect((await run(['bench', 'fairness', '--attributes', ',', '--out', join(dir, 'bad')])).err).toMatch(/no attribute given/);
     expect((await run(['bench', 'fairness', '--tokens', '0', '--out', join(dir, 'bad')])).err).toMatch(/tokens must be a positive integer/);
     expect((await run(['bench', 'fairness', '--workers', 'two', '--out', join(dir, 'bad')])).code).toBe(2);
@@ -27,7 +28,8 @@ describe('xrec bench fairness', () => {
     const args = ['bench', 'fairness', '--attributes', 'gender,activity', '--profile', 'smoke', '--out', out];
     const r = await run(args);
     expect(r.code, r.err).toBe(0);
-    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { rows: { method: string; auc: Record<string, number> }[]; goals: unknown[]; baselines: unknown[] };
+    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { rows: { method: string; auc: Record<string, number> }[]; goals: unknown[]; baselines: unknown[]; adversary: string; confusionTarget: string; dropout: number };
+    expect([rep.adversary, rep.confusionTarget, rep.dropout]).toEqual(['confusion', 'prior', 0]);
     const methods = rep.rows.map((x) => x.method);
     expect(methods.slice(0, 4)).toEqual(['P5 (no prompt, unfair)', 'CFP prompt: gender', 'CFP prompt: activity', 'Mixture: gender + activity']);
     expect(methods.slice(4).map((m) => m.replace(/\d+ directions/, 'k directions'))).toEqual(['Adversarial fine-tuning: gender', 'Linear projection (INLP, k directions): gender', 'Adversarial fine-tuning: activity', 'Linear projection (INLP, k directions): activity']);

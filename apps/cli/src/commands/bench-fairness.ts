@@ -17,7 +17,8 @@ export function registerBenchFairness(program: Command): void {
     .option('--seed <n>', 'data split and model seed', '0')
     .option('--lambda <x>', "the discriminator's weight in the prompt's loss", '2')
     .option('--tokens <n>', 'prompt length per attention', '10')
-    .option('--adversary <name>', "confusion (cross-entropy to uniform) | negative-ce (UP5's −L_disc)", 'confusion')
+    .option('--adversary <name>', "confusion (cross-entropy to --confusion-target) | negative-ce (UP5's −L_disc)", 'confusion')
+    .option('--confusion-target <name>', "what confusion matches: prior (the attribute's class distribution in the training examples) | uniform", 'prior')
     .option('--pretrain <epochs>', "discriminator pre-training on the unprompted representations (default: the profile's)")
     .option('--epochs <n>', "epochs of each adversarial training: prompts, mixture, fine-tuning (default: the profile's)")
     .option('--dropout <p>', "the P5's dropout in training (default 0 on both datasets, as xrec bench rec)")
@@ -40,7 +41,7 @@ The P5 it trains is kept in <out>/p5 and reused when the command runs again with
     )
     .action(
       async (
-        o: { dataset: string; attributes?: string; profile: string; seed: string; lambda: string; tokens: string; adversary: string; pretrain?: string; epochs?: string; dropout?: string; workers?: number | 'auto'; out: string; mixture: boolean; baselines: boolean; json?: boolean },
+        o: { dataset: string; attributes?: string; profile: string; seed: string; lambda: string; tokens: string; adversary: string; confusionTarget: string; pretrain?: string; epochs?: string; dropout?: string; workers?: number | 'auto'; out: string; mixture: boolean; baselines: boolean; json?: boolean },
         cmd: Command,
       ) => {
         const num = (v: string) => (/^-?\d+(\.\d+)?$/.test(v) ? Number(v) : Number.NaN);
@@ -52,6 +53,7 @@ The P5 it trains is kept in <out>/p5 and reused when the command runs again with
           lambda: num(o.lambda),
           tokens: num(o.tokens),
           adversary: o.adversary,
+          confusionTarget: o.confusionTarget,
           ...(o.pretrain !== undefined ? { pretrain: num(o.pretrain) } : {}),
           ...(o.epochs !== undefined ? { epochs: num(o.epochs) } : {}),
           ...(o.dropout !== undefined ? { dropout: num(o.dropout) } : {}),
