@@ -34,6 +34,7 @@ Examples:
   xrec bench fairness --profile quick --out out/fairness
   xrec bench fairness --dataset ml-100k --attributes gender,age --profile quick --out out/fairness-ml
   xrec bench fairness --attributes marital_status --tokens 5 --adversary confusion --profile smoke --out out/fair-smoke
+  xrec bench fairness --attributes marital_status,activity --lambda 1 --confusion-target uniform --no-mixture --out out/fair-uniform
   xrec bench fairness --dataset ml-100k --workers auto --out out/fairness-ml
 
 Data: insurance-fairness/ or movielens-100k/ in the data directory (--data-dir or XREC_DATA_DIR).
