@@ -13,7 +13,7 @@
  * prior of the training examples, the default, or uniform),
  * `pretrain` (epochs of discriminator pre-training on the unprompted representations) and `epochs` (of the
  * adversarial trainings; both default to the profile's),
- * `mixture` and `baselines` (default true), `dropout` (the P5's in training; default `P5_DROPOUT`, 0).
+ * `mixture` and `baselines` (default true), `dropout` (the P5's in training; default `P5_DROPOUT`: 0, 0.1 in the full profile).
  * Writes report.md, report.json (with every attacker's AUC), tradeoff.svg (AUC and hit@5 per method) and the
  * representations every AUC was computed from, and keeps the model: `p5/`, the prompts and attackers
  * (`up5.json`, `up5.safetensors`) and `users.json` (each attacker user's history and attributes) — what
@@ -127,7 +127,7 @@ registerBenchTask({
     if (!Number.isInteger(tokens) || tokens < 1) throw new ConfigError(`bench task 'fairness': tokens must be a positive integer, got ${String(ctx.options.tokens)}`);
     if (!ADVERSARY_OBJECTIVES.includes(adversary)) throw new ConfigError(`bench task 'fairness': adversary must be ${ADVERSARY_OBJECTIVES.join(' or ')}, got '${adversary}'`);
     if (!Number.isInteger(epochs) || epochs < 1) throw new ConfigError(`bench task 'fairness': epochs must be a positive integer, got ${String(ctx.options.epochs)}`);
-    const dropout = Number(ctx.options.dropout ?? P5_DROPOUT);
+    const dropout = Number(ctx.options.dropout ?? P5_DROPOUT[profile]);
     if (!(dropout >= 0 && dropout < 1)) throw new ConfigError(`bench task 'fairness': dropout must be a number in [0, 1), got ${String(ctx.options.dropout)}`);
     if (!Number.isInteger(pretrain) || pretrain < 0) throw new ConfigError(`bench task 'fairness': pretrain must be a non-negative integer, got ${String(ctx.options.pretrain)}`);
     const workers = ctx.options.workers as number | 'auto' | undefined;

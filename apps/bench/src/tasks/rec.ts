@@ -6,7 +6,7 @@
  * `seed` (default 0), `epochs` and `examples` (per epoch; override the profile's), `embeddingLrScale` (the
  * embedding tables' learning-rate multiplier; default 10 on MovieLens, 1 on Insurance), `trainNegatives` (MovieLens
  * direct: negatives in a training prompt's candidate list, redrawn every epoch; default 19 — test prompts keep
- * 99), `dropout` (P5's in training; default `P5_DROPOUT`, 0), `methods` (which trained
+ * 99), `dropout` (P5's in training; default `P5_DROPOUT`: 0, 0.1 in the full profile), `methods` (which trained
  * models to run; popularity and BPR-MF always run), `workers` (data-parallel threads inside each P5's training;
  * not part of the reuse key: results equal one-thread runs to float tolerance). Sequential MovieLens also gets a
  * SASRec-style next-item transformer on the decoder core.
@@ -175,7 +175,7 @@ registerBenchTask({
     const seed = Number(ctx.options.seed ?? 0);
     if (!Number.isInteger(seed) || seed < 0) throw new ConfigError(`bench task 'rec': seed must be a non-negative integer, got ${String(ctx.options.seed)}`);
     // MovieLens direct test prompts carry 100 candidates (~350 tokens): outside the full profile, one epoch of 20-candidate training prompts fits the budget
-    const scaled: Profile = { ...base, embeddingLrScale: P5_EMBEDDING_LR_SCALE[dataset], dropout: P5_DROPOUT };
+    const scaled: Profile = { ...base, embeddingLrScale: P5_EMBEDDING_LR_SCALE[dataset], dropout: P5_DROPOUT[profile]! };
     const mlDirect = { epochs: profile === 'full' ? base.epochs : 1, yesNoExamples: base.trainExamples, trainNegatives: ML_DIRECT_TRAIN_NEGATIVES };
     const profiled: Profile = task === 'direct' ? { ...scaled, trainExamples: base.trainExamples * DIRECT_SHARE[dataset], ...(dataset === 'ml-100k' ? mlDirect : {}) } : scaled;
     const count = (k: 'epochs' | 'examples' | 'trainNegatives'): number | undefined => {

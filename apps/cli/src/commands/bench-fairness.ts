@@ -21,7 +21,7 @@ export function registerBenchFairness(program: Command): void {
     .option('--confusion-target <name>', "what confusion matches: prior (the attribute's class distribution in the training examples) | uniform", 'prior')
     .option('--pretrain <epochs>', "discriminator pre-training on the unprompted representations (default: the profile's)")
     .option('--epochs <n>', "epochs of each adversarial training: prompts, mixture, fine-tuning (default: the profile's)")
-    .option('--dropout <p>', "the P5's dropout in training (default 0 on both datasets, as xrec bench rec)")
+    .option('--dropout <p>', "the P5's dropout in training (default as xrec bench rec: 0, or 0.1 in the full profile)")
     .option('--workers <n|auto>', 'data-parallel worker threads inside each training: the P5, the prompts, the mixture, the fine-tuning baseline (default 0)', cliWorkers)
     .option('--out <dir>', 'output directory (report.md, report.json, tradeoff.svg, representations; the model: p5/, up5.json, up5.safetensors, users.json)', 'bench-fairness')
     .option('--no-mixture', 'skip the prompt mixture (its rows: every attribute pair and the full set)')

@@ -18,7 +18,7 @@ export function registerBenchRec(program: Command): void {
     .option('--examples <n>', "training examples drawn per epoch (default: the profile's)", cliInt('--examples'))
     .option('--embedding-lr-scale <x>', "learning-rate multiplier of P5's embedding tables (default: 10 on ml-100k, 1 = plain AdamW on insurance)", cliFloat('--embedding-lr-scale'))
     .option('--train-negatives <n>', 'ml-100k direct: negatives in a training prompt, drawn anew every epoch (default 19; test prompts list 99)', cliInt('--train-negatives'))
-    .option('--dropout <p>', "P5's dropout in training (default 0 for both datasets: a small T5 trained from scratch learns ids better without; T5's own is 0.1)", cliFloat('--dropout'))
+    .option('--dropout <p>', "P5's dropout in training (default 0 in the smoke and quick profiles, whose small T5 learns ids better without; 0.1, T5's own, in the full profile, whose larger T5 overfits without)", cliFloat('--dropout'))
     .option('--workers <n|auto>', "data-parallel worker threads inside each P5's training (default 0)", cliWorkers)
     .option('--methods <list>', 'trained models to run, comma-separated: p5, p5-whole-word, p5-item-tokens, p5-yes-no (direct), next-item-transformer (ml-100k sequential); popularity and BPR-MF always run')
     .option('--out <dir>', 'output directory (report.md, report.json, hit.svg, runs/ for reuse)', 'bench-rec')
