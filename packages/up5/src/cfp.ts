@@ -22,7 +22,7 @@ import { adversarialLosses, type PlayerPrefix } from './cfp-loss.js';
 import { withP5Replicas } from './p5-replicas.js';
 import { up5DataParallel, type Up5ReplicaArgs } from './replica.js';
 import { fitDiscriminator } from './attacker.js';
-import { classPrior, CONFUSION_TARGETS, type AdversaryObjective, type ConfusionTarget, type Discriminator } from './discriminator.js';
+import { ADVERSARY_OBJECTIVES, CONFUSION_TARGETS, type AdversaryObjective, type ConfusionTarget, type Discriminator } from './discriminator.js';
 import type { FairPrefix } from './fair-prefix.js';
 import { encodeUserRows, representationArray, type UserRow } from './user-representation.js';
 
@@ -71,7 +71,7 @@ export function checkSchedule(o: AdversarialSchedule, where: string): { lambda: 
   const lambda = o.lambda ?? 1;
   if (!(lambda >= 0)) throw new ConfigError(`${where}: lambda must be ≥ 0, got ${lambda}`);
   const adversary = o.adversary ?? 'negative-ce';
-  if (adversary !== 'negative-ce' && adversary !== 'confusion') throw new ConfigError(`${where}: adversary must be negative-ce or confusion, got '${String(adversary)}'`);
+  if (!ADVERSARY_OBJECTIVES.includes(adversary)) throw new ConfigError(`${where}: adversary must be ${ADVERSARY_OBJECTIVES.join(' or ')}, got '${String(adversary)}'`);
   const confusionTarget = o.confusionTarget ?? 'prior';
   if (!CONFUSION_TARGETS.includes(confusionTarget)) throw new ConfigError(`${where}: confusionTarget must be ${CONFUSION_TARGETS.join(' or ')}, got '${String(confusionTarget)}'`);
   const every = o.discriminatorEvery ?? 1;
@@ -79,11 +79,6 @@ export function checkSchedule(o: AdversarialSchedule, where: string): { lambda: 
   const pre = o.pretrainDiscriminatorEpochs ?? 0;
   if (!Number.isInteger(pre) || pre < 0) throw new ConfigError(`${where}: pretrainDiscriminatorEpochs must be a non-negative integer, got ${pre}`);
   return { lambda, adversary, every, confusionTarget };
-}
-
-/** Point `disc`'s confusion target at the class prior of `labels` (or at uniform), as the schedule asks. */
-export function setConfusionTarget(disc: Discriminator, labels: readonly number[], target: ConfusionTarget): void {
-  disc.setConfusionTarget(target === 'prior' ? classPrior(labels, disc.classes) : new Array<number>(disc.classes).fill(1 / disc.classes));
 }
 
 /**
@@ -114,7 +109,7 @@ async function trainAgainst(rec: P5Recommender, disc: Discriminator, o: CfpOptio
   const rows = encodeExamples(rec, exs);
   const users = encodeUserRows(rec, exs);
   const labels = exs.map((e) => o.labelOf(e.user)!);
-  setConfusionTarget(disc, labels, confusionTarget);
+  disc.useConfusionTarget(confusionTarget, labels);
   if (o.pretrainDiscriminatorEpochs) pretrainDiscriminator(rec, disc, exs.map((e, i) => ({ user: e.user, row: users[i]!, label: labels[i]! })), { epochs: o.pretrainDiscriminatorEpochs, ...(o.lr !== undefined ? { lr: o.lr } : {}), seed: new Rng(o.seed ?? 0).fork('pretrain').nextSeed() });
   const bs = o.batchSize ?? 64;
   const perEpoch = Math.min(o.examplesPerEpoch ?? exs.length, exs.length);
@@ -124,7 +119,7 @@ async function trainAgainst(rec: P5Recommender, disc: Discriminator, o: CfpOptio
   const variables = new Map([...player.variables, ...dv]);
   const plan = { variables, batchRows: bs, rows, requested: o.parallel?.workers, where };
   return withP5Replicas(rec, plan, async (workers, p5Dir) => {
-    const replica: Up5ReplicaArgs = { p5Dir, player: player.replica, discriminator: { dModel: disc.dModel, classes: disc.classes, name: disc.name, confusionTarget: disc.confusionTarget }, lambda, adversary };
+    const replica: Up5ReplicaArgs = { p5Dir, player: player.replica, discriminator: disc.spec(), lambda, adversary };
     return await train<CfpBatch>({
       variables,
       lossFn: (b, training, ctx) => losses.player(b, training, ctx.seed),

@@ -34,6 +34,19 @@ export function classPrior(labels: readonly number[], classes: number): number[]
   return counts.map((c) => c / labels.length);
 }
 
+const uniform = (classes: number): number[] => new Array<number>(classes).fill(1 / classes);
+
+/**
+ * What a data-parallel replica needs to rebuild a discriminator of the same shape and objective (its weights
+ * arrive from the trainer before each update).
+ */
+export interface DiscriminatorSpec {
+  readonly dModel: number;
+  readonly classes: number;
+  readonly name: string;
+  readonly confusionTarget: readonly number[];
+}
+
 let counter = 0;
 
 export class Discriminator {
@@ -45,7 +58,7 @@ export class Discriminator {
   constructor(readonly dModel: number, readonly classes: number, rng: Rng, readonly name = 'disc') {
     if (!Number.isInteger(classes) || classes < 2) throw new ConfigError(`Discriminator: classes must be an integer ≥ 2, got ${classes}`);
     if (!Number.isInteger(dModel) || dModel < 2) throw new ConfigError(`Discriminator: dModel must be an integer ≥ 2, got ${dModel}`);
-    this.target = new Array<number>(classes).fill(1 / classes);
+    this.target = uniform(classes);
     const widths = [dModel, 2 * dModel, dModel, Math.max(1, dModel >> 1), classes === 2 ? 1 : classes];
     const id = counter++;
     for (let i = 0; i + 1 < widths.length; i++) {
@@ -76,6 +89,22 @@ export class Discriminator {
     const sum = p.reduce((a, b) => a + b, 0);
     if (Math.abs(sum - 1) > 1e-6) throw new ConfigError(`Discriminator.setConfusionTarget: probabilities must sum to 1, got ${sum}`);
     this.target = [...p];
+  }
+
+  /** Point {@link confusionTarget} at the class prior of `labels` (the trainers' training labels), or at uniform. */
+  useConfusionTarget(target: ConfusionTarget, labels: readonly number[]): void {
+    this.setConfusionTarget(target === 'prior' ? classPrior(labels, this.classes) : uniform(this.classes));
+  }
+
+  spec(): DiscriminatorSpec {
+    return { dModel: this.dModel, classes: this.classes, name: this.name, confusionTarget: this.target };
+  }
+
+  /** A discriminator of `s`'s shape and confusion target, its weights freshly initialised. */
+  static fromSpec(s: DiscriminatorSpec): Discriminator {
+    const disc = new Discriminator(s.dModel, s.classes, new Rng(0), s.name);
+    disc.setConfusionTarget(s.confusionTarget);
+    return disc;
   }
 
   variables(): Map<string, tf.Variable> {

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@xrec/core';
 import { P5Recommender } from '@xrec/p5';
 import type { DataParallel, Replica } from '@xrec/transformer';
-import { Discriminator, type AdversaryObjective } from './discriminator.js';
+import { Discriminator, type AdversaryObjective, type DiscriminatorSpec } from './discriminator.js';
 import { FairPrefix, type FairPrefixConfig } from './fair-prefix.js';
 import { PromptMixture, type PromptMixtureConfig } from './prompt-mixture.js';
 import { mixtureLosses, splitMixBatch, type MixBatch } from './mixture-loss.js';
@@ -17,7 +17,7 @@ export interface MixtureReplicaArgs {
   readonly mixture: PromptMixtureConfig;
   /** The frozen prompts, in the trainer's order, with their weights by variable name. */
   readonly prompts: readonly { readonly attribute: string; readonly config: FairPrefixConfig; readonly weights: readonly (readonly [string, Float32Array])[] }[];
-  readonly discriminators: readonly { readonly dModel: number; readonly classes: number; readonly name: string; readonly confusionTarget: readonly number[] }[];
+  readonly discriminators: readonly DiscriminatorSpec[];
   readonly lambda: number;
   readonly adversary: AdversaryObjective;
 }
@@ -32,11 +32,7 @@ export async function up5MixtureReplica(args: MixtureReplicaArgs): Promise<Repli
     return prefix;
   });
   const mixture = new PromptMixture(rec.model.config, args.mixture, new Rng(0));
-  const discs = args.discriminators.map((d) => {
-    const disc = new Discriminator(d.dModel, d.classes, new Rng(0), d.name);
-    disc.setConfusionTarget(d.confusionTarget);
-    return disc;
-  });
+  const discs = args.discriminators.map((d) => Discriminator.fromSpec(d));
   const losses = mixtureLosses(rec, mixture, prompts, discs, args.lambda, args.adversary);
   const dv = discs.flatMap((d, i) => [...d.variables()].map(([n, v]) => [`${args.prompts[i]!.attribute}.${n}`, v] as const));
   return {

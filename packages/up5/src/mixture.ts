@@ -15,7 +15,7 @@ with A the adversary objective (UP5: A = −L_disc; see {@link AdversarialSchedu
 import { ConfigError, Rng, silentProgress } from '@xrec/core';
 import { encodeExamples, p5Batches, type P5Recommender } from '@xrec/p5';
 import { train, type TrainResult } from '@xrec/transformer';
-import { checkSchedule, pretrainDiscriminator, setConfusionTarget, type AdversarialSchedule } from './cfp.js';
+import { checkSchedule, pretrainDiscriminator, type AdversarialSchedule } from './cfp.js';
 import type { Discriminator } from './discriminator.js';
 import type { FairPrefix } from './fair-prefix.js';
 import { mixtureLosses, type MixBatch } from './mixture-loss.js';
@@ -46,7 +46,7 @@ export async function trainPromptMixture(rec: P5Recommender, mixture: PromptMixt
   const rows = encodeExamples(rec, exs);
   const users = encodeUserRows(rec, exs);
   const labels = attrs.map((a) => exs.map((e) => o.labelOf(a, e.user)!));
-  discs.forEach((d, a) => setConfusionTarget(d, labels[a]!, confusionTarget));
+  discs.forEach((d, a) => d.useConfusionTarget(confusionTarget, labels[a]!));
   if (o.pretrainDiscriminatorEpochs) {
     const seeds = new Rng(o.seed ?? 0).fork('pretrain');
     discs.forEach((d, a) => pretrainDiscriminator(rec, d, exs.map((e, i) => ({ user: e.user, row: users[i]!, label: labels[a]![i]! })), { epochs: o.pretrainDiscriminatorEpochs!, ...(o.lr !== undefined ? { lr: o.lr } : {}), seed: seeds.nextSeed() }));
@@ -63,7 +63,7 @@ export async function trainPromptMixture(rec: P5Recommender, mixture: PromptMixt
       p5Dir,
       mixture: mixture.config,
       prompts: prompts.map((p) => ({ attribute: p.attribute, config: p.config, weights: [...p.variables()].map(([n, v]) => [n, Float32Array.from(v.dataSync())] as const) })),
-      discriminators: discs.map((d) => ({ dModel: d.dModel, classes: d.classes, name: d.name, confusionTarget: d.confusionTarget })),
+      discriminators: discs.map((d) => d.spec()),
       lambda,
       adversary,
     };

@@ -9,7 +9,7 @@ import { P5Recommender } from '@xrec/p5';
 import type { DataParallel, Replica } from '@xrec/transformer';
 import { splitCfpBatch, type CfpBatch } from './cfp-batch.js';
 import { adversarialLosses } from './cfp-loss.js';
-import { Discriminator, type AdversaryObjective } from './discriminator.js';
+import { Discriminator, type AdversaryObjective, type DiscriminatorSpec } from './discriminator.js';
 import { FairPrefix, type FairPrefixConfig } from './fair-prefix.js';
 
 export interface Up5ReplicaArgs {
@@ -17,8 +17,7 @@ export interface Up5ReplicaArgs {
   readonly p5Dir: string;
   /** A fair prompt for `attribute` (the P5 frozen), or the P5's own weights (the fine-tuning baseline). */
   readonly player: { readonly kind: 'prefix'; readonly attribute: string; readonly config: FairPrefixConfig } | { readonly kind: 'model' };
-  /** The discriminator's shape and its confusion target (see {@link Discriminator.confusionTarget}). */
-  readonly discriminator: { readonly dModel: number; readonly classes: number; readonly name: string; readonly confusionTarget: readonly number[] };
+  readonly discriminator: DiscriminatorSpec;
   readonly lambda: number;
   readonly adversary: AdversaryObjective;
 }
@@ -26,8 +25,7 @@ export interface Up5ReplicaArgs {
 /** {@link ReplicaFactory} of UP5's adversarial trainings: rules `player` and `discriminator`. */
 export async function up5Replica(args: Up5ReplicaArgs): Promise<Replica<CfpBatch>> {
   const rec = await P5Recommender.load(args.p5Dir);
-  const disc = new Discriminator(args.discriminator.dModel, args.discriminator.classes, new Rng(0), args.discriminator.name);
-  disc.setConfusionTarget(args.discriminator.confusionTarget);
+  const disc = Discriminator.fromSpec(args.discriminator);
   const prefix = args.player.kind === 'prefix' ? FairPrefix.create(args.player.attribute, rec.model.config, args.player.config, new Rng(0)) : undefined;
   const playerVars = prefix ? prefix.variables() : rec.model.parameters();
   const losses = adversarialLosses(rec, disc, prefix ? { prefix: (x) => prefix.prefix(x), modelTraining: false } : { modelTraining: true }, args.lambda, args.adversary);
