@@ -110,7 +110,9 @@ async function trainAgainst(rec: P5Recommender, disc: Discriminator, o: CfpOptio
   const users = encodeUserRows(rec, exs);
   const labels = exs.map((e) => o.labelOf(e.user)!);
   disc.useConfusionTarget(confusionTarget, labels);
-  if (o.pretrainDiscriminatorEpochs) pretrainDiscriminator(rec, disc, exs.map((e, i) => ({ user: e.user, row: users[i]!, label: labels[i]! })), { epochs: o.pretrainDiscriminatorEpochs, ...(o.lr !== undefined ? { lr: o.lr } : {}), seed: new Rng(o.seed ?? 0).fork('pretrain').nextSeed() });
+  // the mmd objective reads no discriminator: it is neither pre-trained nor updated
+  const usesDisc = adversary !== 'mmd';
+  if (o.pretrainDiscriminatorEpochs && usesDisc) pretrainDiscriminator(rec, disc, exs.map((e, i) => ({ user: e.user, row: users[i]!, label: labels[i]! })), { epochs: o.pretrainDiscriminatorEpochs, ...(o.lr !== undefined ? { lr: o.lr } : {}), seed: new Rng(o.seed ?? 0).fork('pretrain').nextSeed() });
   const bs = o.batchSize ?? 64;
   const perEpoch = Math.min(o.examplesPerEpoch ?? exs.length, exs.length);
   const dv = disc.variables();
@@ -125,7 +127,7 @@ async function trainAgainst(rec: P5Recommender, disc: Discriminator, o: CfpOptio
       lossFn: (b, training, ctx) => losses.player(b, training, ctx.seed),
       updates: [
         { name: 'player', variables: [...player.variables.keys()], lossFn: (b, training, ctx) => losses.player(b, training, ctx.seed), repeat: o.prefixSteps ?? 1 },
-        { name: 'discriminator', variables: [...dv.keys()], lossFn: (b) => losses.discriminator(b), repeat: (step) => (step % every === 0 ? discSteps : 0) },
+        { name: 'discriminator', variables: [...dv.keys()], lossFn: (b) => losses.discriminator(b), repeat: (step) => (usesDisc && step % every === 0 ? discSteps : 0) },
       ],
       ...(workers > 0 ? { parallel: up5DataParallel(replica, workers, o.parallel?.verifyEvery) } : {}),
       trainBatches: (_e: number, rng: Rng) => {

@@ -6,14 +6,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, Rng } from '@xrec/core';
+import { classMmd } from './mmd.js';
 
 /**
  * How a prompt plays against a discriminator: UP5's −L_disc, or confusion (make the discriminator's output match
- * its {@link Discriminator.confusionTarget}: the class prior, or uniform).
+ * its {@link Discriminator.confusionTarget}: the class prior, or uniform) — or, without a discriminator, `mmd`: a
+ * kernel two-sample penalty between the attribute's classes ({@link classMmd}; not UP5's).
  */
-export type AdversaryObjective = 'negative-ce' | 'confusion';
+export type AdversaryObjective = 'negative-ce' | 'confusion' | 'mmd';
 
-export const ADVERSARY_OBJECTIVES: readonly AdversaryObjective[] = ['negative-ce', 'confusion'];
+export const ADVERSARY_OBJECTIVES: readonly AdversaryObjective[] = ['negative-ce', 'confusion', 'mmd'];
 
 /** What the `confusion` objective matches: the class prior of the training examples (the default), or uniform. */
 export type ConfusionTarget = 'prior' | 'uniform';
@@ -138,9 +140,11 @@ export class Discriminator {
    * is the cross-entropy against {@link confusionTarget} (Alvi et al. 2018 use uniform). A discriminator that
    * cannot tell the classes apart outputs the class prior, so with the prior as target the term is minimal where
    * the representation hides the attribute; a uniform target on imbalanced classes instead pushes every
-   * representation along the discriminator's bias, hiding nothing and costing accuracy.
+   * representation along the discriminator's bias, hiding nothing and costing accuracy. `mmd` does not use the
+   * discriminator's weights: the classes' representations are pulled together directly ({@link classMmd}).
    */
   adversaryLoss(x: tf.Tensor2D, labels: readonly number[], objective: AdversaryObjective): tf.Scalar {
+    if (objective === 'mmd') return classMmd(x, labels, this.classes);
     if (objective === 'negative-ce') return tf.tidy(() => tf.neg(this.loss(x, labels)) as tf.Scalar);
     return tf.tidy(() => {
       const z = this.logits(x);

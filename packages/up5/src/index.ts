@@ -13,3 +13,4 @@ export * from './mixture-replica.js';
 export * from './save.js';
 export * from './recommend.js';
 export * from './linear-projection.js';
+export * from './mmd.js';

@@ -4,7 +4,7 @@ import { Rng } from '@xrec/core';
 import { rocAuc } from '@xrec/metrics';
 import { initBackend } from '@xrec/transformer';
 import { P5Recommender, p5Template, trainP5, trainP5Tokenizer, type RecExample } from '@xrec/p5';
-import { attackerAuc, Discriminator, FairPrefix, macroOvoAuc, trainFairPrefix, userRepresentations, userWordMask } from './index.js';
+import { attackerAuc, classMmd, Discriminator, encodeUserRows, FairPrefix, macroOvoAuc, trainFairPrefix, userRepresentations, userWordMask } from './index.js';
 
 const items = ['ka', 'lo', 'mu', 'ne', 'po', 'ru'];
 const make = (n: number, seed: number): RecExample[] =>
@@ -84,6 +84,24 @@ describe('counterfactually-fair prompt training', () => {
     const withPrompt = tf.tidy(() => rec.rank(ex, 4, prefix.prefix()));
     expect(withPrompt.sort()).toEqual([...unfair].sort());
     await expect(trainFairPrefix(rec, prefix, disc, { train: make(4, 1), labelOf: () => undefined })).rejects.toThrow(/none of the 4 training examples has a user with a known parity/);
+    prefix.dispose();
+    disc.dispose();
+  });
+
+  it('the mmd objective trains the prompt without the discriminator and pulls the classes together', async () => {
+    const train = make(192, 1);
+    const labelOf = (u: string) => (Number(u) < 16 ? 0 : 1);
+    const users = encodeUserRows(rec, train.slice(0, 26));
+    const labels = train.slice(0, 26).map((e) => labelOf(e.user));
+    const mmd = (p?: FairPrefix) => tf.tidy(() => classMmd(userRepresentations(rec, users, p ? { prefix: p.prefix() } : {}), labels, 2).dataSync()[0]!);
+    const prefix = FairPrefix.create('half', rec.model.config, { tokens: 3, dropout: 0 }, new Rng(2));
+    const disc = new Discriminator(32, 2, new Rng(5));
+    const d0 = [...disc.variables().values()].map((v) => Float32Array.from(v.dataSync()));
+    const start = mmd(prefix);
+    await trainFairPrefix(rec, prefix, disc, { train, labelOf, epochs: 8, batchSize: 32, lr: 1e-2, lambda: 50, adversary: 'mmd', pretrainDiscriminatorEpochs: 2 });
+    expect([...disc.variables().values()].map((v) => Float32Array.from(v.dataSync()))).toEqual(d0);
+    expect(mmd(prefix)).toBeLessThan(start / 2);
+    expect(mmd()).toBeGreaterThan(mmd(prefix));
     prefix.dispose();
     disc.dispose();
   });

@@ -9,7 +9,8 @@
  * the test users. Options: `dataset` (insurance | ml-100k), `attributes` (default all of the dataset's),
  * `profile` (smoke | quick | full), `seed`, `lambda` (default 2), `tokens` (prompt length, default 10), `lr` (the
  * prompt's and discriminator's learning rate, default 1e-2), `adversary` (confusion, the default, or UP5's
- * negative-ce; see the README for the measured comparison), `confusionTarget` (what confusion matches: the class
+ * negative-ce, or mmd — no discriminator, a kernel penalty between the classes; see the README for the measured
+ * comparison), `confusionTarget` (what confusion matches: the class
  * prior of the training examples, the default, or uniform),
  * `pretrain` (epochs of discriminator pre-training on the unprompted representations) and `epochs` (of the
  * adversarial trainings; both default to the profile's),
@@ -350,7 +351,7 @@ async function writeReport(out: string, r: ReportInput) {
   const md = [
     `# Fairness-aware recommendation (UP5): ${name} (${r.profile}, seed ${r.seed})`,
     '',
-    `A P5 trained here (embedding tables' learning rate ×${P5_EMBEDDING_LR_SCALE[r.dataset]}, dropout ${r.dropout}; frozen afterwards); one counterfactually-fair prompt per attribute (${r.tokens} tokens in every encoder, decoder and cross-attention layer, λ = ${r.lambda}, adversary ${r.adversary === 'negative-ce' ? "−L_disc (UP5's)" : `confusion (cross-entropy to ${r.confusionTarget === 'prior' ? "the class prior of the prompt's training examples" : 'uniform'})`}, discriminator pre-trained for ${r.pretrain} epoch(s) on the unprompted representations, then ${r.epochs} epoch(s) of ${r.examplesPerEpoch} examples, one prompt and one discriminator update per batch of 64, lr ${r.lr}); attackers: a fresh discriminator trained on the user representations of the attacker-training users, ROC-AUC (macro one-vs-one for multi-class) on the attacker-test users (${r.attributes.map((a) => `${a} (${r.classes[a]} classes): ${r.attackerUsers[a]!.train}/${r.attackerUsers[a]!.test}`).join(', ')}); 0.5 is fair. Ranking: ${r.testExamples} test users, 20 beams. Mixture rows: UP5's prompt mixture (learned attention over the frozen single prompts, trained once on random attribute subsets). Baselines: adversarial fine-tuning of every P5 weight on a copy (same objective and schedule, lr 1e-3), and INLP — the attribute's linear classifier directions, fitted on the unfair representations of the attacker-training users, projected out of every encoder state.`,
+    `A P5 trained here (embedding tables' learning rate ×${P5_EMBEDDING_LR_SCALE[r.dataset]}, dropout ${r.dropout}; frozen afterwards); one counterfactually-fair prompt per attribute (${r.tokens} tokens in every encoder, decoder and cross-attention layer, λ = ${r.lambda}, adversary ${adversaryWords(r)}, then ${r.epochs} epoch(s) of ${r.examplesPerEpoch} examples, one prompt${r.adversary === 'mmd' ? '' : ' and one discriminator'} update per batch of 64, lr ${r.lr}); attackers: a fresh discriminator trained on the user representations of the attacker-training users, ROC-AUC (macro one-vs-one for multi-class) on the attacker-test users (${r.attributes.map((a) => `${a} (${r.classes[a]} classes): ${r.attackerUsers[a]!.train}/${r.attackerUsers[a]!.test}`).join(', ')}); 0.5 is fair. Ranking: ${r.testExamples} test users, 20 beams. Mixture rows: UP5's prompt mixture (learned attention over the frozen single prompts, trained once on random attribute subsets). Baselines: adversarial fine-tuning of every P5 weight on a copy (same objective and schedule, lr 1e-3), and INLP — the attribute's linear classifier directions, fitted on the unfair representations of the attacker-training users, projected out of every encoder state.`,
     '',
     `| Method | ${r.attributes.map((a) => `AUC ${a}`).join(' | ')} | ${REC_METRICS.join(' | ')} | train s |`,
     `|---|${r.attributes.map(() => '---').join('|')}|${REC_METRICS.map(() => '---').join('|')}|---|`,
@@ -384,4 +385,11 @@ export function fairnessTradeoffSvg(r: Pick<ReportInput, 'dataset' | 'attributes
     .filter((x) => x.points.length > 0);
   const name = r.dataset === 'insurance' ? 'Insurance, sequential' : 'MovieLens-100K, sequential (leave-one-out)';
   return scatterChartSvg(`${name}: fairness–accuracy trade-off`, 'attacker AUC on the hidden attribute (0.5 = fair; shaded: within 0.03)', 'hit@5', series, { band: [0.47, 0.53], hLine: { y: 0.95 * unfair.metrics['hit@5'], label: 'hit@5 5% below the unfair P5' } });
+}
+
+/** How the report names a run's adversary objective and its discriminator schedule. */
+function adversaryWords(r: ReportInput): string {
+  if (r.adversary === 'mmd') return 'none: a kernel MMD penalty between the classes’ representations in each batch (not UP5’s)';
+  const what = r.adversary === 'negative-ce' ? "−L_disc (UP5's)" : `confusion (cross-entropy to ${r.confusionTarget === 'prior' ? "the class prior of the prompt's training examples" : 'uniform'})`;
+  return `${what}, discriminator pre-trained for ${r.pretrain} epoch(s) on the unprompted representations`;
 }

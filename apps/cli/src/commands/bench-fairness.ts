@@ -17,7 +17,7 @@ export function registerBenchFairness(program: Command): void {
     .option('--seed <n>', 'data split and model seed', '0')
     .option('--lambda <x>', "the discriminator's weight in the prompt's loss", '2')
     .option('--tokens <n>', 'prompt length per attention', '10')
-    .option('--adversary <name>', "confusion (cross-entropy to --confusion-target) | negative-ce (UP5's −L_disc)", 'confusion')
+    .option('--adversary <name>', "confusion (cross-entropy to --confusion-target) | negative-ce (UP5's −L_disc) | mmd (a kernel MMD penalty between the classes, no discriminator; not UP5's)", 'confusion')
     .option('--confusion-target <name>', "what confusion matches: prior (the attribute's class distribution in the training examples) | uniform", 'prior')
     .option('--pretrain <epochs>', "discriminator pre-training on the unprompted representations (default: the profile's)")
     .option('--epochs <n>', "epochs of each adversarial training: prompts, mixture, fine-tuning (default: the profile's)")
