@@ -157,7 +157,7 @@ describe('adversarial schedules and the fine-tuning baseline', () => {
     await trainFairPrefix(frozen, prefix, pre, { train: make(64), labelOf: (u) => Number(u) % 2, batchSize: 32, lr: 1e-2, discriminatorEvery: 1000, examplesPerEpoch: 32, pretrainDiscriminatorEpochs: 3, lambda: 0 });
     expect([...snap(pre.variables())].some(([n, v]) => v.some((x, i) => x !== oneStep.disc.get(n)![i]))).toBe(true);
     await expect(trainFairPrefix(frozen, prefix, pre, { train: make(4), labelOf: () => 0, discriminatorEvery: 0 })).rejects.toThrow(/discriminatorEvery must be a positive integer, got 0/);
-    await expect(trainFairPrefix(frozen, prefix, pre, { train: make(4), labelOf: () => 0, adversary: 'wrong' as never })).rejects.toThrow(/adversary must be negative-ce or confusion/);
+    await expect(trainFairPrefix(frozen, prefix, pre, { train: make(4), labelOf: () => 0, adversary: 'wrong' as never })).rejects.toThrow(/adversary must be negative-ce or confusion or mmd, got 'wrong'/);
     await expect(trainFairPrefix(frozen, prefix, pre, { train: make(4), labelOf: () => 0, confusionTarget: 'wrong' as never })).rejects.toThrow(/confusionTarget must be prior or uniform, got 'wrong'/);
     // the trainer points the discriminator's confusion at the class prior of its training examples (or at uniform)
     const skewed = (u: string) => (Number(u) % 3 === 0 ? 1 : 0); // users 10..18: 12, 15, 18 are class 1

@@ -15,7 +15,7 @@ describe('xrec bench fairness', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/unknown attribute 'age' for insurance \(known: gender, marital_status, occupation, activity\)/);
     expect((await run(['bench', 'fairness', '--dataset', 'ml-1m', '--out', join(dir, 'bad')])).err).toMatch(/dataset must be insurance or ml-100k, got 'ml-1m'/);
-    expect((await run(['bench', 'fairness', '--adversary', 'nope', '--out', join(dir, 'bad')])).err).toMatch(/adversary must be negative-ce or confusion, got 'nope'/);
+    expect((await run(['bench', 'fairness', '--adversary', 'nope', '--out', join(dir, 'bad')])).err).toMatch(/adversary must be negative-ce or confusion or mmd, got 'nope'/);
     expect((await run(['bench', 'fairness', '--confusion-target', 'flat', '--out', join(dir, 'bad')])).err).toMatch(/confusionTarget must be prior or uniform, got 'flat'/);
     expect((await run(['bench', 'fairness', '--attributes', ',', '--out', join(dir, 'bad')])).err).toMatch(/no attribute given/);
     expect((await run(['bench', 'fairness', '--tokens', '0', '--out', join(dir, 'bad')])).err).toMatch(/tokens must be a positive integer/);
