@@ -37,7 +37,7 @@ export interface MixtureOptions extends AdversarialSchedule {
 export async function trainPromptMixture(rec: P5Recommender, mixture: PromptMixture, prompts: readonly FairPrefix[], discs: readonly Discriminator[], o: MixtureOptions): Promise<TrainResult> {
   if (prompts.length < 2) throw new ConfigError(`trainPromptMixture: needs at least two prompts, got ${prompts.length}`);
   if (discs.length !== prompts.length) throw new ConfigError(`trainPromptMixture: ${discs.length} discriminators for ${prompts.length} prompts`);
-  const { lambda, adversary, every, confusionTarget } = checkSchedule(o, 'trainPromptMixture');
+  const { lambda, adversary, every, confusionTarget, lr, discriminatorLr } = checkSchedule(o, 'trainPromptMixture');
   const pChoose = o.chooseProbability ?? 0.5;
   if (!(pChoose > 0 && pChoose <= 1)) throw new ConfigError(`trainPromptMixture: chooseProbability must be in (0, 1], got ${pChoose}`);
   const attrs = prompts.map((p) => p.attribute);
@@ -49,7 +49,7 @@ export async function trainPromptMixture(rec: P5Recommender, mixture: PromptMixt
   discs.forEach((d, a) => d.useConfusionTarget(confusionTarget, labels[a]!));
   if (o.pretrainDiscriminatorEpochs) {
     const seeds = new Rng(o.seed ?? 0).fork('pretrain');
-    discs.forEach((d, a) => pretrainDiscriminator(rec, d, exs.map((e, i) => ({ user: e.user, row: users[i]!, label: labels[a]![i]! })), { epochs: o.pretrainDiscriminatorEpochs!, ...(o.lr !== undefined ? { lr: o.lr } : {}), seed: seeds.nextSeed() }));
+    discs.forEach((d, a) => pretrainDiscriminator(rec, d, exs.map((e, i) => ({ user: e.user, row: users[i]!, label: labels[a]![i]! })), { epochs: o.pretrainDiscriminatorEpochs!, lr: discriminatorLr, seed: seeds.nextSeed() }));
   }
   const bs = o.batchSize ?? 64;
   const perEpoch = Math.min(o.examplesPerEpoch ?? exs.length, exs.length);
@@ -74,6 +74,7 @@ export async function trainPromptMixture(rec: P5Recommender, mixture: PromptMixt
         { name: 'mixture', variables: [...mv.keys()], lossFn: (b, _training, ctx) => losses.mixture(b, ctx.seed) },
         { name: 'discriminators', variables: [...dv.keys()], lossFn: (b) => losses.discriminators(b), repeat: (step) => (step % every === 0 ? 1 : 0) },
       ],
+      ...(discriminatorLr !== lr ? { groups: [{ name: 'discriminators', variables: [...dv.keys()], lr: discriminatorLr }] } : {}),
       ...(workers > 0 ? { parallel: mixtureDataParallel(replica, workers, o.parallel?.verifyEvery) } : {}),
       trainBatches: (_e: number, rng: Rng) => {
         const order = rng.permutation(exs.length).slice(0, perEpoch);
@@ -84,7 +85,7 @@ export async function trainPromptMixture(rec: P5Recommender, mixture: PromptMixt
           return { ...b, users: idx.map((i) => users[i]!), labels: labels.map((l) => idx.map((i) => l[i]!)), subset };
         });
       },
-      config: { epochs: o.epochs ?? 1, lr: o.lr ?? 1e-3, warmupSteps: 0, schedule: 'constant', seed: o.seed ?? 0, weightDecay: 0 },
+      config: { epochs: o.epochs ?? 1, lr, warmupSteps: 0, schedule: 'constant', seed: o.seed ?? 0, weightDecay: 0 },
       progress: o.progress ?? silentProgress,
       label: `mixture ${attrs.join('+')}`,
     });

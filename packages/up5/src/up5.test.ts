@@ -88,6 +88,25 @@ describe('counterfactually-fair prompt training', () => {
     disc.dispose();
   });
 
+  it('discriminatorLr sets the discriminator’s step apart from the prompt’s (UP5: 1e-4 against 1e-3); a bad one is refused', async () => {
+    const prefix = FairPrefix.create('parity', rec.model.config, { tokens: 3, dropout: 0 }, new Rng(2));
+    const disc = new Discriminator(32, 2, new Rng(5));
+    const snap = (m: Map<string, tf.Variable>) => [...m.values()].map((v) => Float32Array.from(v.dataSync()));
+    const maxMove = (before: Float32Array[], m: Map<string, tf.Variable>) => Math.max(...[...m.values()].flatMap((v, k) => Array.from(v.dataSync(), (x, i) => Math.abs(x - before[k]![i]!))));
+    const p0 = snap(prefix.variables());
+    const d0 = snap(disc.variables());
+    // one batch, one update of each rule: AdamW's first step moves a coordinate by about its learning rate
+    await trainFairPrefix(rec, prefix, disc, { train: make(32, 1), labelOf: (u) => Number(u) % 2, epochs: 1, batchSize: 32, lr: 1e-2, discriminatorLr: 1e-4 });
+    const prompt = maxMove(p0, prefix.variables());
+    const discriminator = maxMove(d0, disc.variables());
+    expect(prompt).toBeGreaterThan(5e-3);
+    expect(discriminator / prompt).toBeGreaterThan(0.009);
+    expect(discriminator / prompt).toBeLessThan(0.011);
+    await expect(trainFairPrefix(rec, prefix, disc, { train: make(32, 1), labelOf: (u) => Number(u) % 2, discriminatorLr: 0 })).rejects.toThrow(/discriminatorLr must be a positive number, got 0/);
+    prefix.dispose();
+    disc.dispose();
+  });
+
   it('the mmd objective trains the prompt without the discriminator and pulls the classes together', async () => {
     const train = make(192, 1);
     const labelOf = (u: string) => (Number(u) < 16 ? 0 : 1);

@@ -20,6 +20,8 @@ describe('xrec bench fairness', () => {
     expect((await run(['bench', 'fairness', '--attributes', ',', '--out', join(dir, 'bad')])).err).toMatch(/no attribute given/);
     expect((await run(['bench', 'fairness', '--tokens', '0', '--out', join(dir, 'bad')])).err).toMatch(/tokens must be a positive integer/);
     expect((await run(['bench', 'fairness', '--workers', 'two', '--out', join(dir, 'bad')])).code).toBe(2);
+    expect((await run(['bench', 'fairness', '--discriminator-lr', '0', '--out', join(dir, 'bad')])).err).toMatch(/discriminatorLr must be > 0, got 0/);
+    expect((await run(['bench', 'fairness', '--lr', 'fast', '--out', join(dir, 'bad')])).err).toMatch(/--lr: expected a number >= 0, got 'fast'/);
   });
 
   const ins = datasetForTest('insurance-fairness');
@@ -28,8 +30,8 @@ describe('xrec bench fairness', () => {
     const args = ['bench', 'fairness', '--attributes', 'gender,activity', '--profile', 'smoke', '--out', out];
     const r = await run(args);
     expect(r.code, r.err).toBe(0);
-    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { rows: { method: string; auc: Record<string, number> }[]; goals: unknown[]; baselines: unknown[]; adversary: string; confusionTarget: string; dropout: number };
-    expect([rep.adversary, rep.confusionTarget, rep.dropout]).toEqual(['confusion', 'prior', 0]);
+    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { rows: { method: string; auc: Record<string, number> }[]; goals: unknown[]; baselines: unknown[]; adversary: string; confusionTarget: string; dropout: number; lr: number; discriminatorLr: number };
+    expect([rep.adversary, rep.confusionTarget, rep.dropout, rep.lr, rep.discriminatorLr]).toEqual(['confusion', 'prior', 0, 1e-3, 1e-4]);
     const methods = rep.rows.map((x) => x.method);
     expect(methods.slice(0, 4)).toEqual(['P5 (no prompt, unfair)', 'CFP prompt: gender', 'CFP prompt: activity', 'Mixture: gender + activity']);
     expect(methods.slice(4).map((m) => m.replace(/\d+ directions/, 'k directions'))).toEqual(['Adversarial fine-tuning: gender', 'Linear projection (INLP, k directions): gender', 'Adversarial fine-tuning: activity', 'Linear projection (INLP, k directions): activity']);

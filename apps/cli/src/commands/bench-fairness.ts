@@ -4,7 +4,7 @@
  * attacker's AUC per attribute and hit@k for each.
  */
 import type { Command } from 'commander';
-import { cliWorkers } from '../args.js';
+import { cliFloat, cliWorkers } from '../args.js';
 import { benchGroup, runBenchTask } from './bench-group.js';
 
 export function registerBenchFairness(program: Command): void {
@@ -17,6 +17,8 @@ export function registerBenchFairness(program: Command): void {
     .option('--seed <n>', 'data split and model seed', '0')
     .option('--lambda <x>', "the discriminator's weight in the prompt's loss", '2')
     .option('--tokens <n>', 'prompt length per attention', '10')
+    .option('--lr <x>', "the prompts' and the mixture's learning rate (default 1e-3, UP5's prefix_lr)", cliFloat('--lr'))
+    .option('--discriminator-lr <x>', "the discriminators' learning rate, pre-training and adversarial updates (default 1e-4, UP5's dis_lr)", cliFloat('--discriminator-lr'))
     .option('--adversary <name>', "confusion (cross-entropy to --confusion-target) | negative-ce (UP5's −L_disc) | mmd (a kernel MMD penalty between the classes, no discriminator; not UP5's)", 'confusion')
     .option('--confusion-target <name>', "what confusion matches: prior (the attribute's class distribution in the training examples) | uniform", 'prior')
     .option('--pretrain <epochs>', "discriminator pre-training on the unprompted representations (default: the profile's)")
@@ -36,13 +38,14 @@ Examples:
   xrec bench fairness --attributes marital_status --tokens 5 --adversary confusion --profile smoke --out out/fair-smoke
   xrec bench fairness --attributes marital_status,activity --lambda 1 --confusion-target uniform --no-mixture --out out/fair-uniform
   xrec bench fairness --dataset ml-100k --workers auto --out out/fairness-ml
+  xrec bench fairness --attributes activity --lr 3e-3 --discriminator-lr 3e-4 --no-mixture --no-baselines --out out/fair-lr
 
 Data: insurance-fairness/ or movielens-100k/ in the data directory (--data-dir or XREC_DATA_DIR).
 The P5 it trains is kept in <out>/p5 and reused when the command runs again with the same --out.`,
     )
     .action(
       async (
-        o: { dataset: string; attributes?: string; profile: string; seed: string; lambda: string; tokens: string; adversary: string; confusionTarget: string; pretrain?: string; epochs?: string; dropout?: string; workers?: number | 'auto'; out: string; mixture: boolean; baselines: boolean; json?: boolean },
+        o: { dataset: string; attributes?: string; profile: string; seed: string; lambda: string; tokens: string; lr?: number; discriminatorLr?: number; adversary: string; confusionTarget: string; pretrain?: string; epochs?: string; dropout?: string; workers?: number | 'auto'; out: string; mixture: boolean; baselines: boolean; json?: boolean },
         cmd: Command,
       ) => {
         const num = (v: string) => (/^-?\d+(\.\d+)?$/.test(v) ? Number(v) : Number.NaN);
@@ -53,6 +56,8 @@ The P5 it trains is kept in <out>/p5 and reused when the command runs again with
           seed: num(o.seed),
           lambda: num(o.lambda),
           tokens: num(o.tokens),
+          ...(o.lr !== undefined ? { lr: o.lr } : {}),
+          ...(o.discriminatorLr !== undefined ? { discriminatorLr: o.discriminatorLr } : {}),
           adversary: o.adversary,
           confusionTarget: o.confusionTarget,
           ...(o.pretrain !== undefined ? { pretrain: num(o.pretrain) } : {}),

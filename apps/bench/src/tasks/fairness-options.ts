@@ -1,0 +1,99 @@
+/**
+ * The fairness task's options: profiles (model size and training budgets) and the checked settings of a run.
+ * Every bad value is a ConfigError naming the option, thrown before any data loads.
+ */
+import { ConfigError } from '@xrec/core';
+import { ADVERSARY_OBJECTIVES, CONFUSION_TARGETS, type AdversaryObjective, type ConfusionTarget } from '@xrec/up5';
+import { FAIRNESS_ATTRIBUTES } from './fairness-data.js';
+import { P5_DROPOUT, type RecDataset } from './rec-data.js';
+
+export interface FairnessProfile {
+  readonly p5Examples: number;
+  readonly p5Epochs: number;
+  readonly cfpExamples: number;
+  readonly cfpEpochs: number;
+  /** Epochs of discriminator pre-training on the unprompted representations. */
+  readonly pretrain: number;
+  readonly attackerUsers: number;
+  readonly testExamples: number;
+  readonly model: { dModel: number; nHeads: number; nLayers: number; dFF: number };
+}
+
+const PROFILES: Readonly<Record<string, FairnessProfile>> = {
+  smoke: { p5Examples: 600, p5Epochs: 1, cfpExamples: 128, cfpEpochs: 1, pretrain: 1, attackerUsers: 400, testExamples: 60, model: { dModel: 32, nHeads: 2, nLayers: 1, dFF: 64 } },
+  quick: { p5Examples: 29766, p5Epochs: 3, cfpExamples: 4000, cfpEpochs: 4, pretrain: 10, attackerUsers: 6000, testExamples: 500, model: { dModel: 64, nHeads: 4, nLayers: 2, dFF: 256 } },
+  full: { p5Examples: 29766, p5Epochs: 10, cfpExamples: 29766, cfpEpochs: 3, pretrain: 20, attackerUsers: Number.POSITIVE_INFINITY, testExamples: 2913, model: { dModel: 128, nHeads: 4, nLayers: 3, dFF: 512 } },
+};
+
+/** MovieLens-100K has 943 users: every one is a test user and an attacker user beyond the smoke profile. */
+const profileFor = (dataset: RecDataset, p: FairnessProfile): FairnessProfile => (dataset === 'ml-100k' && p !== PROFILES.smoke ? { ...p, testExamples: Number.POSITIVE_INFINITY, attackerUsers: Number.POSITIVE_INFINITY } : p);
+
+
+/** UP5's learning rates: the prompt's (and the mixture's) and the discriminators' (`prefix_lr`, `dis_lr`). */
+export const FAIRNESS_LR = { prompt: 1e-3, discriminator: 1e-4 } as const;
+
+/** A run's settings, defaults filled in. */
+export interface FairnessSettings {
+  readonly dataset: RecDataset;
+  readonly attributes: readonly string[];
+  readonly profile: string;
+  /** The profile's budgets for this dataset. */
+  readonly p: FairnessProfile;
+  readonly seed: number;
+  readonly lambda: number;
+  readonly tokens: number;
+  /** The prompts' and the mixture's learning rate. */
+  readonly lr: number;
+  /** The discriminators' learning rate (pre-training and adversarial updates). */
+  readonly discriminatorLr: number;
+  readonly adversary: AdversaryObjective;
+  readonly confusionTarget: ConfusionTarget;
+  readonly pretrain: number;
+  readonly epochs: number;
+  readonly dropout: number;
+  readonly workers: number | 'auto' | undefined;
+  readonly mixture: boolean;
+  readonly baselines: boolean;
+}
+
+const KNOWN = ['dataset', 'attributes', 'profile', 'seed', 'lambda', 'tokens', 'lr', 'discriminatorLr', 'adversary', 'confusionTarget', 'pretrain', 'epochs', 'mixture', 'baselines', 'dropout', 'workers'];
+
+/** Check the task's options and fill in the defaults. */
+export function parseFairnessOptions(options: Readonly<Record<string, unknown>>): FairnessSettings {
+  const bad = (what: string) => new ConfigError(`bench task 'fairness': ${what}`);
+  const unknown = Object.keys(options).filter((k) => !KNOWN.includes(k));
+  if (unknown.length) throw bad(`unknown option ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${KNOWN.join(', ')})`);
+  const dataset = String(options.dataset ?? 'insurance') as RecDataset;
+  if (dataset !== 'insurance' && dataset !== 'ml-100k') throw bad(`dataset must be insurance or ml-100k, got '${dataset}'`);
+  const attributes = (options.attributes as string[] | undefined) ?? [...FAIRNESS_ATTRIBUTES[dataset]];
+  if (attributes.length === 0) throw bad(`no attribute given (${dataset}: ${FAIRNESS_ATTRIBUTES[dataset].join(', ')})`);
+  const profile = String(options.profile ?? 'quick');
+  const base = PROFILES[profile];
+  if (!base) throw bad(`profile must be smoke, quick or full, got '${profile}'`);
+  const p = profileFor(dataset, base);
+  const seed = Number(options.seed ?? 0);
+  if (!Number.isInteger(seed) || seed < 0) throw bad(`seed must be a non-negative integer, got ${String(options.seed)}`);
+  const lambda = Number(options.lambda ?? 2);
+  if (!(lambda >= 0)) throw bad(`lambda must be ≥ 0, got ${String(options.lambda)}`);
+  const tokens = Number(options.tokens ?? 10);
+  if (!Number.isInteger(tokens) || tokens < 1) throw bad(`tokens must be a positive integer, got ${String(options.tokens)}`);
+  const lr = Number(options.lr ?? FAIRNESS_LR.prompt);
+  if (!(lr > 0) || !Number.isFinite(lr)) throw bad(`lr must be > 0, got ${String(options.lr)}`);
+  const discriminatorLr = Number(options.discriminatorLr ?? FAIRNESS_LR.discriminator);
+  if (!(discriminatorLr > 0) || !Number.isFinite(discriminatorLr)) throw bad(`discriminatorLr must be > 0, got ${String(options.discriminatorLr)}`);
+  const adversary = String(options.adversary ?? 'confusion') as AdversaryObjective;
+  if (!ADVERSARY_OBJECTIVES.includes(adversary)) throw bad(`adversary must be ${ADVERSARY_OBJECTIVES.join(' or ')}, got '${adversary}'`);
+  const confusionTarget = String(options.confusionTarget ?? 'prior') as ConfusionTarget;
+  if (!CONFUSION_TARGETS.includes(confusionTarget)) throw bad(`confusionTarget must be ${CONFUSION_TARGETS.join(' or ')}, got '${confusionTarget}'`);
+  const pretrain = Number(options.pretrain ?? p.pretrain);
+  if (!Number.isInteger(pretrain) || pretrain < 0) throw bad(`pretrain must be a non-negative integer, got ${String(options.pretrain)}`);
+  const epochs = Number(options.epochs ?? p.cfpEpochs);
+  if (!Number.isInteger(epochs) || epochs < 1) throw bad(`epochs must be a positive integer, got ${String(options.epochs)}`);
+  const dropout = Number(options.dropout ?? P5_DROPOUT[profile]);
+  if (!(dropout >= 0 && dropout < 1)) throw bad(`dropout must be a number in [0, 1), got ${String(options.dropout)}`);
+  const workers = options.workers as number | 'auto' | undefined;
+  if (workers !== undefined && workers !== 'auto' && !(typeof workers === 'number' && Number.isInteger(workers) && workers >= 0)) {
+    throw bad(`workers must be a non-negative integer or 'auto', got ${JSON.stringify(workers)}`);
+  }
+  return { dataset, attributes, profile, p, seed, lambda, tokens, lr, discriminatorLr, adversary, confusionTarget, pretrain, epochs, dropout, workers, mixture: options.mixture !== false, baselines: options.baselines !== false };
+}
