@@ -2,15 +2,16 @@
  * The fairness task (UP5): on Insurance (sequential, UP5's protocol) or MovieLens-100K (leave-one-out) a P5 is
  * trained once (reused from `<out>/p5` when an earlier run trained it with the same settings; other settings are
  * an error, never a silent reuse), then per sensitive attribute a counterfactually-fair prompt
- * is trained on the frozen P5 against a discriminator. Each row — the unfair P5, each single-attribute prompt,
+ * is trained on the frozen P5 to hide it (by default a kernel MMD between the attribute's classes; or against a
+ * discriminator, UP5's game). Each row — the unfair P5, each single-attribute prompt,
  * the prompt mixture on every attribute pair and the full set, and two baselines per attribute (adversarial
  * fine-tuning of the whole P5; INLP, the attribute's linear directions projected out of the encoder states) —
  * gets a fresh attacker's ROC-AUC per attribute on the attacker user splits (0.5 is fair) and hit@k / NDCG@k on
  * the test users. Options (checked in `fairness-options.ts`): `dataset` (insurance | ml-100k), `attributes`
- * (default all of the dataset's), `profile` (smoke | quick | full), `seed`, `lambda` (default 2), `tokens` (prompt
- * length, default 10), `lr` (the prompts' and the mixture's learning rate) and `discriminatorLr` (UP5's: 1e-3 and
- * 1e-4), `adversary` (confusion, the default, or UP5's negative-ce, or mmd — no discriminator, a kernel penalty
- * between the classes; see the README for the measured comparison), `confusionTarget` (what confusion matches:
+ * (default all of the dataset's), `profile` (smoke | quick | full), `seed`, `lambda` (default 4), `tokens` (prompt
+ * length, default 10), `lr` (the prompts' and the mixture's learning rate) and `discriminatorLr` (3e-3 and 3e-4;
+ * UP5's are 1e-3 and 1e-4), `adversary` (mmd, the default — no discriminator, a kernel penalty between the
+ * classes — or UP5's negative-ce, or confusion; see the README for the measured comparison), `confusionTarget` (what confusion matches:
  * the class prior of the training examples, the default, or uniform), `pretrain` (epochs of discriminator
  * pre-training on the unprompted representations) and `epochs` (of the adversarial trainings; both default to the
  * profile's), `mixture` and `baselines` (default true), `dropout` (the P5's in training; default `P5_DROPOUT`: 0,

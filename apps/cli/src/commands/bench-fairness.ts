@@ -15,11 +15,11 @@ export function registerBenchFairness(program: Command): void {
     .option('--attributes <list>', 'comma-separated (insurance: gender, marital_status, occupation, activity; ml-100k: gender, age, occupation); default all')
     .option('--profile <name>', 'smoke | quick | full', 'quick')
     .option('--seed <n>', 'data split and model seed', '0')
-    .option('--lambda <x>', "the discriminator's weight in the prompt's loss", '2')
+    .option('--lambda <x>', "the adversary's weight in the prompt's loss", '4')
     .option('--tokens <n>', 'prompt length per attention', '10')
-    .option('--lr <x>', "the prompts' and the mixture's learning rate (default 1e-3, UP5's prefix_lr)", cliFloat('--lr'))
-    .option('--discriminator-lr <x>', "the discriminators' learning rate, pre-training and adversarial updates (default 1e-4, UP5's dis_lr)", cliFloat('--discriminator-lr'))
-    .option('--adversary <name>', "confusion (cross-entropy to --confusion-target) | negative-ce (UP5's −L_disc) | mmd (a kernel MMD penalty between the classes, no discriminator; not UP5's)", 'confusion')
+    .option('--lr <x>', "the prompts' and the mixture's learning rate (default 3e-3; UP5's prefix_lr is 1e-3)", cliFloat('--lr'))
+    .option('--discriminator-lr <x>', "the discriminators' learning rate, pre-training and adversarial updates (default 3e-4; UP5's dis_lr is 1e-4)", cliFloat('--discriminator-lr'))
+    .option('--adversary <name>', "confusion (cross-entropy to --confusion-target) | negative-ce (UP5's −L_disc) | mmd (a kernel MMD penalty between the classes, no discriminator; not UP5's, the default: it hides the most at the least cost)", 'mmd')
     .option('--confusion-target <name>', "what confusion matches: prior (the attribute's class distribution in the training examples) | uniform", 'prior')
     .option('--pretrain <epochs>', "discriminator pre-training on the unprompted representations (default: the profile's)")
     .option('--epochs <n>', "epochs of each adversarial training: prompts, mixture, fine-tuning (default: the profile's)")
@@ -36,9 +36,10 @@ Examples:
   xrec bench fairness --profile quick --out out/fairness
   xrec bench fairness --dataset ml-100k --attributes gender,age --profile quick --out out/fairness-ml
   xrec bench fairness --attributes marital_status --tokens 5 --adversary confusion --profile smoke --out out/fair-smoke
-  xrec bench fairness --attributes marital_status,activity --lambda 1 --confusion-target uniform --no-mixture --out out/fair-uniform
+  xrec bench fairness --attributes marital_status,activity --adversary negative-ce --lambda 1 --lr 1e-3 --discriminator-lr 1e-4 --no-mixture --out out/fair-up5
+  xrec bench fairness --attributes marital_status,activity --adversary confusion --lambda 2 --confusion-target uniform --no-mixture --out out/fair-uniform
   xrec bench fairness --dataset ml-100k --workers auto --out out/fairness-ml
-  xrec bench fairness --attributes activity --lr 3e-3 --discriminator-lr 3e-4 --no-mixture --no-baselines --out out/fair-lr
+  xrec bench fairness --attributes activity --lambda 8 --epochs 12 --no-mixture --no-baselines --out out/fair-activity
 
 Data: insurance-fairness/ or movielens-100k/ in the data directory (--data-dir or XREC_DATA_DIR).
 The P5 it trains is kept in <out>/p5 and reused when the command runs again with the same --out.`,
