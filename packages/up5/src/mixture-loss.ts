@@ -24,20 +24,21 @@ export function splitMixBatch(b: MixBatch, parts: number): MixBatch[] {
 }
 
 export interface MixtureLosses {
-  /** L_rec + λ·Σ_selected A_a + λ·Σ_unselected L_disc_a (the mixture's rule). */
+  /** L_rec + λ·Σ_selected A_a + keep·λ·Σ_unselected L_disc_a (the mixture's rule; keep = 1 is UP5's). */
   mixture(b: MixBatch, seed: number): tf.Scalar;
   /** Σ_a L_disc_a on the mixed prompt's representations (the discriminators' rule). */
   discriminators(b: MixBatch): tf.Scalar;
 }
 
-export function mixtureLosses(rec: P5Recommender, mixture: PromptMixture, prompts: readonly FairPrefix[], discs: readonly Discriminator[], lambda: number, adversary: AdversaryObjective): MixtureLosses {
+export function mixtureLosses(rec: P5Recommender, mixture: PromptMixture, prompts: readonly FairPrefix[], discs: readonly Discriminator[], lambda: number, adversary: AdversaryObjective, keepWeight = 1): MixtureLosses {
   const weighted = (t: tf.Scalar, b: MixBatch) => (b.userWeight === undefined ? t : (tf.mul(t, b.userWeight) as tf.Scalar));
   return {
     mixture: (b, seed) => {
       const p = mixture.prefix(b.subset.map((i) => prompts[i]!));
       const reps = userRepresentations(rec, b.users, { prefix: p });
-      const terms = discs.map((d, a) => (b.subset.includes(a) ? d.adversaryLoss(reps, b.labels[a]!, adversary) : d.loss(reps, b.labels[a]!)));
-      const adv = terms.reduce((acc: tf.Scalar, t) => tf.add(acc, tf.mul(lambda, t)), tf.scalar(0));
+      // in attribute order: the selected ones' adversary terms, the others' keep terms (none at keepWeight 0)
+      const terms = discs.flatMap((d, a) => (b.subset.includes(a) ? [tf.mul(lambda, d.adversaryLoss(reps, b.labels[a]!, adversary))] : keepWeight > 0 ? [tf.mul(keepWeight * lambda, d.loss(reps, b.labels[a]!))] : []));
+      const adv = terms.reduce((acc: tf.Tensor, t) => tf.add(acc, t), tf.scalar(0)) as tf.Scalar;
       return tf.add(p5Loss(rec, { rows: b.rows, size: b.size, tokens: b.tokens }, false, seed, p), weighted(adv, b)) as tf.Scalar;
     },
     // only the discriminators' gradients are taken in this rule, so the mixture is held fixed

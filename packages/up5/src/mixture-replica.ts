@@ -20,6 +20,7 @@ export interface MixtureReplicaArgs {
   readonly discriminators: readonly DiscriminatorSpec[];
   readonly lambda: number;
   readonly adversary: AdversaryObjective;
+  readonly keepWeight: number;
 }
 
 /** {@link ReplicaFactory} of the mixture's training: rules `mixture` and `discriminators`. */
@@ -33,7 +34,7 @@ export async function up5MixtureReplica(args: MixtureReplicaArgs): Promise<Repli
   });
   const mixture = new PromptMixture(rec.model.config, args.mixture, new Rng(0));
   const discs = args.discriminators.map((d) => Discriminator.fromSpec(d));
-  const losses = mixtureLosses(rec, mixture, prompts, discs, args.lambda, args.adversary);
+  const losses = mixtureLosses(rec, mixture, prompts, discs, args.lambda, args.adversary, args.keepWeight);
   const dv = discs.flatMap((d, i) => [...d.variables()].map(([n, v]) => [`${args.prompts[i]!.attribute}.${n}`, v] as const));
   return {
     variables: new Map([...mixture.variables(), ...dv]),

@@ -5,7 +5,7 @@
  * reference shares one combiner across them. Trained by {@link trainPromptMixture}, the prompts and the P5
  * frozen, on random attribute subsets with
  *
- *   mixture rule:        L_rec + λ·Σ_selected A_a + λ·Σ_unselected L_disc_a
+ *   mixture rule:        L_rec + λ·Σ_selected A_a + keep·λ·Σ_unselected L_disc_a   (keep = 1: UP5's)
  *   discriminator rule:  Σ_a L_disc_a   (every attribute's discriminator, on the mixed prompt's representations)
 
 with A the adversary objective (UP5: A = −L_disc; see {@link AdversarialSchedule}),
@@ -27,6 +27,11 @@ import { encodeUserRows } from './user-representation.js';
 export interface MixtureOptions extends AdversarialSchedule {
   /** Each attribute's class of a user (examples of users without every attribute are dropped). */
   readonly labelOf: (attribute: string, user: string) => number | undefined;
+  /**
+   * Weight of the keep terms (the unselected attributes' discriminator losses) relative to λ (default 1, UP5's
+   * loss; 0 drops them: the mixture then only hides the selected attributes and recommends).
+   */
+  readonly keepWeight?: number;
   /** Probability that an attribute is in a batch's subset (UP5: 0.5); subsets with fewer than two are redrawn. */
   readonly chooseProbability?: number;
   /** Data-parallel training over worker threads (both rules), as `CfpOptions.parallel`. */
@@ -38,6 +43,8 @@ export async function trainPromptMixture(rec: P5Recommender, mixture: PromptMixt
   if (prompts.length < 2) throw new ConfigError(`trainPromptMixture: needs at least two prompts, got ${prompts.length}`);
   if (discs.length !== prompts.length) throw new ConfigError(`trainPromptMixture: ${discs.length} discriminators for ${prompts.length} prompts`);
   const { lambda, adversary, every, confusionTarget, lr, discriminatorLr } = checkSchedule(o, 'trainPromptMixture');
+  const keepWeight = o.keepWeight ?? 1;
+  if (!(keepWeight >= 0) || !Number.isFinite(keepWeight)) throw new ConfigError(`trainPromptMixture: keepWeight must be a number ≥ 0, got ${keepWeight}`);
   const pChoose = o.chooseProbability ?? 0.5;
   if (!(pChoose > 0 && pChoose <= 1)) throw new ConfigError(`trainPromptMixture: chooseProbability must be in (0, 1], got ${pChoose}`);
   const attrs = prompts.map((p) => p.attribute);
@@ -55,7 +62,7 @@ export async function trainPromptMixture(rec: P5Recommender, mixture: PromptMixt
   const perEpoch = Math.min(o.examplesPerEpoch ?? exs.length, exs.length);
   const mv = mixture.variables();
   const dv = new Map(discs.flatMap((d, i) => [...d.variables()].map(([n, v]) => [`${attrs[i]}.${n}`, v] as const)));
-  const losses = mixtureLosses(rec, mixture, prompts, discs, lambda, adversary);
+  const losses = mixtureLosses(rec, mixture, prompts, discs, lambda, adversary, keepWeight);
   const variables = new Map([...mv, ...dv]);
   const plan = { variables, batchRows: bs, rows, requested: o.parallel?.workers, where: 'trainPromptMixture' };
   return withP5Replicas(rec, plan, async (workers, p5Dir) => {
@@ -66,6 +73,7 @@ export async function trainPromptMixture(rec: P5Recommender, mixture: PromptMixt
       discriminators: discs.map((d) => d.spec()),
       lambda,
       adversary,
+      keepWeight,
     };
     return await train<MixBatch>({
       variables,

@@ -220,4 +220,23 @@ describe('prompt mixture', () => {
     model.dispose();
     for (const x of [...prompts, ...discs, mixture]) x.dispose();
   });
+
+  it('keepWeight scales the unselected attributes’ keep terms: 1 is UP5’s loss, 0 leaves recommendation and hiding', async () => {
+    const { encodeExamples, p5Batches } = await import('@xrec/p5');
+    const { mixtureLosses, PromptMixture, trainPromptMixture } = await import('./index.js');
+    const attrs = ['parity', 'tens', 'fives'];
+    const labelOf = (a: string, u: string) => (a === 'parity' ? Number(u) % 2 : a === 'tens' ? Number(Number(u) >= 20) : Number(Number(u) % 5 === 0));
+    const prompts = attrs.map((a, i) => FairPrefix.create(a, rec.model.config, { tokens: 3, dropout: 0 }, new Rng(40 + i)));
+    const discs = attrs.map((_, i) => new Discriminator(32, 2, new Rng(50 + i)));
+    const mixture = new PromptMixture(rec.model.config, { tokens: 3 }, new Rng(8));
+    const exs = make(16, 2);
+    const batch = { ...p5Batches(encodeExamples(rec, exs), 16)[0]!, users: encodeUserRows(rec, exs), labels: attrs.map((a) => exs.map((e) => labelOf(a, e.user))), subset: [0, 1] };
+    const loss = (keep: number) => tf.tidy(() => mixtureLosses(rec, mixture, prompts, discs, 2, 'mmd', keep).mixture(batch, 0).dataSync()[0]!);
+    const keepTerm = tf.tidy(() => discs[2]!.loss(userRepresentations(rec, batch.users, { prefix: mixture.prefix([prompts[0]!, prompts[1]!]) }), batch.labels[2]!).dataSync()[0]!);
+    expect(keepTerm).toBeGreaterThan(0);
+    expect(loss(1) - loss(0)).toBeCloseTo(2 * keepTerm, 4);
+    expect(loss(0.5) - loss(0)).toBeCloseTo(keepTerm, 4);
+    await expect(trainPromptMixture(rec, mixture, prompts, discs, { train: exs, labelOf, keepWeight: -1 })).rejects.toThrow(/keepWeight must be a number ≥ 0, got -1/);
+    for (const x of [...prompts, ...discs, mixture]) x.dispose();
+  });
 });

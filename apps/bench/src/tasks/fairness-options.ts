@@ -66,10 +66,12 @@ export interface FairnessSettings {
   readonly dropout: number;
   readonly workers: number | 'auto' | undefined;
   readonly mixture: boolean;
+  /** The mixture's keep terms' weight relative to λ (1: UP5's loss; 0: none). */
+  readonly mixtureKeep: number;
   readonly baselines: boolean;
 }
 
-const KNOWN = ['dataset', 'attributes', 'profile', 'seed', 'lambda', 'tokens', 'lr', 'discriminatorLr', 'adversary', 'confusionTarget', 'pretrain', 'epochs', 'mixture', 'baselines', 'dropout', 'workers'];
+const KNOWN = ['dataset', 'attributes', 'profile', 'seed', 'lambda', 'tokens', 'lr', 'discriminatorLr', 'adversary', 'confusionTarget', 'pretrain', 'epochs', 'mixture', 'mixtureKeep', 'baselines', 'dropout', 'workers'];
 
 /** Check the task's options and fill in the defaults. */
 export function parseFairnessOptions(options: Readonly<Record<string, unknown>>): FairnessSettings {
@@ -108,5 +110,7 @@ export function parseFairnessOptions(options: Readonly<Record<string, unknown>>)
   if (workers !== undefined && workers !== 'auto' && !(typeof workers === 'number' && Number.isInteger(workers) && workers >= 0)) {
     throw bad(`workers must be a non-negative integer or 'auto', got ${JSON.stringify(workers)}`);
   }
-  return { dataset, attributes, profile, p, seed, lambda, tokens, lr, discriminatorLr, adversary, confusionTarget, pretrain, epochs, dropout, workers, mixture: options.mixture !== false, baselines: options.baselines !== false };
+  const mixtureKeep = Number(options.mixtureKeep ?? 1);
+  if (!(mixtureKeep >= 0) || !Number.isFinite(mixtureKeep)) throw bad(`mixtureKeep must be a number ≥ 0, got ${String(options.mixtureKeep)}`);
+  return { dataset, attributes, profile, p, seed, lambda, tokens, lr, discriminatorLr, adversary, confusionTarget, pretrain, epochs, dropout, workers, mixture: options.mixture !== false, mixtureKeep, baselines: options.baselines !== false };
 }

@@ -159,7 +159,7 @@ registerBenchTask({
         const discs = attributes.map((a) => new Discriminator(d, classesOf[a]!, new Rng(seed).fork(`mixture-disc-${a}`)));
         const t0 = performance.now();
         try {
-          await trainPromptMixture(rec, mixture, prompts, discs, { ...schedule, labelOf: (a, u) => labelOf[a]!.get(u), lr });
+          await trainPromptMixture(rec, mixture, prompts, discs, { ...schedule, labelOf: (a, u) => labelOf[a]!.get(u), lr, keepWeight: o.mixtureKeep });
         } finally {
           for (const x of discs) x.dispose();
         }

@@ -21,6 +21,7 @@ describe('xrec bench fairness', () => {
     expect((await run(['bench', 'fairness', '--tokens', '0', '--out', join(dir, 'bad')])).err).toMatch(/tokens must be a positive integer/);
     expect((await run(['bench', 'fairness', '--workers', 'two', '--out', join(dir, 'bad')])).code).toBe(2);
     expect((await run(['bench', 'fairness', '--discriminator-lr', '0', '--out', join(dir, 'bad')])).err).toMatch(/discriminatorLr must be > 0, got 0/);
+    expect((await run(['bench', 'fairness', '--mixture-keep', '-1', '--out', join(dir, 'bad')])).err).toMatch(/--mixture-keep: expected a number >= 0, got '-1'/);
     expect((await run(['bench', 'fairness', '--lr', 'fast', '--out', join(dir, 'bad')])).err).toMatch(/--lr: expected a number >= 0, got 'fast'/);
   });
 

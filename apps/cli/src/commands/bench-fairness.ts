@@ -27,6 +27,7 @@ export function registerBenchFairness(program: Command): void {
     .option('--workers <n|auto>', 'data-parallel worker threads inside each training: the P5, the prompts, the mixture, the fine-tuning baseline (default 0)', cliWorkers)
     .option('--out <dir>', 'output directory (report.md, report.json, tradeoff.svg, representations; the model: p5/, up5.json, up5.safetensors, users.json)', 'bench-fairness')
     .option('--no-mixture', 'skip the prompt mixture (its rows: every attribute pair and the full set)')
+    .option('--mixture-keep <w>', "weight (× λ) of the mixture's terms that keep the unselected attributes readable (default 1, UP5's loss; 0: none)", cliFloat('--mixture-keep'))
     .option('--no-baselines', 'skip the adversarial fine-tuning and linear projection rows')
     .option('--json', 'print the summary as one JSON object')
     .addHelpText(
@@ -46,7 +47,7 @@ The P5 it trains is kept in <out>/p5 and reused when the command runs again with
     )
     .action(
       async (
-        o: { dataset: string; attributes?: string; profile: string; seed: string; lambda: string; tokens: string; lr?: number; discriminatorLr?: number; adversary: string; confusionTarget: string; pretrain?: string; epochs?: string; dropout?: string; workers?: number | 'auto'; out: string; mixture: boolean; baselines: boolean; json?: boolean },
+        o: { dataset: string; attributes?: string; profile: string; seed: string; lambda: string; tokens: string; lr?: number; discriminatorLr?: number; adversary: string; confusionTarget: string; pretrain?: string; epochs?: string; dropout?: string; workers?: number | 'auto'; out: string; mixture: boolean; mixtureKeep?: number; baselines: boolean; json?: boolean },
         cmd: Command,
       ) => {
         const num = (v: string) => (/^-?\d+(\.\d+)?$/.test(v) ? Number(v) : Number.NaN);
@@ -66,6 +67,7 @@ The P5 it trains is kept in <out>/p5 and reused when the command runs again with
           ...(o.dropout !== undefined ? { dropout: num(o.dropout) } : {}),
           ...(o.workers !== undefined ? { workers: o.workers } : {}),
           mixture: o.mixture,
+          ...(o.mixtureKeep !== undefined ? { mixtureKeep: o.mixtureKeep } : {}),
           baselines: o.baselines,
         };
         await runBenchTask('fairness', o.out, options, o.json, cmd);
