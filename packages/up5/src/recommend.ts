@@ -13,6 +13,7 @@ import type { RecExample } from '@xrec/p5';
 import { concatPrefixes } from '@xrec/prompts';
 import type { PrefixKV, T5Prefix } from '@xrec/transformer';
 import type { Up5Model } from './save.js';
+import type { FairPrefix } from './fair-prefix.js';
 import { userRepresentations } from './user-representation.js';
 
 export interface ScoredItem {
@@ -36,7 +37,12 @@ export interface FairRecommendation {
 export function hiddenPrefix(model: Up5Model, hide: readonly string[]): T5Prefix | undefined {
   if (hide.length === 0) return undefined;
   if (model.mixture && hide.length > 1) return model.mixture.prefix(hide.map((a) => model.attributes.get(a)!.prompt));
-  const prefixes = hide.map((a) => model.attributes.get(a)!.prompt.prefix());
+  return concatenatedPrompts(hide.map((a) => model.attributes.get(a)!.prompt));
+}
+
+/** Prompts side by side: each attention's prefixes joined along the prefix axis, untrained (create inside a tidy). */
+export function concatenatedPrompts(prompts: readonly FairPrefix[]): T5Prefix {
+  const prefixes = prompts.map((p) => p.prefix());
   const join = (pick: (p: T5Prefix) => PrefixKV | undefined) => concatPrefixes(prefixes.map((p) => pick(p)!));
   return { encoder: join((p) => p.encoder), decoder: join((p) => p.decoder), cross: join((p) => p.cross) };
 }

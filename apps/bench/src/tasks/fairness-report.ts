@@ -9,7 +9,7 @@ import { scatterChartSvg } from '../svg.js';
 import { P5_EMBEDDING_LR_SCALE, type RecDataset } from './rec-data.js';
 import { writeTaskReport } from './write-report.js';
 
-export type RowKind = 'unfair' | 'prompt' | 'mixture' | 'adversarial fine-tuning' | 'linear projection';
+export type RowKind = 'unfair' | 'prompt' | 'mixture' | 'concatenation' | 'adversarial fine-tuning' | 'linear projection';
 
 export interface Row {
   readonly method: string;
@@ -55,7 +55,7 @@ export async function writeFairnessReport(out: string, r: ReportInput) {
   const unfair = r.rows[0]!;
   const measure = (kinds: readonly RowKind[]) => r.rows.filter((row) => kinds.includes(row.kind)).flatMap((row) => row.hidden.map((a) => target(row, unfair, a)));
   const goals = measure(['prompt', 'mixture']);
-  const baselines = measure(['adversarial fine-tuning', 'linear projection']);
+  const baselines = measure(['concatenation', 'adversarial fine-tuning', 'linear projection']);
   // the leak must be real for the prompts to mean anything
   const leaks = r.attributes.map((a) => ({ name: `${a}: the unfair P5 leaks it (attacker AUC above 0.55)`, pass: Math.abs(unfair.auc[a]! - 0.5) > 0.05, auc: unfair.auc[a]! }));
   const f = (v: number | undefined) => (v === undefined ? '' : v.toFixed(4));
@@ -68,7 +68,7 @@ export async function writeFairnessReport(out: string, r: ReportInput) {
   const md = [
     `# Fairness-aware recommendation (UP5): ${name} (${r.profile}, seed ${r.seed})`,
     '',
-    `A P5 trained here (embedding tables' learning rate ×${P5_EMBEDDING_LR_SCALE[r.dataset]}, dropout ${r.dropout}; frozen afterwards); one counterfactually-fair prompt per attribute (${r.tokens} tokens in every encoder, decoder and cross-attention layer, λ = ${r.lambda}, adversary ${adversaryWords(r)}, then ${r.epochs} epoch(s) of ${r.examplesPerEpoch} examples, one prompt${r.adversary === 'mmd' ? '' : ' and one discriminator'} update per batch of 64, lr ${r.lr}${r.adversary === 'mmd' ? '' : `, the discriminator's ${r.discriminatorLr}`}); attackers: a fresh discriminator trained on the user representations of the attacker-training users, ROC-AUC (macro one-vs-one for multi-class) on the attacker-test users (${r.attributes.map((a) => `${a} (${r.classes[a]} classes): ${r.attackerUsers[a]!.train}/${r.attackerUsers[a]!.test}`).join(', ')}); 0.5 is fair. Ranking: ${r.testExamples} test users, 20 beams. Mixture rows: UP5's prompt mixture (learned attention over the frozen single prompts, trained once on random attribute subsets). Baselines: adversarial fine-tuning of every P5 weight on a copy (same objective and schedule, the P5 at lr 1e-3), and INLP — the attribute's linear classifier directions, fitted on the unfair representations of the attacker-training users, projected out of every encoder state.`,
+    `A P5 trained here (embedding tables' learning rate ×${P5_EMBEDDING_LR_SCALE[r.dataset]}, dropout ${r.dropout}; frozen afterwards); one counterfactually-fair prompt per attribute (${r.tokens} tokens in every encoder, decoder and cross-attention layer, λ = ${r.lambda}, adversary ${adversaryWords(r)}, then ${r.epochs} epoch(s) of ${r.examplesPerEpoch} examples, one prompt${r.adversary === 'mmd' ? '' : ' and one discriminator'} update per batch of 64, lr ${r.lr}${r.adversary === 'mmd' ? '' : `, the discriminator's ${r.discriminatorLr}`}); attackers: a fresh discriminator trained on the user representations of the attacker-training users, ROC-AUC (macro one-vs-one for multi-class) on the attacker-test users (${r.attributes.map((a) => `${a} (${r.classes[a]} classes): ${r.attackerUsers[a]!.train}/${r.attackerUsers[a]!.test}`).join(', ')}); 0.5 is fair. Ranking: ${r.testExamples} test users, 20 beams. Mixture rows: UP5's prompt mixture (learned attention over the frozen single prompts, trained once on random attribute subsets). Baselines: the same subsets' prompts concatenated along the prefix axis, untrained (UP5's concatenation); adversarial fine-tuning of every P5 weight on a copy (same objective and schedule, the P5 at lr 1e-3), and INLP — the attribute's linear classifier directions, fitted on the unfair representations of the attacker-training users, projected out of every encoder state.`,
     '',
     `| Method | ${r.attributes.map((a) => `AUC ${a}`).join(' | ')} | ${REC_METRICS.join(' | ')} | train s |`,
     `|---|${r.attributes.map(() => '---').join('|')}|${REC_METRICS.map(() => '---').join('|')}|---|`,
@@ -93,11 +93,11 @@ export async function writeFairnessReport(out: string, r: ReportInput) {
  */
 export function fairnessTradeoffSvg(r: Pick<ReportInput, 'dataset' | 'attributes' | 'rows'>): string {
   const unfair = r.rows[0]!;
-  const kinds: readonly RowKind[] = ['unfair', 'prompt', 'mixture', 'adversarial fine-tuning', 'linear projection'];
+  const kinds: readonly RowKind[] = ['unfair', 'prompt', 'mixture', 'concatenation', 'adversarial fine-tuning', 'linear projection'];
   const series = kinds
     .map((k) => ({
-      name: k === 'unfair' ? 'unfair P5' : k === 'prompt' ? 'CFP prompt' : k === 'mixture' ? 'prompt mixture' : k,
-      points: r.rows.filter((row) => row.kind === k).flatMap((row) => (k === 'unfair' ? r.attributes : row.hidden).map((a) => [row.auc[a]!, row.metrics['hit@5'], k === 'mixture' ? `${a} (${row.hidden.length === r.attributes.length && row.hidden.length > 2 ? 'all' : row.hidden.join('+')})` : a] as const)),
+      name: k === 'unfair' ? 'unfair P5' : k === 'prompt' ? 'CFP prompt' : k === 'mixture' ? 'prompt mixture' : k === 'concatenation' ? 'prompts concatenated' : k,
+      points: r.rows.filter((row) => row.kind === k).flatMap((row) => (k === 'unfair' ? r.attributes : row.hidden).map((a) => [row.auc[a]!, row.metrics['hit@5'], k === 'mixture' || k === 'concatenation' ? `${a} (${row.hidden.length === r.attributes.length && row.hidden.length > 2 ? 'all' : row.hidden.join('+')})` : a] as const)),
     }))
     .filter((x) => x.points.length > 0);
   const name = r.dataset === 'insurance' ? 'Insurance, sequential' : 'MovieLens-100K, sequential (leave-one-out)';

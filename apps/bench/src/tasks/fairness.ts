@@ -29,6 +29,7 @@ import { ConfigError, float32ToTensor, Rng, saveSafetensors, writeFileAtomic } f
 import { evaluateRanker, P5Recommender, p5Template, REC_METRICS, trainP5, trainP5Tokenizer } from '@xrec/p5';
 import { initBackend, type T5Prefix } from '@xrec/transformer';
 import {
+  concatenatedPrompts,
   Discriminator,
   encodeUserRows,
   FairPrefix,
@@ -135,7 +136,7 @@ registerBenchTask({
     const subsets = withMixture ? [...attributes.flatMap((a, i) => attributes.slice(i + 1).map((b) => [a, b])), ...(attributes.length > 2 ? [attributes] : [])] : [];
     const schedule = { train, lambda, adversary, confusionTarget, discriminatorLr, epochs, examplesPerEpoch: p.cfpExamples, batchSize: 64, pretrainDiscriminatorEpochs: pretrain, seed, progress: ctx.progress, ...parallel };
     let mixture: PromptMixture | undefined;
-    const bar = ctx.progress.start(`fairness ${dataset} ${profile}`, 1 + attributes.length * (withBaselines ? 3 : 1) + subsets.length);
+    const bar = ctx.progress.start(`fairness ${dataset} ${profile}`, 1 + attributes.length * (withBaselines ? 3 : 1) + 2 * subsets.length);
     try {
       rows.push(evaluate('P5 (no prompt, unfair)', 'unfair', [], {}));
       const unfairReps = saved[0]!;
@@ -169,6 +170,12 @@ registerBenchTask({
           const chosen = sub.map((a) => prompts[attributes.indexOf(a)]!);
           rows.push(evaluate(`Mixture: ${sub.length === attributes.length && sub.length > 2 ? 'all' : sub.join(' + ')}`, 'mixture', sub, { prefix: () => m.prefix(chosen) }, sub === subsets[0] ? mixSeconds : undefined));
           bar.tick(1, { mixture: sub.join('+') });
+        }
+        // baseline: the same subsets with the selected prompts side by side, untrained (UP5's concatenation)
+        for (const sub of subsets) {
+          const chosen = sub.map((a) => prompts[attributes.indexOf(a)]!);
+          rows.push(evaluate(`Concatenated prompts: ${sub.length === attributes.length && sub.length > 2 ? 'all' : sub.join(' + ')}`, 'concatenation', sub, { prefix: () => concatenatedPrompts(chosen) }));
+          bar.tick(1, { concatenation: sub.join('+') });
         }
       }
       if (withBaselines) {

@@ -35,10 +35,10 @@ describe('xrec bench fairness', () => {
     expect([rep.adversary, rep.confusionTarget, rep.dropout, rep.lr, rep.discriminatorLr]).toEqual(['mmd', 'prior', 0, 3e-3, 3e-4]);
     const methods = rep.rows.map((x) => x.method);
     expect(methods.slice(0, 4)).toEqual(['P5 (no prompt, unfair)', 'CFP prompt: gender', 'CFP prompt: activity', 'Mixture: gender + activity']);
-    expect(methods.slice(4).map((m) => m.replace(/\d+ directions/, 'k directions'))).toEqual(['Adversarial fine-tuning: gender', 'Linear projection (INLP, k directions): gender', 'Adversarial fine-tuning: activity', 'Linear projection (INLP, k directions): activity']);
+    expect(methods.slice(4).map((m) => m.replace(/\d+ directions/, 'k directions'))).toEqual(['Concatenated prompts: gender + activity', 'Adversarial fine-tuning: gender', 'Linear projection (INLP, k directions): gender', 'Adversarial fine-tuning: activity', 'Linear projection (INLP, k directions): activity']);
     for (const row of rep.rows) for (const a of ['gender', 'activity']) expect(row.auc[a]).toBeGreaterThanOrEqual(0);
     expect(rep.goals).toHaveLength(4); // one per single prompt, one per attribute the mixture hides
-    expect(rep.baselines).toHaveLength(4); // two baselines per attribute
+    expect(rep.baselines).toHaveLength(6); // the concatenated prompts (both attributes), two baselines per attribute
     const again = await run(args);
     expect(again.code).toBe(0);
     expect(again.err).toMatch(/reusing the P5/);
@@ -73,7 +73,7 @@ describe('xrec bench fairness', () => {
     const audit = await run(['up5', 'audit', '--model', out, '--json']);
     expect(audit.code, audit.err).toBe(0);
     const rows = JSON.parse(audit.out) as { reported: number; recomputed: number }[];
-    expect(rows).toHaveLength(8 * 2); // 8 rows × 2 attributes
+    expect(rows).toHaveLength(9 * 2); // 9 rows × 2 attributes
     for (const x of rows) expect(x.recomputed).toBe(x.reported);
     expect((await run(['up5', 'recommend', '--help'])).out).toMatch(/xrec up5 recommend --model out\/fairness --user 1 --hide marital_status/);
   }, 300_000);
