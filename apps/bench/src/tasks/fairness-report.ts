@@ -44,6 +44,11 @@ export interface ReportInput {
   readonly testExamples: number;
 }
 
+/** How a row names the attribute subset it hides: 'all' for the full set of three or more, else the attributes joined. */
+export function subsetName(subset: readonly string[], attributes: readonly string[], joiner = ' + '): string {
+  return subset.length === attributes.length && subset.length > 2 ? 'all' : subset.join(joiner);
+}
+
 /** The issue's target for one attribute a row hides: attacker AUC within 0.03 of 0.5 with hit@5 within 5% of the unfair P5. */
 function target(row: Row, unfair: Row, a: string) {
   const gap = Math.abs(row.auc[a]! - 0.5);
@@ -97,7 +102,7 @@ export function fairnessTradeoffSvg(r: Pick<ReportInput, 'dataset' | 'attributes
   const series = kinds
     .map((k) => ({
       name: k === 'unfair' ? 'unfair P5' : k === 'prompt' ? 'CFP prompt' : k === 'mixture' ? 'prompt mixture' : k === 'concatenation' ? 'prompts concatenated' : k,
-      points: r.rows.filter((row) => row.kind === k).flatMap((row) => (k === 'unfair' ? r.attributes : row.hidden).map((a) => [row.auc[a]!, row.metrics['hit@5'], k === 'mixture' || k === 'concatenation' ? `${a} (${row.hidden.length === r.attributes.length && row.hidden.length > 2 ? 'all' : row.hidden.join('+')})` : a] as const)),
+      points: r.rows.filter((row) => row.kind === k).flatMap((row) => (k === 'unfair' ? r.attributes : row.hidden).map((a) => [row.auc[a]!, row.metrics['hit@5'], k === 'mixture' || k === 'concatenation' ? `${a} (${subsetName(row.hidden, r.attributes, '+')})` : a] as const)),
     }))
     .filter((x) => x.points.length > 0);
   const name = r.dataset === 'insurance' ? 'Insurance, sequential' : 'MovieLens-100K, sequential (leave-one-out)';

@@ -46,7 +46,7 @@ import {
 import { attackRow, attributeClasses, pickUsers, type AttackerSplit } from '../fairness-attack.js';
 import { loadFairnessData } from './fairness-data.js';
 import { parseFairnessOptions } from './fairness-options.js';
-import { writeFairnessReport, type Row, type RowKind } from './fairness-report.js';
+import { subsetName, writeFairnessReport, type Row, type RowKind } from './fairness-report.js';
 import { P5_EMBEDDING_LR_SCALE } from './rec-data.js';
 import { registerBenchTask } from './registry.js';
 
@@ -165,16 +165,15 @@ registerBenchTask({
           for (const x of discs) x.dispose();
         }
         const mixSeconds = (performance.now() - t0) / 1000;
-        for (const sub of subsets) {
+        const picks = subsets.map((sub) => ({ sub, name: subsetName(sub, attributes), chosen: sub.map((a) => prompts[attributes.indexOf(a)]!) }));
+        for (const { sub, name, chosen } of picks) {
           const m = mixture;
-          const chosen = sub.map((a) => prompts[attributes.indexOf(a)]!);
-          rows.push(evaluate(`Mixture: ${sub.length === attributes.length && sub.length > 2 ? 'all' : sub.join(' + ')}`, 'mixture', sub, { prefix: () => m.prefix(chosen) }, sub === subsets[0] ? mixSeconds : undefined));
+          rows.push(evaluate(`Mixture: ${name}`, 'mixture', sub, { prefix: () => m.prefix(chosen) }, sub === subsets[0] ? mixSeconds : undefined));
           bar.tick(1, { mixture: sub.join('+') });
         }
         // baseline: the same subsets with the selected prompts side by side, untrained (UP5's concatenation)
-        for (const sub of subsets) {
-          const chosen = sub.map((a) => prompts[attributes.indexOf(a)]!);
-          rows.push(evaluate(`Concatenated prompts: ${sub.length === attributes.length && sub.length > 2 ? 'all' : sub.join(' + ')}`, 'concatenation', sub, { prefix: () => concatenatedPrompts(chosen) }));
+        for (const { sub, name, chosen } of picks) {
+          rows.push(evaluate(`Concatenated prompts: ${name}`, 'concatenation', sub, { prefix: () => concatenatedPrompts(chosen) }));
           bar.tick(1, { concatenation: sub.join('+') });
         }
       }
