@@ -26,6 +26,12 @@ export interface AttentionMixtureConfig {
   readonly headDim: number;
   /** Heads of the mixing attention (UP5: 8 at d = 512); must divide kvHeads·headDim. Default kvHeads. */
   readonly heads?: number;
+  /**
+   * Start the value and output projections at the identity (default false: xavier, as the reference's
+   * `nn.MultiheadAttention`). The mixed prefix then begins as an attention-weighted average of the selected
+   * prefixes' own positions, in their space and scale, instead of a random linear map of them.
+   */
+  readonly identityValues?: boolean;
 }
 
 export class AttentionMixture implements PrefixMixture {
@@ -43,8 +49,15 @@ export class AttentionMixture implements PrefixMixture {
     const add = (name: string, shape: number[], values: Float32Array) => this.vars.set(name, tf.tidy(() => tf.variable(tf.tensor(values, shape), true, uniqueName(`prompts.mixture.${name}`))));
     add('queries', [c.layers * 2 * c.tokens, d], initValues(c.layers * 2 * c.tokens, d, { kind: 'normal', std: 1 }, rng, 'AttentionMixture'));
     const xavier = Math.sqrt(2 / (d + d)); // torch's xavier_normal_ on a d×d weight
+    const identity = (): Float32Array => {
+      const m = new Float32Array(d * d);
+      for (let i = 0; i < d; i++) m[i * d + i] = 1;
+      return m;
+    };
     for (const p of ['q', 'k', 'v', 'o']) {
-      add(`${p}.weight`, [d, d], initValues(d, d, { kind: 'normal', std: xavier }, rng, 'AttentionMixture')); // [in, out]
+      // the random draw is made either way, so identityValues leaves the queries' and keys' initial values unchanged
+      const drawn = initValues(d, d, { kind: 'normal', std: xavier }, rng, 'AttentionMixture');
+      add(`${p}.weight`, [d, d], c.identityValues && (p === 'v' || p === 'o') ? identity() : drawn); // [in, out]
       add(`${p}.bias`, [d], new Float32Array(d));
     }
   }

@@ -154,4 +154,29 @@ describe('AttentionMixture (UP5 prompt mixture)', () => {
     m.dispose();
     expect(tf.memory().numTensors).toBe(n0);
   });
+
+  it('identityValues: the mixed prefix starts as a convex combination of the parts’ positions; queries and keys start as without it', () => {
+    const cfg = { tokens: 3, layers: 2, kvHeads: 2, headDim: 4 };
+    const plain = new AttentionMixture(cfg, new Rng(5));
+    const ident = new AttentionMixture({ ...cfg, identityValues: true }, new Rng(5));
+    const a = plain.variables();
+    const b = ident.variables();
+    for (const n of ['queries', 'q.weight', 'k.weight']) expect(Array.from(b.get(n)!.dataSync())).toEqual(Array.from(a.get(n)!.dataSync()));
+    expect(Array.from(b.get('v.weight')!.dataSync())).not.toEqual(Array.from(a.get('v.weight')!.dataSync()));
+    tf.tidy(() => {
+      // every position of every part holds the same vector c (per layer): any convex combination of positions is c
+      const c = [tf.randomNormal([1, 2, 1, 4], 0, 1, 'float32', 1), tf.randomNormal([1, 2, 1, 4], 0, 1, 'float32', 2)];
+      const part = () => ({ k: c.map((x) => tf.tile(x, [1, 1, 3, 1]) as tf.Tensor4D), v: c.map((x) => tf.tile(x, [1, 1, 3, 1]) as tf.Tensor4D) });
+      const out = ident.mix([part(), part()]);
+      for (let l = 0; l < 2; l++) {
+        const want = tf.tile(c[l]!, [1, 1, 3, 1]).dataSync();
+        Array.from(out.k[l]!.dataSync()).forEach((x, i) => expect(x).toBeCloseTo(want[i]!, 5));
+        Array.from(out.v[l]!.dataSync()).forEach((x, i) => expect(x).toBeCloseTo(want[i]!, 5));
+      }
+      // without the identity the same parts are mapped elsewhere
+      expect(Math.abs(plain.mix([part(), part()]).k[0]!.dataSync()[0]! - c[0]!.dataSync()[0]!)).toBeGreaterThan(1e-3);
+    });
+    plain.dispose();
+    ident.dispose();
+  });
 });

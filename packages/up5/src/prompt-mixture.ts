@@ -10,13 +10,15 @@ export interface PromptMixtureConfig {
   readonly tokens: number;
   /** Heads of the mixing attention (default: the T5's heads). */
   readonly heads?: number;
+  /** Start the mixing attention's value and output projections at the identity (`AttentionMixture`'s identityValues; default false, as UP5). */
+  readonly identityValues?: boolean;
 }
 
 export class PromptMixture {
   private readonly parts: Record<'encoder' | 'decoder' | 'cross', AttentionMixture>;
 
   constructor(t5: T5Config, readonly config: PromptMixtureConfig, rng: Rng) {
-    const make = (layers: number, which: string) => new AttentionMixture({ tokens: config.tokens, layers, kvHeads: t5.nHeads, headDim: t5.dKv, ...(config.heads ? { heads: config.heads } : {}) }, rng.fork(which));
+    const make = (layers: number, which: string) => new AttentionMixture({ tokens: config.tokens, layers, kvHeads: t5.nHeads, headDim: t5.dKv, ...(config.heads ? { heads: config.heads } : {}), ...(config.identityValues ? { identityValues: true } : {}) }, rng.fork(which));
     this.parts = { encoder: make(t5.nLayers, 'encoder'), decoder: make(t5.nDecoderLayers, 'decoder'), cross: make(t5.nDecoderLayers, 'cross') };
   }
 

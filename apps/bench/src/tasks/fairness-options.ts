@@ -35,15 +35,26 @@ const profileFor = (dataset: RecDataset, p: FairnessProfile): FairnessProfile =>
 
 
 /**
- * The default learning rates: the prompts' (and the mixture's) and the discriminators'. UP5 uses 1e-3 and 1e-4
- * (`prefix_lr`, `dis_lr`) for many epochs on a GPU; in the quick profile's 8 epochs of 4,000 examples 1e-3 hides
- * too little and 1e-2 costs accuracy even at λ = 0, so the prompt trains at 3e-3 and the discriminators, at
- * UP5's ratio, at 3e-4 (measured in `apps/bench/results/fairness-quick/README.md`).
+ * The default learning rates: the prompts', the mixture's and the discriminators'. UP5 uses 1e-3 and 1e-4
+ * (`prefix_lr` for prompts and mixture, `dis_lr`) for many epochs on a GPU; in the quick profile's 8 epochs of
+ * 4,000 examples 1e-3 hides too little and 1e-2 costs accuracy even at λ = 0, so the prompt trains at 3e-3 and
+ * the discriminators, at UP5's ratio, at 3e-4. The mixture outputs keys and values directly (no
+ * reparameterising MLP): at 3e-3 it cost 8–9% hit@5, at 1e-3 (from an identity start) 1.2% on Insurance's
+ * marital status + activity (all measured in `apps/bench/results/fairness-quick/README.md`).
  */
-export const FAIRNESS_LR = { prompt: 3e-3, discriminator: 3e-4 } as const;
+export const FAIRNESS_LR = { prompt: 3e-3, mixture: 1e-3, discriminator: 3e-4 } as const;
 
 /** The default objective: the kernel MMD between the classes at λ = 4 (UP5's discriminator game is `negative-ce`). */
 export const FAIRNESS_OBJECTIVE = { adversary: 'mmd', lambda: 4 } as const;
+
+export const MIXTURE_INITS = ['xavier', 'identity'] as const;
+export type MixtureInit = (typeof MIXTURE_INITS)[number];
+/**
+ * The mixing attention's start (see `PromptMixtureConfig.identityValues`): identity, so the mixed prefix begins
+ * as an average of the selected prompts' own positions (UP5's xavier start cost 2–3 more points of hit@5 on
+ * Insurance; `apps/bench/results/fairness-quick/README.md`).
+ */
+export const FAIRNESS_MIXTURE_INIT: MixtureInit = 'identity';
 
 /** A run's settings, defaults filled in. */
 export interface FairnessSettings {
@@ -68,10 +79,16 @@ export interface FairnessSettings {
   readonly mixture: boolean;
   /** The mixture's keep terms' weight relative to λ (1: UP5's loss; 0: none). */
   readonly mixtureKeep: number;
+  /** The mixture's λ (default: the prompts' `lambda`). */
+  readonly mixtureLambda: number;
+  /** The mixture's learning rate (default {@link FAIRNESS_LR}'s mixture). */
+  readonly mixtureLr: number;
+  /** How the mixing attention's value and output projections start: xavier (UP5's) or identity. */
+  readonly mixtureInit: MixtureInit;
   readonly baselines: boolean;
 }
 
-const KNOWN = ['dataset', 'attributes', 'profile', 'seed', 'lambda', 'tokens', 'lr', 'discriminatorLr', 'adversary', 'confusionTarget', 'pretrain', 'epochs', 'mixture', 'mixtureKeep', 'baselines', 'dropout', 'workers'];
+const KNOWN = ['dataset', 'attributes', 'profile', 'seed', 'lambda', 'tokens', 'lr', 'discriminatorLr', 'adversary', 'confusionTarget', 'pretrain', 'epochs', 'mixture', 'mixtureKeep', 'mixtureLambda', 'mixtureLr', 'mixtureInit', 'baselines', 'dropout', 'workers'];
 
 /** Check the task's options and fill in the defaults. */
 export function parseFairnessOptions(options: Readonly<Record<string, unknown>>): FairnessSettings {
@@ -112,5 +129,11 @@ export function parseFairnessOptions(options: Readonly<Record<string, unknown>>)
   }
   const mixtureKeep = Number(options.mixtureKeep ?? 1);
   if (!(mixtureKeep >= 0) || !Number.isFinite(mixtureKeep)) throw bad(`mixtureKeep must be a number ≥ 0, got ${String(options.mixtureKeep)}`);
-  return { dataset, attributes, profile, p, seed, lambda, tokens, lr, discriminatorLr, adversary, confusionTarget, pretrain, epochs, dropout, workers, mixture: options.mixture !== false, mixtureKeep, baselines: options.baselines !== false };
+  const mixtureLambda = Number(options.mixtureLambda ?? lambda);
+  if (!(mixtureLambda >= 0) || !Number.isFinite(mixtureLambda)) throw bad(`mixtureLambda must be a number ≥ 0, got ${String(options.mixtureLambda)}`);
+  const mixtureLr = Number(options.mixtureLr ?? FAIRNESS_LR.mixture);
+  if (!(mixtureLr > 0) || !Number.isFinite(mixtureLr)) throw bad(`mixtureLr must be > 0, got ${String(options.mixtureLr)}`);
+  const mixtureInit = String(options.mixtureInit ?? FAIRNESS_MIXTURE_INIT) as MixtureInit;
+  if (!MIXTURE_INITS.includes(mixtureInit)) throw bad(`mixtureInit must be ${MIXTURE_INITS.join(' or ')}, got '${mixtureInit}'`);
+  return { dataset, attributes, profile, p, seed, lambda, tokens, lr, discriminatorLr, adversary, confusionTarget, pretrain, epochs, dropout, workers, mixture: options.mixture !== false, mixtureKeep, mixtureLambda, mixtureLr, mixtureInit, baselines: options.baselines !== false };
 }

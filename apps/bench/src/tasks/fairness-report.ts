@@ -27,6 +27,11 @@ export interface ReportInput {
   readonly profile: string;
   readonly seed: number;
   readonly lambda: number;
+  /** The mixture's λ and keep-term weight. */
+  readonly mixtureLambda: number;
+  readonly mixtureKeep: number;
+  readonly mixtureInit: string;
+  readonly mixtureLr: number;
   readonly tokens: number;
   readonly lr: number;
   readonly discriminatorLr: number;
@@ -73,7 +78,7 @@ export async function writeFairnessReport(out: string, r: ReportInput) {
   const md = [
     `# Fairness-aware recommendation (UP5): ${name} (${r.profile}, seed ${r.seed})`,
     '',
-    `A P5 trained here (embedding tables' learning rate ×${P5_EMBEDDING_LR_SCALE[r.dataset]}, dropout ${r.dropout}; frozen afterwards); one counterfactually-fair prompt per attribute (${r.tokens} tokens in every encoder, decoder and cross-attention layer, λ = ${r.lambda}, adversary ${adversaryWords(r)}, then ${r.epochs} epoch(s) of ${r.examplesPerEpoch} examples, one prompt${r.adversary === 'mmd' ? '' : ' and one discriminator'} update per batch of 64, lr ${r.lr}${r.adversary === 'mmd' ? '' : `, the discriminator's ${r.discriminatorLr}`}); attackers: a fresh discriminator trained on the user representations of the attacker-training users, ROC-AUC (macro one-vs-one for multi-class) on the attacker-test users (${r.attributes.map((a) => `${a} (${r.classes[a]} classes): ${r.attackerUsers[a]!.train}/${r.attackerUsers[a]!.test}`).join(', ')}); 0.5 is fair. Ranking: ${r.testExamples} test users, 20 beams. Mixture rows: UP5's prompt mixture (learned attention over the frozen single prompts, trained once on random attribute subsets). Baselines: the same subsets' prompts concatenated along the prefix axis, untrained (UP5's concatenation); adversarial fine-tuning of every P5 weight on a copy (same objective and schedule, the P5 at lr 1e-3), and INLP — the attribute's linear classifier directions, fitted on the unfair representations of the attacker-training users, projected out of every encoder state.`,
+    `A P5 trained here (embedding tables' learning rate ×${P5_EMBEDDING_LR_SCALE[r.dataset]}, dropout ${r.dropout}; frozen afterwards); one counterfactually-fair prompt per attribute (${r.tokens} tokens in every encoder, decoder and cross-attention layer, λ = ${r.lambda}, adversary ${adversaryWords(r)}, then ${r.epochs} epoch(s) of ${r.examplesPerEpoch} examples, one prompt${r.adversary === 'mmd' ? '' : ' and one discriminator'} update per batch of 64, lr ${r.lr}${r.adversary === 'mmd' ? '' : `, the discriminator's ${r.discriminatorLr}`}); attackers: a fresh discriminator trained on the user representations of the attacker-training users, ROC-AUC (macro one-vs-one for multi-class) on the attacker-test users (${r.attributes.map((a) => `${a} (${r.classes[a]} classes): ${r.attackerUsers[a]!.train}/${r.attackerUsers[a]!.test}`).join(', ')}); 0.5 is fair. Ranking: ${r.testExamples} test users, 20 beams. Mixture rows: UP5's prompt mixture (learned attention over the frozen single prompts, trained once on random attribute subsets; λ = ${r.mixtureLambda}, lr ${r.mixtureLr}${r.mixtureKeep === 1 ? '' : `, keep terms × ${r.mixtureKeep}`}, ${r.mixtureInit === 'identity' ? 'value and output maps started at the identity' : 'xavier start'}). Baselines: the same subsets' prompts concatenated along the prefix axis, untrained (UP5's concatenation); adversarial fine-tuning of every P5 weight on a copy (same objective and schedule, the P5 at lr 1e-3), and INLP — the attribute's linear classifier directions, fitted on the unfair representations of the attacker-training users, projected out of every encoder state.`,
     '',
     `| Method | ${r.attributes.map((a) => `AUC ${a}`).join(' | ')} | ${REC_METRICS.join(' | ')} | train s |`,
     `|---|${r.attributes.map(() => '---').join('|')}|${REC_METRICS.map(() => '---').join('|')}|---|`,
