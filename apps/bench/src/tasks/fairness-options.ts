@@ -56,6 +56,13 @@ export type MixtureInit = (typeof MIXTURE_INITS)[number];
  */
 export const FAIRNESS_MIXTURE_INIT: MixtureInit = 'identity';
 
+/**
+ * The mixture's keep terms' default weight: 0, not UP5's 1. On Insurance's four attributes (quick) every mixture
+ * row hid the unselected attributes too (AUCs 0.48–0.52) with the keep terms on, so they did not keep anything
+ * readable, and they cost 3–5 more points of hit@5 (`apps/bench/results/fairness-quick/README.md`).
+ */
+export const FAIRNESS_MIXTURE_KEEP = 0;
+
 /** A run's settings, defaults filled in. */
 export interface FairnessSettings {
   readonly dataset: RecDataset;
@@ -77,7 +84,7 @@ export interface FairnessSettings {
   readonly dropout: number;
   readonly workers: number | 'auto' | undefined;
   readonly mixture: boolean;
-  /** The mixture's keep terms' weight relative to λ (1: UP5's loss; 0: none). */
+  /** The mixture's keep terms' weight relative to λ (1: UP5's loss; 0, the default: none). */
   readonly mixtureKeep: number;
   /** The mixture's λ (default: the prompts' `lambda`). */
   readonly mixtureLambda: number;
@@ -127,7 +134,7 @@ export function parseFairnessOptions(options: Readonly<Record<string, unknown>>)
   if (workers !== undefined && workers !== 'auto' && !(typeof workers === 'number' && Number.isInteger(workers) && workers >= 0)) {
     throw bad(`workers must be a non-negative integer or 'auto', got ${JSON.stringify(workers)}`);
   }
-  const mixtureKeep = Number(options.mixtureKeep ?? 1);
+  const mixtureKeep = Number(options.mixtureKeep ?? FAIRNESS_MIXTURE_KEEP);
   if (!(mixtureKeep >= 0) || !Number.isFinite(mixtureKeep)) throw bad(`mixtureKeep must be a number ≥ 0, got ${String(options.mixtureKeep)}`);
   const mixtureLambda = Number(options.mixtureLambda ?? lambda);
   if (!(mixtureLambda >= 0) || !Number.isFinite(mixtureLambda)) throw bad(`mixtureLambda must be a number ≥ 0, got ${String(options.mixtureLambda)}`);

@@ -33,8 +33,8 @@ describe('xrec bench fairness', () => {
     const args = ['bench', 'fairness', '--attributes', 'gender,activity', '--profile', 'smoke', '--out', out];
     const r = await run(args);
     expect(r.code, r.err).toBe(0);
-    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { rows: { method: string; auc: Record<string, number> }[]; goals: unknown[]; baselines: unknown[]; adversary: string; confusionTarget: string; dropout: number; lr: number; discriminatorLr: number; mixtureLr: number; mixtureInit: string; mixtureLambda: number };
-    expect([rep.adversary, rep.confusionTarget, rep.dropout, rep.lr, rep.discriminatorLr, rep.mixtureLr, rep.mixtureInit, rep.mixtureLambda]).toEqual(['mmd', 'prior', 0, 3e-3, 3e-4, 1e-3, 'identity', 4]);
+    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { rows: { method: string; auc: Record<string, number> }[]; goals: unknown[]; baselines: unknown[]; adversary: string; confusionTarget: string; dropout: number; lr: number; discriminatorLr: number; mixtureLr: number; mixtureInit: string; mixtureLambda: number; mixtureKeep: number };
+    expect([rep.adversary, rep.confusionTarget, rep.dropout, rep.lr, rep.discriminatorLr, rep.mixtureLr, rep.mixtureInit, rep.mixtureLambda, rep.mixtureKeep]).toEqual(['mmd', 'prior', 0, 3e-3, 3e-4, 1e-3, 'identity', 4, 0]);
     const methods = rep.rows.map((x) => x.method);
     expect(methods.slice(0, 4)).toEqual(['P5 (no prompt, unfair)', 'CFP prompt: gender', 'CFP prompt: activity', 'Mixture: gender + activity']);
     expect(methods.slice(4).map((m) => m.replace(/\d+ directions/, 'k directions'))).toEqual(['Concatenated prompts: gender + activity', 'Adversarial fine-tuning: gender', 'Linear projection (INLP, k directions): gender', 'Adversarial fine-tuning: activity', 'Linear projection (INLP, k directions): activity']);

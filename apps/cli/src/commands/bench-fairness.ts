@@ -27,7 +27,7 @@ export function registerBenchFairness(program: Command): void {
     .option('--workers <n|auto>', 'data-parallel worker threads inside each training: the P5, the prompts, the mixture, the fine-tuning baseline (default 0)', cliWorkers)
     .option('--out <dir>', 'output directory (report.md, report.json, tradeoff.svg, representations; the model: p5/, up5.json, up5.safetensors, users.json)', 'bench-fairness')
     .option('--no-mixture', 'skip the prompt mixture (its rows: every attribute pair and the full set)')
-    .option('--mixture-keep <w>', "weight (× λ) of the mixture's terms that keep the unselected attributes readable (default 1, UP5's loss; 0: none)", cliFloat('--mixture-keep'))
+    .option('--mixture-keep <w>', "weight (× λ) of the mixture's terms that keep the unselected attributes readable (default 0: none; 1 is UP5's loss)", cliFloat('--mixture-keep'))
     .option('--mixture-lambda <x>', "the mixture's λ (default: --lambda)", cliFloat('--mixture-lambda'))
     .option('--mixture-lr <x>', "the mixture's learning rate (default 1e-3, UP5's prefix_lr)", cliFloat('--mixture-lr'))
     .option('--mixture-init <init>', "how the mixing attention's value and output maps start: identity (the default: the mixed prefix starts as an average of the selected prompts' positions) | xavier (UP5's)")
