@@ -27,7 +27,7 @@ export interface ReportInput {
   readonly profile: string;
   readonly seed: number;
   readonly lambda: number;
-  /** The mixture's λ and keep-term weight. */
+  /** The mixture's settings: λ, keep-term weight (× λ), start of its value and output maps, learning rate. */
   readonly mixtureLambda: number;
   readonly mixtureKeep: number;
   readonly mixtureInit: string;

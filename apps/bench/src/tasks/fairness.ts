@@ -8,8 +8,11 @@
  * fine-tuning of the whole P5; INLP, the attribute's linear directions projected out of the encoder states) —
  * gets a fresh attacker's ROC-AUC per attribute on the attacker user splits (0.5 is fair) and hit@k / NDCG@k on
  * the test users. Options (checked in `fairness-options.ts`): `dataset` (insurance | ml-100k), `attributes`
- * (default all of the dataset's), `profile` (smoke | quick | full), `seed`, `lambda` (default 4), `mixtureLambda` and `mixtureLr` (the mixture's; default `lambda` and 1e-3), `mixtureInit` (identity, the default, or UP5's xavier: how the mixing attention's value and output maps start), `tokens` (prompt
- * length, default 10), `lr` (the prompts' learning rate) and `discriminatorLr` (3e-3 and 3e-4;
+ * (default all of the dataset's), `profile` (smoke | quick | full), `seed`, `lambda` (default 4), `mixtureLambda`
+ * and `mixtureLr` (the mixture's; default `lambda` and 1e-3), `mixtureInit` (identity, the default, or UP5's
+ * xavier: how the mixing attention's value and output maps start), `mixtureKeep` (the mixture's keep terms'
+ * weight; default 0, UP5's is 1), `tokens` (prompt length, default 10), `lr` (the prompts' learning rate) and
+ * `discriminatorLr` (3e-3 and 3e-4;
  * UP5's are 1e-3 and 1e-4), `adversary` (mmd, the default — no discriminator, a kernel penalty between the
  * classes — or UP5's negative-ce, or confusion; see the README for the measured comparison), `confusionTarget` (what confusion matches:
  * the class prior of the training examples, the default, or uniform), `pretrain` (epochs of discriminator
